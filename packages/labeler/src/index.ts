@@ -1,2 +1,63 @@
 export { FINDINGS_8, FINDINGS_14, NO_FINDING, findingsOf, isFinding } from './findings.js';
 export type { Finding, Label, LabelSet } from './findings.js';
+export type {
+  Evidence,
+  LabeledReport,
+  Labeler,
+  LabelerOptions,
+  LabelValue,
+  MentionStatus,
+  ReportInput,
+} from './types.js';
+export {
+  LabelerError,
+  LexiconError,
+  RuleError,
+  ReportParseError,
+  EvaluationInputError,
+  LabelerArgumentError,
+} from './errors.js';
+export { createLabeler, labelReport, compileLexicons, labelWith, traceReport } from './pipeline.js';
+export type { CompiledLexicons, SentenceTrace } from './pipeline.js';
+export { assessMention, decide } from './assess.js';
+export type { Assessment } from './assess.js';
+export { splitSections, selectSections } from './sections.js';
+export type { Section, SectionName, SectionPolicy } from './sections.js';
+export { splitSentences } from './sentences.js';
+export type { SentenceSpan } from './sentences.js';
+export { tokenize } from './tokens.js';
+export type { Token, TokenKind } from './tokens.js';
+export { loadLexicons, defaultLexiconDir, parseTerm } from './lexicon.js';
+export type { Lexicons, FindingLexicon, LexiconConcept, AbnormalityGroup, NormalStatement } from './lexicon.js';
+export { compileTrie, findMentions } from './match.js';
+export type { Mention, MatchEntry, MatchKind } from './match.js';
+export { loadRules, validateRuleFile, compileTriggers, RULE_KINDS, DIRECTIONS, SCOPES } from './rules.js';
+export type { Rule, RuleKind, Direction, Scope } from './rules.js';
+export { findTriggers } from './structure.js';
+export type { Trigger } from './structure.js';
+export { aggregate, blocksNoFinding } from './aggregate.js';
+export type { UncertaintyPolicy } from './aggregate.js';
+export { parseOpenIXml } from './readers/openi-xml.js';
+export type { OpenIReport, OpenISection } from './readers/openi-xml.js';
+export { parseGoldCsv, parsePredictionCsv, parseCsv, evaluate, formatEvaluation } from './evaluate.js';
+export type { Evaluation, ClassScore, Score, LabelTable } from './evaluate.js';
+
+// The label-reports CLI's building blocks: inputs, outputs, worker threads (see docs/architecture/labeler-io.md).
+export { InputError, OutputError, UsageError, WorkerError } from './errors.js';
+export { labelFiles } from './label-files.js';
+export type { LabelFilesOptions, LabelSummary } from './label-files.js';
+export { evaluateFiles } from './evaluate-files.js';
+export type { EvaluateFilesOptions } from './evaluate-files.js';
+export { createLabelingEngine } from './workers.js';
+export type { LabelingEngine, LabelingEngineOptions } from './workers.js';
+export type { BatchResult } from './batch.js';
+export { readInputFile, readOpenIReport, readReportChunks, readReports } from './readers/index.js';
+export type { InputFailure, ReadItem, ReaderOptions, ReadReportsOptions, ReportRecord } from './readers/index.js';
+export { discoverInputs, globToRegExp, inputFormatOf, isGlobPattern } from './readers/discover.js';
+export type { Discovered, DiscoveredFile, InputFormat } from './readers/discover.js';
+export { CsvParser, csvField, parseCsvRecords, readCsvChunks, readCsvReports } from './readers/csv.js';
+export type { CsvRecord } from './readers/csv.js';
+export { parseJsonlReport, readJsonlChunks, readJsonlReports } from './readers/jsonl.js';
+export { decodeUtf8, readTextReport } from './readers/text.js';
+export { CHEXPERT_COLUMNS, CHEXPERT_MAPPING, OUTPUT_FORMATS, createWriter, csvHeader, isOutputFormat, nihFindingLabels } from './writers/index.js';
+export type { OutputFormat, ReportWriter, WriterOptions } from './writers/index.js';

@@ -28,6 +28,11 @@ export interface Evidence {
   concept?: string;
   /** The id of the negation, uncertainty or normality rule that decided, when one did. */
   rule?: string;
+  /**
+   * The kind of the deciding rule ('negation', 'pre-negation-uncertainty', 'post-negation-uncertainty', 'history'),
+   * or 'abnormality' / 'normal' for the No Finding evidence; absent for a plain positive mention.
+   */
+  ruleKind?: string;
 }
 
 /** The labels of one report. */

@@ -1,1 +1,92 @@
-export {};
+// Evaluation, heatmaps, localization, phantoms, report, CLI (issue 4).
+export { rocAuc, rocCurve } from './metrics/auc.js';
+export type { RocCurve } from './metrics/auc.js';
+export {
+  iobb,
+  iou,
+  intersectionArea,
+  scoreLocalization,
+  localize,
+  thresholdKey,
+  IOBB_THRESHOLDS,
+  IOU_THRESHOLDS,
+} from './metrics/localization.js';
+export type { Box, FindingBox, LocalizationItem, LocalizationScore, LocalizationTable, LocalizationResult } from './metrics/localization.js';
+export {
+  classActivationMap,
+  upsampleBilinear,
+  scaleTo255,
+  labelComponents,
+  regionsOf,
+  heatmapBoxes,
+  heatmapOf,
+  boxesOfImage,
+  PAPER_THRESHOLDS,
+} from './heatmap.js';
+export type { FeatureMap, PredictionLayer, Map2D, HeatmapBox, BoxOptions, HeatmapOptions, Components, Region } from './heatmap.js';
+export {
+  makePhantoms,
+  planPhantoms,
+  renderPhantom,
+  mulberry32,
+  PHANTOM_FINDINGS,
+  PHANTOM_SIZE,
+  DATA_ENTRY_HEADER,
+  BBOX_LIST_HEADER,
+} from './phantoms.js';
+export type { PhantomFinding, PhantomPlan, RenderedPhantom, PhantomEntry, PhantomOptions, PhantomDataset, Random } from './phantoms.js';
+export { evaluate } from './evaluate.js';
+export type { EvaluateOptions, EvaluateResult } from './evaluate.js';
+export {
+  renderReport,
+  aucTable,
+  localizationTable,
+  drawRoc,
+  drawOverlay,
+  drawLine,
+  drawRect,
+  createCanvas,
+  writeCanvasPng,
+  writeReport,
+  jet,
+  CURVE_COLOURS,
+  PAPER_AUC_CXR8,
+  PAPER_AUC_CXR14,
+  PAPER_IOBB_ACC,
+} from './report.js';
+export type { Metrics, ReportContext, Canvas, Rgb, OverlayInput } from './report.js';
+export { main, parseFlags } from './cli.js';
+export type { Flags, FlagSpec, FlagType, CliIo } from './cli.js';
+export { MetricInputError, UsageError, EvaluationError, PhantomError } from './errors.js';
+// Backends, gradient kernels, model, loss, data and training (issue 4).
+export { initBackend, wasmDistFolder, BACKEND_NAMES } from './backend.js';
+export type { BackendName } from './backend.js';
+export {
+  registerWasmGradientKernels,
+  WASM_GRADIENT_KERNELS,
+  conv2dBackpropFilterAsConv,
+  conv2dBackpropInputAsConv,
+  spreadOnGrid,
+  depthwiseBackpropFilterByOffsets,
+  depthwiseBackpropInputByOffsets,
+} from './kernels/index.js';
+export { lsePool, DEFAULT_LSE_R } from './lse-pooling.js';
+export { weightedCrossEntropy, plainCrossEntropy, lossFor, batchBetas, LOSS_KINDS } from './loss.js';
+export type { LossKind } from './loss.js';
+export {
+  createModel,
+  createModelAsync,
+  loadModel,
+  defaultModelConfig,
+  validateModelConfig,
+  fileSystemModelHandler,
+  saveLayersModelToDir,
+  BUILTIN_BACKBONES,
+  DEFAULT_MODEL_CONFIG,
+} from './model.js';
+export type { CxrModel, ModelConfig, ModelOutput, BuiltinBackbone, PretrainedBackbone } from './model.js';
+export { batches, countRecords, datasetFindings, createRng, augmentImages, disposeBatch, DEFAULT_AUGMENT } from './data.js';
+export type { Batch, BatchOptions, AugmentOptions } from './data.js';
+export { train, learningRateAt, resolveBackbone, Adam, DEFAULT_TRAIN_OPTIONS } from './train.js';
+export type { TrainOptions, TrainResult, EpochMetrics } from './train.js';
+export { BackendError, ModelError, DataError, TrainError } from './errors.js';

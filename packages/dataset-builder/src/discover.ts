@@ -1,0 +1,131 @@
+/**
+ * Stage 1: find the DICOM files of an export, by content rather than by name.
+ *
+ * PACS exports name files anything (`IM0001`, `1.2.840....`, `image.dcm`, no extension at all), nest them in any
+ * folder layout, and mix in DICOMDIR indexes, viewers, PDFs and readme files. A file is DICOM when its bytes say so:
+ * a 128-byte preamble followed by "DICM" (PS3.10 section 7.1), or a bare data set that starts with a group 0x0002 or
+ * 0x0008 element (older exports omit the preamble); the check is `isDicom` of dicom/parse.ts. DICOMDIR files (PS3.10 section 8, a directory, not an image) are
+ * skipped by name here and by Media Storage SOP Class later.
+ *
+ * The walk is streaming: folders are read one at a time and files are yielded as they are found, so an export of
+ * 100,000+ files never sits in memory as one list.
+ */
+import { opendir, open } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { UsageError } from './errors.js';
+import { isDicom } from './dicom/parse.js';
+
+/** A file that looks like DICOM. */
+export interface DiscoveredFile {
+  /** Absolute (or as given) path. */
+  path: string;
+  /** Path relative to the export root, with `/` separators; the file's stable key. */
+  relPath: string;
+  size: number;
+  mtimeMs: number;
+}
+
+/** What discovery skipped, by reason. */
+export interface DiscoverCounts {
+  /** Files seen in total. */
+  files: number;
+  dicom: number;
+  nonDicom: number;
+  dicomDir: number;
+  /** Files that could not be opened or read. */
+  unreadable: number;
+}
+
+/** True for a DICOMDIR by its name (PS3.10 8.6: the file ID is "DICOMDIR"). */
+export function isDicomDirName(name: string): boolean {
+  return name.toUpperCase() === 'DICOMDIR';
+}
+
+async function readHead(path: string): Promise<Uint8Array> {
+  const handle = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(132);
+    const { bytesRead } = await handle.read(buf, 0, 132, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Options of {@link discoverDicom}. */
+export interface DiscoverOptions {
+  /** Receives the counts as they change (the same object every time). */
+  counts?: DiscoverCounts;
+  /** Overrides the content check (the DICOM reader's own `isDicom`). */
+  isDicom?: (head: Uint8Array) => boolean;
+}
+
+/** A fresh, zeroed {@link DiscoverCounts}. */
+export function emptyDiscoverCounts(): DiscoverCounts {
+  return { files: 0, dicom: 0, nonDicom: 0, dicomDir: 0, unreadable: 0 };
+}
+
+/**
+ * Walks `root` depth-first (entries in name order, so every run sees the same order) and yields every DICOM file.
+ * Non-DICOM files, DICOMDIRs and unreadable files are counted in `options.counts`.
+ *
+ * @example
+ * ```ts
+ * const counts = emptyDiscoverCounts();
+ * for await (const file of discoverDicom('/mnt/pacs-export', { counts })) console.log(file.relPath);
+ * console.log(counts.nonDicom, 'files skipped');
+ * ```
+ */
+export async function* discoverDicom(root: string, options: DiscoverOptions = {}): AsyncGenerator<DiscoveredFile> {
+  const counts = options.counts ?? emptyDiscoverCounts();
+  const check = options.isDicom ?? isDicom;
+  let rootStat: Stats;
+  try {
+    rootStat = await stat(root);
+  } catch (cause) {
+    throw new UsageError('expected a folder of DICOM files (--dicom), found nothing at this path', { file: root, cause });
+  }
+  if (!rootStat.isDirectory()) {
+    throw new UsageError('expected a folder of DICOM files (--dicom), found a file', { file: root });
+  }
+  const stack: string[] = [root];
+  while (stack.length > 0) {
+    const dir = stack.pop() as string;
+    const names: { name: string; dir: boolean; file: boolean }[] = [];
+    for await (const entry of await opendir(dir)) {
+      names.push({ name: entry.name, dir: entry.isDirectory(), file: entry.isFile() });
+    }
+    names.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    // Sub-folders are pushed in reverse so that they pop in name order.
+    for (let i = names.length - 1; i >= 0; i--) {
+      const entry = names[i];
+      if (entry?.dir) stack.push(join(dir, entry.name));
+    }
+    for (const entry of names) {
+      if (!entry.file) continue;
+      counts.files++;
+      const path = join(dir, entry.name);
+      if (isDicomDirName(entry.name)) {
+        counts.dicomDir++;
+        continue;
+      }
+      let head: Uint8Array;
+      let info: Stats;
+      try {
+        info = await stat(path);
+        head = await readHead(path);
+      } catch {
+        counts.unreadable++;
+        continue;
+      }
+      if (!check(head)) {
+        counts.nonDicom++;
+        continue;
+      }
+      counts.dicom++;
+      yield { path, relPath: relative(root, path).split(sep).join('/'), size: info.size, mtimeMs: Math.floor(info.mtimeMs) };
+    }
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * A CheXpert-style label file, `CheXpert.csv`, for tools written for the Stanford CheXpert layout (train.csv):
+ *
+ * `Path,Sex,Age,Frontal/Lateral,AP/PA,No Finding,<the 14 ChestX-ray14 findings>,Split`
+ *
+ * Values follow CheXpert's convention: `1.0` positive, `0.0` negative, `-1.0` uncertain, empty when the report does not
+ * mention the finding. For an NIH import (binary labels) an unlisted finding is `0.0`. Path is relative to the dataset
+ * folder; Sex is Male / Female / Unknown; Frontal/Lateral is always Frontal (the builder keeps frontal images only).
+ * The finding columns are ChestX-ray14's, not CheXpert's own 14 observations; Split is an extra last column.
+ */
+import type { Database as Db } from 'better-sqlite3';
+import { join } from 'node:path';
+import { FINDINGS_14, NO_FINDING } from '@cxr8/labeler';
+import { EXPORTED_IMAGES, writeFileAtomic } from './nih.js';
+
+const VALUES: Record<string, string> = { '1': '1.0', '0': '0.0', '-1': '-1.0' };
+const SEX: Record<string, string> = { M: 'Male', F: 'Female', O: 'Unknown', '': 'Unknown' };
+
+/**
+ * The text of CheXpert.csv. `absentValue` is what an unmentioned finding becomes: '' for report-mined labels, '0.0' for
+ * binary (NIH) labels.
+ *
+ * @example
+ * ```ts
+ * chexpertCsv(store.db, '').split('\n')[0]; // "Path,Sex,Age,Frontal/Lateral,AP/PA,No Finding,Atelectasis,...,Split"
+ * ```
+ */
+export function chexpertCsv(db: Db, absentValue: '' | '0.0', imagesDir = 'images'): string {
+  const columns = [NO_FINDING, ...FINDINGS_14] as string[];
+  const labels = new Map<number, Map<string, number>>();
+  for (const row of db.prepare('SELECT image_id, finding, value FROM labels').iterate() as Iterable<{ image_id: number; finding: string; value: number }>) {
+    let m = labels.get(row.image_id);
+    if (!m) labels.set(row.image_id, (m = new Map()));
+    m.set(row.finding, row.value);
+  }
+  const lines = [['Path', 'Sex', 'Age', 'Frontal/Lateral', 'AP/PA', ...columns, 'Split'].join(',')];
+  const rows = db
+    .prepare(
+      `SELECT i.id, i.image_index, i.age_years, p.sex, i.view, i.split FROM images i JOIN patients p ON p.id = i.patient_id
+       WHERE ${EXPORTED_IMAGES} ORDER BY i.image_index`,
+    )
+    .iterate() as Iterable<{ id: number; image_index: string; age_years: number | null; sex: string; view: string; split: string }>;
+  for (const r of rows) {
+    const m = labels.get(r.id);
+    const values = columns.map((c) => {
+      const v = m?.get(c);
+      if (v !== undefined) return VALUES[String(v)] ?? '';
+      if (c === NO_FINDING && absentValue === '0.0') {
+        // Binary labels: No Finding is positive exactly when no finding is.
+        return m && [...m.entries()].some(([k, val]) => k !== NO_FINDING && val === 1) ? '0.0' : '1.0';
+      }
+      return absentValue;
+    });
+    lines.push([`${imagesDir}/${r.image_index}`, SEX[r.sex] ?? 'Unknown', r.age_years ?? '', 'Frontal', r.view, ...values, r.split].join(','));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Writes `CheXpert.csv` into `outDir`.
+ *
+ * @example
+ * ```ts
+ * await writeChexpertCsv(store.db, 'out/demo', '');
+ * ```
+ */
+export async function writeChexpertCsv(db: Db, outDir: string, absentValue: '' | '0.0', imagesDir = 'images'): Promise<void> {
+  await writeFileAtomic(join(outDir, 'CheXpert.csv'), chexpertCsv(db, absentValue, imagesDir));
+}

@@ -1,0 +1,142 @@
+/**
+ * The shard stage: every image of the dataset, resized to `--shard-size`, packed with its 14 labels and its boxes into
+ * `shards/{split}-{index:05d}.cxs` (format in ../shards.ts) and listed in `shards/manifest.json`.
+ *
+ * Labels are int8 per finding of FINDINGS_14: 1, 0, -1 as stored, and for a finding without a row either
+ * LABEL_NOT_MENTIONED (report-mined labels) or 0 (NIH binary labels, `meta.labels_absent = 0`). Boxes are in the
+ * 1024-pixel frame, as in BBox_List.
+ *
+ * The stage is skipped when a digest of everything that goes into the shards (image names, splits, labels, boxes,
+ * size) equals the one stored in `meta.shards_digest` by the last complete write; otherwise all shards are rewritten
+ * (each through a `.partial` file), so shards never mix two states of the dataset.
+ */
+import type { Database as Db } from 'better-sqlite3';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
+import { FINDINGS_14 } from '@cxr8/labeler';
+import { LABEL_NOT_MENTIONED, ShardWriter, writeShardManifest } from '../shards.js';
+import type { ShardBox, ShardHeader, ShardManifest, Split } from '../shards.js';
+import type { TaskRunner } from '../pool.js';
+import { mapOrdered } from '../pool.js';
+import { createProgress } from '../progress.js';
+import { getMeta, recordFailure, setMeta } from '../store.js';
+
+/** What the shard stage wrote. */
+export interface ShardsSummary {
+  size: number;
+  shards: number;
+  records: number;
+  /** True when the shards were already up to date. */
+  skipped: boolean;
+}
+
+/** Options of {@link writeDatasetShards}. */
+export interface ShardOptions {
+  size: number;
+  /** Records per shard file. */
+  records: number;
+  pool: TaskRunner;
+  progress?: NodeJS.WriteStream | null;
+}
+
+interface ShardItem {
+  id: number;
+  image_index: string;
+  split: Split;
+  file: string;
+  labels: Int8Array;
+  boxes: ShardBox[];
+}
+
+const SPLITS: readonly Split[] = ['train', 'val', 'test'];
+
+function loadItems(db: Db, absent: number): ShardItem[] {
+  const findingIndex = new Map<string, number>(FINDINGS_14.map((f, i) => [f, i]));
+  const items = db
+    .prepare(
+      "SELECT id, image_index, split, coalesce(file, image_index) AS file FROM images i WHERE i.png_status = 'done' AND i.study_id IN (SELECT id FROM studies WHERE has_report = 1) ORDER BY image_index",
+    )
+    .all() as { id: number; image_index: string; split: Split; file: string }[];
+  const byId = new Map<number, ShardItem>();
+  const out = items.map((r) => {
+    const item: ShardItem = { ...r, labels: new Int8Array(FINDINGS_14.length).fill(absent), boxes: [] };
+    byId.set(r.id, item);
+    return item;
+  });
+  for (const l of db.prepare('SELECT image_id, finding, value FROM labels').iterate() as Iterable<{ image_id: number; finding: string; value: number }>) {
+    const i = findingIndex.get(l.finding);
+    const item = byId.get(l.image_id);
+    if (i !== undefined && item) item.labels[i] = l.value;
+  }
+  for (const b of db.prepare('SELECT image_id, finding, x, y, w, h FROM boxes ORDER BY id').iterate() as Iterable<{ image_id: number; finding: string; x: number; y: number; w: number; h: number }>) {
+    const i = findingIndex.get(b.finding);
+    const item = byId.get(b.image_id);
+    if (i !== undefined && item) item.boxes.push({ finding: i, x: b.x, y: b.y, w: b.w, h: b.h });
+  }
+  return out;
+}
+
+function digestOf(items: readonly ShardItem[], size: number, records: number): string {
+  const h = createHash('sha256').update(`${size}:${records}\n`);
+  for (const it of items) h.update(`${it.image_index},${it.split},${it.file},${Array.from(it.labels).join(' ')},${JSON.stringify(it.boxes)}\n`);
+  return h.digest('hex');
+}
+
+/**
+ * Writes the shards of a dataset folder (or confirms they are current).
+ *
+ * @example
+ * ```ts
+ * await writeDatasetShards(store.db, 'out/demo', { size: 224, records: 1000, pool: createPool(0) });
+ * ```
+ */
+export async function writeDatasetShards(db: Db, out: string, options: ShardOptions): Promise<ShardsSummary> {
+  const absent = getMeta(db, 'labels_absent') === '0' ? 0 : LABEL_NOT_MENTIONED;
+  const imagesDir = getMeta(db, 'images_dir') ?? 'images';
+  const base = isAbsolute(imagesDir) ? imagesDir : join(out, imagesDir);
+  const items = loadItems(db, absent);
+  const digest = digestOf(items, options.size, options.records);
+  const shardDir = join(out, 'shards');
+  if (getMeta(db, 'shards_digest') === digest && existsSync(join(shardDir, 'manifest.json'))) {
+    const count = (await readdir(shardDir)).filter((n) => n.endsWith('.cxs')).length;
+    return { size: options.size, shards: count, records: items.length, skipped: true };
+  }
+  await mkdir(shardDir, { recursive: true });
+  for (const name of await readdir(shardDir)) {
+    if (name.endsWith('.cxs') || name.endsWith('.partial')) await rm(join(shardDir, name), { force: true });
+  }
+  const manifest: ShardManifest = { version: 1, size: options.size, findings: [...FINDINGS_14], shards: [] };
+  const progress = createProgress({ label: 'shards', total: items.length, stream: options.progress === undefined ? process.stderr : options.progress });
+  let written = 0;
+  db.prepare("DELETE FROM failures WHERE stage = 'shards'").run();
+  for (const split of SPLITS) {
+    const list = items.filter((i) => i.split === split);
+    let writer: ShardWriter | undefined;
+    const header: ShardHeader = { version: 1, split, size: options.size, findings: [...FINDINGS_14] };
+    const closeWriter = async (): Promise<void> => {
+      if (!writer) return;
+      const file = writer.path.slice(shardDir.length + 1);
+      const count = await writer.close();
+      manifest.shards.push({ file, split, count });
+      writer = undefined;
+    };
+    for await (const [item, r] of mapOrdered(list, options.pool.capacity, (it) => options.pool.run({ kind: 'shard', path: join(base, it.file), file: it.image_index, size: options.size }))) {
+      progress.tick();
+      if (!r.ok || r.kind !== 'shard') {
+        recordFailure(db, item.image_index, 'shards', r.ok ? 'unexpected task result' : r.reason);
+        continue;
+      }
+      if (!writer) writer = await ShardWriter.create(join(shardDir, `${split}-${String(manifest.shards.filter((s) => s.split === split).length).padStart(5, '0')}.cxs`), header);
+      await writer.write({ id: item.image_index, labels: item.labels, boxes: item.boxes, pixels: r.pixels });
+      written++;
+      if (writer.records >= options.records) await closeWriter();
+    }
+    await closeWriter();
+  }
+  progress.done();
+  await writeShardManifest(out, manifest);
+  setMeta(db, 'shards_digest', digest);
+  return { size: options.size, shards: manifest.shards.length, records: written, skipped: false };
+}

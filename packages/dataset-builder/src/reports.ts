@@ -1,0 +1,369 @@
+/**
+ * Stage 5: read the radiology reports and label them.
+ *
+ * Sources (any number, `--reports` repeated):
+ * - a CSV file (RFC 4180: quoted fields, doubled quotes, line breaks inside quotes, CRLF or LF; `.csv.gz` too) with
+ *   columns `accession_number`, `report_text`, optional `study_instance_uid`, `patient_id`, `study_date`; the names
+ *   are configurable ({@link ReportColumns});
+ * - a JSONL file (`.jsonl` / `.ndjson`), one object per line with the same keys;
+ * - a folder of `.txt` files, each named by its accession number (`A1234.txt`);
+ * - DICOM Basic / Enhanced / Comprehensive SR documents found in the DICOM tree (the pipeline passes their text).
+ *
+ * Reports are joined to studies on AccessionNumber, falling back to StudyInstanceUID. Several reports for one key
+ * (addenda) are concatenated in source order. A row that cannot be used (no text, no key, bad JSON) is returned as
+ * a problem with its position, never dropped silently.
+ */
+import { createReadStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
+import { createGunzip } from 'node:zlib';
+import { FINDINGS_14, NO_FINDING } from '@cxr8/labeler';
+import { ReportSourceError } from './errors.js';
+
+/** One report as read from a source. Identifiers are raw here; the pipeline hashes them at once. */
+export interface ReportRecord {
+  accession: string;
+  studyUid: string;
+  text: string;
+  /** Source label (file name) and 1-based position in it (data row, line, or file), for listings. */
+  source: string;
+  position: number;
+}
+
+/** A row of a source that could not be used. */
+export interface ReportProblem {
+  source: string;
+  position: number;
+  reason: string;
+}
+
+/** Column (or JSON key) names of a CSV / JSONL report source. */
+export interface ReportColumns {
+  accession: string;
+  text: string;
+  studyUid: string;
+}
+
+/** The default column names. */
+export const DEFAULT_REPORT_COLUMNS: ReportColumns = {
+  accession: 'accession_number',
+  text: 'report_text',
+  studyUid: 'study_instance_uid',
+};
+
+/**
+ * Parses `--report-columns accession=ACC,text=REPORT,study_uid=SUID` over the defaults.
+ *
+ * @example
+ * ```ts
+ * parseReportColumns('accession=acc_no,text=body'); // { accession: 'acc_no', text: 'body', studyUid: 'study_instance_uid' }
+ * ```
+ */
+export function parseReportColumns(spec: string | undefined): ReportColumns {
+  const out = { ...DEFAULT_REPORT_COLUMNS };
+  if (!spec) return out;
+  for (const part of spec.split(',')) {
+    const [k, v] = part.split('=').map((s) => s.trim());
+    if (!k || !v) throw new ReportSourceError(`--report-columns: expected key=column pairs like "accession=acc_no", found "${part}"`);
+    if (k === 'accession') out.accession = v;
+    else if (k === 'text') out.text = v;
+    else if (k === 'study_uid' || k === 'studyUid') out.studyUid = v;
+    else throw new ReportSourceError(`--report-columns: unknown key "${k}", expected accession, text or study_uid`);
+  }
+  return out;
+}
+
+/**
+ * Streams the records of an RFC 4180 CSV: fields may be quoted, quotes doubled inside, line breaks inside quotes kept;
+ * CRLF, LF and a leading byte order mark are accepted.
+ *
+ * @example
+ * ```ts
+ * for await (const row of parseCsv(['a,b\r\n"x, ""y""",2\n'])) console.log(row); // ['a','b'] then ['x, "y"','2']
+ * ```
+ */
+export async function* parseCsv(chunks: AsyncIterable<string> | Iterable<string>): AsyncGenerator<string[]> {
+  let field = '';
+  let row: string[] = [];
+  let quoted = false;
+  let afterQuote = false;
+  let first = true;
+  let pendingCR = false;
+  for await (let chunk of chunks) {
+    if (first) {
+      if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
+      first = false;
+    }
+    const n = chunk.length;
+    let i = 0;
+    while (i < n) {
+      if (quoted) {
+        const q = chunk.indexOf('"', i);
+        if (q < 0) {
+          field += chunk.slice(i);
+          i = n;
+          break;
+        }
+        field += chunk.slice(i, q);
+        quoted = false;
+        afterQuote = true;
+        i = q + 1;
+        continue;
+      }
+      const c = chunk[i] as string;
+      if (pendingCR) {
+        pendingCR = false;
+        if (c === '\n') {
+          i++;
+          continue;
+        }
+      }
+      if (c === '"') {
+        if (afterQuote) field += '"'; // a doubled quote inside a quoted field
+        quoted = true;
+        afterQuote = false;
+        i++;
+      } else if (c === ',') {
+        row.push(field);
+        field = '';
+        afterQuote = false;
+        i++;
+      } else if (c === '\n' || c === '\r') {
+        row.push(field);
+        yield row;
+        row = [];
+        field = '';
+        afterQuote = false;
+        pendingCR = c === '\r';
+        i++;
+      } else {
+        // Plain run of characters up to the next special one.
+        let j = i + 1;
+        while (j < n) {
+          const d = chunk.charCodeAt(j);
+          if (d === 44 || d === 10 || d === 13 || d === 34) break;
+          j++;
+        }
+        field += chunk.slice(i, j);
+        afterQuote = false;
+        i = j;
+      }
+    }
+  }
+  if (field !== '' || row.length > 0) {
+    row.push(field);
+    yield row;
+  }
+}
+
+/**
+ * Streams a text file as strings, gunzipping `.gz` files (by name or by their 1f 8b magic).
+ *
+ * @example
+ * ```ts
+ * for await (const chunk of readTextChunks('Data_Entry_2017.csv.gz')) process.stdout.write(chunk);
+ * ```
+ */
+export async function* readTextChunks(path: string): AsyncGenerator<string> {
+  const head = await new Promise<Buffer>((resolveHead, reject) => {
+    const s = createReadStream(path, { start: 0, end: 1 });
+    const parts: Buffer[] = [];
+    s.on('data', (d) => parts.push(d as Buffer));
+    s.on('end', () => resolveHead(Buffer.concat(parts)));
+    s.on('error', reject);
+  });
+  const gz = path.endsWith('.gz') || (head[0] === 0x1f && head[1] === 0x8b);
+  const raw = createReadStream(path, { highWaterMark: 1 << 20 });
+  const stream = gz ? raw.pipe(createGunzip()) : raw;
+  stream.setEncoding('utf8');
+  for await (const chunk of stream) yield chunk as string;
+}
+
+function columnIndex(header: string[], name: string): number {
+  return header.findIndex((h) => h.trim() === name);
+}
+
+async function* readCsvReports(path: string, columns: ReportColumns, problems: ReportProblem[]): AsyncGenerator<ReportRecord> {
+  const source = basename(path);
+  let header: string[] | undefined;
+  let ia = -1;
+  let it = -1;
+  let iu = -1;
+  let position = 0;
+  for await (const row of parseCsv(readTextChunks(path))) {
+    if (!header) {
+      header = row;
+      ia = columnIndex(row, columns.accession);
+      it = columnIndex(row, columns.text);
+      iu = columnIndex(row, columns.studyUid);
+      if (it < 0 || (ia < 0 && iu < 0)) {
+        throw new ReportSourceError(
+          `expected a CSV with a "${columns.text}" column and a "${columns.accession}" or "${columns.studyUid}" column (set names with --report-columns), found columns ${JSON.stringify(row)}`,
+          { file: path },
+        );
+      }
+      continue;
+    }
+    position++;
+    if (row.length === 1 && row[0] === '') continue; // blank line
+    const text = row[it] ?? '';
+    const accession = ia >= 0 ? (row[ia] ?? '').trim() : '';
+    const studyUid = iu >= 0 ? (row[iu] ?? '').trim() : '';
+    if (text.trim() === '') problems.push({ source, position, reason: 'empty report text' });
+    else if (accession === '' && studyUid === '') problems.push({ source, position, reason: 'no accession number and no study UID' });
+    else yield { accession, studyUid, text, source, position };
+  }
+  if (!header) throw new ReportSourceError('expected a CSV with a header row, found an empty file', { file: path });
+}
+
+async function* readJsonlReports(path: string, columns: ReportColumns, problems: ReportProblem[]): AsyncGenerator<ReportRecord> {
+  const source = basename(path);
+  let position = 0;
+  let rest = '';
+  const handle = (line: string): ReportRecord | undefined => {
+    position++;
+    if (line.trim() === '') return undefined;
+    let obj: unknown;
+    try {
+      obj = JSON.parse(line);
+    } catch (cause) {
+      problems.push({ source, position, reason: `not JSON (${(cause as Error).message})` });
+      return undefined;
+    }
+    if (typeof obj !== 'object' || obj === null) {
+      problems.push({ source, position, reason: 'expected a JSON object' });
+      return undefined;
+    }
+    const o = obj as Record<string, unknown>;
+    const str = (k: string): string => (typeof o[k] === 'string' || typeof o[k] === 'number' ? String(o[k]).trim() : '');
+    const text = typeof o[columns.text] === 'string' ? (o[columns.text] as string) : '';
+    const accession = str(columns.accession);
+    const studyUid = str(columns.studyUid);
+    if (text.trim() === '') problems.push({ source, position, reason: `no "${columns.text}" text` });
+    else if (accession === '' && studyUid === '') problems.push({ source, position, reason: 'no accession number and no study UID' });
+    else return { accession, studyUid, text, source, position };
+    return undefined;
+  };
+  for await (const chunk of readTextChunks(path)) {
+    const lines = (rest + chunk).split('\n');
+    rest = lines.pop() ?? '';
+    for (const line of lines) {
+      const r = handle(line);
+      if (r) yield r;
+    }
+  }
+  if (rest !== '') {
+    const r = handle(rest);
+    if (r) yield r;
+  }
+}
+
+async function* readTxtFolder(dir: string, problems: ReportProblem[]): AsyncGenerator<ReportRecord> {
+  const { readFile } = await import('node:fs/promises');
+  const names = (await readdir(dir)).filter((n) => extname(n).toLowerCase() === '.txt').sort();
+  let position = 0;
+  for (const name of names) {
+    position++;
+    const text = await readFile(join(dir, name), 'utf8');
+    const accession = basename(name, extname(name)).trim();
+    if (text.trim() === '') problems.push({ source: basename(dir), position, reason: 'empty report file' });
+    else yield { accession, studyUid: '', text, source: basename(dir), position };
+  }
+}
+
+/**
+ * Streams the reports of one source, picking the reader by what the path is: a folder (of .txt), `.jsonl` /
+ * `.ndjson`, or CSV (anything else, gzipped or not). Unusable rows are pushed to `problems`.
+ *
+ * @example
+ * ```ts
+ * const problems = [];
+ * for await (const r of readReports('fixtures/pacs/reports.csv', DEFAULT_REPORT_COLUMNS, problems)) console.log(r.accession);
+ * ```
+ */
+export async function* readReports(path: string, columns: ReportColumns, problems: ReportProblem[]): AsyncGenerator<ReportRecord> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch (cause) {
+    throw new ReportSourceError('expected a reports CSV, JSONL file or folder of .txt files (--reports), found nothing at this path', { file: path, cause });
+  }
+  if (info.isDirectory()) yield* readTxtFolder(path, problems);
+  else if (/\.(jsonl|ndjson)(\.gz)?$/i.test(path)) yield* readJsonlReports(path, columns, problems);
+  else yield* readCsvReports(path, columns, problems);
+}
+
+/** A label value as the labeler gives it. */
+export type LabelValue = 1 | 0 | -1;
+
+/** The part of an evidence record the dataset keeps (no sentence text unless report text is kept). */
+export interface StoredEvidence {
+  value: LabelValue;
+  start: number;
+  end: number;
+  text: string;
+  section: string;
+  sentence?: string;
+  concept?: string;
+  rule?: string;
+}
+
+/** What the pipeline needs of a labeler: `createLabeler()` of @cxr8/labeler fits. */
+export interface ReportLabeler {
+  label(input: { id: string; text: string }): {
+    labels: Partial<Record<string, LabelValue>>;
+    evidence: readonly { label: string; value: LabelValue; start: number; end: number; text: string; sentence: string; section: string; concept?: string; rule?: string }[];
+  };
+}
+
+/** The labels of one report, ready to store: one entry per mentioned label, with its evidence. */
+export interface ReportLabels {
+  labels: { finding: string; value: LabelValue; evidence: StoredEvidence[] }[];
+}
+
+/** The labels the dataset stores: the 14 findings and No Finding, in this order. */
+export const DATASET_LABELS: readonly string[] = [...FINDINGS_14, NO_FINDING];
+
+/**
+ * Labels one report and shapes the result for the `labels` table: known labels only (the 14 findings and No Finding),
+ * evidence without the sentence text unless `keepText` (sentences can carry dates and names).
+ *
+ * @example
+ * ```ts
+ * labelReport(createLabeler(), 'r1', 'IMPRESSION: Small left pleural effusion.', false);
+ * // { labels: [{ finding: 'Effusion', value: 1, evidence: [{ value: 1, start: 26, end: 42, text: 'pleural effusion', ... }] }] }
+ * ```
+ */
+export function labelReport(labeler: ReportLabeler, id: string, text: string, keepText: boolean): ReportLabels {
+  const result = labeler.label({ id, text });
+  const out: ReportLabels = { labels: [] };
+  for (const finding of DATASET_LABELS) {
+    const value = result.labels[finding];
+    if (value === undefined) continue;
+    const evidence: StoredEvidence[] = result.evidence
+      .filter((e) => e.label === finding)
+      .map((e) => {
+        const s: StoredEvidence = { value: e.value, start: e.start, end: e.end, text: e.text, section: e.section };
+        if (keepText) s.sentence = e.sentence;
+        if (e.concept !== undefined) s.concept = e.concept;
+        if (e.rule !== undefined) s.rule = e.rule;
+        return s;
+      });
+    out.labels.push({ finding, value, evidence });
+  }
+  return out;
+}
+
+/**
+ * Loads the default labeler of @cxr8/labeler (`createLabeler()`), loaded lazily so that metadata-only commands do
+ * not compile lexicons.
+ *
+ * @example
+ * ```ts
+ * const labeler = await loadDefaultLabeler();
+ * ```
+ */
+export async function loadDefaultLabeler(): Promise<ReportLabeler> {
+  const { createLabeler } = await import('@cxr8/labeler');
+  return createLabeler();
+}

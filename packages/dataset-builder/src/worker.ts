@@ -1,0 +1,16 @@
+/**
+ * The body of a `--workers` thread: receives `{ id, task }` messages, runs each with `runTask` (tasks.ts) and posts
+ * `{ id, result }` back. Shard pixels are transferred, not copied.
+ */
+import { parentPort } from 'node:worker_threads';
+import { runTask } from './tasks.js';
+import type { Task } from './tasks.js';
+
+if (!parentPort) throw new Error('@cxr8/dataset-builder: worker.ts must run in a worker thread');
+const port = parentPort;
+port.on('message', (message: { id: number; task: Task }) => {
+  void runTask(message.task).then((result) => {
+    const transfer = result.ok && result.kind === 'shard' ? [result.pixels.buffer as ArrayBuffer] : [];
+    port.postMessage({ id: message.id, result }, transfer);
+  });
+});

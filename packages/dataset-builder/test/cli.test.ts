@@ -1,0 +1,98 @@
+import test from 'ava';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BUILD_HELP, main } from '../src/cli.js';
+import { makePacs } from './helpers/pacs.js';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const fixtures = join(repoRoot, 'fixtures', 'pacs');
+
+async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } });
+  return { code, stdout, stderr };
+}
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await filesUnder(p)));
+    else out.push(p);
+  }
+  return out;
+}
+
+test('--help lists every flag the parser accepts', async (t) => {
+  const { code, stdout } = await run(['--help']);
+  t.is(code, 0);
+  const source = await readFile(join(repoRoot, 'packages/dataset-builder/src/cli.ts'), 'utf8');
+  const flags = [...source.matchAll(/^ {10}'?([a-z-]+)'?: \{ type:/gm)].map((m) => m[1] as string);
+  t.true(flags.length >= 20);
+  for (const flag of flags) t.true(stdout.includes(`--${flag}`), `--${flag} is in --help`);
+  t.is(stdout, BUILD_HELP);
+});
+
+test('an unknown flag is a usage error with exit code 2', async (t) => {
+  const { code, stderr } = await run(['--dicom', 'x', '--out', 'y', '--colour']);
+  t.is(code, 2);
+  t.regex(stderr, /Unknown option '--colour'/);
+});
+
+test('a missing --dicom is a usage error that says what to pass', async (t) => {
+  const { code, stderr } = await run(['--out', 'y']);
+  t.is(code, 2);
+  t.regex(stderr, /--dicom is required/);
+});
+
+test('a malformed --split is a usage error', async (t) => {
+  const { code, stderr } = await run(['--dicom', 'x', '--out', 'y', '--split', '70,30']);
+  t.is(code, 2);
+  t.regex(stderr, /--split: expected three non-negative numbers/);
+});
+
+test('a reports file that does not exist stops the build with exit code 3 and its name', async (t) => {
+  const pacs = await makePacs();
+  const { code, stderr } = await run(['--dicom', pacs.dicom, '--reports', join(pacs.root, 'nope.csv'), '--out', join(pacs.root, 'out'), '--quiet', '--workers', '0']);
+  t.is(code, 3);
+  t.regex(stderr, /nope\.csv: expected a reports CSV/);
+});
+
+test('a build with bad files exits 1 and its summary names how many failed, with their paths for the operator', async (t) => {
+  const pacs = await makePacs();
+  const { code, stdout } = await run(['--dicom', pacs.dicom, '--reports', pacs.reports, '--out', join(pacs.root, 'out'), '--size', '64', '--shard-size', '16', '--quiet', '--workers', '1']);
+  t.is(code, 1);
+  t.regex(stdout, /failed {5}2 /);
+  t.regex(stdout, /! parse dicom:[0-9a-f]{12} \(DOE\/study1\/IM0077\)/);
+  t.regex(stdout, /4 in the dataset/);
+});
+
+test('the demo fixture export builds, and no identifier of its headers or reports reaches any output file', async (t) => {
+  if (!existsSync(join(fixtures, 'MANIFEST.json'))) {
+    t.log(`skipped: ${fixtures} is absent (npm run fixtures)`);
+    t.pass();
+    return;
+  }
+  const manifest = JSON.parse(await readFile(join(fixtures, 'MANIFEST.json'), 'utf8')) as {
+    summary: { identifiers: string[]; included: number };
+    files: { sopInstanceUid?: string; studyInstanceUid?: string; accessionNumber?: string; studyDate?: string }[];
+  };
+  const out = join(await mkdtemp(join(tmpdir(), 'cxr8-demo-')), 'demo');
+  const { code, stdout } = await run(['--dicom', join(fixtures, 'dicom'), '--reports', join(fixtures, 'reports.csv'), '--out', out, '--size', '256', '--quiet', '--workers', '0']);
+  t.log(stdout);
+  t.true(code === 0 || code === 1);
+  const reports = await readFile(join(fixtures, 'reports.csv'), 'utf8');
+  const accessions = [...reports.matchAll(/^([A-Z]\d{6,})[,]/gm)].map((m) => m[1] as string);
+  const dates = [...new Set([...reports.matchAll(/\b(?:19|20)\d{6}\b|\b\d{2}\/\d{2}\/\d{4}\b/g)].map((m) => m[0]))];
+  const uids = manifest.files.flatMap((f) => [f.sopInstanceUid, f.studyInstanceUid]).filter((u): u is string => typeof u === 'string' && u.length > 8);
+  const forbidden = [...new Set([...manifest.summary.identifiers, ...accessions, ...dates, ...uids])];
+  t.true(forbidden.length > 20);
+  for (const file of await filesUnder(out)) {
+    const text = (await readFile(file)).toString('latin1');
+    for (const id of forbidden) t.false(text.includes(id), `${id} found in ${file}`);
+  }
+});

@@ -1,0 +1,238 @@
+import test from 'ava';
+import { spawn } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { buildDataset } from '../src/pipeline.js';
+import type { BuildSummary } from '../src/pipeline.js';
+import { readSplit, readShardManifest } from '../src/shards.js';
+import { IDENTIFIERS, IMAGES, makeManyPacs, makePacs, writeImage } from './helpers/pacs.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await filesUnder(p)));
+    else out.push(p);
+  }
+  return out;
+}
+
+/** Every dataset table but `runs`, rows sorted: two builds of the same input must give the same dump. */
+function dumpDataset(path: string): Record<string, unknown[]> {
+  const db = new Database(path, { readonly: true });
+  try {
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name <> 'runs' ORDER BY name").pluck().all() as string[];
+    const out: Record<string, unknown[]> = {};
+    for (const t of tables) {
+      const n = (db.prepare(`SELECT count(*) FROM pragma_table_info('${t}')`).pluck().get() as number) || 1;
+      out[t] = db.prepare(`SELECT * FROM ${t} ORDER BY ${Array.from({ length: n }, (_, i) => i + 1).join(', ')}`).all();
+    }
+    return out;
+  } finally {
+    db.close();
+  }
+}
+
+const quick = { size: 64, shardSize: 16, workers: 0, progress: null } as const;
+
+let built: Promise<{ root: string; out: string; summary: BuildSummary }> | undefined;
+function buildOnce(): Promise<{ root: string; out: string; summary: BuildSummary }> {
+  built ??= (async () => {
+    const pacs = await makePacs();
+    const out = join(pacs.root, 'out', 'ds');
+    const summary = await buildDataset({ dicomDir: pacs.dicom, reports: [pacs.reports], out, ...quick });
+    return { root: pacs.root, out, summary };
+  })();
+  return built;
+}
+
+test('a PACS export becomes a dataset: frontal chest images with reports are rendered, labeled and exported', async (t) => {
+  const { out, summary } = await buildOnce();
+  t.is(summary.files.nonDicom, 1);
+  t.is(summary.files.dicomDir, 1);
+  t.is(summary.images.duplicates, 1);
+  t.is(summary.images.excluded, 2); // lateral + hand
+  t.is(summary.images.inDataset, 4);
+  t.is(summary.reports.srDocuments, 1);
+  t.is(summary.reports.withoutImage, 1); // ACC9999
+  t.is(summary.images.withoutReport, 1); // ACC3002
+  t.is(summary.failed, 2); // corrupt header, truncated pixels
+  const entry = (await readFile(join(out, 'Data_Entry.csv'), 'utf8')).trim().split('\n');
+  t.is(entry[0], 'Image Index,Finding Labels,Follow-up #,Patient ID,Patient Age,Patient Gender,View Position,OriginalImage[Width,Height],OriginalImagePixelSpacing[x,y]');
+  // Patient 1 is the one with the earliest study (ROE, 2018): no acute disease, PA from the view code sequence.
+  t.is(entry[1], '00000001_000.png,No Finding,0,1,72,M,PA,48,48,0.143,0.143');
+  t.true(entry.some((l) => /^00000002_000\.png,Cardiomegaly,0,2,59,F,PA,/.test(l)));
+  t.true(entry.some((l) => /^00000002_\d{3}\.png,Effusion,\d,2,59,F,AP,/.test(l)));
+  t.true(entry.some((l) => /^00000003_00[01]\.png,Pneumothorax,[01],3,38,M,PA,/.test(l)), `the SR document labels its study: ${entry.join(" / ")}`);
+  const pngs = (await readdir(join(out, 'images'))).filter((n) => n.endsWith('.png'));
+  t.true(pngs.every((n) => /^\d{8}_\d{3}\.png$/.test(n)));
+  const db = new Database(join(out, 'dataset.sqlite'), { readonly: true });
+  const reasons = db.prepare('SELECT reason FROM excluded ORDER BY reason').pluck().all() as string[];
+  t.deepEqual(reasons.map((r) => r.replace(/dicom:\w+/, 'REF')), [
+    'duplicate: same SOP Instance UID as REF',
+    'not a chest image (BodyPartExamined HAND)',
+    'not a frontal view (ViewPosition LL)',
+  ]);
+  const failures = db.prepare('SELECT stage FROM failures ORDER BY stage').pluck().all();
+  t.deepEqual(failures, ['parse', 'render']);
+  const evidence = db.prepare("SELECT evidence FROM labels WHERE finding = 'Cardiomegaly' AND value = 1").pluck().get() as string;
+  t.regex(evidence, /"concept"|"text"/);
+  t.deepEqual(db.pragma('foreign_key_check'), []);
+  db.close();
+});
+
+test('no identifier of the headers or reports reaches any output file, the SQLite database included', async (t) => {
+  const { out, summary } = await buildOnce();
+  t.false(summary.keyFile.startsWith(`${out}/`), 'the key file is outside the dataset folder');
+  const files = await filesUnder(out);
+  t.true(files.some((f) => f.endsWith('dataset.sqlite')));
+  for (const file of files) {
+    const bytes = await readFile(file);
+    const text = bytes.toString('latin1');
+    for (const id of IDENTIFIERS) {
+      t.false(text.includes(id), `${id} found in ${file}`);
+      t.false(bytes.includes(Buffer.from(id, 'utf16le')), `${id} (utf16) found in ${file}`);
+    }
+  }
+});
+
+test('a second run over the same export does nothing new and leaves the same database', async (t) => {
+  const pacs = await makePacs();
+  const out = join(pacs.root, 'out');
+  const first = await buildDataset({ dicomDir: pacs.dicom, reports: [pacs.reports], out, ...quick });
+  const before = dumpDataset(join(out, 'dataset.sqlite'));
+  const second = await buildDataset({ dicomDir: pacs.dicom, reports: [pacs.reports], out, ...quick });
+  t.is(second.files.indexedThisRun, 0);
+  t.is(second.files.skippedAsDone, first.files.indexedThisRun);
+  t.is(second.images.renderedThisRun, 0);
+  t.is(second.labeledThisRun, 0);
+  t.true(second.shards?.skipped);
+  t.deepEqual(dumpDataset(join(out, 'dataset.sqlite')), before);
+  t.is(second.failed, 2, 'failures stay recorded, and the exit code keeps saying so');
+});
+
+test('patients keep their pseudonym and split when the dataset is rebuilt with more data', async (t) => {
+  const pacs = await makePacs({ corrupt: false });
+  const out = join(pacs.root, 'out');
+  // Remove patient POE's files first, build, then put them back and build again.
+  const poe = IMAGES.filter((i) => i.path.startsWith('POE/'));
+  await rm(join(pacs.dicom, 'POE'), { recursive: true });
+  await buildDataset({ dicomDir: pacs.dicom, reports: [pacs.reports], out, ...quick });
+  const db1 = new Database(join(out, 'dataset.sqlite'), { readonly: true });
+  const before = db1.prepare('SELECT id, split FROM patients ORDER BY id').all();
+  const imagesBefore = db1.prepare('SELECT image_index, split FROM images ORDER BY image_index').all();
+  db1.close();
+  let seed = 50;
+  for (const spec of poe) await writeImage(pacs.dicom, spec, seed++);
+  const summary = await buildDataset({ dicomDir: pacs.dicom, reports: [pacs.reports], out, ...quick });
+  t.is(summary.files.skippedAsDone, 5);
+  const db2 = new Database(join(out, 'dataset.sqlite'), { readonly: true });
+  const after = db2.prepare('SELECT id, split FROM patients ORDER BY id').all() as { id: number; split: string }[];
+  t.deepEqual(after.slice(0, before.length), before);
+  t.is(after.length, before.length + 1);
+  const imagesAfter = db2.prepare('SELECT image_index, split FROM images ORDER BY image_index').all();
+  for (const img of imagesBefore) t.true(imagesAfter.some((a) => JSON.stringify(a) === JSON.stringify(img)));
+  db2.close();
+});
+
+test('splits are patient-disjoint, and the same seed gives the same splits', async (t) => {
+  const pacs = await makeManyPacs(60, 32);
+  const a = join(pacs.root, 'a');
+  const b = join(pacs.root, 'b');
+  await buildDataset({ dicomDir: pacs.dicom, reports: [pacs.reports], out: a, ...quick, shardSize: 0, seed: 's1' });
+  await buildDataset({ dicomDir: pacs.dicom, reports: [pacs.reports], out: b, ...quick, shardSize: 0, seed: 's1', stratify: true });
+  for (const out of [a, b]) {
+    const db = new Database(join(out, 'dataset.sqlite'), { readonly: true });
+    const mixed = db.prepare('SELECT patient_id FROM images GROUP BY patient_id HAVING count(DISTINCT split) > 1').all();
+    t.deepEqual(mixed, []);
+    const splits = db.prepare('SELECT DISTINCT split FROM images ORDER BY split').pluck().all();
+    t.deepEqual(splits, ['test', 'train', 'val']);
+    db.close();
+    const trainVal = (await readFile(join(out, 'train_val_list.txt'), 'utf8')).split('\n');
+    const testList = (await readFile(join(out, 'test_list.txt'), 'utf8')).split('\n');
+    const patientsOf = (l: string[]): Set<string> => new Set(l.map((n) => n.slice(0, 8)));
+    const overlap = [...patientsOf(trainVal)].filter((p) => patientsOf(testList).has(p));
+    t.deepEqual(overlap, []);
+    t.is(trainVal.length + testList.length, 60);
+  }
+});
+
+test('shards hold every dataset image with its labels, split by split', async (t) => {
+  const { out } = await buildOnce();
+  const manifest = await readShardManifest(out);
+  t.is(manifest.size, 16);
+  t.is(manifest.findings.length, 14);
+  let n = 0;
+  for (const split of ['train', 'val', 'test'] as const) {
+    for await (const r of readSplit(out, split)) {
+      n++;
+      t.is(r.pixels.length, 256);
+      t.true(Array.from(r.labels).every((v) => [1, 0, -1, -128].includes(v)));
+    }
+  }
+  t.is(n, 4);
+});
+
+test('a run killed with SIGKILL at any moment and run again ends with the same database as an uninterrupted run', async (t) => {
+  const pacs = await makeManyPacs(120, 96);
+  const base = await mkdtemp(join(tmpdir(), 'cxr8-kill-'));
+  // One key for both builds, so that keyed hashes match: made by a build of an empty folder.
+  await mkdir(join(base, 'empty'));
+  await buildDataset({ dicomDir: join(base, 'empty'), out: join(base, 'seed-out'), keyFile: join(base, 'key-a.sqlite'), ...quick });
+  await copyFile(join(base, 'key-a.sqlite'), join(base, 'key-b.sqlite'));
+  const options = (out: string, key: string) => ({ dicomDir: pacs.dicom, reports: [pacs.reports], out, keyFile: key, size: 128, shardSize: 16, shardRecords: 16, workers: 0 });
+  await buildDataset({ ...options(join(base, 'clean'), join(base, 'key-b.sqlite')), progress: null });
+
+  const child = join(here, 'helpers', 'build-child.ts');
+  const killedOut = join(base, 'killed');
+  const dbPath = join(killedOut, 'dataset.sqlite');
+  const progressOf = (): { sources: number; done: number } => {
+    try {
+      const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+      db.prepare('ATTACH ? AS private').run(join(base, 'key-a.sqlite'));
+      const sources = db.prepare('SELECT count(*) FROM private.sources').pluck().get() as number;
+      const done = db.prepare("SELECT count(*) FROM images WHERE png_status = 'done'").pluck().get() as number;
+      db.close();
+      return { sources, done };
+    } catch {
+      return { sources: 0, done: 0 };
+    }
+  };
+  // Kill once while indexing, once while rendering.
+  const kills: ((p: { sources: number; done: number }) => boolean)[] = [(p) => p.sources >= 30, (p) => p.done >= 20];
+  let killedMidRun = 0;
+  for (const when of kills) {
+    const proc = spawn(process.execPath, ['--import=tsx', '--conditions=source', child, JSON.stringify(options(killedOut, join(base, 'key-a.sqlite')))], {
+      stdio: 'ignore',
+    });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => proc.on('exit', (_code, signal) => resolve(signal)));
+    let finished = false;
+    void exited.then(() => (finished = true));
+    while (!finished) {
+      if (when(progressOf())) {
+        proc.kill('SIGKILL');
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    if ((await exited) === 'SIGKILL') killedMidRun++;
+  }
+  t.log(`${killedMidRun} of ${kills.length} runs killed mid-run`);
+  t.true(killedMidRun >= 1, 'at least one run was killed before it finished');
+  const resumed = await buildDataset({ ...options(killedOut, join(base, 'key-a.sqlite')), progress: null });
+  t.is(resumed.failed, 0);
+  t.deepEqual(dumpDataset(dbPath), dumpDataset(join(base, 'clean', 'dataset.sqlite')));
+  const names = (await readdir(join(killedOut, 'images'))).sort();
+  t.deepEqual(names, (await readdir(join(base, 'clean', 'images'))).sort());
+  t.false(names.some((n) => n.endsWith('.partial')));
+  for (const n of names.slice(0, 10)) {
+    t.deepEqual(await readFile(join(killedOut, 'images', n)), await readFile(join(base, 'clean', 'images', n)));
+  }
+  t.deepEqual(await readFile(join(killedOut, 'Data_Entry.csv')), await readFile(join(base, 'clean', 'Data_Entry.csv')));
+  t.true((await stat(join(killedOut, 'shards', 'manifest.json'))).isFile());
+});

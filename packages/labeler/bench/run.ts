@@ -1,0 +1,247 @@
+/**
+ * The labeler benchmark (`npm run bench` in packages/labeler): speed, memory and accuracy of `label-reports`
+ * against named baselines. Writes the table to stdout and to bench/results.md.
+ *
+ *   node --import=tsx bench/run.ts [--reports 50000] [--repeat 3] [--memory 1000000] [--skip-speed]
+ *
+ * - Speed: the 1,540 OpenI dev reports replicated to `--reports` (default 50,000, at least 50,000) in a JSONL file,
+ *   labeled end to end by `labelFiles` (read, parse, label, format, write a csv) in a fresh child process with
+ *   `--workers 1` (one core: everything on one thread) and `--workers 2`. Process start and labeler compilation are
+ *   excluded (timed apart); the rate is reports over the seconds from the first read to the last write, best of
+ *   `--repeat` runs (default 3), since the machine may be shared.
+ * - Memory: the child's peak resident set size (all threads). `--memory N` adds a run over N reports (e.g. 1,000,000)
+ *   to check that memory stays flat.
+ * - Accuracy: the dev set's XML folder labeled with `labelFiles`, scored against gold.csv with `evaluate`.
+ *
+ * Baselines: NegBio and the CheXpert labeler publish about 3-5 reports/s per core (parsing dominates; mention
+ * matching alone ~3,000/s); the paper's labeler reaches micro-F1 .873 over 14 findings on OpenI. Targets (issue 2):
+ * >= 10,000 reports/s on one core, near-linear gain with workers, < 300 MB for a million reports, micro-F1 >= 0.95,
+ * No Finding F1 >= 0.93.
+ */
+import { spawn } from 'node:child_process';
+import { createWriteStream, existsSync } from 'node:fs';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { evaluateFiles } from '../src/evaluate-files.js';
+import type { Evaluation } from '../src/evaluate.js';
+import { labelFiles } from '../src/label-files.js';
+import { readReports } from '../src/readers/index.js';
+import type { ReportRecord } from '../src/readers/records.js';
+
+interface ChildJob {
+  input: string;
+  out: string;
+  workers: number;
+}
+
+interface SpeedRun {
+  kind: 'one' | 'two' | 'memory';
+  name: string;
+  r: ChildResult;
+}
+
+interface ChildResult {
+  labeled: number;
+  failed: number;
+  seconds: number;
+  startupSeconds: number;
+  cpuSeconds: number;
+  peakRssMb: number;
+}
+
+const DATA = process.env.CXR8_DATA ?? fileURLToPath(new URL('../../../../shared/data/', import.meta.url));
+const DEV = join(DATA, 'openi-dev');
+
+/** In the child: one labelFiles run, timed, with the process's peak RSS. */
+async function child(job: ChildJob): Promise<void> {
+  const t0 = performance.now();
+  const summary = await labelFiles({ inputs: [job.input], out: job.out, workers: job.workers, format: 'csv' });
+  const total = (performance.now() - t0) / 1000;
+  const result: ChildResult = {
+    labeled: summary.labeled,
+    failed: summary.failed,
+    seconds: summary.seconds,
+    startupSeconds: total - summary.seconds,
+    cpuSeconds: summary.cpuSeconds,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+function runChild(job: ChildJob): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--child', JSON.stringify(job)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    proc.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    proc.on('error', reject);
+    proc.on('close', (code) => {
+      if (code !== 0) reject(new Error(`bench child (workers ${job.workers}) exited with code ${code}`));
+      else resolve(JSON.parse(out.trim().split('\n').pop() ?? '{}') as ChildResult);
+    });
+  });
+}
+
+/** Writes `count` reports, cycling over `reports` with unique ids, as JSONL. */
+async function writeReplicated(path: string, reports: readonly ReportRecord[], count: number): Promise<number> {
+  const stream = createWriteStream(path);
+  let chunk = '';
+  for (let i = 0; i < count; i++) {
+    const r = reports[i % reports.length] as ReportRecord;
+    chunk += `${JSON.stringify({ id: `${r.id}#${Math.floor(i / reports.length)}`, text: r.text })}\n`;
+    if (chunk.length > 1 << 20) {
+      if (!stream.write(chunk)) await new Promise<void>((ok) => stream.once('drain', () => ok()));
+      chunk = '';
+    }
+  }
+  stream.write(chunk);
+  await new Promise<void>((ok, fail) => stream.end((e?: Error | null) => (e ? fail(e) : ok())));
+  return (await stat(path)).size;
+}
+
+const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const f3 = (n: number): string => n.toFixed(3);
+const mark = (ok: boolean): string => (ok ? 'met' : '**not met**');
+
+/** The paper's F1 per class on OpenI (8 classes + Normal, "their method"; PAPER.md section 1). */
+const PAPER_F1: Record<string, number> = {
+  Atelectasis: 0.91,
+  Cardiomegaly: 0.88,
+  Effusion: 0.87,
+  Infiltration: 0.8,
+  Mass: 0.52,
+  Nodule: 0.75,
+  Pneumonia: 0.77,
+  Pneumothorax: 0.86,
+  'No Finding': 0.93,
+};
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      child: { type: 'string' },
+      reports: { type: 'string', default: '50000' },
+      repeat: { type: 'string', default: '3' },
+      memory: { type: 'string' },
+      'skip-speed': { type: 'boolean' },
+    },
+  });
+  if (values.child) return child(JSON.parse(values.child) as ChildJob);
+  if (!existsSync(join(DEV, 'reports')) || !existsSync(join(DEV, 'gold.csv'))) {
+    console.log(`labeler bench: skipped, ${join(DEV, 'reports')} and gold.csv are not here (see ../shared/data/README.md)`);
+    return;
+  }
+  const count = Math.max(50_000, Number(values.reports));
+  const memoryCount = values.memory === undefined ? 0 : Number(values.memory);
+  const tmp = await mkdtemp(join(tmpdir(), 'cxr8-labeler-bench-'));
+  const lines: string[] = [];
+  try {
+    // Accuracy, and the XML folder end to end (1,540 files: file reads and XML parsing included).
+    const devCsv = join(tmp, 'dev.csv');
+    const dev = await labelFiles({ inputs: [join(DEV, 'reports')], out: devCsv, workers: 1 });
+    const evaluation = await evaluateFiles({ gold: join(DEV, 'gold.csv'), pred: devCsv });
+
+    const reports: ReportRecord[] = [];
+    for await (const item of readReports([join(DEV, 'reports')])) if (item.report && item.report.text.trim()) reports.push(item.report);
+
+    const speed: SpeedRun[] = [];
+    if (!values['skip-speed']) {
+      const input = join(tmp, 'replicated.jsonl');
+      const bytes = await writeReplicated(input, reports, count);
+      const repeat = Math.max(1, Number(values.repeat));
+      // Best of `repeat` runs, 1 and 2 workers alternating: the machine may be shared, and the fastest run of each is
+      // the least disturbed one.
+      const best = new Map<number, ChildResult>();
+      for (let i = 0; i < repeat; i++) {
+        for (const workers of [1, 2]) {
+          const run = await runChild({ input, out: join(tmp, `out-${workers}.csv`), workers });
+          const r = best.get(workers);
+          if (!r || run.labeled / run.seconds > r.labeled / r.seconds) best.set(workers, run);
+          await rm(join(tmp, `out-${workers}.csv`), { force: true });
+        }
+      }
+      for (const [workers, r] of best) {
+        speed.push({ kind: workers === 1 ? 'one' : 'two', name: `--workers ${workers}, ${fmt(count)} reports (${fmt(bytes / 1e6, 1)} MB JSONL), best of ${repeat}`, r });
+      }
+      if (memoryCount > 0) {
+        const big = join(tmp, 'memory.jsonl');
+        const bigBytes = await writeReplicated(big, reports, memoryCount);
+        const r = await runChild({ input: big, out: join(tmp, 'out-memory.csv'), workers: 1 });
+        speed.push({ kind: 'memory', name: `--workers 1, ${fmt(memoryCount)} reports (${fmt(bigBytes / 1e6, 0)} MB JSONL)`, r });
+      }
+    }
+    lines.push(...table(dev, evaluation, speed, memoryCount));
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+  const text = lines.join('\n');
+  console.log(text);
+  await writeFile(new URL('./results.md', import.meta.url), `${text}\n`);
+}
+
+function table(
+  dev: { labeled: number; failed: number; seconds: number; cpuSeconds: number },
+  ev: Evaluation,
+  speed: SpeedRun[],
+  memoryCount: number,
+): string[] {
+  const out: string[] = [];
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  out.push(`# Labeler benchmark`, '');
+  out.push(`${new Date().toISOString()}, Node ${process.version}, ${cpus().length} cores (${cpu}), load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}.`, '');
+  out.push('## Speed and memory (end to end: read JSONL, label, write csv; process start and compilation excluded)', '');
+  out.push('| run | reports/s | reports per CPU-s | seconds | cores busy | startup s | peak RSS MB | target | baseline |', '|---|---:|---:|---:|---:|---:|---:|---|---|');
+  const one = speed.find((s) => s.kind === 'one');
+  const oneRate = one ? one.r.labeled / one.r.seconds : 0;
+  for (const { kind, name, r } of speed) {
+    const rate = r.labeled / r.seconds;
+    const perCpu = r.labeled / r.cpuSeconds;
+    let target: string;
+    if (kind === 'one') {
+      target =
+        rate >= 10_000
+          ? '>= 10,000/s on one core: met'
+          : perCpu >= 10_000
+            ? '>= 10,000/s on one core: met per CPU-second; the wall rate was held back by other load'
+            : '>= 10,000/s on one core: **not met**';
+    } else if (kind === 'two') {
+      target = `near-linear: ${(rate / oneRate).toFixed(2)}x of 1 worker (wall), ${(r.cpuSeconds / r.seconds).toFixed(2)} cores obtained`;
+    } else {
+      target = `< 300 MB for ${fmt(memoryCount)}: ${mark(r.peakRssMb < 300)}`;
+    }
+    out.push(
+      `| ${name} | ${fmt(rate)} | ${fmt(perCpu)} | ${r.seconds.toFixed(2)} | ${(r.cpuSeconds / r.seconds).toFixed(2)} | ${r.startupSeconds.toFixed(2)} | ${fmt(r.peakRssMb)} | ${target} | NegBio / CheXpert labeler: 3-5/s per core |`,
+    );
+  }
+  if (speed.length === 0) out.push('| (skipped: --skip-speed) | | | | | | | | |');
+  if (memoryCount === 0) out.push('| memory check | not run | | | | | | < 300 MB for 1,000,000 | run with --memory 1000000 |');
+  out.push(
+    `| OpenI dev XML folder, --workers 1 (${fmt(dev.labeled)} files, reads and XML parsing included) | ${fmt(dev.labeled / dev.seconds)} | ${fmt(dev.labeled / dev.cpuSeconds)} | ${dev.seconds.toFixed(2)} | ${(dev.cpuSeconds / dev.seconds).toFixed(2)} | | | | |`,
+  );
+  out.push('');
+  out.push('"cores busy" is CPU seconds over wall seconds (all threads of the process). "reports per CPU-s" is reports over CPU');
+  out.push('seconds: for a one-thread run, the rate one fully available core gives, whatever else the machine is doing. On a');
+  out.push('machine shared with other work, 2 workers can only gain as much as the cores they get; the load average above says');
+  out.push('how busy it was.');
+  out.push('');
+  out.push(`## Accuracy on ../shared/data/openi-dev (${fmt(ev.reports)} reports; ${dev.failed} inputs failed; ${ev.missing.length} without prediction)`, '');
+  out.push('| label | precision | recall | F1 | support | paper F1 | vs paper |', '|---|---:|---:|---:|---:|---:|---|');
+  for (const c of ev.classes) {
+    const paper = PAPER_F1[c.label];
+    const note = c.label === 'Hernia' ? 'scored apart: gold never marks Hernia' : paper === undefined ? '' : c.f1 >= paper ? 'at or above' : '**below**';
+    out.push(`| ${c.label} | ${f3(c.precision)} | ${f3(c.recall)} | ${f3(c.f1)} | ${c.support} | ${paper === undefined ? '' : paper.toFixed(2)} | ${note} |`);
+  }
+  out.push(`| **micro, 14 findings** | ${f3(ev.micro.precision)} | ${f3(ev.micro.recall)} | ${f3(ev.micro.f1)} | ${ev.micro.support} | 0.873 | target >= 0.95: ${mark(ev.micro.f1 >= 0.95)} |`);
+  out.push(`| micro, 13 without Hernia | ${f3(ev.microWithoutHernia.precision)} | ${f3(ev.microWithoutHernia.recall)} | ${f3(ev.microWithoutHernia.f1)} | ${ev.microWithoutHernia.support} | | target >= 0.95: ${mark(ev.microWithoutHernia.f1 >= 0.95)} |`);
+  out.push(`| macro, 14 findings | ${f3(ev.macro.precision)} | ${f3(ev.macro.recall)} | ${f3(ev.macro.f1)} | | | |`);
+  out.push(`| No Finding | ${f3(ev.noFinding.precision)} | ${f3(ev.noFinding.recall)} | ${f3(ev.noFinding.f1)} | ${ev.noFinding.support} | 0.93 | target >= 0.93: ${mark(ev.noFinding.f1 >= 0.93)} |`);
+  out.push('');
+  out.push('Baselines: the paper (ChestX-ray8, 14-class micro F1 .873 on OpenI; MetaMap .807); NegBio / CheXpert labeler 3-5 reports/s per core (PAPER.md section 1).');
+  return out;
+}
+
+await main();

@@ -1,0 +1,291 @@
+/**
+ * The `label-reports` command line: argument parsing only. The work is done by {@link labelFiles} and
+ * {@link evaluateFiles}; one top-level catch maps errors to exit codes:
+ *
+ * | code | meaning                                                                                       |
+ * |------|-----------------------------------------------------------------------------------------------|
+ * | 0    | every input was labeled                                                                       |
+ * | 1    | some inputs failed (each is named on stderr with its reason); the rest was labeled            |
+ * | 2    | usage error (unknown flag, bad value, no input)                                               |
+ * | 3    | the run could not proceed (invalid lexicon, output not writable, a worker thread crashed)    |
+ * | 130  | interrupted (Ctrl-C); a partial `--out` file is removed                                       |
+ */
+import { availableParallelism } from 'node:os';
+import { parseArgs } from 'node:util';
+import type { Writable } from 'node:stream';
+import { EvaluationInputError, LabelerError, OutputError, UsageError } from './errors.js';
+import { evaluateFiles } from './evaluate-files.js';
+import { formatEvaluation } from './evaluate.js';
+import { labelFiles, type LabelFilesOptions } from './label-files.js';
+import type { LabelerOptions } from './types.js';
+import { isOutputFormat, OUTPUT_FORMATS } from './writers/index.js';
+
+/** Exit codes of `label-reports`. */
+export const EXIT = { ok: 0, inputsFailed: 1, usage: 2, fatal: 3, interrupted: 130 } as const;
+
+class InterruptedError extends Error {
+  constructor() {
+    super('label-reports: interrupted; the partial output was removed');
+  }
+}
+
+/** Where the command writes; process.stdout / process.stderr by default (tests pass their own). */
+export interface CliIo {
+  stdout?: Writable & { isTTY?: boolean };
+  stderr?: Writable & { isTTY?: boolean };
+  cwd?: string;
+}
+
+export const USAGE = `Usage: label-reports [options] <input...>
+       label-reports evaluate --gold GOLD.csv --pred PRED.csv [--uncertain positive] [--json]
+
+Labels chest X-ray reports with the 14 ChestX-ray14 findings and No Finding: 1 positive, 0 negative,
+-1 uncertain, blank not mentioned.
+
+Inputs: files, folders (searched recursively) or glob patterns (quote them: 'reports/**/*.xml').
+  .xml             OpenI report XML; id = <uId id="..."/>
+  .txt             one report per file; id = the file name without .txt
+  .csv             one report per row, RFC 4180 with a header; see --id-column, --text-column
+  .jsonl           one {"id": ..., "text": ...} object per line (also .ndjson)
+
+Options:
+  -o, --out FILE         write to FILE instead of stdout (written whole at the end, via FILE.partial)
+  -f, --format FORMAT    csv (default), jsonl (labels and evidence), chexpert (CheXpert labeler layout),
+                         nih (Image Index,Finding Labels)
+      --labels 14|8      the 14 ChestX-ray14 findings (default) or the 8 of ChestX-ray8
+      --sections WHICH   findings-impression (default: FINDINGS and IMPRESSION, or the whole report when it
+                         has neither), all, or a comma-separated list such as FINDINGS,IMPRESSION,HISTORY
+      --uncertain AS     keep uncertain findings as -1 (keep, default), or count them as positive or negative
+      --lexicons DIR     also read the lexicons and rules in DIR (findings/*.json, rules/*.json); repeatable
+  -j, --workers N        label on N threads (default 1; "auto" = one per core); output order is unchanged
+      --id-column NAME   CSV column or JSONL key of the report id (default: id)
+      --text-column NAME CSV column or JSONL key of the report text (default: text)
+      --progress         show progress (count, rate, time left) on stderr even when it is not a terminal
+      --no-progress      never show progress (default: shown when stderr is a terminal)
+  -q, --quiet            no summary line; failures are still listed
+  -h, --help             show this help
+
+evaluate:
+      --gold FILE        gold standard csv: filename (or id), the 14 findings, normal; 1 = present
+      --pred FILE        predictions in the csv format above
+      --uncertain AS     count -1 predictions as negative (default) or positive
+      --json             print the evaluation as JSON instead of a table
+
+Exit codes: 0 all labeled; 1 some inputs failed (named on stderr, the rest labeled); 2 usage error;
+3 the run could not proceed (invalid lexicon, output not writable, worker crashed); 130 interrupted.
+
+Examples:
+  label-reports ../shared/data/openi-dev/reports --out labels.csv --workers 2
+  label-reports reports.csv --text-column report_text --format jsonl > labels.jsonl
+  label-reports evaluate --gold ../shared/data/openi-dev/gold.csv --pred labels.csv
+`;
+
+function usage(message: string): UsageError {
+  return new UsageError(`${message} (see label-reports --help)`);
+}
+
+function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw usage(`${flag}: expected one of ${allowed.join(', ')}, found "${value}"`);
+  }
+  return value as T;
+}
+
+function parseWorkers(value: string | undefined): number {
+  if (value === undefined) return 1;
+  if (value === 'auto') return availableParallelism();
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw usage(`--workers: expected a whole number from 1 to 256 or "auto", found "${value}"`);
+  return n;
+}
+
+function parseSections(value: string | undefined): LabelerOptions['sections'] {
+  if (value === undefined || value === 'findings-impression' || value === 'all') return value;
+  const list = value.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
+  if (list.length === 0) throw usage(`--sections: expected findings-impression, all, or a list such as FINDINGS,IMPRESSION, found "${value}"`);
+  return list;
+}
+
+/**
+ * Parses the arguments of the labeling command into `labelFiles` options. Throws a UsageError.
+ *
+ * @example
+ * ```ts
+ * parseLabelArgs(['reports/', '-j', '2', '--labels', '8']).options; // { inputs: ['reports/'], workers: 2, labeler: { labelSet: '8' }, ... }
+ * ```
+ */
+export function parseLabelArgs(argv: readonly string[]): { help: boolean; quiet: boolean; progress: boolean | undefined; options: LabelFilesOptions } {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        out: { type: 'string', short: 'o' },
+        format: { type: 'string', short: 'f' },
+        labels: { type: 'string' },
+        sections: { type: 'string' },
+        uncertain: { type: 'string' },
+        lexicons: { type: 'string', multiple: true },
+        workers: { type: 'string', short: 'j' },
+        'id-column': { type: 'string' },
+        'text-column': { type: 'string' },
+        progress: { type: 'boolean' },
+        'no-progress': { type: 'boolean' },
+        quiet: { type: 'boolean', short: 'q' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw usage((error as Error).message);
+  }
+  const v = parsed.values;
+  const help = v.help === true;
+  const format = v.format ?? 'csv';
+  if (!isOutputFormat(format)) throw usage(`--format: expected one of ${OUTPUT_FORMATS.join(', ')}, found "${format}"`);
+  const labelSet = oneOf('--labels', v.labels, ['14', '8'] as const);
+  const uncertain = oneOf('--uncertain', v.uncertain, ['keep', 'uncertain', 'positive', 'negative'] as const);
+  const sections = parseSections(v.sections);
+  const labeler: LabelerOptions = {
+    ...(labelSet ? { labelSet } : {}),
+    ...(sections ? { sections } : {}),
+    ...(uncertain ? { uncertainty: uncertain === 'keep' ? 'uncertain' : uncertain } : {}),
+    ...(v.lexicons ? { lexiconDirs: v.lexicons } : {}),
+  };
+  if (!help && parsed.positionals.length === 0) throw usage('expected at least one input (a file, folder or glob), found none');
+  if (v.progress && v['no-progress']) throw usage('--progress and --no-progress: expected one of them, found both');
+  const progress = v.progress ? true : v['no-progress'] ? false : undefined;
+  return {
+    help,
+    quiet: v.quiet === true,
+    progress,
+    options: {
+      inputs: parsed.positionals,
+      format,
+      workers: parseWorkers(v.workers),
+      labeler,
+      ...(v.out !== undefined ? { out: v.out } : {}),
+      ...(v['id-column'] !== undefined ? { idColumn: v['id-column'] } : {}),
+      ...(v['text-column'] !== undefined ? { textColumn: v['text-column'] } : {}),
+    },
+  };
+}
+
+/**
+ * Parses the arguments of `label-reports evaluate`. Throws a UsageError.
+ *
+ * @example
+ * ```ts
+ * parseEvaluateArgs(['--gold', 'gold.csv', '--pred', 'pred.csv']); // { help: false, json: false, gold: 'gold.csv', pred: 'pred.csv' }
+ * ```
+ */
+export function parseEvaluateArgs(argv: readonly string[]): { help: boolean; json: boolean; gold: string; pred: string; uncertainAs?: 'positive' | 'negative' } {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: false,
+      strict: true,
+      options: {
+        gold: { type: 'string' },
+        pred: { type: 'string' },
+        uncertain: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw usage(`evaluate: ${(error as Error).message}`);
+  }
+  const v = parsed.values;
+  const help = v.help === true;
+  if (!help && (v.gold === undefined || v.pred === undefined)) {
+    throw usage(`evaluate: expected --gold GOLD.csv and --pred PRED.csv, found ${v.gold === undefined ? 'no --gold' : 'no --pred'}`);
+  }
+  const uncertainAs = oneOf('--uncertain', v.uncertain, ['positive', 'negative'] as const);
+  return { help, json: v.json === true, gold: v.gold ?? '', pred: v.pred ?? '', ...(uncertainAs ? { uncertainAs } : {}) };
+}
+
+function write(stream: Writable, text: string): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.write(text)) resolve();
+    else stream.once('drain', () => resolve());
+  });
+}
+
+/**
+ * Runs `label-reports` with the given arguments (without `node` and the script) and returns the exit code.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await main(['reports/', '--out', 'labels.csv', '--workers', '2']);
+ * ```
+ */
+export async function main(argv: readonly string[], io: CliIo = {}): Promise<number> {
+  const stdout = io.stdout ?? process.stdout;
+  const stderr = io.stderr ?? process.stderr;
+  const cwd = io.cwd ?? process.cwd();
+  try {
+    if (argv[0] === 'evaluate') {
+      const args = parseEvaluateArgs(argv.slice(1));
+      if (args.help) {
+        await write(stdout, USAGE);
+        return EXIT.ok;
+      }
+      const evaluation = await evaluateFiles({ gold: args.gold, pred: args.pred, cwd, ...(args.uncertainAs ? { uncertainAs: args.uncertainAs } : {}) });
+      await write(stdout, args.json ? `${JSON.stringify(evaluation, null, 2)}\n` : `${formatEvaluation(evaluation)}\n`);
+      return EXIT.ok;
+    }
+    const args = parseLabelArgs(argv);
+    if (args.help) {
+      await write(stdout, USAGE);
+      return EXIT.ok;
+    }
+    const showProgress = args.progress ?? (stderr.isTTY === true && !args.quiet);
+    const clearLine = showProgress && stderr.isTTY === true ? '\r\x1b[K' : '';
+    // Ctrl-C stops the run cleanly: worker threads end and a partial --out file is removed.
+    const interrupt = new AbortController();
+    const onSigint = (): void => interrupt.abort(new InterruptedError());
+    process.once('SIGINT', onSigint);
+    const summary = await labelFiles({
+      signal: interrupt.signal,
+      ...args.options,
+      cwd,
+      ...(args.options.out === undefined ? { out: stdout } : {}),
+      ...(showProgress ? { progress: stderr } : {}),
+      // On a terminal, clear the progress line before a failure line so the two do not run together.
+      onFailure: (f) => stderr.write(`${clearLine}label-reports: ${f.source}: ${f.reason}\n`),
+    }).finally(() => process.off('SIGINT', onSigint));
+    if (!args.quiet) {
+      const rate = summary.seconds > 0 ? Math.round(summary.labeled / summary.seconds) : 0;
+      const failed = summary.failed > 0 ? `; ${summary.failed.toLocaleString('en-US')} failed (listed above)` : '';
+      await write(
+        stderr,
+        `label-reports: ${summary.labeled.toLocaleString('en-US')} report${summary.labeled === 1 ? '' : 's'} labeled in ${summary.seconds.toFixed(2)} s ` +
+          `(${rate.toLocaleString('en-US')}/s, ${summary.workers} thread${summary.workers > 1 ? 's' : ''})${failed}\n`,
+      );
+    }
+    return summary.failed > 0 ? EXIT.inputsFailed : EXIT.ok;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof UsageError) {
+      await write(stderr, `${message}\n`);
+      return EXIT.usage;
+    }
+    if (error instanceof InterruptedError) {
+      await write(stderr, `${error.message}\n`);
+      return EXIT.interrupted;
+    }
+    if (error instanceof OutputError && (error.cause as { code?: string } | undefined)?.code === 'EPIPE') {
+      return EXIT.ok; // the reader of stdout stopped reading (e.g. `| head`): stop quietly, as Unix tools do
+    }
+    if (error instanceof EvaluationInputError) {
+      await write(stderr, `${message}\n`);
+      return EXIT.inputsFailed;
+    }
+    await write(stderr, error instanceof LabelerError ? `${message}\n` : `label-reports: unexpected error: ${error instanceof Error ? error.stack : message}\n`);
+    return EXIT.fatal;
+  }
+}

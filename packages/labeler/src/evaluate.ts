@@ -1,0 +1,289 @@
+/**
+ * Evaluation of predicted labels against a gold standard: per-class precision, recall, F1 and support, with micro and
+ * macro totals over the 14 findings, and over the 13 without Hernia (the OpenI gold standard never marks Hernia,
+ * see ../shared/data/README.md), plus No Finding.
+ *
+ * Gold files have the format of `../shared/data/openi-dev/gold.csv`: `filename` (the report id), the 14 findings
+ * and `normal` (No Finding), 1 = present. Prediction files have the labeler's csv format: `id`, the 14 findings and
+ * `No Finding`, values 1, 0, -1 or blank. Only 1 counts as a positive prediction (unless `uncertainAs: 'positive'`).
+ */
+import { EvaluationInputError } from './errors.js';
+import { FINDINGS_14, NO_FINDING, type Finding, type Label } from './findings.js';
+import type { LabelValue } from './types.js';
+
+/** Labels of each report, by report id. A missing label means blank (not mentioned). */
+export type LabelTable = Map<string, Partial<Record<Label, LabelValue>>>;
+
+/** Counts and scores of one class (or a total). */
+export interface Score {
+  tp: number;
+  fp: number;
+  fn: number;
+  precision: number;
+  recall: number;
+  f1: number;
+  /** Number of gold positives. */
+  support: number;
+}
+
+/** The score of one label. */
+export interface ClassScore extends Score {
+  label: Label;
+}
+
+/** Result of `evaluate`. */
+export interface Evaluation {
+  /** The 14 findings in NIH order, then No Finding. */
+  classes: ClassScore[];
+  /** Micro and macro totals over the 14 findings. */
+  micro: Score;
+  macro: Score;
+  /** Micro and macro totals over the 13 findings without Hernia. */
+  microWithoutHernia: Score;
+  macroWithoutHernia: Score;
+  hernia: ClassScore;
+  noFinding: ClassScore;
+  /** Reports scored (all gold reports). */
+  reports: number;
+  /** Gold ids with no prediction (scored as all blank). */
+  missing: string[];
+  /** Predicted ids not in the gold standard (ignored). */
+  extra: string[];
+}
+
+/**
+ * Parses csv text (RFC 4180: quoted fields, doubled quotes, CRLF) into rows of fields.
+ *
+ * @example
+ * ```ts
+ * parseCsv('a,b\n"x, y",2\n'); // [['a','b'], ['x, y','2']]
+ * ```
+ */
+export function parseCsv(text: string, file?: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  let i = 0;
+  let line = 1;
+  if (text.charCodeAt(0) === 0xfeff) i = 1;
+  for (; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"') {
+        if (text[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else quoted = false;
+      } else {
+        if (c === '\n') line++;
+        field += c;
+      }
+      continue;
+    }
+    if (c === '"' && field === '') quoted = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      row.push(field);
+      field = '';
+      if (row.length > 1 || row[0] !== '') rows.push(row);
+      row = [];
+      line++;
+    } else field += c;
+  }
+  if (quoted) {
+    throw new EvaluationInputError(`expected a closing quote, found the end of the file (quote opened before line ${line})`, {
+      ...(file === undefined ? {} : { file }),
+    });
+  }
+  row.push(field);
+  if (row.length > 1 || row[0] !== '') rows.push(row);
+  return rows;
+}
+
+function where(file?: string): { file?: string } {
+  return file === undefined ? {} : { file };
+}
+
+function parseTable(text: string, idColumns: readonly string[], noFindingColumns: readonly string[], gold: boolean, file?: string): LabelTable {
+  const rows = parseCsv(text, file);
+  const header = rows[0];
+  if (!header) throw new EvaluationInputError('expected a header row, found an empty file', where(file));
+  const norm = header.map((h) => h.trim());
+  const lower = norm.map((h) => h.toLowerCase());
+  const idCol = lower.findIndex((h) => idColumns.includes(h));
+  if (idCol < 0) {
+    throw new EvaluationInputError(
+      `expected an id column (${idColumns.map((c) => `"${c}"`).join(' or ')}) in the header, found ${norm.join(',')}`,
+      where(file),
+    );
+  }
+  const cols: Array<[number, Label]> = [];
+  for (const f of FINDINGS_14) {
+    const k = lower.indexOf(f.toLowerCase());
+    const k2 = k >= 0 ? k : lower.indexOf(f.toLowerCase().replace('_', ' '));
+    if (k2 < 0) {
+      throw new EvaluationInputError(
+        `expected a column for every finding (${FINDINGS_14.join(',')}), found no "${f}" in header ${norm.join(',')}`,
+        where(file),
+      );
+    }
+    cols.push([k2, f]);
+  }
+  const nf = lower.findIndex((h) => noFindingColumns.includes(h));
+  if (nf >= 0) cols.push([nf, NO_FINDING]);
+  const table: LabelTable = new Map();
+  for (let r = 1; r < rows.length; r++) {
+    const row = rows[r]!;
+    if (row.length !== header.length) {
+      throw new EvaluationInputError(`row ${r + 1}: expected ${header.length} fields, found ${row.length}`, where(file));
+    }
+    const id = row[idCol]!.trim();
+    if (!id) throw new EvaluationInputError(`row ${r + 1}: expected a report id, found an empty field`, where(file));
+    const labels: Partial<Record<Label, LabelValue>> = {};
+    for (const [k, label] of cols) {
+      const v = row[k]!.trim();
+      if (v === '') {
+        if (gold) labels[label] = 0;
+        continue;
+      }
+      const n = v === '1' || v === '1.0' ? 1 : v === '0' || v === '0.0' ? 0 : v === '-1' || v === '-1.0' ? -1 : null;
+      if (n === null) {
+        throw new EvaluationInputError(`row ${r + 1}, column "${norm[k]}": expected 1, 0, -1 or blank, found "${v}"`, where(file));
+      }
+      labels[label] = n;
+    }
+    if (table.has(id)) throw new EvaluationInputError(`row ${r + 1}: expected unique ids, found "${id}" twice`, where(file));
+    table.set(id, labels);
+  }
+  return table;
+}
+
+/**
+ * Parses a gold-standard csv in the format of `../shared/data/openi-dev/gold.csv` (`filename`, 14 findings,
+ * `normal`); blank cells are 0.
+ *
+ * @example
+ * ```ts
+ * parseGoldCsv(readFileSync('gold.csv', 'utf8')).get('CXR100'); // { Atelectasis: 0, ..., 'No Finding': 1 }
+ * ```
+ */
+export function parseGoldCsv(text: string, file?: string): LabelTable {
+  return parseTable(text, ['filename', 'id', 'uid', 'report', 'image index'], ['normal', 'no finding'], true, file);
+}
+
+/**
+ * Parses a prediction csv in the labeler's csv format (`id`, 14 findings, `No Finding`; 1, 0, -1 or blank).
+ *
+ * @example
+ * ```ts
+ * parsePredictionCsv('id,Atelectasis,...,Hernia,No Finding\nCXR1,1,,,,,,,,,,,,,,0\n').get('CXR1')?.Atelectasis; // 1
+ * ```
+ */
+export function parsePredictionCsv(text: string, file?: string): LabelTable {
+  return parseTable(text, ['id', 'filename'], ['no finding', 'normal'], false, file);
+}
+
+function score(tp: number, fp: number, fn: number): Score {
+  const precision = tp + fp === 0 ? 0 : tp / (tp + fp);
+  const recall = tp + fn === 0 ? 0 : tp / (tp + fn);
+  const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
+  return { tp, fp, fn, precision, recall, f1, support: tp + fn };
+}
+
+function totals(classes: readonly ClassScore[]): { micro: Score; macro: Score } {
+  let tp = 0;
+  let fp = 0;
+  let fn = 0;
+  for (const c of classes) {
+    tp += c.tp;
+    fp += c.fp;
+    fn += c.fn;
+  }
+  const n = classes.length || 1;
+  const macro = {
+    ...score(tp, fp, fn),
+    precision: classes.reduce((s, c) => s + c.precision, 0) / n,
+    recall: classes.reduce((s, c) => s + c.recall, 0) / n,
+    f1: classes.reduce((s, c) => s + c.f1, 0) / n,
+  };
+  return { micro: score(tp, fp, fn), macro };
+}
+
+/**
+ * Scores predictions against gold labels. Every gold report is scored; a gold report without a prediction counts as
+ * all blank. A prediction is positive only when its value is 1 (or -1 with `uncertainAs: 'positive'`).
+ *
+ * @example
+ * ```ts
+ * const ev = evaluate(parseGoldCsv(goldText), parsePredictionCsv(predText));
+ * ev.microWithoutHernia.f1; // e.g. 0.96
+ * ```
+ */
+export function evaluate(
+  gold: LabelTable,
+  pred: LabelTable,
+  options: { uncertainAs?: 'negative' | 'positive' } = {},
+): Evaluation {
+  const uncertainPositive = options.uncertainAs === 'positive';
+  const labels: Label[] = [...FINDINGS_14, NO_FINDING];
+  const counts = labels.map(() => ({ tp: 0, fp: 0, fn: 0 }));
+  const missing: string[] = [];
+  for (const [id, g] of gold) {
+    const p = pred.get(id);
+    if (!p) missing.push(id);
+    labels.forEach((label, k) => {
+      const gv = g[label] === 1;
+      const v = p?.[label];
+      const pv = v === 1 || (uncertainPositive && v === -1);
+      const c = counts[k]!;
+      if (gv && pv) c.tp++;
+      else if (pv) c.fp++;
+      else if (gv) c.fn++;
+    });
+  }
+  const extra = [...pred.keys()].filter((id) => !gold.has(id));
+  const classes: ClassScore[] = labels.map((label, k) => {
+    const c = counts[k]!;
+    return { label, ...score(c.tp, c.fp, c.fn) };
+  });
+  const findings = classes.slice(0, FINDINGS_14.length);
+  const without = findings.filter((c) => c.label !== ('Hernia' satisfies Finding));
+  const all = totals(findings);
+  const w = totals(without);
+  return {
+    classes,
+    micro: all.micro,
+    macro: all.macro,
+    microWithoutHernia: w.micro,
+    macroWithoutHernia: w.macro,
+    hernia: classes.find((c) => c.label === 'Hernia')!,
+    noFinding: classes[classes.length - 1]!,
+    reports: gold.size,
+    missing,
+    extra,
+  };
+}
+
+/**
+ * Formats an evaluation as a fixed-width table.
+ *
+ * @example
+ * ```ts
+ * console.log(formatEvaluation(evaluate(gold, pred)));
+ * ```
+ */
+export function formatEvaluation(ev: Evaluation): string {
+  const f = (x: number) => x.toFixed(3);
+  const line = (name: string, s: Score) =>
+    `${name.padEnd(28)} ${f(s.precision)}  ${f(s.recall)}  ${f(s.f1)}  ${String(s.support).padStart(7)}  ${String(s.tp).padStart(5)} ${String(s.fp).padStart(5)} ${String(s.fn).padStart(5)}`;
+  const out = [`${'label'.padEnd(28)} prec.  recall  F1       support     tp    fp    fn`];
+  for (const c of ev.classes) out.push(line(c.label, c));
+  out.push(line('micro (14 findings)', ev.micro), line('macro (14 findings)', ev.macro));
+  out.push(line('micro (13, without Hernia)', ev.microWithoutHernia), line('macro (13, without Hernia)', ev.macroWithoutHernia));
+  out.push(`reports: ${ev.reports}; without prediction: ${ev.missing.length}; not in gold: ${ev.extra.length}`);
+  return out.join('\n');
+}

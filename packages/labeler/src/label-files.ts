@@ -1,0 +1,247 @@
+/**
+ * `labelFiles`: the whole `label-reports` run as one async function. Inputs are read as a stream, labeled in
+ * batches (on this thread or on worker threads), and written in input order; a bad input is recorded and the run
+ * goes on. Memory stays flat in the number of reports: at most `2 x workers` batches are in flight, and output is
+ * written as it is produced, waiting for the stream to drain.
+ */
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { rename, rm, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Writable } from 'node:stream';
+import { OutputError } from './errors.js';
+import { createLabelProgress, type LabelProgress } from './progress.js';
+import { discoverInputs } from './readers/discover.js';
+import { readReportChunks } from './readers/index.js';
+import type { InputFailure, ReportRecord } from './readers/records.js';
+import type { LabelerOptions } from './types.js';
+import { createLabelingEngine } from './workers.js';
+import type { BatchResult } from './batch.js';
+import type { OutputFormat } from './writers/index.js';
+
+/** Options of {@link labelFiles}. */
+export interface LabelFilesOptions {
+  /** Files, folders (walked recursively) and glob patterns. */
+  inputs: readonly string[];
+  /** Folder that relative inputs and `out` are resolved against. Default `process.cwd()`. */
+  cwd?: string;
+  /** Output format. Default "csv". */
+  format?: OutputFormat;
+  /** Output file path, or a writable stream. Default process.stdout. A file is written whole or not at all. */
+  out?: string | Writable;
+  /** 1 (default): label on this thread; N >= 2: N worker threads. */
+  workers?: number;
+  /** Labeler options: label set, sections, lexicon folders, uncertainty policy. */
+  labeler?: LabelerOptions;
+  /** CSV column / JSONL key of the report id. Default "id". */
+  idColumn?: string;
+  /** CSV column / JSONL key of the report text. Default "text". */
+  textColumn?: string;
+  /** Where to draw the progress line; none when absent. */
+  progress?: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Called for each input, row or report that failed, as it happens. */
+  onFailure?: (failure: InputFailure) => void;
+  /** Reports per batch. Default 256 (a batch also closes at 1 MB of text). */
+  batchSize?: number;
+  /** Stops the run (e.g. on Ctrl-C): the output file is removed and the promise rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/** What a run did. */
+export interface LabelSummary {
+  /** Reports labeled and written. */
+  labeled: number;
+  /** Inputs, rows or reports that failed. */
+  failed: number;
+  /** The first 1,000 failures (all of them are passed to `onFailure`). */
+  failures: InputFailure[];
+  /** Seconds from the first read to the last write (labeler compilation and thread start excluded). */
+  seconds: number;
+  /** CPU seconds used by the process (all threads) over the same span: `cpuSeconds / seconds` is the cores kept busy. */
+  cpuSeconds: number;
+  /** Threads that labeled. */
+  workers: number;
+}
+
+const MAX_KEPT_FAILURES = 1000;
+const MAX_BATCH_CHARS = 1 << 20;
+
+interface Sink {
+  write(text: string): Promise<void>;
+  /** Finishes the output: closes and renames a file, leaves a caller's stream open. */
+  end(): Promise<void>;
+  /** Removes a partial file after a fatal error. */
+  abort(): Promise<void>;
+}
+
+/** Opens the output: a file is written to `FILE.partial` and renamed at the end; a stream is written as is. */
+async function openSink(out: string | Writable | undefined, cwd: string): Promise<Sink> {
+  if (out === undefined || typeof out !== 'string') return streamSink(out ?? process.stdout, undefined);
+  const path = resolve(cwd, out);
+  const existing = await stat(path).catch(() => undefined);
+  // Devices and pipes (/dev/null, /dev/stdout, a FIFO) are written directly.
+  const direct = existing !== undefined && !existing.isFile();
+  const target = direct ? path : `${path}.partial`;
+  const stream = createWriteStream(target);
+  await new Promise<void>((ok, fail) => {
+    stream.once('open', () => ok());
+    stream.once('error', (cause) => fail(new OutputError(`expected a writable output file, found: ${cause.message}`, { file: out, cause })));
+  });
+  return streamSink(stream, direct ? undefined : { partial: target, final: path, name: out });
+}
+
+function streamSink(stream: Writable, file: { partial: string; final: string; name: string } | undefined): Sink {
+  let failed: Error | undefined;
+  stream.on('error', (cause) => {
+    failed ??= new OutputError(`expected to write the output, found: ${cause.message}`, { cause, ...(file ? { file: file.name } : {}) });
+  });
+  const check = (): void => {
+    if (failed) throw failed;
+  };
+  return {
+    async write(text) {
+      check();
+      if (text.length === 0) return;
+      if (!stream.write(text)) {
+        await new Promise<void>((ok) => {
+          const done = (): void => {
+            stream.off('drain', done);
+            stream.off('error', done);
+            stream.off('close', done);
+            ok();
+          };
+          stream.on('drain', done);
+          stream.on('error', done);
+          stream.on('close', done);
+        });
+      }
+      check();
+    },
+    async end() {
+      check();
+      if (!file) return;
+      await new Promise<void>((ok, fail) => {
+        (stream as WriteStream).end((error?: Error | null) => (error ? fail(error) : ok()));
+      });
+      check();
+      await rename(file.partial, file.final);
+    },
+    async abort() {
+      if (!file) return;
+      (stream as WriteStream).destroy();
+      await rm(file.partial, { force: true });
+    },
+  };
+}
+
+/** Sums the sizes of the input files (for the progress line's time left). */
+async function totalInputBytes(inputs: readonly string[], cwd: string): Promise<number> {
+  let total = 0;
+  for await (const found of discoverInputs(inputs, { cwd })) {
+    if (found.file) total += (await stat(found.file.path).catch(() => undefined))?.size ?? 0;
+  }
+  return total;
+}
+
+/**
+ * Labels every report of the inputs and writes them in the chosen format, in input order. Bad inputs (missing,
+ * empty, not UTF-8, malformed XML, CSV rows or JSONL lines) are passed to `onFailure` and counted; the rest is
+ * labeled. Throws only when the run cannot go on at all: an invalid labeler option or lexicon, an output that
+ * cannot be written, a worker thread that crashed.
+ *
+ * @example
+ * ```ts
+ * const summary = await labelFiles({
+ *   inputs: ['../shared/data/openi-dev/reports'],
+ *   out: 'labels.csv',
+ *   workers: 2,
+ *   onFailure: (f) => console.error(`${f.source}: ${f.reason}`),
+ * });
+ * console.log(`${summary.labeled} labeled, ${summary.failed} failed`);
+ * ```
+ */
+export async function labelFiles(options: LabelFilesOptions): Promise<LabelSummary> {
+  const cwd = options.cwd ?? process.cwd();
+  const engine = await createLabelingEngine({
+    format: options.format ?? 'csv',
+    workers: options.workers ?? 1,
+    ...(options.labeler ? { labeler: options.labeler } : {}),
+  });
+  let sink: Sink | undefined;
+  try {
+    sink = await openSink(options.out, cwd);
+    const started = performance.now();
+    const cpuStart = process.cpuUsage();
+    let progress: LabelProgress | undefined;
+    if (options.progress) {
+      progress = createLabelProgress({ stream: options.progress, totalBytes: await totalInputBytes(options.inputs, cwd) });
+    }
+    let labeled = 0;
+    let failed = 0;
+    const failures: InputFailure[] = [];
+    const record = (failure: InputFailure): void => {
+      failed++;
+      if (failures.length < MAX_KEPT_FAILURES) failures.push(failure);
+      options.onFailure?.(failure);
+    };
+    const out = sink;
+    await out.write(engine.header);
+    const inFlight: Promise<BatchResult>[] = [];
+    const maxInFlight = engine.workers === 1 ? 1 : engine.workers * 2;
+    const settle = async (): Promise<void> => {
+      const result = await (inFlight.shift() as Promise<BatchResult>);
+      labeled += result.labeled;
+      for (const f of result.failures) record(f);
+      await out.write(result.output);
+      progress?.update(labeled, failed);
+    };
+    const batchSize = Math.max(1, options.batchSize ?? 256);
+    let batch: ReportRecord[] = [];
+    let chars = 0;
+    const submit = async (): Promise<void> => {
+      const pending = engine.label(batch);
+      pending.catch(() => {}); // awaited in order by settle(); this only keeps a later batch's rejection handled
+      inFlight.push(pending);
+      batch = [];
+      chars = 0;
+      while (inFlight.length >= maxInFlight) await settle();
+    };
+    const chunks = readReportChunks(options.inputs, {
+      cwd,
+      ...(options.idColumn !== undefined ? { idColumn: options.idColumn } : {}),
+      ...(options.textColumn !== undefined ? { textColumn: options.textColumn } : {}),
+      ...(progress ? { onBytes: (n: number) => progress?.addBytes(n) } : {}),
+    });
+    for await (const items of chunks) {
+      options.signal?.throwIfAborted();
+      for (const item of items) {
+        if (item.failure) {
+          record(item.failure);
+          continue;
+        }
+        batch.push(item.report);
+        chars += item.report.text.length;
+        if (batch.length >= batchSize || chars >= MAX_BATCH_CHARS) await submit();
+      }
+    }
+    if (batch.length > 0) await submit();
+    while (inFlight.length > 0) await settle();
+    options.signal?.throwIfAborted();
+    await out.end();
+    progress?.update(labeled, failed);
+    progress?.done();
+    const cpu = process.cpuUsage(cpuStart);
+    return {
+      labeled,
+      failed,
+      failures,
+      seconds: (performance.now() - started) / 1000,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      workers: engine.workers,
+    };
+  } catch (error) {
+    await sink?.abort();
+    throw error;
+  } finally {
+    await engine.close();
+  }
+}

@@ -1,0 +1,369 @@
+/**
+ * Lexicons as data: loading, validation and term expansion.
+ *
+ * Files (under `lexicons/` at the repository root, plus any `lexiconDirs`):
+ * - `findings/*.json`, one per finding: `{ finding, description, concepts: [{ cui, name, synonyms, abbreviations,
+ *   variants, descriptors }], exclusions, example }`. `cui` is the UMLS concept id (null for a term with none).
+ * - `abnormalities.json`: the broader vocabulary of abnormalities that block No Finding:
+ *   `{ description, groups: [{ name, terms, example }] }`.
+ * - `normal.json`: normality statements: `{ description, statements: [{ id, terms, example }] }`.
+ *
+ * Term syntax: words separated by spaces (hyphens are spaces); `[word]` is an optional word; `(a|b|c)` is a choice of
+ * one word; `...` lets up to four words stand between ("heart ... enlarged" matches "heart is mildly enlarged").
+ * The last word of every term also matches its regular plural ("opacity" -> "opacities", "atelectasis" ->
+ * "atelectases"), so variants list only irregular forms and other parts of speech ("atelectatic").
+ */
+import { readdirSync, readFileSync, existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LexiconError } from './errors.js';
+import { FINDINGS_14, isFinding, type Finding } from './findings.js';
+
+/** One UMLS concept of a finding with its surface forms. */
+export interface LexiconConcept {
+  cui: string | null;
+  name: string;
+  synonyms: string[];
+  abbreviations: string[];
+  variants: string[];
+  /**
+   * Terms that describe an appearance rather than name a diagnosis ("nodular density"): when the sentence attributes
+   * them to something else ("nodular density ... represents a healing rib fracture"), they yield to it.
+   */
+  descriptors: string[];
+}
+
+/** The lexicon of one finding. */
+export interface FindingLexicon {
+  finding: Finding;
+  description: string;
+  concepts: LexiconConcept[];
+  /** Terms that look like the finding but are not it ("pericardial effusion"); they match and yield nothing. */
+  exclusions: string[];
+  example: string;
+  /** The file it was read from. */
+  file: string;
+}
+
+/** A group of the broader abnormality vocabulary. */
+export interface AbnormalityGroup {
+  name: string;
+  terms: string[];
+  example: string;
+}
+
+/** A normality statement ("no acute cardiopulmonary abnormality"). */
+export interface NormalStatement {
+  id: string;
+  terms: string[];
+  example: string;
+}
+
+/** Everything read from the lexicon folders, validated. */
+export interface Lexicons {
+  findings: FindingLexicon[];
+  abnormalities: AbnormalityGroup[];
+  normal: NormalStatement[];
+  /** The files read, in order. */
+  files: string[];
+}
+
+/**
+ * The bundled `lexicons/` folder at the repository root (works from both src/ and dist/).
+ *
+ * @example
+ * ```ts
+ * loadLexicons([defaultLexiconDir()]).findings.length; // 14
+ * ```
+ */
+export function defaultLexiconDir(): string {
+  return fileURLToPath(new URL('../../../lexicons/', import.meta.url));
+}
+
+/**
+ * Reads and validates the lexicons of the given folders; later folders add to earlier ones (a later finding file for
+ * the same finding adds its concepts and exclusions).
+ *
+ * @example
+ * ```ts
+ * const lex = loadLexicons([defaultLexiconDir()]);
+ * lex.findings.find((f) => f.finding === 'Effusion')?.exclusions; // ['pericardial effusion', ...]
+ * ```
+ */
+export function loadLexicons(dirs: readonly string[]): Lexicons {
+  const out: Lexicons = { findings: [], abnormalities: [], normal: [], files: [] };
+  for (const dir of dirs) {
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+      throw new LexiconError(`expected a lexicon folder (with findings/*.json), found no folder at ${dir}`, { file: dir });
+    }
+    const fdir = join(dir, 'findings');
+    if (existsSync(fdir)) {
+      for (const name of readdirSync(fdir).filter((n) => n.endsWith('.json')).sort()) {
+        const file = join(fdir, name);
+        out.findings.push(validateFindingLexicon(readJson(file), file));
+        out.files.push(file);
+      }
+    }
+    const afile = join(dir, 'abnormalities.json');
+    if (existsSync(afile)) {
+      out.abnormalities.push(...validateAbnormalities(readJson(afile), afile));
+      out.files.push(afile);
+    }
+    const nfile = join(dir, 'normal.json');
+    if (existsSync(nfile)) {
+      out.normal.push(...validateNormal(readJson(nfile), nfile));
+      out.files.push(nfile);
+    }
+  }
+  return out;
+}
+
+/**
+ * Reads a JSON file, naming it in any error.
+ *
+ * @example
+ * ```ts
+ * readJson('lexicons/normal.json'); // { description, statements }
+ * ```
+ */
+export function readJson(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (cause) {
+    throw new LexiconError('expected a readable JSON file, found it unreadable', { file, cause });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    throw new LexiconError(`expected valid JSON, found a syntax error (${(cause as Error).message})`, { file, cause });
+  }
+}
+
+/**
+ * Rejects keys outside `allowed`, listing the allowed ones (medspaCy-style validation of data files).
+ *
+ * @example
+ * ```ts
+ * checkKeys({ colour: 1 }, ['finding'], 'finding lexicon', 'x.json'); // throws: unknown key "colour", expected one of "finding"
+ * ```
+ */
+export function checkKeys(
+  obj: Record<string, unknown>,
+  allowed: readonly string[],
+  where: string,
+  file: string,
+  Err: typeof LexiconError = LexiconError,
+): void {
+  for (const k of Object.keys(obj)) {
+    if (!allowed.includes(k)) {
+      throw new Err(`${where}: unknown key "${k}", expected one of ${allowed.map((a) => `"${a}"`).join(', ')}`, { file });
+    }
+  }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function stringArray(v: unknown, where: string, file: string, optional = true): string[] {
+  if (v === undefined && optional) return [];
+  if (!Array.isArray(v) || v.some((s) => typeof s !== 'string' || s.trim() === '')) {
+    throw new LexiconError(`${where}: expected an array of non-empty strings, found ${JSON.stringify(v)}`, { file });
+  }
+  return v as string[];
+}
+
+function string(v: unknown, where: string, file: string): string {
+  if (typeof v !== 'string' || v.trim() === '') {
+    throw new LexiconError(`${where}: expected a non-empty string, found ${JSON.stringify(v)}`, { file });
+  }
+  return v;
+}
+
+const FINDING_KEYS = ['finding', 'description', 'concepts', 'exclusions', 'example', 'notes'] as const;
+const CONCEPT_KEYS = ['cui', 'name', 'synonyms', 'abbreviations', 'variants', 'descriptors'] as const;
+
+/**
+ * Validates one `findings/*.json` document.
+ *
+ * @example
+ * ```ts
+ * validateFindingLexicon(JSON.parse(readFileSync(file, 'utf8')), file).finding; // 'Effusion'
+ * ```
+ */
+export function validateFindingLexicon(doc: unknown, file: string): FindingLexicon {
+  if (!isObject(doc)) throw new LexiconError(`expected a JSON object, found ${JSON.stringify(doc)?.slice(0, 40)}`, { file });
+  checkKeys(doc, FINDING_KEYS, 'finding lexicon', file);
+  const finding = doc['finding'];
+  if (typeof finding !== 'string' || !isFinding(finding)) {
+    throw new LexiconError(
+      `"finding": expected one of ${FINDINGS_14.map((f) => `"${f}"`).join(', ')}, found ${JSON.stringify(finding)}`,
+      { file },
+    );
+  }
+  const concepts = doc['concepts'];
+  if (!Array.isArray(concepts) || concepts.length === 0) {
+    throw new LexiconError(`"concepts": expected a non-empty array, found ${JSON.stringify(concepts)}`, { file });
+  }
+  return {
+    finding,
+    description: string(doc['description'], '"description"', file),
+    concepts: concepts.map((c, i) => {
+      const where = `concepts[${i}]`;
+      if (!isObject(c)) throw new LexiconError(`${where}: expected an object, found ${JSON.stringify(c)}`, { file });
+      checkKeys(c, CONCEPT_KEYS, where, file);
+      const cui = c['cui'];
+      if (cui !== null && (typeof cui !== 'string' || !/^C\d{7}$/.test(cui))) {
+        throw new LexiconError(`${where}.cui: expected a UMLS CUI like "C0032227" or null, found ${JSON.stringify(cui)}`, {
+          file,
+        });
+      }
+      return {
+        cui: cui as string | null,
+        name: string(c['name'], `${where}.name`, file),
+        synonyms: stringArray(c['synonyms'], `${where}.synonyms`, file, false),
+        abbreviations: stringArray(c['abbreviations'], `${where}.abbreviations`, file),
+        variants: stringArray(c['variants'], `${where}.variants`, file),
+        descriptors: stringArray(c['descriptors'], `${where}.descriptors`, file),
+      };
+    }),
+    exclusions: stringArray(doc['exclusions'], '"exclusions"', file),
+    example: string(doc['example'], '"example"', file),
+    file,
+  };
+}
+
+function validateAbnormalities(doc: unknown, file: string): AbnormalityGroup[] {
+  if (!isObject(doc)) throw new LexiconError('expected a JSON object with "groups"', { file });
+  checkKeys(doc, ['description', 'groups'], 'abnormalities', file);
+  const groups = doc['groups'];
+  if (!Array.isArray(groups)) throw new LexiconError(`"groups": expected an array, found ${JSON.stringify(groups)}`, { file });
+  return groups.map((g, i) => {
+    const where = `groups[${i}]`;
+    if (!isObject(g)) throw new LexiconError(`${where}: expected an object`, { file });
+    checkKeys(g, ['name', 'terms', 'example'], where, file);
+    return {
+      name: string(g['name'], `${where}.name`, file),
+      terms: stringArray(g['terms'], `${where}.terms`, file, false),
+      example: string(g['example'], `${where}.example`, file),
+    };
+  });
+}
+
+function validateNormal(doc: unknown, file: string): NormalStatement[] {
+  if (!isObject(doc)) throw new LexiconError('expected a JSON object with "statements"', { file });
+  checkKeys(doc, ['description', 'statements'], 'normal', file);
+  const st = doc['statements'];
+  if (!Array.isArray(st)) throw new LexiconError(`"statements": expected an array, found ${JSON.stringify(st)}`, { file });
+  return st.map((s, i) => {
+    const where = `statements[${i}]`;
+    if (!isObject(s)) throw new LexiconError(`${where}: expected an object`, { file });
+    checkKeys(s, ['id', 'terms', 'example'], where, file);
+    return {
+      id: string(s['id'], `${where}.id`, file),
+      terms: stringArray(s['terms'], `${where}.terms`, file, false),
+      example: string(s['example'], `${where}.example`, file),
+    };
+  });
+}
+
+/**
+ * One element of a compiled term pattern: a choice between word sequences (one option for a plain word), optional
+ * or not, or a gap of up to `max` words.
+ */
+export type PatternStep = { type: 'alt'; options: string[][]; optional: boolean } | { type: 'gap'; max: number };
+
+/** Splits a term on spaces outside brackets and parentheses. */
+function splitTerm(term: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of term) {
+    if (ch === '(' || ch === '[') depth++;
+    if (ch === ')' || ch === ']') depth--;
+    if (/\s/.test(ch) && depth === 0) {
+      if (cur) parts.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  if (cur) parts.push(cur);
+  return parts;
+}
+
+/**
+ * Parses the term syntax into steps: `word`, `[optional words]`, `(a|b c)` (a choice; options may be several words),
+ * `[a|b]` (an optional choice) and `...` (a gap of up to four words). With `plurals`, the last required step also
+ * accepts regular plurals of its last word. With `punctuation`, "/", "?", ",", ";" and ":" are words of their own.
+ *
+ * @example
+ * ```ts
+ * parseTerm('[focal] air space (opacity|disease)').length; // 4
+ * ```
+ */
+export function parseTerm(term: string, file = '', options: { plurals?: boolean; punctuation?: boolean } = {}): PatternStep[] {
+  const Err = LexiconError;
+  const plurals = options.plurals ?? true;
+  let norm = term.toLowerCase().replace(/-/g, ' ');
+  norm = options.punctuation ? norm.replace(/([/?,;:])/g, ' $1 ') : norm.replace(/\//g, ' ');
+  const steps: PatternStep[] = [];
+  for (const p of splitTerm(norm.trim())) {
+    if (p === '...') {
+      steps.push({ type: 'gap', max: 4 });
+      continue;
+    }
+    let optional = false;
+    let body = p;
+    if (body.startsWith('[') && body.endsWith(']')) {
+      optional = true;
+      body = body.slice(1, -1);
+    } else if (body.startsWith('(') && body.endsWith(')')) body = body.slice(1, -1);
+    const opts = body.split('|').map((o) => o.trim().split(/\s+/).filter((w) => w.length > 0));
+    const wordRe = options.punctuation ? /^(?:[a-z0-9'.]+|[/?,;:])$/ : /^[a-z0-9'.]+$/;
+    if (opts.length === 0 || opts.some((o) => o.length === 0 || o.some((w) => !wordRe.test(w)))) {
+      throw new Err(`term "${term}": expected words, [optional], (a|b) or ..., found "${p}"`, { file });
+    }
+    steps.push({ type: 'alt', options: opts, optional });
+  }
+  const required = steps.filter((s) => s.type === 'alt' && !s.optional);
+  const lastRequired = required[required.length - 1];
+  if (!lastRequired || lastRequired.type !== 'alt') {
+    throw new Err(`term "${term}": expected at least one required word`, { file });
+  }
+  if (steps[0]?.type === 'gap' || steps[steps.length - 1]?.type === 'gap') {
+    throw new Err(`term "${term}": "..." must stand between words`, { file });
+  }
+  if (plurals && steps[steps.length - 1] === lastRequired) {
+    const extra: string[][] = [];
+    for (const o of lastRequired.options) {
+      const last = o[o.length - 1]!;
+      for (const pl of pluralsOf(last)) extra.push([...o.slice(0, -1), pl]);
+    }
+    lastRequired.options.push(...extra);
+  }
+  return steps;
+}
+
+/**
+ * Regular English and Latin/Greek plurals of a noun (extra forms of non-nouns are harmless).
+ *
+ * @example
+ * ```ts
+ * pluralsOf('opacity'); // ['opacities']
+ * pluralsOf('atelectasis'); // ['atelectases']
+ * ```
+ */
+export function pluralsOf(w: string): string[] {
+  if (w.length < 3 || /[^a-z]/.test(w)) return [];
+  if (w.endsWith('is')) return [w.slice(0, -2) + 'es'];
+  if (w.endsWith('ax')) return [w.slice(0, -2) + 'aces', w + 'es'];
+  if (w.endsWith('ix')) return [w.slice(0, -2) + 'ices', w + 'es'];
+  if (/(s|x|z|ch|sh)$/.test(w)) return [w + 'es'];
+  if (/[^aeiou]y$/.test(w)) return [w.slice(0, -1) + 'ies'];
+  if (w.endsWith('um')) return [w.slice(0, -2) + 'a', w + 's'];
+  if (w.endsWith('us')) return [w.slice(0, -2) + 'i', w + 'es'];
+  if (w.endsWith('oma')) return [w + 's', w + 'ta'];
+  if (w.endsWith('a')) return [w + 'e', w + 's'];
+  if (w.endsWith('ed') || w.endsWith('ing') || w.endsWith('al') || w.endsWith('ic')) return [];
+  return [w + 's'];
+}

@@ -1,0 +1,296 @@
+/**
+ * The labeler's pipeline, in one visible chain:
+ *
+ *   splitSections -> selectSections -> splitSentences -> tokenize -> findMentions (lexicon trie)
+ *     -> findTriggers (structure + rules) -> decide (precedence) -> aggregate
+ *
+ * `createLabeler` reads, validates and compiles the lexicons and rules once; `label` then runs synchronously with no
+ * I/O and no regex per lexicon entry.
+ */
+import { aggregate, type UncertaintyPolicy } from './aggregate.js';
+import { decide } from './assess.js';
+import { LabelerArgumentError } from './errors.js';
+import { findingsOf, NO_FINDING, type Finding } from './findings.js';
+import { defaultLexiconDir, loadLexicons, type Lexicons } from './lexicon.js';
+import { compileTrie, findMentions, type MatchEntry, type Mention, type TrieNode } from './match.js';
+import { compileTriggers, loadRules, type Rule, type TriggerNode } from './rules.js';
+import { bodyPartHeading, selectSections, splitSections, type SectionName, type SectionPolicy } from './sections.js';
+import { splitSentences } from './sentences.js';
+import { findTriggers, tokenFlags, type Trigger } from './structure.js';
+import { tokenize, type Token } from './tokens.js';
+import type { Evidence, LabeledReport, Labeler, LabelerOptions, ReportInput } from './types.js';
+
+/** The compiled lexicons and rules a labeler runs on. */
+export interface CompiledLexicons {
+  terms: TrieNode;
+  triggers: TriggerNode;
+  rules: Rule[];
+  lexicons: Lexicons;
+}
+
+/**
+ * Reads, validates and compiles the lexicons and rules of the given folders.
+ *
+ * @example
+ * ```ts
+ * const compiled = compileLexicons([defaultLexiconDir()]);
+ * ```
+ */
+export function compileLexicons(dirs: readonly string[]): CompiledLexicons {
+  const lexicons = loadLexicons(dirs);
+  const rules = loadRules(dirs);
+  const items: Array<{ term: string; entry: MatchEntry; file?: string }> = [];
+  for (const lex of lexicons.findings) {
+    for (const c of lex.concepts) {
+      for (const term of [...c.synonyms, ...c.abbreviations, ...c.variants]) {
+        items.push({ term, file: lex.file, entry: { kind: 'finding', label: lex.finding, cui: c.cui, term, id: lex.finding } });
+      }
+      for (const term of c.descriptors) {
+        const entry: MatchEntry = { kind: 'finding', label: lex.finding, cui: c.cui, term, id: lex.finding, descriptor: true };
+        items.push({ term, file: lex.file, entry });
+      }
+    }
+    for (const term of lex.exclusions) {
+      items.push({ term, file: lex.file, entry: { kind: 'exclusion', label: null, cui: null, term, id: lex.finding } });
+    }
+  }
+  for (const g of lexicons.abnormalities) {
+    for (const term of g.terms) items.push({ term, entry: { kind: 'abnormality', label: null, cui: null, term, id: g.name } });
+  }
+  for (const s of lexicons.normal) {
+    for (const term of s.terms) items.push({ term, entry: { kind: 'normal', label: null, cui: null, term, id: s.id } });
+  }
+  return { terms: compileTrie(items), triggers: compileTriggers(rules), rules, lexicons };
+}
+
+const UNCERTAINTY: readonly UncertaintyPolicy[] = ['uncertain', 'positive', 'negative'];
+
+/**
+ * Creates a labeler: compiles the bundled lexicons (`lexicons/` at the repository root) and any `lexiconDirs` once,
+ * and returns `label(text | { id, text })`, which is synchronous and fast (no I/O).
+ *
+ * @example
+ * ```ts
+ * const labeler = createLabeler();
+ * const r = labeler.label({ id: 'CXR1', text: 'FINDINGS: Small left pleural effusion. No pneumothorax.' });
+ * r.labels; // { Effusion: 1, Pneumothorax: 0, 'No Finding': 0 }
+ * r.evidence[1]; // { label: 'Pneumothorax', value: 0, rule: 'neg.no', sentence: 'No pneumothorax.', ... }
+ * ```
+ */
+export function createLabeler(options: LabelerOptions = {}): Labeler {
+  const labelSet = options.labelSet ?? '14';
+  if (labelSet !== '14' && labelSet !== '8') {
+    throw new LabelerArgumentError(`labelSet: expected "14" or "8", found ${JSON.stringify(labelSet)}`);
+  }
+  const uncertainty = options.uncertainty ?? 'uncertain';
+  if (!UNCERTAINTY.includes(uncertainty)) {
+    throw new LabelerArgumentError(
+      `uncertainty: expected one of ${UNCERTAINTY.map((u) => `"${u}"`).join(', ')}, found ${JSON.stringify(uncertainty)}`,
+    );
+  }
+  const sections: SectionPolicy = options.sections ?? 'findings-impression';
+  if (typeof sections === 'string' ? sections !== 'findings-impression' && sections !== 'all' : !Array.isArray(sections)) {
+    throw new LabelerArgumentError(
+      `sections: expected "findings-impression", "all" or a list of section names, found ${JSON.stringify(sections)}`,
+    );
+  }
+  const compiled = compileLexicons([defaultLexiconDir(), ...(options.lexiconDirs ?? [])]);
+  const findings = findingsOf(labelSet);
+  const labeler: Labeler = {
+    findings,
+    label: (input: ReportInput) => labelWith(compiled, findings, sections, uncertainty, input),
+  };
+  compiledOf.set(labeler, { lexicons: compiled, findings, sections, uncertainty });
+  return labeler;
+}
+
+/** What each stage made of one sentence (see `traceReport`). */
+export interface SentenceTrace {
+  section: SectionName;
+  text: string;
+  /** Why the sentence was not labeled, when it was not. */
+  skipped?: string;
+  tokens?: string[];
+  mentions?: Array<{ text: string; start: number; end: number; entries: string[] }>;
+  triggers?: Array<{ rule: string; kind: string; text: string; scope: string }>;
+}
+
+/**
+ * Labels one report and dumps what every stage made of it, sentence by sentence: tokens, lexicon matches, triggers
+ * with their scopes. For inspecting a decision, not for bulk labeling. Uses the shared default labeler unless one
+ * from `createLabeler` is given.
+ *
+ * @example
+ * ```ts
+ * const { sentences } = traceReport('No effusion or pneumothorax.');
+ * sentences[0]?.triggers; // [{ rule: 'neg.no', kind: 'negation', text: 'No', scope: 'effusion or pneumothorax' }]
+ * ```
+ */
+export function traceReport(input: ReportInput, labeler?: Labeler): { sentences: SentenceTrace[]; result: LabeledReport } {
+  const compiled = compiledOf.get(labeler ?? (shared ??= createLabeler()));
+  if (!compiled) {
+    throw new LabelerArgumentError('traceReport: expected a labeler made by createLabeler, found another object');
+  }
+  const sentences: SentenceTrace[] = [];
+  const result = labelWith(compiled.lexicons, compiled.findings, compiled.sections, compiled.uncertainty, input, sentences);
+  return { sentences, result };
+}
+
+const compiledOf = new WeakMap<
+  Labeler,
+  { lexicons: CompiledLexicons; findings: readonly Finding[]; sections: SectionPolicy; uncertainty: UncertaintyPolicy }
+>();
+
+let shared: Labeler | null = null;
+
+/**
+ * Labels one report with a shared default labeler (compiled on first use).
+ *
+ * @example
+ * ```ts
+ * labelReport('IMPRESSION: No acute cardiopulmonary disease.').labels; // { 'No Finding': 1 }
+ * ```
+ */
+export function labelReport(text: string): LabeledReport {
+  return (shared ??= createLabeler()).label(text);
+}
+
+/**
+ * Labels one report with compiled lexicons: the whole pipeline.
+ *
+ * @example
+ * ```ts
+ * labelWith(compileLexicons([defaultLexiconDir()]), FINDINGS_14, 'findings-impression', 'uncertain', 'No effusion.');
+ * ```
+ */
+export function labelWith(
+  compiled: CompiledLexicons,
+  findings: readonly Finding[],
+  sectionPolicy: SectionPolicy,
+  uncertainty: UncertaintyPolicy,
+  input: ReportInput,
+  trace?: SentenceTrace[],
+): LabeledReport {
+  let id: string;
+  let text: string;
+  if (typeof input === 'string') {
+    id = '';
+    text = input;
+  } else if (typeof input === 'object' && input !== null && typeof input.text === 'string') {
+    id = String(input.id ?? '');
+    text = input.text;
+  } else {
+    throw new LabelerArgumentError(`label: expected a string or { id, text }, found ${describe(input)}`);
+  }
+  const evidence: Evidence[] = [];
+  for (const section of selectSections(splitSections(text), sectionPolicy)) {
+    let otherExam = false;
+    for (const s of splitSentences(text, section.start, section.end)) {
+      const tokens = tokenize(text, s.start, s.end);
+      // Several examinations dictated together: skip the sentences under "Left knee:", "Hand.", ...
+      const heading = bodyPartHeading(tokens);
+      if (heading) otherExam = heading.part === 'other';
+      if (otherExam) {
+        trace?.push({ section: section.name, text: text.slice(s.start, s.end), skipped: 'other examination' });
+        continue;
+      }
+      const mentions = findMentions(compiled.terms, tokens, heading ? heading.length : 0);
+      if (mentions.length === 0 && !trace) continue;
+      const sentence = { text, start: s.start, end: s.end, section: section.name, tokens, mentions };
+      const triggers = labelSentence(compiled, sentence, evidence);
+      trace?.push({
+        section: section.name,
+        text: text.slice(s.start, s.end),
+        tokens: tokens.map((t) => t.norm),
+        mentions: mentions.map((m) => ({
+          text: text.slice(m.start, m.end),
+          start: m.start,
+          end: m.end,
+          entries: m.entries.map((e) => `${e.kind}:${e.label ?? e.id}${e.descriptor ? ' (descriptor)' : ''}`),
+        })),
+        triggers: (triggers ?? []).map((t) => ({
+          rule: t.rule.id,
+          kind: t.rule.kind,
+          text: text.slice(tokens[t.start]!.start, tokens[t.end - 1]!.end),
+          scope: t.scopeEnd > t.scopeStart ? text.slice(tokens[t.scopeStart]!.start, tokens[t.scopeEnd - 1]!.end) : '',
+        })),
+      });
+    }
+  }
+  return aggregate(id, evidence, findings, uncertainty);
+}
+
+/** One sentence on its way through the pipeline. */
+interface SentenceWork {
+  text: string;
+  start: number;
+  end: number;
+  section: SectionName;
+  tokens: Token[];
+  mentions: Mention[];
+}
+
+/**
+ * Decides every mention of one sentence and appends its evidence; returns the sentence's triggers (null when no
+ * mention needed them).
+ */
+function labelSentence(compiled: CompiledLexicons, s: SentenceWork, evidence: Evidence[]): Trigger[] | null {
+  let triggers: Trigger[] | null = null;
+  const sentence = s.mentions.length > 0 ? s.text.slice(s.start, s.end) : '';
+  for (const m of s.mentions) {
+    let entries = m.entries;
+    // An exclusion ("pericardial effusion") hides the findings on its span; other vocabulary on it still counts.
+    if (entries.some((e) => e.kind === 'exclusion')) {
+      entries = entries.filter((e) => e.kind === 'abnormality' || e.kind === 'normal');
+      if (entries.length === 0) continue;
+    }
+    const kind = entries.some((e) => e.kind === 'finding') ? 'finding' : entries[0]!.kind;
+    const base = { start: m.start, end: m.end, text: s.text.slice(m.start, m.end), sentence, section: s.section };
+    if (kind === 'normal') {
+      evidence.push({ label: NO_FINDING, value: 1, ...base, rule: entries[0]!.id, ruleKind: 'normal' });
+      continue;
+    }
+    triggers ??= findTriggers(compiled.triggers, s.tokens, tokenFlags(s.tokens));
+    const a = decide(triggers, m.tokenStart, m.tokenEnd);
+    if (kind === 'abnormality') {
+      // A negated or history abnormality says nothing against No Finding.
+      if (a.status === 'negative' || a.kind === 'history') continue;
+      evidence.push({ label: NO_FINDING, value: 0, ...base, rule: a.rule ?? `abnormality:${entries[0]!.id}`, ruleKind: 'abnormality' });
+      continue;
+    }
+    if (entries.every((e) => e.descriptor) && isAttributed(triggers, s.mentions, m)) continue;
+    const value = a.status === 'positive' ? 1 : a.status === 'negative' ? 0 : -1;
+    for (const e of entries) {
+      if (e.kind !== 'finding' || e.label === null) continue;
+      const ev: Evidence = { label: e.label, value, ...base };
+      if (e.cui) ev.concept = e.cui;
+      if (a.rule) ev.rule = a.rule;
+      if (a.kind) ev.ruleKind = a.kind;
+      evidence.push(ev);
+    }
+  }
+  return triggers;
+}
+
+/**
+ * True when a descriptor mention is attributed to another diagnosis in its clause: an attribution trigger after it
+ * whose backward scope covers it and whose forward scope covers another mention ("nodular density [represents] a
+ * healing rib fracture").
+ */
+function isAttributed(triggers: readonly Trigger[], mentions: readonly Mention[], m: Mention): boolean {
+  for (const t of triggers) {
+    if (t.rule.kind !== 'attribution' || t.start < m.tokenEnd || t.scopeStart > m.tokenStart) continue;
+    for (const other of mentions) {
+      if (other !== m && other.tokenStart >= t.end && other.tokenEnd <= t.scopeEnd) {
+        if (other.entries.some((e) => e.kind === 'abnormality' || (e.kind === 'finding' && !e.descriptor))) return true;
+      }
+    }
+  }
+  return false;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v === 'object') return `an object with keys ${Object.keys(v).join(', ') || '(none)'}`;
+  return `a ${typeof v}`;
+}

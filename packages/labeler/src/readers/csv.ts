@@ -1,0 +1,323 @@
+/**
+ * CSV reports: a streaming RFC 4180 parser (quoted fields with `""` escapes, commas and line breaks inside quotes,
+ * CRLF or LF line ends) and the reader that takes the id and text columns of each row.
+ *
+ * The parser is incremental: it is fed text pieces as the file streams in and emits complete records, so a file of
+ * a million rows needs no more memory than its longest row. A malformed row (a quote inside an unquoted field,
+ * characters after a closing quote, a wrong number of fields, invalid UTF-8) is reported with its line number and
+ * the next row is read as usual. Only an unterminated quote takes the rest of the file with it, as RFC 4180 gives no
+ * way to tell where such a field ends; the failure says from which line.
+ */
+import { failure, type ReadItem, type ReaderOptions } from './records.js';
+import { readUtf8Pieces } from './text.js';
+
+/** One CSV record. */
+export interface CsvRecord {
+  fields: string[];
+  /** 1-based line number of the record's first line. */
+  line: number;
+  /** Why the record is malformed, when it is; its fields are then a best effort. */
+  error?: string;
+}
+
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const LF = 0x0a;
+const CR = 0x0d;
+
+/**
+ * Incremental RFC 4180 parser. Feed it text with {@link CsvParser.push}, finish with {@link CsvParser.end}; each call
+ * returns the records completed so far. Blank lines are skipped.
+ *
+ * @example
+ * ```ts
+ * const parser = new CsvParser();
+ * parser.push('id,text\n1,"Heart normal,\nlungs clear."\n2,No eff');
+ * // [{ fields: ['id', 'text'], line: 1 }, { fields: ['1', 'Heart normal,\nlungs clear.'], line: 2 }]
+ * parser.end(); // [{ fields: ['2', 'No eff'], line: 4 }]
+ * ```
+ */
+export class CsvParser {
+  private fields: string[] = [];
+  private field = '';
+  /** The current field began with a quote. */
+  private quoted = false;
+  /** Inside the quotes of a quoted field. */
+  private inQuotes = false;
+  /** A quote was the last character of the previous piece, inside quotes: an escape or the closing quote. */
+  private quotePending = false;
+  /** A carriage return was seen after a closing quote. */
+  private crAfterQuote = false;
+  private line = 1;
+  private recordLine = 1;
+  private error: string | undefined;
+  private invalid: number[] = [];
+
+  /**
+   * Marks lines (1-based) whose bytes were not valid UTF-8: a record that spans one of them is reported malformed.
+   */
+  markInvalidLines(lines: readonly number[]): void {
+    for (const l of lines) this.invalid.push(l);
+  }
+
+  /** Parses the next piece of text and returns the records it completed. */
+  push(text: string): CsvRecord[] {
+    const out: CsvRecord[] = [];
+    const n = text.length;
+    let i = 0;
+    if (this.quotePending) {
+      this.quotePending = false;
+      if (n > 0 && text.charCodeAt(0) === QUOTE) {
+        this.field += '"';
+        i = 1;
+      } else {
+        this.inQuotes = false;
+      }
+    }
+    while (i < n) {
+      if (this.inQuotes) {
+        const q = text.indexOf('"', i);
+        if (q < 0) {
+          this.field += text.slice(i);
+          this.line += countLf(text, i, n);
+          i = n;
+          break;
+        }
+        this.field += text.slice(i, q);
+        this.line += countLf(text, i, q);
+        if (q + 1 >= n) {
+          this.quotePending = true;
+          i = n;
+          break;
+        }
+        if (text.charCodeAt(q + 1) === QUOTE) {
+          this.field += '"';
+          i = q + 2;
+        } else {
+          this.inQuotes = false;
+          i = q + 1;
+        }
+        continue;
+      }
+      const c = text.charCodeAt(i);
+      if (c === COMMA) {
+        this.endField();
+        i++;
+      } else if (c === LF) {
+        this.endField();
+        this.endRecord(out, this.line);
+        this.line++;
+        this.recordLine = this.line;
+        i++;
+      } else if (this.quoted) {
+        // After the closing quote only a comma or a line break may follow (a CR of a CRLF is allowed).
+        if (c === CR && !this.crAfterQuote) {
+          this.crAfterQuote = true;
+        } else {
+          this.fail(`expected a comma or a line break after a closing quote, found "${text[i]}"`);
+          this.field += text[i];
+        }
+        i++;
+      } else if (c === QUOTE) {
+        if (this.field.length === 0) {
+          this.quoted = true;
+          this.inQuotes = true;
+        } else {
+          this.fail('expected no quote inside an unquoted field (quote the field and double the quote: "a ""b"" c")');
+          this.field += '"';
+        }
+        i++;
+      } else {
+        // A run of plain characters up to the next comma, quote or line break.
+        let j = i + 1;
+        while (j < n) {
+          const d = text.charCodeAt(j);
+          if (d === COMMA || d === LF || d === QUOTE) break;
+          j++;
+        }
+        this.field += text.slice(i, j);
+        i = j;
+      }
+    }
+    return out;
+  }
+
+  /** Finishes the input and returns the last record, if any. */
+  end(): CsvRecord[] {
+    const out: CsvRecord[] = [];
+    if (this.quotePending) {
+      this.quotePending = false;
+      this.inQuotes = false;
+    }
+    if (this.inQuotes) {
+      this.fail(`expected a closing quote, found the end of the file (the quoted field opened on line ${this.recordLine} never closes)`);
+      this.inQuotes = false;
+    }
+    if (this.fields.length > 0 || this.field.length > 0 || this.quoted) {
+      this.endField();
+      this.endRecord(out, this.line);
+    }
+    return out;
+  }
+
+  private fail(reason: string): void {
+    this.error ??= reason;
+  }
+
+  private endField(): void {
+    let value = this.field;
+    if (!this.quoted && value.length > 0 && value.charCodeAt(value.length - 1) === CR) value = value.slice(0, -1);
+    this.fields.push(value);
+    this.field = '';
+    this.quoted = false;
+    this.crAfterQuote = false;
+  }
+
+  private endRecord(out: CsvRecord[], lastLine: number): void {
+    const fields = this.fields;
+    const startLine = this.recordLine;
+    this.fields = [];
+    let error = this.error;
+    this.error = undefined;
+    if (this.invalid.length > 0) {
+      const bad = this.invalid.find((l) => l >= startLine && l <= lastLine);
+      if (bad !== undefined) error ??= `expected UTF-8 text, found invalid UTF-8 on line ${bad}`;
+      this.invalid = this.invalid.filter((l) => l > lastLine);
+    }
+    if (error === undefined && fields.length === 1 && fields[0] === '') return; // a blank line
+    out.push(error === undefined ? { fields, line: startLine } : { fields, line: startLine, error });
+  }
+}
+
+function countLf(text: string, from: number, to: number): number {
+  let count = 0;
+  let i = text.indexOf('\n', from);
+  while (i >= 0 && i < to) {
+    count++;
+    i = text.indexOf('\n', i + 1);
+  }
+  return count;
+}
+
+/**
+ * Parses a whole CSV text (RFC 4180) into records. For files, prefer the streaming {@link readCsvReports}.
+ *
+ * @example
+ * ```ts
+ * parseCsvRecords('a,b\n"x, y",z\n').map((r) => r.fields); // [['a', 'b'], ['x, y', 'z']]
+ * ```
+ */
+export function parseCsvRecords(text: string): CsvRecord[] {
+  const parser = new CsvParser();
+  return [...parser.push(text), ...parser.end()];
+}
+
+/**
+ * Quotes a CSV field when it needs it (comma, quote, CR or LF), doubling inner quotes (RFC 4180 section 2.6-2.7).
+ *
+ * @example
+ * ```ts
+ * csvField('a "b", c'); // "\"a \"\"b\"\", c\""
+ * csvField('CXR1');     // "CXR1"
+ * ```
+ */
+export function csvField(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+/** Finds a column by exact name, then case-insensitively. */
+function findColumn(header: readonly string[], name: string): number {
+  const exact = header.indexOf(name);
+  if (exact >= 0) return exact;
+  const lower = name.toLowerCase();
+  return header.findIndex((h) => h.trim().toLowerCase() === lower);
+}
+
+/**
+ * Streams the reports of a CSV file with a header row: the id from column `idColumn` (default "id"), the text from
+ * `textColumn` (default "text"; names match exactly, then case-insensitively). Each bad row is a failure named
+ * `file:LINE`; a file without those columns is one failure for the whole file.
+ *
+ * @example
+ * ```ts
+ * for await (const item of readCsvReports('/data/reports.csv', 'reports.csv', { textColumn: 'report' })) {
+ *   if (item.report) console.log(item.report.id);
+ * }
+ * ```
+ */
+export async function* readCsvReports(path: string, name: string, options: ReaderOptions = {}): AsyncGenerator<ReadItem> {
+  for await (const items of readCsvChunks(path, name, options)) yield* items;
+}
+
+/**
+ * Streams the reports of a CSV file as arrays, one per chunk read (about 1 MB); see {@link readCsvReports}.
+ *
+ * @example
+ * ```ts
+ * for await (const items of readCsvChunks('/data/reports.csv', 'reports.csv')) console.log(items.length);
+ * ```
+ */
+export async function* readCsvChunks(path: string, name: string, options: ReaderOptions = {}): AsyncGenerator<ReadItem[]> {
+  const idName = options.idColumn ?? 'id';
+  const textName = options.textColumn ?? 'text';
+  const parser = new CsvParser();
+  let header: string[] | undefined;
+  let idAt = -1;
+  let textAt = -1;
+  let empty = true;
+  let fatal: string | undefined;
+  const take = (records: CsvRecord[]): ReadItem[] => {
+    const items: ReadItem[] = [];
+    for (const record of records) {
+      if (fatal !== undefined) return items;
+      const where = `${name}:${record.line}`;
+      if (!header) {
+        if (record.error) {
+          fatal = `expected a header row, found a malformed one on line ${record.line}: ${record.error}`;
+          return items;
+        }
+        header = record.fields;
+        idAt = findColumn(header, idName);
+        textAt = findColumn(header, textName);
+        if (idAt < 0 || textAt < 0) {
+          const missing = [idAt < 0 ? `"${idName}" (--id-column)` : '', textAt < 0 ? `"${textName}" (--text-column)` : '']
+            .filter(Boolean)
+            .join(' and ');
+          fatal = `expected a header with the column ${missing}, found ${header.map((h) => `"${h}"`).join(', ')}`;
+        }
+        continue;
+      }
+      if (record.error) {
+        items.push(failure(where, record.error));
+      } else if (record.fields.length !== header.length) {
+        items.push(failure(where, `expected ${header.length} fields as in the header, found ${record.fields.length}`));
+      } else {
+        const id = (record.fields[idAt] as string).trim();
+        const text = record.fields[textAt] as string;
+        if (id.length === 0) items.push(failure(where, `expected a report id in column "${header[idAt]}", found it empty`));
+        else if (text.trim().length === 0) items.push(failure(where, `expected report text in column "${header[textAt]}", found it empty`));
+        else items.push({ report: { id, text, source: where } });
+      }
+    }
+    return items;
+  };
+  try {
+    for await (const piece of readUtf8Pieces(path, options.onBytes)) {
+      if (piece.text.length > 0) empty = false;
+      if (piece.invalidLines.length > 0) parser.markInvalidLines(piece.invalidLines);
+      const items = take(parser.push(piece.text));
+      if (items.length > 0) yield items;
+      if (fatal !== undefined) break;
+    }
+    if (fatal === undefined) {
+      const items = take(parser.end());
+      if (items.length > 0) yield items;
+    }
+  } catch (error) {
+    yield [failure(name, `cannot read the file: ${(error as Error).message}`)];
+    return;
+  }
+  if (fatal !== undefined) yield [failure(name, fatal)];
+  else if (empty) yield [failure(name, 'expected a CSV header and rows, found an empty file (0 bytes)')];
+  else if (!header) yield [failure(name, 'expected a CSV header and rows, found only blank lines')];
+}

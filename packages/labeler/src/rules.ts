@@ -1,0 +1,229 @@
+/**
+ * Negation, uncertainty, pseudo-trigger, termination and history rules as data (`lexicons/rules/*.json`), validated
+ * on load and compiled once into a trigger trie.
+ *
+ * A rule file is `{ "description": "...", "kind": "negation", "rules": [ { "id", "literals", "direction", "scope",
+ * "example" } ] }`; `kind` may be set per file or per rule. Unknown keys and values are rejected with the allowed ones
+ * listed. Literals use the term syntax of the lexicons (`[optional]`, `(a|b)`, `...`), matched on lower-case tokens;
+ * "/" and "?" are tokens of their own ("r/o" is "r", "/", "o").
+ *
+ * Kinds, in the order `assess` applies them (the one precedence of the labeler):
+ * 1. `pseudo`: phrases that look like triggers but are not ("no change in", "not only"); they hide any trigger they
+ *    overlap and decide nothing themselves.
+ * 2. `termination`: words that end a trigger's scope ("but", "however", "although", "which").
+ * 3. `pre-negation-uncertainty`: negated uncertainty ("cannot exclude", "not ruled out") -> uncertain.
+ * 4. `negation` ("no", "without", "clear of", "not seen", "resolved") -> negative.
+ * 5. `post-negation-uncertainty` ("may represent", "possible", "concerning for", "versus") -> uncertain.
+ * 6. `history`: history or indication context ("history of", "evaluate for", "rule out") -> uncertain, and never
+ *    blocks No Finding.
+ * `attribution` rules ("represents", "consistent with") decide no status: they let a descriptor term of a finding
+ * ("nodular density") yield to the diagnosis it is attributed to ("... represents a healing rib fracture").
+ * A mention that no rule covers is positive.
+ */
+import { readdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { RuleError } from './errors.js';
+import { readJson, checkKeys, parseTerm, type PatternStep } from './lexicon.js';
+
+/**
+ * The kinds of rule, in the order of precedence `assess` applies them.
+ *
+ * @example
+ * ```ts
+ * RULE_KINDS.includes('negation'); // true
+ * ```
+ */
+export const RULE_KINDS = [
+  'pseudo',
+  'termination',
+  'pre-negation-uncertainty',
+  'negation',
+  'post-negation-uncertainty',
+  'history',
+  'attribution',
+] as const;
+export type RuleKind = (typeof RULE_KINDS)[number];
+
+/**
+ * Which side of the trigger the scope lies on.
+ *
+ * @example
+ * ```ts
+ * DIRECTIONS; // ['forward', 'backward', 'bidirectional']
+ * ```
+ */
+export const DIRECTIONS = ['forward', 'backward', 'bidirectional'] as const;
+export type Direction = (typeof DIRECTIONS)[number];
+
+/**
+ * How far the scope reaches: 'list' = the noun phrases of a coordination ("no A, B, or C"), with their prepositional
+ * attachments, up to a finite verb or a new clause; 'chunk' = one noun phrase; 'clause' = to the clause boundary.
+ *
+ * @example
+ * ```ts
+ * SCOPES; // ['list', 'chunk', 'clause']
+ * ```
+ */
+export const SCOPES = ['list', 'chunk', 'clause'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+/** One validated rule. */
+export interface Rule {
+  id: string;
+  kind: RuleKind;
+  literals: string[];
+  direction: Direction;
+  scope: Scope;
+  example: string;
+  file: string;
+}
+
+const FILE_KEYS = ['description', 'kind', 'rules'] as const;
+const RULE_KEYS = ['id', 'kind', 'literals', 'direction', 'scope', 'example', 'note'] as const;
+
+function oneOf<T extends string>(v: unknown, allowed: readonly T[], where: string, file: string, dflt?: T): T {
+  if (v === undefined && dflt !== undefined) return dflt;
+  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
+    throw new RuleError(`${where}: expected one of ${allowed.map((a) => `"${a}"`).join(', ')}, found ${JSON.stringify(v)}`, {
+      file,
+    });
+  }
+  return v as T;
+}
+
+/**
+ * Validates one rule file's content.
+ *
+ * @example
+ * ```ts
+ * validateRuleFile({ kind: 'negation', rules: [{ id: 'neg.no', literals: ['no'], direction: 'forward', example: 'No effusion.' }] }, 'x.json');
+ * ```
+ */
+export function validateRuleFile(doc: unknown, file: string): Rule[] {
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
+    throw new RuleError('expected a JSON object with "rules", found ' + JSON.stringify(doc)?.slice(0, 40), { file });
+  }
+  const d = doc as Record<string, unknown>;
+  checkKeys(d, FILE_KEYS, 'rule file', file, RuleError);
+  const fileKind = d['kind'] === undefined ? undefined : oneOf(d['kind'], RULE_KINDS, '"kind"', file);
+  const rules = d['rules'];
+  if (!Array.isArray(rules)) throw new RuleError(`"rules": expected an array, found ${JSON.stringify(rules)}`, { file });
+  return rules.map((r, i) => {
+    const where = `rules[${i}]`;
+    if (typeof r !== 'object' || r === null || Array.isArray(r)) {
+      throw new RuleError(`${where}: expected an object, found ${JSON.stringify(r)}`, { file });
+    }
+    const o = r as Record<string, unknown>;
+    checkKeys(o, RULE_KEYS, where, file, RuleError);
+    const id = o['id'];
+    if (typeof id !== 'string' || !/^[a-z][a-z0-9.-]*$/.test(id)) {
+      throw new RuleError(`${where}.id: expected an id like "neg.no-evidence-of", found ${JSON.stringify(id)}`, { file });
+    }
+    const kind = oneOf(o['kind'], RULE_KINDS, `${where}.kind`, file, fileKind);
+    const literals = o['literals'];
+    if (!Array.isArray(literals) || literals.length === 0 || literals.some((l) => typeof l !== 'string' || !l.trim())) {
+      throw new RuleError(`${where}.literals: expected a non-empty array of phrases, found ${JSON.stringify(literals)}`, { file });
+    }
+    const example = o['example'];
+    if (typeof example !== 'string' || !example.trim()) {
+      throw new RuleError(`${where}.example: expected an example sentence, found ${JSON.stringify(example)}`, { file });
+    }
+    const trigger = kind !== 'pseudo' && kind !== 'termination';
+    return {
+      id,
+      kind,
+      literals: literals as string[],
+      direction: trigger ? oneOf(o['direction'], DIRECTIONS, `${where}.direction`, file) : 'forward',
+      scope: oneOf(o['scope'], SCOPES, `${where}.scope`, file, 'list'),
+      example,
+      file,
+    };
+  });
+}
+
+/**
+ * Reads and validates every `rules/*.json` of the given lexicon folders. Rule ids must be unique.
+ *
+ * @example
+ * ```ts
+ * loadRules([defaultLexiconDir()]).filter((r) => r.kind === 'negation').length > 0; // true
+ * ```
+ */
+export function loadRules(dirs: readonly string[]): Rule[] {
+  const out: Rule[] = [];
+  const seen = new Map<string, string>();
+  for (const dir of dirs) {
+    const rdir = join(dir, 'rules');
+    if (!existsSync(rdir)) continue;
+    for (const name of readdirSync(rdir).filter((n) => n.endsWith('.json')).sort()) {
+      const file = join(rdir, name);
+      for (const rule of validateRuleFile(readJson(file), file)) {
+        const prev = seen.get(rule.id);
+        if (prev !== undefined) {
+          throw new RuleError(`rule id "${rule.id}": expected unique ids, found it also in ${prev}`, { file });
+        }
+        seen.set(rule.id, file);
+        out.push(rule);
+      }
+    }
+  }
+  return out;
+}
+
+/** A compiled trigger trie over token norms. */
+export interface TriggerNode {
+  next: Map<string, TriggerNode>;
+  gap: TriggerNode | null;
+  rule: Rule | null;
+}
+
+/**
+ * Compiles rules into a trigger trie. When two rules share a literal the later one wins.
+ *
+ * @example
+ * ```ts
+ * const trie = compileTriggers(loadRules([defaultLexiconDir()]));
+ * ```
+ */
+export function compileTriggers(rules: readonly Rule[]): TriggerNode {
+  const root: TriggerNode = { next: new Map(), gap: null, rule: null };
+  for (const rule of rules) {
+    for (const lit of rule.literals) {
+      let steps: PatternStep[];
+      try {
+        steps = parseTerm(lit, rule.file, { plurals: false, punctuation: true });
+      } catch (cause) {
+        throw new RuleError(`rule "${rule.id}": ${(cause as Error).message.replace(/^@cxr8\/labeler: [^:]*: /, '')}`, {
+          file: rule.file,
+          cause,
+        });
+      }
+      insertTrigger(root, steps, 0, rule);
+    }
+  }
+  return root;
+}
+
+function insertTrigger(node: TriggerNode, steps: PatternStep[], i: number, rule: Rule): void {
+  if (i === steps.length) {
+    node.rule = rule;
+    return;
+  }
+  const step = steps[i]!;
+  if (step.type === 'gap') {
+    node.gap ??= { next: new Map(), gap: null, rule: null };
+    insertTrigger(node.gap, steps, i + 1, rule);
+    insertTrigger(node, steps, i + 1, rule); // a gap may be empty
+    return;
+  }
+  for (const words of step.options) {
+    let child = node;
+    for (const w of words) {
+      let next = child.next.get(w);
+      if (!next) child.next.set(w, (next = { next: new Map(), gap: null, rule: null }));
+      child = next;
+    }
+    insertTrigger(child, steps, i + 1, rule);
+  }
+  if (step.optional) insertTrigger(node, steps, i + 1, rule);
+}

@@ -1,0 +1,154 @@
+/**
+ * Stage 1: split a report into its sections and choose the ones to label.
+ *
+ * Headings are recognized at the start of the text, of a line, or of a sentence, optionally numbered ("1. FINDINGS:"),
+ * in any case, followed by a colon (or alone on a line). Their variants are mapped to five canonical names:
+ * FINDINGS, IMPRESSION, INDICATION (also HISTORY, REASON FOR EXAM, ...), COMPARISON and TECHNIQUE.
+ * Following the paper (Wang et al. 2017, section 3.1), only FINDINGS and IMPRESSION are labeled, or the whole text
+ * when neither is present.
+ */
+
+/** Canonical section names; '' is text before the first heading (or a report without headings). */
+export type SectionName = 'FINDINGS' | 'IMPRESSION' | 'INDICATION' | 'COMPARISON' | 'TECHNIQUE' | '';
+
+/** One section of a report; offsets are into the full report text, `end` exclusive. */
+export interface Section {
+  name: SectionName;
+  /** The heading as written, e.g. "Impression", or '' for text before the first heading. */
+  heading: string;
+  /** Offset of the section body (after the heading and its colon). */
+  start: number;
+  end: number;
+}
+
+/** Which sections to label: the paper's rule, everything, or a list of canonical names. */
+export type SectionPolicy = 'findings-impression' | 'all' | readonly string[];
+
+const HEADINGS: Record<string, Exclude<SectionName, ''>> = {
+  findings: 'FINDINGS',
+  finding: 'FINDINGS',
+  'findings and impression': 'FINDINGS',
+  impression: 'IMPRESSION',
+  impressions: 'IMPRESSION',
+  conclusion: 'IMPRESSION',
+  conclusions: 'IMPRESSION',
+  summary: 'IMPRESSION',
+  interpretation: 'IMPRESSION',
+  opinion: 'IMPRESSION',
+  indication: 'INDICATION',
+  indications: 'INDICATION',
+  'clinical indication': 'INDICATION',
+  history: 'INDICATION',
+  'clinical history': 'INDICATION',
+  'clinical information': 'INDICATION',
+  'clinical data': 'INDICATION',
+  'clinical notes': 'INDICATION',
+  'reason for exam': 'INDICATION',
+  'reason for examination': 'INDICATION',
+  'reason for study': 'INDICATION',
+  'reason for request': 'INDICATION',
+  comparison: 'COMPARISON',
+  comparisons: 'COMPARISON',
+  'prior studies': 'COMPARISON',
+  technique: 'TECHNIQUE',
+  procedure: 'TECHNIQUE',
+  examination: 'TECHNIQUE',
+  exam: 'TECHNIQUE',
+  views: 'TECHNIQUE',
+};
+
+const names = Object.keys(HEADINGS)
+  .sort((a, b) => b.length - a.length)
+  .map((h) => h.replace(/ /g, '\\s+'));
+/** One regex for all headings: boundary, optional list number, heading, then a colon or the end of the line. */
+const HEADING_RE = new RegExp(
+  `(^|\\n|[.;!?]\\s+|\\s{2,})[ \\t]*(?:\\d{1,2}[.)]\\s*)?(${names.join('|')})[ \\t]*(?::|(?=\\r?\\n))`,
+  'gi',
+);
+
+/**
+ * Splits a report into sections.
+ *
+ * @example
+ * ```ts
+ * splitSections('INDICATION: cough\nFINDINGS: No effusion.\nIMPRESSION: Normal.').map((s) => s.name);
+ * // ['INDICATION', 'FINDINGS', 'IMPRESSION']
+ * ```
+ */
+export function splitSections(text: string): Section[] {
+  const sections: Section[] = [];
+  let current: Section = { name: '', heading: '', start: 0, end: text.length };
+  HEADING_RE.lastIndex = 0;
+  for (let m = HEADING_RE.exec(text); m !== null; m = HEADING_RE.exec(text)) {
+    const lead = m[1] ?? '';
+    const heading = m[2] ?? '';
+    const headingStart = m.index + lead.length;
+    current.end = headingStart;
+    if (current.name !== '' || text.slice(current.start, current.end).trim().length > 0) sections.push(current);
+    const bodyStart = m.index + m[0].length;
+    current = {
+      name: HEADINGS[heading.toLowerCase().replace(/\s+/g, ' ')] ?? '',
+      heading,
+      start: bodyStart,
+      end: text.length,
+    };
+  }
+  current.end = text.length;
+  if (current.name !== '' || text.slice(current.start).trim().length > 0 || sections.length === 0) sections.push(current);
+  return sections;
+}
+
+/**
+ * Chooses the sections to label. With 'findings-impression' (the paper's rule) that is FINDINGS and IMPRESSION, or
+ * every section when neither is present; with 'all' every section; with a list, the sections so named.
+ *
+ * @example
+ * ```ts
+ * selectSections(splitSections('INDICATION: cough\nIMPRESSION: Normal.'), 'findings-impression')[0]?.name; // 'IMPRESSION'
+ * ```
+ */
+export function selectSections(sections: readonly Section[], policy: SectionPolicy = 'findings-impression'): Section[] {
+  if (policy === 'all') return sections.slice();
+  if (policy === 'findings-impression') {
+    const chosen = sections.filter((s) => s.name === 'FINDINGS' || s.name === 'IMPRESSION');
+    return chosen.length > 0 ? chosen : sections.slice();
+  }
+  const wanted = new Set(policy.map((p) => p.toUpperCase()));
+  return sections.filter((s) => wanted.has(s.name === '' ? '' : s.name));
+}
+
+/** Body parts of other examinations dictated in the same report ("Left knee: ...", "Hand. ..."). */
+const OTHER_PARTS = new Set([
+  'hand', 'hands', 'wrist', 'wrists', 'finger', 'fingers', 'thumb', 'knee', 'knees', 'ankle', 'ankles', 'foot', 'feet',
+  'toe', 'toes', 'hip', 'hips', 'pelvis', 'femur', 'tibia', 'fibula', 'humerus', 'elbow', 'elbows', 'forearm',
+  'shoulder', 'shoulders', 'abdomen', 'skull', 'face', 'sinuses', 'cervical spine', 'lumbar spine',
+  'lumbosacral spine', 'sacrum', 'leg', 'legs', 'arm', 'clavicle', 'scapula', 'kub', 'head', 'neck',
+]);
+const CHEST_PARTS = new Set(['chest', 'thorax', 'lungs', 'thoracic spine', 'ribs', 'chest x ray', 'chest radiograph']);
+const SIDES = new Set(['left', 'right', 'bilateral', 'both']);
+
+/**
+ * Recognizes a sub-heading (the first tokens of a sentence) that names the body part of one of several examinations dictated together ("Hand.",
+ * "Left knee:", "Chest."): 'other' for a non-chest part, 'chest' for the chest, null when the sentence is no such
+ * heading. Sentences under an 'other' heading are not labeled.
+ *
+ * @example
+ * ```ts
+ * bodyPartHeading(tokenize('Left knee:'))?.part; // 'other'
+ * ```
+ */
+export function bodyPartHeading(norms: ArrayLike<{ norm: string }>): { part: 'chest' | 'other'; length: number } | null {
+  const n = norms.length;
+  let i = 0;
+  if (n > 0 && SIDES.has(norms[0]!.norm)) i++;
+  for (let len = 3; len >= 1; len--) {
+    if (n < i + len) continue;
+    const next = i + len < n ? norms[i + len]!.norm : undefined;
+    if (next !== undefined && next !== '.' && next !== ':') continue;
+    let phrase = norms[i]!.norm;
+    for (let k = 1; k < len; k++) phrase += ' ' + norms[i + k]!.norm;
+    const part = OTHER_PARTS.has(phrase) ? 'other' : CHEST_PARTS.has(phrase) ? 'chest' : null;
+    if (part) return { part, length: i + len + (next === ':' ? 1 : 0) };
+  }
+  return null;
+}

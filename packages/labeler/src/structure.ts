@@ -1,0 +1,301 @@
+/**
+ * Stage 5: the sentence structure the rules need, from a small deterministic parser for the formulaic syntax of
+ * radiology reports (there is no mature dependency parser in JavaScript).
+ *
+ * It finds the trigger phrases of a sentence (leftmost-longest in the compiled trigger trie; pseudo-triggers hide the
+ * triggers they overlap) and gives each trigger its scope, a token range, from the shape of the sentence:
+ * - clause boundaries: ';', ':', '(', ')', sentence-final punctuation, and termination words ("but", "however");
+ * - finite verbs ("is", "are", "has", "may", "appears") that end a noun-phrase list;
+ * - coordination: "no A, B, or C" and "clear of A, B, or C" spread the trigger over every conjunct, as the Stanford
+ *   "CCProcessed" dependencies do in NegBio; a conjunct that opens a new clause ("..., the heart is enlarged",
+ *   "... and there is", "..., stable cardiomegaly") ends the list;
+ * - prepositional attachment: "no evidence of A in the B", "free of A" stay inside the noun phrase.
+ * Scope kinds ('list', 'chunk', 'clause') and directions are set per rule in `lexicons/rules/*.json`.
+ */
+import type { Rule, TriggerNode } from './rules.js';
+import type { Token } from './tokens.js';
+
+/** A trigger found in a sentence: tokens [start, end) and its scope [scopeStart, scopeEnd). */
+export interface Trigger {
+  rule: Rule;
+  start: number;
+  end: number;
+  scopeStart: number;
+  scopeEnd: number;
+}
+
+const F_BREAK = 1; // clause boundary punctuation
+const F_COMMA = 2;
+const F_CONJ = 4;
+const F_VERB = 8; // finite verb, auxiliary, modal
+const F_EXIST = 16; // existential predicate: "seen", "identified", "present"
+const F_NEWCLAUSE = 32; // opens a new clause after a conjunction: "the", "there", "this"
+const F_STATUS = 64; // status or severity modifier that opens a new asserted phrase: "stable", "mild"
+const F_ADV = 128; // adverbs between an auxiliary and its predicate: "now", "also", "again"
+const F_PREP = 256; // prepositions that end a noun chunk
+const F_TERM = 512; // part of a termination trigger (set per sentence)
+/** No scope reaches further than this many tokens from its trigger. */
+const MAX_SCOPE = 60;
+
+const CLASSES: Record<number, readonly string[]> = {
+  [F_BREAK]: [';', ':', '(', ')', '.', '!', '[', ']'],
+  [F_COMMA]: [','],
+  [F_CONJ]: ['and', 'or', 'nor', '/', '&', 'versus', 'vs'],
+  [F_VERB]: [
+    'is', 'are', 'was', 'were', 'be', 'been', 'being', 'am', 'has', 'have', 'had', 'may', 'might', 'could', 'can',
+    'will', 'would', 'should', 'must', 'does', 'do', 'did', 'appears', 'appear', 'appeared', 'remains', 'remain',
+    'remained', 'seems', 'seem', 'demonstrates', 'shows', 'persists', 'persist', 'measures', 'measure', 'represents',
+    'suggests', 'there', 'reveals', 'projects', 'overlies', 'obscures', 'involves', 'extends', 'contains', 'causes',
+  ],
+  [F_EXIST]: [
+    'seen', 'identified', 'noted', 'present', 'demonstrated', 'visualized', 'evident', 'appreciated', 'detected',
+    'observed', 'visible', 'apparent', 'shown', 'found', 'see', 'identify', 'demonstrate',
+  ],
+  [F_NEWCLAUSE]: ['the', 'there', 'this', 'these', 'it', 'they', 'heart', 'lungs', 'which', 'that'],
+  [F_STATUS]: [
+    'stable', 'unchanged', 'persistent', 'persisting', 'mild', 'mildly', 'moderate', 'moderately', 'severe', 'chronic',
+    'again', 'redemonstrated', 'continued', 'improved', 'improving', 'decreased', 'decreasing', 'worsening', 'worsened',
+    'interval', 'residual', 'minimal', 'slight', 'slightly', 'trace', 'known', 'postoperative', 'old', 'healed',
+    'increased', 'increasing', 'calcified', 'marked', 'markedly', 'extensive', 'diffuse', 'scattered', 'bibasilar',
+    'probable', 'possible', 'likely', 'borderline', 'enlarged', 'large', 'small', 'tiny',
+  ],
+  [F_ADV]: ['now', 'also', 'again', 'still', 'no', 'longer', 'not', 'completely', 'entirely', 'fully', 'essentially',
+    'nearly', 'almost', 'largely', 'since', 'previously', 'interval', 'intervally', 'been', 'be', 'definitely',
+    'clearly', 'well', 'otherwise'],
+  [F_PREP]: ['in', 'at', 'on', 'within', 'with', 'to', 'from', 'along', 'over', 'near', 'involving', 'overlying',
+    'into', 'by', 'for', 'posterior', 'about', 'above', 'below', 'behind', 'beneath'],
+};
+
+const WORD_FLAGS = new Map<string, number>();
+for (const [flag, words] of Object.entries(CLASSES)) {
+  for (const w of words) WORD_FLAGS.set(w, (WORD_FLAGS.get(w) ?? 0) | Number(flag));
+}
+/** Verbs a hedge reaches across into its complement ("could suggest that this represents a hernia"). */
+const LINKING = new Set(['is', 'are', 'be', 'been', 'represents', 'reflects', 'suggests', 'indicates', 'was', 'were']);
+/** Words after which "with" stays inside a negated phrase ("no opacity consistent with pneumonia"). */
+const ATTACHING = new Set(['compatible', 'consistent', 'associated', 'along', 'together']);
+/** Size and extent words: unlike other status words, they do not end a negated list ("no large effusion"). */
+const SIZE_WORDS = new Set(['large', 'small', 'tiny', 'enlarged', 'increased', 'calcified', 'diffuse', 'scattered', 'bibasilar', 'interval', 'possible', 'probable', 'likely']);
+
+/**
+ * Word-class flags of each token (clause break, comma, conjunction, finite verb, ...; see the F_ constants).
+ *
+ * @example
+ * ```ts
+ * tokenFlags(tokenize('No effusion, or pneumothorax.')).length; // 6
+ * ```
+ */
+export function tokenFlags(tokens: readonly Token[]): Uint16Array {
+  const flags = new Uint16Array(tokens.length);
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    let f = WORD_FLAGS.get(t.norm) ?? 0;
+    if (t.norm === '?') f |= F_BREAK;
+    flags[i] = f;
+  }
+  return flags;
+}
+
+/**
+ * Finds the triggers of a sentence and their scopes. `flags` (from `tokenFlags`) is annotated in place with the
+ * tokens of termination triggers.
+ *
+ * @example
+ * ```ts
+ * const toks = tokenize('No effusion, pneumothorax, or consolidation.');
+ * findTriggers(trie, toks)[0]; // { rule: neg.no, start: 0, end: 1, scopeStart: 1, scopeEnd: 7 }
+ * ```
+ */
+export function findTriggers(root: TriggerNode, tokens: readonly Token[], flags = tokenFlags(tokens)): Trigger[] {
+  const found: Array<{ rule: Rule; start: number; end: number }> = [];
+  const n = tokens.length;
+  let i = 0;
+  while (i < n) {
+    const first = root.next.get(tokens[i]!.norm);
+    if (!first) {
+      i++;
+      continue;
+    }
+    bestEnd = -1;
+    bestRule = null;
+    walkTrigger(first, tokens, i + 1);
+    if (bestRule !== null && bestEnd > i) {
+      found.push({ rule: bestRule, start: i, end: bestEnd });
+      i = bestEnd;
+    } else i++;
+  }
+  for (const f of found) {
+    if (f.rule.kind === 'termination') for (let k = f.start; k < f.end; k++) flags[k]! |= F_TERM;
+  }
+  const out: Trigger[] = [];
+  for (const f of found) {
+    if (f.rule.kind === 'pseudo') continue;
+    if (f.rule.kind === 'termination') {
+      out.push({ ...f, scopeStart: f.start, scopeEnd: f.start });
+      continue;
+    }
+    // Forward-only scopes start after the trigger, backward-only ones end before it.
+    let scopeStart = f.rule.direction === 'forward' ? f.end : f.start;
+    let scopeEnd = f.rule.direction === 'backward' ? f.start : f.end;
+    if (f.rule.direction !== 'backward') {
+      scopeEnd = forwardScope(tokens, flags, f.end, f.rule.scope, f.rule.kind === 'negation');
+    }
+    if (f.rule.direction !== 'forward') scopeStart = backwardScope(tokens, flags, f.start, f.rule.scope);
+    out.push({ ...f, scopeStart, scopeEnd });
+  }
+  return out;
+}
+
+let bestEnd = -1;
+let bestRule: Rule | null = null;
+
+function walkTrigger(node: TriggerNode, tokens: readonly Token[], j: number): void {
+  if (node.rule && j > bestEnd) {
+    bestEnd = j;
+    bestRule = node.rule;
+  }
+  if (j < tokens.length) {
+    const child = node.next.get(tokens[j]!.norm);
+    if (child) walkTrigger(child, tokens, j + 1);
+  }
+  if (node.gap) {
+    for (let k = 0; k < 3 && j + k < tokens.length; k++) {
+      const t = tokens[j + k]!;
+      if (t.kind === 'punct') break;
+      const after = j + k + 1;
+      if (after < tokens.length) {
+        const child = node.gap.next.get(tokens[after]!.norm);
+        if (child) walkTrigger(child, tokens, after + 1);
+      }
+    }
+  }
+}
+
+
+/** End (exclusive) of a forward scope starting at token `from`. */
+function forwardScope(
+  tokens: readonly Token[],
+  flags: Uint16Array,
+  from: number,
+  scope: Rule['scope'],
+  negation = false,
+): number {
+  const n = Math.min(tokens.length, from + MAX_SCOPE);
+  let i = from;
+  for (; i < n; i++) {
+    const f = flags[i]!;
+    if (tokens[i]!.norm === '(' && scope !== 'chunk' && i > from) {
+      const close = matchingParen(tokens, i, 1);
+      if (close >= 0) {
+        i = close;
+        continue;
+      }
+    }
+    if (f & (F_BREAK | F_TERM)) break;
+    if (scope === 'clause') continue;
+    // A hedge reaches into its complement clause ("could suggest that this represents a hiatal hernia"); a negation
+    // stops at the verb ("no effusion is seen").
+    if (f & F_VERB && (negation || !LINKING.has(tokens[i]!.norm))) break;
+    if (scope === 'chunk') {
+      if (f & (F_COMMA | F_CONJ)) break;
+      if (f & F_PREP && i > from) break;
+      continue;
+    }
+    if (f & (F_COMMA | F_CONJ)) {
+      if (opensNewClause(tokens, flags, i, negation)) break;
+    }
+    // "no cardiomegaly with bilateral effusions": after a negation, "with" attaches a new, asserted phrase
+    // ("consistent with", "compatible with" stay inside).
+    if (negation && tokens[i]!.norm === 'with' && i > from && !ATTACHING.has(tokens[i - 1]!.norm)) break;
+  }
+  return i;
+}
+
+/**
+ * True when the conjunct after the comma or conjunction at `i` starts a new clause rather than continuing a list:
+ * it begins with "the"/"there"/"this", or with a status word after a bare comma or "and" ("..., stable
+ * cardiomegaly"), or it has its own finite verb with a non-existential predicate ("... and the heart is enlarged";
+ * "... or effusion is seen" continues the list).
+ */
+function opensNewClause(
+  tokens: readonly Token[],
+  flags: Uint16Array,
+  i: number,
+  negation: boolean,
+): boolean {
+  const n = tokens.length;
+  let j = i;
+  let sawOr = false;
+  while (j < n && flags[j]! & (F_COMMA | F_CONJ)) {
+    const w = tokens[j]!.norm;
+    if (w === 'or' || w === 'nor' || w === '/') sawOr = true;
+    j++;
+  }
+  if (j >= n) return false;
+  const first = tokens[j]!.norm;
+  const fj = flags[j]!;
+  if (fj & F_NEWCLAUSE) return true;
+  if (negation && fj & F_STATUS && !sawOr && !SIZE_WORDS.has(first)) return true;
+  if (!sawOr && (first === 'no' || first === 'without' || first === 'negative')) return false;
+  for (let k = j; k < n && k < j + MAX_SCOPE; k++) {
+    const fk = flags[k]!;
+    if (fk & (F_BREAK | F_TERM)) break;
+    if (fk & (F_COMMA | F_CONJ)) return false;
+    if (fk & F_VERB) {
+      // "or effusion is seen": existential predicate continues the negated list.
+      let m = k + 1;
+      while (m < n && flags[m]! & (F_ADV | F_VERB) && !(flags[m]! & F_EXIST)) m++;
+      if (m < n && flags[m]! & F_EXIST) return false;
+      return true;
+    }
+  }
+  return false;
+}
+
+/** Index of the parenthesis matching the one at `i`, searching in direction `dir`; -1 when unmatched. */
+function matchingParen(tokens: readonly Token[], i: number, dir: 1 | -1): number {
+  const open = tokens[i]!.norm;
+  const close = open === '(' ? ')' : '(';
+  let depth = 0;
+  for (let j = i; j >= 0 && j < tokens.length && Math.abs(j - i) < MAX_SCOPE; j += dir) {
+    const t = tokens[j]!.norm;
+    if (t === open) depth++;
+    else if (t === close && --depth === 0) return j;
+  }
+  return -1;
+}
+
+/** Start of a backward scope ending before token `to`. */
+function backwardScope(
+  tokens: readonly Token[],
+  flags: Uint16Array,
+  to: number,
+  scope: Rule['scope'],
+): number {
+  let i = to - 1;
+  // The trigger's own auxiliaries and adverbs: "effusion [has now] resolved", "is no longer seen".
+  while (i >= 0 && flags[i]! & (F_VERB | F_ADV) && !(flags[i]! & F_BREAK)) i--;
+  let sawConj = false;
+  const stop = Math.max(-1, to - MAX_SCOPE);
+  for (; i > stop; i--) {
+    const f = flags[i]!;
+    if (tokens[i]!.norm === ')' && scope !== 'chunk') {
+      // A parenthetical aside is skipped: "Pneumonia seen on CT (not seen on the prior film) is not seen."
+      const open = matchingParen(tokens, i, -1);
+      if (open >= 0) {
+        i = open;
+        continue;
+      }
+    }
+    if (f & (F_BREAK | F_TERM)) break;
+    if (scope === 'clause') continue;
+    if (f & F_VERB) break;
+    if (scope === 'chunk') {
+      if (f & (F_COMMA | F_CONJ | F_PREP)) break;
+      continue;
+    }
+    if (f & F_CONJ) sawConj = true;
+    else if (f & F_COMMA && !sawConj) break;
+  }
+  return i + 1;
+}

@@ -1,0 +1,208 @@
+import test from 'ava';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CsvParser, parseCsvRecords } from '../src/readers/csv.js';
+import { discoverInputs, globToRegExp, inputFormatOf } from '../src/readers/discover.js';
+import { readReports, type ReadItem } from '../src/readers/index.js';
+import { parseJsonlReport } from '../src/readers/jsonl.js';
+import { decodeUtf8 } from '../src/readers/text.js';
+
+const openI = (uid: string, findings: string, impression = 'No acute disease.'): string => `<?xml version="1.0" encoding="utf-8"?>
+<eCitation>
+   <uId id="${uid}"/>
+   <MedlineCitation><Article><Abstract>
+      <AbstractText Label="COMPARISON">None.</AbstractText>
+      <AbstractText Label="INDICATION"/>
+      <AbstractText Label="FINDINGS">${findings}</AbstractText>
+      <AbstractText Label="IMPRESSION">${impression}</AbstractText>
+   </Abstract></Article></MedlineCitation>
+   <MeSH><major>normal</major></MeSH>
+</eCitation>`;
+
+async function tempDir(t: { teardown(fn: () => Promise<void>): void }): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'cxr8-readers-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+async function collect(inputs: string[], options: Parameters<typeof readReports>[1] = {}): Promise<ReadItem[]> {
+  const items: ReadItem[] = [];
+  for await (const item of readReports(inputs, options)) items.push(item);
+  return items;
+}
+
+// --- CSV parsing (RFC 4180) ---
+
+test('csv: a quoted field keeps its commas, doubled quotes and line breaks', (t) => {
+  const records = parseCsvRecords('id,text\r\n1,"Heart normal, ""stable"".\r\nLungs clear."\r\n');
+  t.deepEqual(records.map((r) => r.fields), [['id', 'text'], ['1', 'Heart normal, "stable".\r\nLungs clear.']]);
+});
+
+test('csv: records report the line they start on', (t) => {
+  const records = parseCsvRecords('a,b\n1,"x\ny"\n2,z\n');
+  t.deepEqual(records.map((r) => r.line), [1, 2, 4]);
+});
+
+test('csv: fed one character at a time, the parser gives the same records as in one piece', (t) => {
+  const text = 'id,text\n1,"a ""q"", b\nc"\n2,plain\r\n3,""\n"4","end"';
+  const whole = parseCsvRecords(text);
+  const parser = new CsvParser();
+  const pieces = [...text].flatMap((c) => parser.push(c));
+  t.deepEqual([...pieces, ...parser.end()], whole);
+  t.is(whole.length, 5);
+});
+
+test('csv: a quote inside an unquoted field marks only that row malformed', (t) => {
+  const records = parseCsvRecords('id,text\n1,he said "no"\n2,fine\n');
+  t.regex(records[1]?.error ?? '', /no quote inside an unquoted field/);
+  t.deepEqual(records[2], { fields: ['2', 'fine'], line: 3 });
+});
+
+test('csv: text after a closing quote marks the row malformed', (t) => {
+  t.regex(parseCsvRecords('"a"b,c\n')[0]?.error ?? '', /after a closing quote, found "b"/);
+});
+
+test('csv: an unterminated quote is reported with the line it opened on', (t) => {
+  t.regex(parseCsvRecords('id,text\n1,"never closed\n2,x\n')[1]?.error ?? '', /opened on line 2 never closes/);
+});
+
+// --- other pure helpers ---
+
+test('glob: ** spans folders, * stays within one, braces give alternatives', (t) => {
+  t.true(globToRegExp('**/*.{xml,txt}').test('2024/01/CXR1.xml'));
+  t.true(globToRegExp('**/*.xml').test('CXR1.xml'));
+  t.false(globToRegExp('*.xml').test('2024/CXR1.xml'));
+  t.true(globToRegExp('CXR[0-9]?.xml').test('CXR12.xml'));
+  t.false(globToRegExp('CXR[!0-9]*.xml').test('CXR12.xml'));
+});
+
+test('formats come from the extension, case-insensitively', (t) => {
+  t.deepEqual(['a.XML', 'b.txt', 'c.csv', 'd.jsonl', 'e.ndjson', 'f.md'].map(inputFormatOf), ['xml', 'txt', 'csv', 'jsonl', 'jsonl', undefined]);
+});
+
+test('utf-8: an invalid byte is reported with its line', (t) => {
+  t.is(decodeUtf8(Buffer.from([0x61, 0x0a, 0x62, 0xff])).error, 'expected UTF-8 text, found invalid UTF-8 at line 2 (byte 3)');
+  t.is(decodeUtf8(Buffer.from([0xef, 0xbb, 0xbf, 0x61])).text, 'a');
+});
+
+test('jsonl: a line without text says which key is missing', (t) => {
+  t.is(parseJsonlReport('{"id":"CXR1"}', 'a.jsonl:2').failure?.reason, 'expected a string "text", found none');
+  t.is(parseJsonlReport('{"id":7,"text":"No effusion."}', 'a.jsonl:3').report?.id, '7');
+});
+
+// --- files, folders, globs ---
+
+test('every input format is read, folders recursively and in sorted order', async (t) => {
+  const dir = await tempDir(t);
+  await mkdir(join(dir, 'reports', 'b'), { recursive: true });
+  await writeFile(join(dir, 'reports', 'b', '2.xml'), openI('CXR2', 'Small left pleural effusion.'));
+  await writeFile(join(dir, 'reports', '1.xml'), openI('CXR1', 'The lungs are clear.'));
+  await writeFile(join(dir, 'reports', 'notes.md'), 'skipped in folders');
+  await writeFile(join(dir, 'CXR9.txt'), 'FINDINGS: Cardiomegaly.');
+  await writeFile(join(dir, 'more.csv'), 'id,text\nc1,"No pneumothorax,\nno effusion."\nc2,Mild edema.\n');
+  await writeFile(join(dir, 'more.jsonl'), '{"id":"j1","text":"Right lower lobe pneumonia."}\n\n{"id":"j2","text":"Normal."}\n');
+  const items = await collect(['reports', 'CXR9.txt', 'more.csv', 'more.jsonl'], { cwd: dir });
+  t.deepEqual(items.map((i) => i.report?.id), ['CXR1', 'CXR2', 'CXR9', 'c1', 'c2', 'j1', 'j2']);
+  t.is(items[0]?.report?.text, 'COMPARISON: None.\nFINDINGS: The lungs are clear.\nIMPRESSION: No acute disease.');
+  t.is(items[3]?.report?.text, 'No pneumothorax,\nno effusion.');
+  t.deepEqual(items.map((i) => i.report?.source), ['reports/1.xml', 'reports/b/2.xml', 'CXR9.txt', 'more.csv:2', 'more.csv:4', 'more.jsonl:1', 'more.jsonl:3']);
+});
+
+test('globs match below their folder; a glob that matches nothing is a failure', async (t) => {
+  const dir = await tempDir(t);
+  await mkdir(join(dir, 'r', 'x'), { recursive: true });
+  await writeFile(join(dir, 'r', 'x', 'a.txt'), 'Edema.');
+  await writeFile(join(dir, 'r', 'b.txt'), 'Mass.');
+  await writeFile(join(dir, 'r', 'c.xml'), openI('CXR3', 'Nodule.'));
+  const items = await collect(['r/**/*.txt', 'r/*.jsonl'], { cwd: dir });
+  t.deepEqual(items.map((i) => i.report?.id ?? i.failure?.source), ['b', 'a', 'r/*.jsonl']);
+  t.is(items[2]?.failure?.reason, 'no file matches the pattern');
+});
+
+test('duplicate inputs are read once', async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, 'a.txt'), 'Edema.');
+  const found = [];
+  for await (const d of discoverInputs(['a.txt', '*.txt', '.'], { cwd: dir })) found.push(d.file?.name);
+  t.deepEqual(found, ['a.txt']);
+});
+
+// --- bad input: reported with the name and the reason, the rest is read ---
+
+test('bad inputs are failures naming the file and the reason, and the rest is read', async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, 'empty.txt'), '');
+  await writeFile(join(dir, 'empty.csv'), '');
+  await writeFile(join(dir, 'blank.txt'), ' \n\t\n');
+  await writeFile(join(dir, 'latin1.txt'), Buffer.from('Heart size normal. No \xe9panchement.', 'latin1'));
+  await writeFile(join(dir, 'broken.xml'), '<?xml version="1.0"?><eCitation><uId id="CXR5"/><AbstractText Label="FINDINGS">Edema');
+  await writeFile(join(dir, 'notes.md'), 'x');
+  await writeFile(join(dir, 'good.txt'), 'No pneumothorax.');
+  const inputs = ['empty.txt', 'empty.csv', 'blank.txt', 'latin1.txt', 'broken.xml', 'notes.md', 'missing.txt', 'good.txt'];
+  const items = await collect(inputs, { cwd: dir });
+  t.deepEqual(
+    items.map((i) => (i.failure ? `${i.failure.source}: ${i.failure.reason}` : `ok ${i.report.id}`)),
+    [
+      'empty.txt: expected a report, found an empty file (0 bytes)',
+      'empty.csv: expected a CSV header and rows, found an empty file (0 bytes)',
+      'blank.txt: expected report text, found only whitespace',
+      'latin1.txt: expected UTF-8 text, found invalid UTF-8 at line 1 (byte 22)',
+      'broken.xml: expected the document to end with </eCitation>, found it truncated',
+      'notes.md: expected a report file (.xml, .txt, .csv, .jsonl (or .ndjson)), found a ".md" file',
+      'missing.txt: no such file or directory',
+      'ok good',
+    ],
+  );
+});
+
+test('csv: malformed rows and an invalid UTF-8 line fail alone; the other rows are read', async (t) => {
+  const dir = await tempDir(t);
+  const rows = Buffer.concat([
+    Buffer.from('id,text,site\n1,No effusion.,A\n2,he said "no",A\n3,too few fields\n'),
+    Buffer.from([0x34, 0x2c, 0xff, 0xfe, 0x2c, 0x41, 0x0a]),
+    Buffer.from('5,"Multi-line,\nreport.",B\n'),
+  ]);
+  await writeFile(join(dir, 'r.csv'), rows);
+  const items = await collect(['r.csv'], { cwd: dir });
+  t.deepEqual(
+    items.map((i) => (i.failure ? `${i.failure.source}: ${i.failure.reason}` : `ok ${i.report.id}`)),
+    [
+      'ok 1',
+      'r.csv:3: expected no quote inside an unquoted field (quote the field and double the quote: "a ""b"" c")',
+      'r.csv:4: expected 3 fields as in the header, found 2',
+      'r.csv:5: expected UTF-8 text, found invalid UTF-8 on line 5',
+      'ok 5',
+    ],
+  );
+});
+
+test('csv: --id-column and --text-column pick the columns; a missing column fails the file', async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, 'r.csv'), 'Accession,Report\nA1,Mild cardiomegaly.\n');
+  const good = await collect(['r.csv'], { cwd: dir, idColumn: 'accession', textColumn: 'Report' });
+  t.deepEqual(good.map((i) => i.report), [{ id: 'A1', text: 'Mild cardiomegaly.', source: 'r.csv:2' }]);
+  const bad = await collect(['r.csv'], { cwd: dir });
+  t.is(bad[0]?.failure?.reason, 'expected a header with the column "id" (--id-column) and "text" (--text-column), found "Accession", "Report"');
+});
+
+test('jsonl: a bad line fails alone and says why', async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, 'r.jsonl'), '{"id":"a","text":"Edema."}\nnot json\n[1]\n{"id":"","text":"x"}\n{"id":"b","text":"Mass."}');
+  const items = await collect(['r.jsonl'], { cwd: dir });
+  t.deepEqual(items.map((i) => i.report?.id ?? i.failure?.source), ['a', 'r.jsonl:2', 'r.jsonl:3', 'r.jsonl:4', 'b']);
+  t.regex(items[1]?.failure?.reason ?? '', /^expected a JSON object, found invalid JSON/);
+  t.is(items[2]?.failure?.reason, 'expected a JSON object {"id": ..., "text": ...}, found an array');
+});
+
+test('a 1 MB report is read whole from txt, csv and jsonl', async (t) => {
+  const dir = await tempDir(t);
+  const sentence = 'There is a small left pleural effusion, unchanged. ';
+  const big = sentence.repeat(Math.ceil((1 << 20) / sentence.length));
+  await writeFile(join(dir, 'big.txt'), big);
+  await writeFile(join(dir, 'big.csv'), `id,text\nbig,"${big}"\nsmall,Edema.\n`);
+  await writeFile(join(dir, 'big.jsonl'), `${JSON.stringify({ id: 'big', text: big })}\n{"id":"small","text":"Edema."}\n`);
+  const items = await collect(['big.txt', 'big.csv', 'big.jsonl'], { cwd: dir });
+  t.deepEqual(items.map((i) => i.report?.text.length), [big.length, big.length, 6, big.length, 6]);
+  t.true(big.length >= 1 << 20);
+});

@@ -1,0 +1,133 @@
+/**
+ * `npm run bench` (packages/trainer): the end-to-end phantom benchmark of issue 4.
+ *
+ * 1. `makePhantoms`: a synthetic NIH-layout dataset with planted findings at known boxes (src/phantoms.ts);
+ * 2. `importNih` (@cxr8/dataset-builder, the code behind `build-dataset import-nih`): shards at the training size;
+ * 3. `train` from scratch on CPU (the default backend: wasm here);
+ * 4. `evaluate` on the test split: AUC and the paper's heatmap localization;
+ * 5. a table of per-class AUC and accuracy at T(IoBB) = 0.5 against the targets: mean AUC >= 0.95 and, for each
+ *    planted class, accuracy >= 0.8. The exit code is 1 when a target is missed.
+ *
+ * Flags (all optional): --n IMAGES (default 900), --seed S (1), --epochs E (16), --image-size PX (128),
+ * --batch-size B (16), --lr X (2e-3), --work DIR (out/bench-trainer; phantoms are reused when n and seed match),
+ * --backend NAME.
+ */
+import { existsSync } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { importNih } from '@cxr8/dataset-builder';
+import { initBackend } from '../src/backend.js';
+import type { BackendName } from '../src/backend.js';
+import { evaluate } from '../src/evaluate.js';
+import { makePhantoms, PHANTOM_FINDINGS } from '../src/phantoms.js';
+import { train } from '../src/train.js';
+
+const TARGET_MEAN_AUC = 0.95;
+const TARGET_IOBB_05 = 0.8;
+
+function flag(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] !== undefined ? (process.argv[i + 1] as string) : fallback;
+}
+
+const n = Number(flag('n', '900'));
+const seed = Number(flag('seed', '1'));
+const epochs = Number(flag('epochs', '16'));
+const imageSize = Number(flag('image-size', '128'));
+const batchSize = Number(flag('batch-size', '16'));
+const lr = Number(flag('lr', '2e-3'));
+const work = resolve(flag('work', join(import.meta.dirname, '..', '..', '..', 'out', 'bench-trainer')));
+const backendFlag = flag('backend', '');
+
+const phantomsDir = join(work, 'phantoms');
+const datasetDir = join(work, 'dataset');
+const runDir = join(work, 'run');
+const evalDir = join(work, 'eval');
+const times: [string, number, string][] = [];
+
+async function timed<T>(stage: string, run: () => Promise<T>, detail: (result: T, seconds: number) => string): Promise<T> {
+  const started = performance.now();
+  const result = await run();
+  const seconds = (performance.now() - started) / 1000;
+  times.push([stage, seconds, detail(result, seconds)]);
+  process.stderr.write(`bench: ${stage} done in ${seconds.toFixed(1)} s\n`);
+  return result;
+}
+
+const stamp = JSON.stringify({ n, seed, version: 2 });
+const stampFile = join(phantomsDir, 'bench-stamp.json');
+if (existsSync(stampFile) && (await readFile(stampFile, 'utf8')) === stamp) {
+  times.push(['phantoms (reused)', 0, `${n} images, seed ${seed}`]);
+} else {
+  await rm(phantomsDir, { recursive: true, force: true });
+  await timed('phantoms', () => makePhantoms({ out: phantomsDir, n, seed }), (d, s) => `${d.images} images (${d.testImages} test), ${d.boxes} boxes, ${(d.images / s).toFixed(1)} images/s`);
+  await writeFile(stampFile, stamp);
+}
+
+await rm(datasetDir, { recursive: true, force: true });
+await timed(
+  'import-nih',
+  () =>
+    importNih({
+      dataEntry: join(phantomsDir, 'Data_Entry.csv'),
+      bbox: join(phantomsDir, 'BBox_List.csv'),
+      trainValList: join(phantomsDir, 'train_val_list.txt'),
+      testList: join(phantomsDir, 'test_list.txt'),
+      images: join(phantomsDir, 'images'),
+      out: datasetDir,
+      shardSize: imageSize,
+      progress: null,
+    }),
+  (s) => `train ${s.splits.train}, val ${s.splits.val}, test ${s.splits.test}; ${s.boxes} boxes; ${s.failed} failed`,
+);
+
+const backend = await initBackend(backendFlag === '' ? undefined : (backendFlag as BackendName));
+process.stderr.write(`bench: backend ${backend}\n`);
+await rm(runDir, { recursive: true, force: true });
+const trained = await timed(
+  'train',
+  () => train({ data: datasetDir, out: runDir, epochs, batchSize, imageSize, lr, seed, patience: epochs }),
+  (r) => {
+    const last = r.history[r.history.length - 1];
+    const rate = r.history.reduce((a, h) => a + h.imagesPerSecond, 0) / Math.max(1, r.history.length);
+    return `${r.epochsRun} epochs, best ${r.bestEpoch} (val mean AUC ${r.bestMeanValAuc?.toFixed(4) ?? '—'}), ${rate.toFixed(1)} train images/s, last loss ${last?.trainLoss.toFixed(4) ?? '—'}`;
+  },
+);
+await rm(evalDir, { recursive: true, force: true });
+const evaluated = await timed(
+  'evaluate',
+  () => evaluate({ data: datasetDir, run: runDir, split: 'test', out: evalDir, backend }),
+  (r, s) => `${r.images} images, ${(r.images / s).toFixed(1)} images/s (forward + heatmaps + boxes)`,
+);
+
+const { metrics } = evaluated;
+const rows: string[] = [];
+const pad = (s: string, w: number): string => s.padEnd(w);
+const f4 = (v: number | null | undefined): string => (v === null || v === undefined ? '—' : v.toFixed(4));
+let pass = true;
+rows.push(`| ${pad('finding', 13)} | AUC    | acc T(IoBB)=0.1 | acc T(IoBB)=0.5 | AFP at 0.5 | target acc 0.5 | |`);
+rows.push('|---------------|--------|-----------------|-----------------|------------|----------------|---|');
+for (const finding of PHANTOM_FINDINGS) {
+  const acc05 = metrics.localization.iobb['0.5']?.[finding];
+  const acc01 = metrics.localization.iobb['0.1']?.[finding];
+  const ok = acc05 !== undefined && acc05.acc >= TARGET_IOBB_05;
+  if (!ok) pass = false;
+  rows.push(
+    `| ${pad(finding, 13)} | ${f4(metrics.auc[finding])} | ${pad(f4(acc01?.acc), 15)} | ${pad(f4(acc05?.acc), 15)} | ${pad(acc05 ? acc05.afp.toFixed(2) : '—', 10)} | >= ${TARGET_IOBB_05}         | ${ok ? 'ok' : 'MISSED'} |`,
+  );
+}
+const plantedAucs = PHANTOM_FINDINGS.map((f) => metrics.auc[f]).filter((v): v is number => typeof v === 'number');
+const plantedMean = plantedAucs.length === PHANTOM_FINDINGS.length ? plantedAucs.reduce((a, b) => a + b, 0) / plantedAucs.length : null;
+const meanOk = plantedMean !== null && plantedMean >= TARGET_MEAN_AUC;
+if (!meanOk) pass = false;
+rows.push(`| ${pad('mean', 13)} | ${f4(plantedMean)} | target mean AUC >= ${TARGET_MEAN_AUC} ${meanOk ? 'ok' : 'MISSED'} | | | | |`);
+
+console.log(`\n## @cxr8/trainer phantom benchmark (baseline: the issue-4 targets)\n`);
+console.log(`${n} phantoms (seed ${seed}), image size ${imageSize}, ${epochs} epochs, batch ${batchSize}, lr ${lr}, backend ${backend}, ${trained.epochsRun} epochs run\n`);
+console.log('| stage | seconds | detail |');
+console.log('|---|---:|---|');
+for (const [stage, s, detail] of times) console.log(`| ${stage} | ${s.toFixed(1)} | ${detail} |`);
+console.log('');
+for (const r of rows) console.log(r);
+console.log(`\n${pass ? 'PASS' : 'FAIL'}: report in ${join(evalDir, 'report.md')}`);
+process.exitCode = pass ? 0 : 1;

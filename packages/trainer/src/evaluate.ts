@@ -1,0 +1,243 @@
+/**
+ * Evaluation (issue 4): runs a trained model over one split of a dataset's shards, batch by batch, and writes
+ *
+ * - `metrics.json`: `{ auc: { <Finding>: number | null }, meanAuc, localization: { iobb: { <T>: { <Finding>: { acc, afp } } },
+ *   iou: { ... } } }` — AUC as scikit-learn's roc_auc_score (null where the split has one label value only), meanAuc
+ *   over the findings that have one; localization in the paper's protocol (see metrics/localization.ts);
+ * - `predictions.csv`: `Image Index,<one probability column per finding, named as NIH spells it>`;
+ * - `boxes.csv`: `Image Index,Finding Label,x,y,w,h,score`, every heatmap box of every finding, 1024 frame;
+ * - `report.md`, `roc/<Finding>.png`, `overlays/<image>-<Finding>.png` (see report.ts).
+ *
+ * Memory is bounded by the batch: records stream from the shards through `batches` (data.ts: the same resizing as
+ * training, no augmentation, shard order), each batch's tensors are freed before the next,
+ * and only per-image probabilities (N x C numbers) and the ground-truth images' boxes are kept for the metrics.
+ *
+ * Labels: a shard label of 1 is positive; 0 and "not mentioned" (-128) are negative, as in the NIH release where a
+ * finding that is not listed is absent; uncertain (-1) images are left out of that finding's AUC.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { createWriteStream } from 'node:fs';
+import type { WriteStream } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readShardManifest } from '@cxr8/dataset-builder';
+import type { Split } from '@cxr8/dataset-builder';
+import { batches, disposeBatch } from './data.js';
+import type { Batch } from './data.js';
+import { EvaluationError } from './errors.js';
+import { boxesOfImage, heatmapOf } from './heatmap.js';
+import type { FeatureMap, PredictionLayer } from './heatmap.js';
+import { rocAuc, rocCurve } from './metrics/auc.js';
+import { localize } from './metrics/localization.js';
+import type { FindingBox, LocalizationItem } from './metrics/localization.js';
+import { loadModel } from './model.js';
+import type { CxrModel } from './model.js';
+import { CURVE_COLOURS, drawOverlay, drawRoc, writeCanvasPng, writeReport } from './report.js';
+import type { Metrics, ReportContext } from './report.js';
+
+/** Options of {@link evaluate}. */
+export interface EvaluateOptions {
+  /** The dataset folder (with `shards/manifest.json`). */
+  data: string;
+  /** The run folder written by `train` (config.json and weights). */
+  run: string;
+  split: Split;
+  /** Output folder (created). */
+  out: string;
+  /** Images per forward pass. Default 16. */
+  batchSize?: number;
+  /** Side of the grid the class activation maps are up-sampled to before thresholding; boxes are always written in
+   * the 1024 frame. Default 256 (4 px steps in the 1024 frame); 1024 is the paper's exact setting, ~10x slower. */
+  mapSize?: number;
+  /** Heatmap overlays to draw (images with ground-truth boxes first). Default 12. */
+  overlays?: number;
+  /** Backend name, for the report. */
+  backend?: string;
+  /** An already loaded model (tests, the benchmark); otherwise loaded from `run`. */
+  model?: CxrModel;
+  /** Called after each batch. */
+  onProgress?: (done: number, total: number, imagesPerSecond: number) => void;
+}
+
+/** What {@link evaluate} returns. */
+export interface EvaluateResult {
+  metrics: Metrics;
+  images: number;
+  seconds: number;
+  /** Paths written, relative to `out`. */
+  files: string[];
+}
+
+/** Writes lines to a stream, waiting on back-pressure so memory stays bounded. */
+async function writeLine(stream: WriteStream, line: string): Promise<void> {
+  if (!stream.write(`${line}\n`)) await new Promise<void>((resolve) => stream.once('drain', () => resolve()));
+}
+
+async function closeStream(stream: WriteStream): Promise<void> {
+  await new Promise<void>((resolve, reject) => stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
+}
+
+/** `1.5` -> `1.5`, `0.123456789` -> `0.123457`: six decimals at most. */
+const num6 = (v: number): string => String(Math.round(v * 1e6) / 1e6);
+/** Box coordinates: two decimals at most. */
+const num2 = (v: number): string => String(Math.round(v * 100) / 100);
+
+/** Quotes a CSV field when it needs it. */
+const csv = (s: string): string => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+
+/**
+ * Evaluates a run on one split and writes metrics.json, predictions.csv, boxes.csv and the report.
+ *
+ * @example
+ * ```ts
+ * await initBackend();
+ * const { metrics } = await evaluate({ data: 'out/dataset', run: 'runs/r1', split: 'test', out: 'runs/r1/eval' });
+ * metrics.meanAuc; // e.g. 0.97 on phantoms
+ * ```
+ */
+export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult> {
+  const batchSize = options.batchSize ?? 16;
+  const mapSize = options.mapSize ?? 256;
+  const overlayCount = options.overlays ?? 12;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new EvaluationError(`expected a batch size >= 1, found ${batchSize}`);
+  if (!Number.isInteger(mapSize) || mapSize < 8 || mapSize > 4096) throw new EvaluationError(`expected a map size in 8..4096, found ${mapSize}`);
+
+  const manifest = await readShardManifest(options.data);
+  const total = manifest.shards.filter((s) => s.split === options.split).reduce((a, s) => a + s.count, 0);
+  if (total === 0) {
+    throw new EvaluationError(`${options.data}: the ${options.split} split has no images (shards: ${manifest.shards.map((s) => `${s.file} ${s.split} ${s.count}`).join(', ') || 'none'})`);
+  }
+  const model = options.model ?? (await loadModel(options.run));
+  const ownModel = options.model === undefined;
+  const findings = model.config.findings;
+  const C = findings.length;
+  // Where each model finding sits in the shards' labels (-1: the shards do not have it).
+  const labelIndex = findings.map((f) => manifest.findings.indexOf(f));
+  const kernel = await model.predictionWeights().kernel.data();
+  const S = model.featureSize;
+  const D = kernel.length / C;
+  const weights: PredictionLayer = { depth: D, classes: C, kernel };
+  const size = model.config.imageSize;
+
+  try {
+    await mkdir(join(options.out, 'roc'), { recursive: true });
+    await mkdir(join(options.out, 'overlays'), { recursive: true });
+  } catch (cause) {
+    throw new EvaluationError(`cannot create the output folder ${options.out}`, { cause });
+  }
+  const predictions = createWriteStream(join(options.out, 'predictions.csv'));
+  const boxesCsv = createWriteStream(join(options.out, 'boxes.csv'));
+  await writeLine(predictions, ['Image Index', ...findings].map(csv).join(','));
+  await writeLine(boxesCsv, 'Image Index,Finding Label,x,y,w,h,score');
+
+  const scores: number[][] = findings.map(() => []);
+  const labels: number[][] = findings.map(() => []);
+  const positives: Record<string, number> = Object.fromEntries(findings.map((f) => [f, 0]));
+  const items: LocalizationItem[] = [];
+  const overlays: ReportContext['overlays'] = [];
+  const started = performance.now();
+  let done = 0;
+
+  const runBatch = async (batch: Batch): Promise<void> => {
+    const n = batch.ids.length;
+    const { probs, features } = tf.tidy(() => {
+      const out = model.forward(batch.images, false);
+      return { probs: out.probs, features: out.features };
+    });
+    const [p, f] = await Promise.all([probs.data(), features.data()]);
+    const sampledImages = overlays.length < overlayCount ? await batch.images.data() : undefined;
+    tf.dispose([probs, features]);
+    disposeBatch(batch);
+    for (let i = 0; i < n; i++) {
+      const r = { id: batch.ids[i] as string, labels: batch.rawLabels[i] as Int8Array, boxes: batch.boxes[i] ?? [] };
+      const row = p.subarray(i * C, (i + 1) * C);
+      await writeLine(predictions, [csv(r.id), ...Array.from(row, num6)].join(','));
+      for (let c = 0; c < C; c++) {
+        const li = labelIndex[c] as number;
+        const l = li < 0 ? -1 : (r.labels[li] as number);
+        if (l === -1) continue; // uncertain (or unknown to the shards): out of this finding's AUC
+        scores[c]?.push(row[c] as number);
+        labels[c]?.push(l === 1 ? 1 : 0);
+        if (l === 1) positives[findings[c] as string] = (positives[findings[c] as string] ?? 0) + 1;
+      }
+      const fm: FeatureMap = { height: S, width: S, depth: D, data: f.subarray(i * S * S * D, (i + 1) * S * S * D) };
+      const boxes = boxesOfImage(fm, weights, findings, row, { size: mapSize });
+      for (const b of boxes) {
+        await writeLine(boxesCsv, [csv(r.id), csv(b.finding), num2(b.x), num2(b.y), num2(b.w), num2(b.h), num6(b.score)].join(','));
+      }
+      const truth: FindingBox[] = r.boxes
+        .map((b) => ({ finding: manifest.findings[b.finding] ?? `#${b.finding}`, x: b.x, y: b.y, w: b.w, h: b.h }))
+        .filter((b) => findings.includes(b.finding));
+      if (truth.length > 0) {
+        items.push({ id: r.id, truth, predicted: boxes.map(({ finding, x, y, w, h }) => ({ finding, x, y, w, h })) });
+        if (sampledImages && overlays.length < overlayCount) {
+          const image = { width: size, height: size, data: Float32Array.from(sampledImages.subarray(i * size * size, (i + 1) * size * size)) };
+          for (const finding of [...new Set(truth.map((b) => b.finding))]) {
+            if (overlays.length >= overlayCount) break;
+            const c = findings.indexOf(finding);
+            const canvas = drawOverlay({
+              image,
+              heat: heatmapOf(fm, weights, c, { size: mapSize }),
+              predicted: boxes.filter((b) => b.finding === finding),
+              truth: truth.filter((b) => b.finding === finding),
+            });
+            const file = `overlays/${r.id.replace(/\.png$/i, '')}-${finding}.png`;
+            await writeCanvasPng(canvas, join(options.out, file));
+            overlays.push({ file, id: r.id, finding, probability: row[c] as number });
+          }
+        }
+      }
+    }
+    done += n;
+    const seconds = (performance.now() - started) / 1000;
+    options.onProgress?.(done, total, done / Math.max(seconds, 1e-9));
+  };
+
+  try {
+    for await (const batch of batches(options.data, options.split, { batchSize, imageSize: size })) await runBatch(batch);
+  } finally {
+    await closeStream(predictions);
+    await closeStream(boxesCsv);
+    if (ownModel) model.dispose();
+  }
+  const seconds = (performance.now() - started) / 1000;
+
+  const auc: Record<string, number | null> = {};
+  const rocImages: Record<string, string> = {};
+  for (let c = 0; c < C; c++) {
+    const finding = findings[c] as string;
+    const a = rocAuc(scores[c] as number[], labels[c] as number[]);
+    auc[finding] = Number.isNaN(a) ? null : a;
+    if (!Number.isNaN(a)) {
+      const file = `roc/${finding}.png`;
+      await writeCanvasPng(drawRoc([{ curve: rocCurve(scores[c] as number[], labels[c] as number[]), colour: CURVE_COLOURS[c % CURVE_COLOURS.length] as [number, number, number] }]), join(options.out, file));
+      rocImages[finding] = file;
+    }
+  }
+  const defined = Object.values(auc).filter((v): v is number => v !== null);
+  const localization = localize(items, findings);
+  const metrics: Metrics = {
+    auc,
+    meanAuc: defined.length > 0 ? defined.reduce((a, b) => a + b, 0) / defined.length : null,
+    localization: { iobb: localization.iobb, iou: localization.iou },
+  };
+  await writeFile(join(options.out, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
+  await writeReport(join(options.out, 'report.md'), metrics, {
+    split: options.split,
+    images: done,
+    run: options.run,
+    data: options.data,
+    positives,
+    boxedImages: localization.images,
+    rocImages,
+    overlays,
+    seconds,
+    ...(options.backend === undefined ? {} : { backend: options.backend }),
+  });
+  return {
+    metrics,
+    images: done,
+    seconds,
+    files: ['metrics.json', 'predictions.csv', 'boxes.csv', 'report.md', ...Object.values(rocImages), ...overlays.map((o) => o.file)],
+  };
+}

@@ -1,0 +1,558 @@
+/**
+ * Phantoms: a synthetic chest X-ray dataset with planted findings at known boxes, written in the NIH ChestX-ray14
+ * layout (PAPER.md section 2), so that the whole chain — `build-dataset import-nih`, training, evaluation and the
+ * localization benchmark — can run and be checked on a machine without the real data.
+ *
+ * Each image is a 1024 x 1024 8-bit grayscale radiograph-like picture: air outside a soft-tissue torso, dark lungs with
+ * vessel markings and rib shadows, a bright mediastinum and spine, a heart shadow, clavicles, and noise. Findings have a
+ * distinct look and a ground-truth box around the pixels they change:
+ *
+ * | finding      | look                                                                   | where                     |
+ * |--------------|------------------------------------------------------------------------|---------------------------|
+ * | Nodule       | small bright disc (radius 26-36 px)                                    | anywhere in a lung        |
+ * | Mass         | larger lobulated bright blob (overall 130-220 px)                      | anywhere in a lung        |
+ * | Effusion     | fluid brighter than soft tissue, a gradient up to a meniscus           | base of one lung          |
+ * | Pneumothorax | dark rim without vessel markings, bounded by a bright pleural line     | apex of one lung          |
+ * | Cardiomegaly | heart shadow widened (cardiothoracic ratio 0.58-0.68) and denser       | the heart                 |
+ *
+ * An image has zero (healthy) to three findings, at most one of each class. Everything is drawn from a seeded PRNG
+ * (mulberry32), so `--seed` reproduces the dataset bit for bit.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { PhantomError } from './errors.js';
+import type { FindingBox } from './metrics/localization.js';
+
+/** The findings planted in phantoms, spelled as NIH spells them. */
+export const PHANTOM_FINDINGS = ['Cardiomegaly', 'Effusion', 'Mass', 'Nodule', 'Pneumothorax'] as const;
+/** One planted finding class. */
+export type PhantomFinding = (typeof PHANTOM_FINDINGS)[number];
+
+/** Side of a phantom image in pixels (the NIH frame). */
+export const PHANTOM_SIZE = 1024;
+
+/** The header of `Data_Entry.csv`, exactly as in NIH's `Data_Entry_2017_v2020.csv`. */
+export const DATA_ENTRY_HEADER =
+  'Image Index,Finding Labels,Follow-up #,Patient ID,Patient Age,Patient Gender,View Position,OriginalImage[Width,Height],OriginalImagePixelSpacing[x,y]';
+/** The header of `BBox_List.csv`, exactly as in NIH's `BBox_List_2017.csv` (three empty trailing columns included). */
+export const BBOX_LIST_HEADER = 'Image Index,Finding Label,Bbox [x,y,w,h],,,';
+
+/** A seeded pseudo-random source: uniform in [0, 1). */
+export type Random = () => number;
+
+/**
+ * mulberry32: a small, fast, seedable 32-bit PRNG; the same seed gives the same sequence on every platform.
+ *
+ * @example
+ * ```ts
+ * const rng = mulberry32(7);
+ * rng(); // 0..1, the same every run
+ * ```
+ */
+export function mulberry32(seed: number): Random {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function uniform(rng: Random, lo: number, hi: number): number {
+  return lo + (hi - lo) * rng();
+}
+
+function normal(rng: Random): number {
+  const u = Math.max(rng(), 1e-12);
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng());
+}
+
+/** One lung as an ellipse; `side` -1 is the image's left (the patient's right). */
+interface Lung {
+  side: -1 | 1;
+  cx: number;
+  cy: number;
+  rx: number;
+  ry: number;
+}
+
+/** The planted findings of one phantom and the random choices that place them. */
+export interface PhantomPlan {
+  findings: PhantomFinding[];
+  seed: number;
+}
+
+/** A rendered phantom: pixels and the ground-truth boxes of its findings (1024 frame). */
+export interface RenderedPhantom {
+  pixels: Uint8Array;
+  boxes: FindingBox[];
+}
+
+function insideEllipse(x: number, y: number, cx: number, cy: number, rx: number, ry: number): boolean {
+  const dx = (x - cx) / rx;
+  const dy = (y - cy) / ry;
+  return dx * dx + dy * dy <= 1;
+}
+
+/** Tracks the extent of the pixels a finding changes. */
+class Extent {
+  minX = Infinity;
+  minY = Infinity;
+  maxX = -Infinity;
+  maxY = -Infinity;
+  add(x: number, y: number): void {
+    if (x < this.minX) this.minX = x;
+    if (x > this.maxX) this.maxX = x;
+    if (y < this.minY) this.minY = y;
+    if (y > this.maxY) this.maxY = y;
+  }
+  box(finding: string): FindingBox | undefined {
+    if (this.maxX < this.minX) return undefined;
+    return { finding, x: this.minX, y: this.minY, w: this.maxX - this.minX + 1, h: this.maxY - this.minY + 1 };
+  }
+}
+
+/** Smooth noise: a coarse grid of normal values, bilinearly interpolated to `size`. */
+function smoothNoise(rng: Random, size: number, grid: number): Float32Array {
+  const g = new Float32Array((grid + 1) * (grid + 1));
+  for (let i = 0; i < g.length; i++) g[i] = normal(rng);
+  const out = new Float32Array(size * size);
+  const step = size / grid;
+  for (let y = 0; y < size; y++) {
+    const gy = y / step;
+    const y0 = Math.floor(gy);
+    const fy = gy - y0;
+    for (let x = 0; x < size; x++) {
+      const gx = x / step;
+      const x0 = Math.floor(gx);
+      const fx = gx - x0;
+      const a = g[y0 * (grid + 1) + x0] as number;
+      const b = g[y0 * (grid + 1) + x0 + 1] as number;
+      const c = g[(y0 + 1) * (grid + 1) + x0] as number;
+      const d = g[(y0 + 1) * (grid + 1) + x0 + 1] as number;
+      out[y * size + x] = (a * (1 - fx) + b * fx) * (1 - fy) + (c * (1 - fx) + d * fx) * fy;
+    }
+  }
+  return out;
+}
+
+/**
+ * Renders one phantom from its plan: anatomy jittered by the plan's seed, then each planted finding. Pure: the same
+ * plan gives the same pixels.
+ *
+ * @example
+ * ```ts
+ * const { pixels, boxes } = renderPhantom({ findings: ['Nodule', 'Effusion'], seed: 42 });
+ * pixels.length; // 1024 * 1024
+ * boxes.map((b) => b.finding); // ['Nodule', 'Effusion']
+ * ```
+ */
+export function renderPhantom(plan: PhantomPlan): RenderedPhantom {
+  const S = PHANTOM_SIZE;
+  const rng = mulberry32(plan.seed);
+  const has = (f: PhantomFinding): boolean => plan.findings.includes(f);
+  const img = new Float32Array(S * S);
+
+  // Anatomy, jittered per image.
+  const midX = 512 + uniform(rng, -25, 25);
+  const lungCy = 470 + uniform(rng, -25, 25);
+  const lungRy = uniform(rng, 280, 330);
+  const lungRx = uniform(rng, 135, 165);
+  const lungGap = uniform(rng, 170, 195);
+  const lungs: Lung[] = [
+    { side: -1, cx: midX - lungGap, cy: lungCy, rx: lungRx * uniform(rng, 0.95, 1.05), ry: lungRy },
+    { side: 1, cx: midX + lungGap, cy: lungCy, rx: lungRx * uniform(rng, 0.95, 1.05), ry: lungRy },
+  ];
+  const torsoRx = uniform(rng, 430, 480);
+  const torsoRy = uniform(rng, 560, 620);
+  const tissue = uniform(rng, 0.5, 0.58);
+  const lungLevel = uniform(rng, 0.17, 0.24);
+  const heartCx = midX + uniform(rng, 25, 50);
+  const heartCy = lungCy + lungRy * uniform(rng, 0.55, 0.68);
+  const cardioThoracic = has('Cardiomegaly') ? uniform(rng, 0.58, 0.68) : uniform(rng, 0.36, 0.44);
+  const heartRx = (cardioThoracic * (2 * (lungGap + lungRx))) / 2;
+  const heartRy = has('Cardiomegaly') ? uniform(rng, 140, 165) : uniform(rng, 105, 125);
+  // An enlarged heart is also denser, so that the whole shadow (not only its border) carries the finding.
+  const heartDensity = has('Cardiomegaly') ? uniform(rng, 0.72, 0.77) : uniform(rng, 0.61, 0.66);
+
+  const texture = smoothNoise(rng, S, 96);
+  const broad = smoothNoise(rng, S, 6);
+  const lungMask = new Uint8Array(S * S);
+  for (let y = 0; y < S; y++) {
+    for (let x = 0; x < S; x++) {
+      const p = y * S + x;
+      let v = insideEllipse(x, y, midX, 600, torsoRx, torsoRy) ? tissue : 0.04;
+      for (const l of lungs) {
+        if (insideEllipse(x, y, l.cx, l.cy, l.rx, l.ry)) {
+          lungMask[p] = 1;
+          v = lungLevel + 0.035 * (texture[p] as number);
+        }
+      }
+      // Mediastinum and spine: a bright vertical band.
+      if (Math.abs(x - midX) < 62 && y > 90) v = Math.max(v, 0.7 + 0.03 * Math.sin(y / 14));
+      img[p] = v + 0.03 * (broad[p] as number);
+    }
+  }
+  // Vessel markings: lines from each hilum out into the lung, tapering (a separate layer, so crossings do not pile up).
+  const vessels = new Float32Array(S * S);
+  for (const l of lungs) {
+    const hx = l.cx - l.side * l.rx * 0.45;
+    const hy = l.cy + 20;
+    for (let k = 0; k < 22; k++) {
+      const angle = l.side === 1 ? uniform(rng, -0.45 * Math.PI, 0.45 * Math.PI) : uniform(rng, 0.55 * Math.PI, 1.45 * Math.PI);
+      const length = uniform(rng, 120, 300);
+      for (let t = 0; t < length; t += 1) {
+        const x = Math.round(hx + Math.cos(angle) * t);
+        const y = Math.round(hy + Math.sin(angle) * t);
+        const r = t < length * 0.3 ? 2 : 1;
+        const v = 0.05 * (1 - t / length);
+        for (let dy = -r; dy <= r; dy++) {
+          for (let dx = -r; dx <= r; dx++) {
+            const px = x + dx;
+            const py = y + dy;
+            if (px < 0 || py < 0 || px >= S || py >= S) continue;
+            const p = py * S + px;
+            if (v > (vessels[p] as number)) vessels[p] = v;
+          }
+        }
+      }
+    }
+  }
+  for (let p = 0; p < S * S; p++) if (lungMask[p]) img[p] = (img[p] as number) + (vessels[p] as number);
+  // Ribs: bright bands across each lung, descending medially to laterally; clavicles at the top.
+  for (const l of lungs) {
+    const top = l.cy - l.ry;
+    for (let k = 0; k < 9; k++) {
+      const y0 = top + 25 + k * uniform(rng, 62, 70);
+      for (let x = Math.floor(l.cx - l.rx - 30); x <= l.cx + l.rx + 30; x++) {
+        const lateral = (x - midX) * l.side;
+        const yc = y0 + 0.22 * Math.max(lateral - 60, 0);
+        for (let y = Math.floor(yc - 9); y <= yc + 9; y++) {
+          if (x < 0 || y < 0 || x >= S || y >= S) continue;
+          const p = y * S + x;
+          if (Math.abs(x - midX) > 62) img[p] = (img[p] as number) + 0.07 * (1 - Math.abs(y - yc) / 10);
+        }
+      }
+    }
+    for (let x = Math.floor(l.cx - l.rx); x <= l.cx + l.rx; x++) {
+      const yc = l.cy - l.ry + 20 + 0.075 * Math.abs(x - midX);
+      for (let y = Math.floor(yc - 10); y <= yc + 10; y++) {
+        if (y >= 0 && y < S && x >= 0 && x < S) img[y * S + x] = (img[y * S + x] as number) + 0.1;
+      }
+    }
+  }
+
+  const boxes: FindingBox[] = [];
+  const taken: { x: number; y: number; r: number }[] = [];
+
+  // Heart shadow (widened in Cardiomegaly); its box is the ground truth of Cardiomegaly.
+  {
+    const e = new Extent();
+    for (let y = Math.floor(heartCy - heartRy); y <= heartCy + heartRy; y++) {
+      for (let x = Math.floor(heartCx - heartRx); x <= heartCx + heartRx; x++) {
+        if (x < 0 || y < 0 || x >= S || y >= S || !insideEllipse(x, y, heartCx, heartCy, heartRx, heartRy)) continue;
+        const p = y * S + x;
+        img[p] = Math.max(img[p] as number, heartDensity + 0.02 * (texture[p] as number));
+        lungMask[p] = 0;
+        e.add(x, y);
+      }
+    }
+    if (has('Cardiomegaly')) {
+      const b = e.box('Cardiomegaly');
+      if (b) boxes.push(b);
+    }
+  }
+
+  const pickInLung = (margin: number): { x: number; y: number; lung: Lung } => {
+    for (let attempt = 0; attempt < 500; attempt++) {
+      const l = lungs[rng() < 0.5 ? 0 : 1] as Lung;
+      const x = uniform(rng, l.cx - l.rx, l.cx + l.rx);
+      const y = uniform(rng, l.cy - l.ry * 0.75, l.cy + l.ry * 0.55);
+      if (!insideEllipse(x, y, l.cx, l.cy, l.rx - margin, l.ry - margin)) continue;
+      if (insideEllipse(x, y, heartCx, heartCy, heartRx + margin, heartRy + margin)) continue;
+      if (taken.some((t) => Math.hypot(t.x - x, t.y - y) < t.r + margin + 20)) continue;
+      return { x, y, lung: l };
+    }
+    const l = lungs[0] as Lung;
+    return { x: l.cx, y: l.cy - l.ry * 0.3, lung: l };
+  };
+
+  const stampBlob = (finding: PhantomFinding, discs: { x: number; y: number; r: number }[], gain: number, edge: number): void => {
+    const e = new Extent();
+    const x0 = Math.floor(Math.min(...discs.map((d) => d.x - d.r - edge * 3)));
+    const x1 = Math.ceil(Math.max(...discs.map((d) => d.x + d.r + edge * 3)));
+    const y0 = Math.floor(Math.min(...discs.map((d) => d.y - d.r - edge * 3)));
+    const y1 = Math.ceil(Math.max(...discs.map((d) => d.y + d.r + edge * 3)));
+    for (let y = Math.max(y0, 0); y <= Math.min(y1, S - 1); y++) {
+      for (let x = Math.max(x0, 0); x <= Math.min(x1, S - 1); x++) {
+        let a = 0;
+        for (const d of discs) {
+          const dist = Math.hypot(x - d.x, y - d.y) - d.r;
+          a = Math.max(a, 1 / (1 + Math.exp(dist / edge)));
+        }
+        if (a < 0.02) continue;
+        const p = y * S + x;
+        img[p] = (img[p] as number) + gain * a;
+        if (a >= 0.5) e.add(x, y);
+      }
+    }
+    const b = e.box(finding);
+    if (b) boxes.push(b);
+  };
+
+  if (has('Effusion')) {
+    const l = lungs[rng() < 0.5 ? 0 : 1] as Lung;
+    const height = uniform(rng, 150, 230);
+    const level = l.cy + l.ry - height;
+    // Fluid denser than soft tissue, so the effusion is a bright object of its own.
+    const fluid = uniform(rng, 0.74, 0.82);
+    const e = new Extent();
+    for (let y = Math.floor(level - 70); y < l.cy + l.ry; y++) {
+      for (let x = Math.floor(l.cx - l.rx); x <= l.cx + l.rx; x++) {
+        if (x < 0 || y < 0 || x >= S || y >= S) continue;
+        const p = y * S + x;
+        if (!lungMask[p]) continue;
+        // Meniscus: the fluid line climbs laterally.
+        const lateral = ((x - l.cx) * l.side + l.rx) / (2 * l.rx);
+        const surface = level + 40 - 70 * lateral * lateral;
+        const depth = y - surface;
+        if (depth <= 0) continue;
+        const a = Math.min(depth / 50, 1);
+        img[p] = (img[p] as number) * (1 - a) + fluid * a;
+        if (depth > 8) e.add(x, y);
+      }
+    }
+    const b = e.box('Effusion');
+    if (b) boxes.push(b);
+  }
+  if (has('Pneumothorax')) {
+    // The collapsed lung: the same ellipse, its apex pulled down by `drop` with the base fixed. The air between it and
+    // the chest wall is widest at the apex and thins out laterally towards mid-lung.
+    const l = lungs[rng() < 0.5 ? 0 : 1] as Lung;
+    const drop = uniform(rng, 55, 95);
+    const cy = l.cy + drop / 2;
+    const ry = l.ry - drop / 2;
+    const e = new Extent();
+    for (let y = Math.max(Math.floor(l.cy - l.ry), 0); y < l.cy; y++) {
+      for (let x = Math.floor(l.cx - l.rx); x <= l.cx + l.rx; x++) {
+        if (x < 0 || x >= S) continue;
+        const p = y * S + x;
+        if (!lungMask[p]) continue;
+        const dx = (x - l.cx) / l.rx;
+        const dy = (y - cy) / ry;
+        const rho = Math.sqrt(dx * dx + dy * dy);
+        if (rho <= 1) continue;
+        // Outside the collapsed lung: air without markings, darker, with a bright pleural line at its edge.
+        const line = (rho - 1) * Math.min(l.rx, ry);
+        img[p] = line < 5 ? 0.36 : lungLevel * 0.4 + 0.01 * (texture[p] as number);
+        if (line >= 5 || rho > 1.02) e.add(x, y);
+      }
+    }
+    const b = e.box('Pneumothorax');
+    if (b) boxes.push(b);
+  }
+
+  // Blobs last, so that they show on top of fluid or air.
+  if (has('Mass')) {
+    const c = pickInLung(70);
+    const r0 = uniform(rng, 48, 72);
+    const discs = [{ x: c.x, y: c.y, r: r0 }];
+    const lobes = 2 + Math.floor(rng() * 3);
+    for (let k = 0; k < lobes; k++) {
+      const a = uniform(rng, 0, 2 * Math.PI);
+      const d = uniform(rng, 0.3, 0.6) * r0;
+      discs.push({ x: c.x + Math.cos(a) * d, y: c.y + Math.sin(a) * d, r: r0 * uniform(rng, 0.55, 0.8) });
+    }
+    taken.push({ x: c.x, y: c.y, r: r0 * 1.6 });
+    stampBlob('Mass', discs, uniform(rng, 0.32, 0.4), 5);
+  }
+  if (has('Nodule')) {
+    const c = pickInLung(35);
+    const r = uniform(rng, 26, 36);
+    taken.push({ x: c.x, y: c.y, r });
+    stampBlob('Nodule', [{ x: c.x, y: c.y, r }], uniform(rng, 0.38, 0.45), 2);
+  }
+  // Exposure, gamma and quantum noise.
+  const gamma = uniform(rng, 0.85, 1.15);
+  const gain = uniform(rng, 0.9, 1.05);
+  const pixels = new Uint8Array(S * S);
+  for (let p = 0; p < S * S; p++) {
+    const v = Math.min(Math.max((img[p] as number) * gain + 0.018 * normal(rng), 0), 1);
+    pixels[p] = Math.round(255 * v ** gamma);
+  }
+  // Boxes in the order the plan lists the findings.
+  boxes.sort((a, b) => plan.findings.indexOf(a.finding as PhantomFinding) - plan.findings.indexOf(b.finding as PhantomFinding));
+  return { pixels, boxes };
+}
+
+/** One row of `Data_Entry.csv` and the boxes of that image. */
+export interface PhantomEntry {
+  imageIndex: string;
+  patientId: number;
+  followUp: number;
+  age: number;
+  gender: 'M' | 'F';
+  view: 'PA' | 'AP';
+  findings: PhantomFinding[];
+  seed: number;
+  test: boolean;
+}
+
+/** Options of {@link planPhantoms}. */
+export interface PhantomOptions {
+  /** Number of images. */
+  n: number;
+  /** PRNG seed of the whole dataset. Default 1. */
+  seed?: number;
+  /** Fraction of images with no finding. Default 0.3. */
+  healthy?: number;
+  /** Fraction of patients in the test list. Default 0.25. */
+  testFraction?: number;
+}
+
+/**
+ * Plans a phantom dataset: patients with 1 to 3 follow-up images, findings per image, and the patient-level split.
+ * Pure and seeded.
+ *
+ * @example
+ * ```ts
+ * const entries = planPhantoms({ n: 10, seed: 3 });
+ * entries[0]?.imageIndex; // '00000001_000.png'
+ * ```
+ */
+export function planPhantoms(options: PhantomOptions): PhantomEntry[] {
+  const { n } = options;
+  if (!Number.isInteger(n) || n < 1) throw new PhantomError(`expected a positive integer image count, found ${n}`);
+  const seed = options.seed ?? 1;
+  if (!Number.isInteger(seed)) throw new PhantomError(`expected an integer seed, found ${seed}`);
+  const healthy = options.healthy ?? 0.3;
+  const testFraction = options.testFraction ?? 0.25;
+  const rng = mulberry32(seed * 2654435761);
+  const entries: PhantomEntry[] = [];
+  let patientId = 0;
+  while (entries.length < n) {
+    patientId++;
+    const followUps = Math.min(1 + Math.floor(rng() * 3), n - entries.length);
+    const test = rng() < testFraction;
+    const gender = rng() < 0.5 ? 'M' : 'F';
+    const age = 20 + Math.floor(rng() * 65);
+    for (let f = 0; f < followUps; f++) {
+      const findings: PhantomFinding[] = [];
+      if (rng() >= healthy) {
+        const count = 1 + Math.floor(rng() * rng() * 3);
+        const pool = [...PHANTOM_FINDINGS];
+        for (let k = 0; k < count; k++) {
+          const [pick] = pool.splice(Math.floor(rng() * pool.length), 1);
+          if (pick) findings.push(pick);
+        }
+      }
+      findings.sort();
+      entries.push({
+        imageIndex: `${String(patientId).padStart(8, '0')}_${String(f).padStart(3, '0')}.png`,
+        patientId,
+        followUp: f,
+        age: age + f,
+        gender,
+        view: rng() < 0.8 ? 'PA' : 'AP',
+        findings,
+        seed: Math.floor(rng() * 2 ** 31),
+        test,
+      });
+    }
+  }
+  // At least one patient in each list, so both split files are usable.
+  if (entries.length > 1 && !entries.some((e) => e.test)) {
+    const last = entries[entries.length - 1] as PhantomEntry;
+    for (const e of entries) if (e.patientId === last.patientId) e.test = true;
+  }
+  if (entries.length > 1 && entries.every((e) => e.test)) {
+    const first = entries[0] as PhantomEntry;
+    for (const e of entries) if (e.patientId === first.patientId) e.test = false;
+  }
+  return entries;
+}
+
+/** What {@link makePhantoms} wrote. */
+export interface PhantomDataset {
+  out: string;
+  images: number;
+  boxes: number;
+  testImages: number;
+  /** Image count per finding. */
+  counts: Record<string, number>;
+  dataEntry: string;
+  bboxList: string;
+  trainValList: string;
+  testList: string;
+  imagesDir: string;
+}
+
+function formatNumber(v: number): string {
+  return Number.isInteger(v) ? String(v) : v.toFixed(3);
+}
+
+/**
+ * Writes a phantom dataset in the NIH layout: `images/*.png` (1024 x 1024 8-bit grayscale), `Data_Entry.csv`,
+ * `BBox_List.csv` (one box per planted finding), `train_val_list.txt` and `test_list.txt` (patient-disjoint).
+ * `build-dataset import-nih` reads this folder like the real release.
+ *
+ * @example
+ * ```ts
+ * const ds = await makePhantoms({ out: 'out/phantoms', n: 500, seed: 1 });
+ * // then: build-dataset import-nih --data-entry out/phantoms/Data_Entry.csv --bbox out/phantoms/BBox_List.csv ...
+ * ```
+ */
+export async function makePhantoms(
+  options: PhantomOptions & { out: string; onProgress?: (done: number, total: number) => void },
+): Promise<PhantomDataset> {
+  const entries = planPhantoms(options);
+  const imagesDir = join(options.out, 'images');
+  try {
+    await mkdir(imagesDir, { recursive: true });
+  } catch (cause) {
+    throw new PhantomError(`cannot create the output folder ${imagesDir}`, { cause });
+  }
+  const dataRows = [DATA_ENTRY_HEADER];
+  const boxRows = [BBOX_LIST_HEADER];
+  const counts: Record<string, number> = Object.fromEntries(PHANTOM_FINDINGS.map((f) => [f, 0]));
+  let done = 0;
+  for (const e of entries) {
+    const { pixels, boxes } = renderPhantom({ findings: e.findings, seed: e.seed });
+    await sharp(pixels, { raw: { width: PHANTOM_SIZE, height: PHANTOM_SIZE, channels: 1 } })
+      .toColourspace('b-w')
+      .png({ compressionLevel: 6 })
+      .toFile(join(imagesDir, e.imageIndex));
+    const labels = e.findings.length > 0 ? e.findings.join('|') : 'No Finding';
+    dataRows.push(
+      [e.imageIndex, labels, e.followUp, e.patientId, e.age, e.gender, e.view, PHANTOM_SIZE, PHANTOM_SIZE, 0.143, 0.143].join(','),
+    );
+    for (const f of e.findings) counts[f] = (counts[f] ?? 0) + 1;
+    for (const b of boxes) {
+      boxRows.push([e.imageIndex, b.finding, formatNumber(b.x), formatNumber(b.y), formatNumber(b.w), formatNumber(b.h)].join(','));
+    }
+    done++;
+    options.onProgress?.(done, entries.length);
+  }
+  const paths = {
+    dataEntry: join(options.out, 'Data_Entry.csv'),
+    bboxList: join(options.out, 'BBox_List.csv'),
+    trainValList: join(options.out, 'train_val_list.txt'),
+    testList: join(options.out, 'test_list.txt'),
+  };
+  await writeFile(paths.dataEntry, `${dataRows.join('\n')}\n`);
+  await writeFile(paths.bboxList, `${boxRows.join('\n')}\n`);
+  await writeFile(paths.trainValList, `${entries.filter((e) => !e.test).map((e) => e.imageIndex).join('\n')}\n`);
+  await writeFile(paths.testList, `${entries.filter((e) => e.test).map((e) => e.imageIndex).join('\n')}\n`);
+  return {
+    out: options.out,
+    images: entries.length,
+    boxes: boxRows.length - 1,
+    testImages: entries.filter((e) => e.test).length,
+    counts,
+    ...paths,
+    imagesDir,
+  };
+}

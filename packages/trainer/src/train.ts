@@ -1,0 +1,618 @@
+/**
+ * Training: the model of `model.ts` on the builder's shards, with Adam, a warm-up + cosine learning-rate schedule,
+ * validation AUC every epoch, an atomic checkpoint every epoch, resume, early stopping, progress on stderr and
+ * metrics as JSONL.
+ *
+ * Public API (stable): `train(options: TrainOptions): Promise<TrainResult>`, `TrainOptions`, `TrainResult`,
+ * `EpochMetrics`, `DEFAULT_TRAIN_OPTIONS`, `learningRateAt(step, totalSteps, lr, schedule, warmupSteps)`,
+ * `resolveBackbone(name)`, `Adam` (the optimiser, with its state as named tensors for checkpoints).
+ *
+ * Run folder (`options.out`):
+ * - `config.json`, `weights.json`, `weights.bin`: the best model so far (highest mean validation AUC; the last epoch
+ *   when there is no validation split); `loadModel(out)` reads it.
+ * - `checkpoint/`: the last finished epoch (model, optimiser state, `state.json`); written as `checkpoint.partial/`
+ *   and renamed, so a killed run keeps the previous one. `resume: true` continues from it.
+ * - `metrics.jsonl`: one `EpochMetrics` object a line; on resume, lines of epochs after the checkpoint are dropped.
+ * - `train.json`: the options of the run.
+ * - `cache/`: backbone features of a frozen pretrained backbone, computed once (see `model.ts`).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { appendFile, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Split } from '@cxr8/dataset-builder';
+import { batches, countRecords, createRng, datasetFindings, disposeBatch } from './data.js';
+import { TrainError } from './errors.js';
+import { lossFor } from './loss.js';
+import type { LossKind } from './loss.js';
+import { DEFAULT_LSE_R } from './lse-pooling.js';
+import { BUILTIN_BACKBONES, createModelAsync, loadModel } from './model.js';
+import type { BuiltinBackbone, CxrModel, ModelConfig, PretrainedBackbone } from './model.js';
+import { rocAuc } from './metrics/auc.js';
+
+/** Options of `train`. Only `data` and `out` are required. */
+export interface TrainOptions {
+  /** Dataset folder written by `build-dataset` (holds `shards/manifest.json`). */
+  data: string;
+  /** Run folder. */
+  out: string;
+  epochs?: number;
+  batchSize?: number;
+  /** Default: the shard size, at most 224. */
+  imageSize?: number;
+  /** Peak learning rate of Adam. */
+  lr?: number;
+  /** A built-in name (`resnet-tiny`, `resnet-small`), a path to a pretrained TF.js model (frozen), or the object form. */
+  backbone?: string | BuiltinBackbone | PretrainedBackbone;
+  seed?: number;
+  loss?: LossKind;
+  /** Epochs without a better mean validation AUC before stopping. */
+  patience?: number;
+  /** Continue from `out/checkpoint`. */
+  resume?: boolean;
+  transitionDepth?: number;
+  lseR?: number;
+  outputStride?: 8 | 16;
+  schedule?: 'cosine' | 'step' | 'constant';
+  /** Steps of linear warm-up at the start (default: 3% of all steps, at most 200). */
+  warmupSteps?: number;
+  augment?: boolean;
+  shuffleBuffer?: number;
+  /** Clip the global gradient norm to this (default 5; 0 disables). */
+  clipNorm?: number;
+  /** Cap on batches per epoch (quick runs, tests). */
+  maxBatchesPerEpoch?: number;
+  /** Progress lines; default: a bar on stderr (carriage returns on a terminal, a line every 10 s otherwise). */
+  log?: (line: string, final: boolean) => void;
+  /** Called after every epoch. */
+  onEpoch?: (metrics: EpochMetrics) => void;
+}
+
+/** Defaults of `TrainOptions`. */
+export const DEFAULT_TRAIN_OPTIONS = {
+  epochs: 10,
+  batchSize: 16,
+  lr: 1e-3,
+  backbone: 'resnet-tiny' as BuiltinBackbone,
+  seed: 1,
+  loss: 'weighted' as LossKind,
+  patience: 4,
+  transitionDepth: 128,
+  lseR: DEFAULT_LSE_R,
+  outputStride: 8 as const,
+  schedule: 'cosine' as const,
+  augment: true,
+  shuffleBuffer: 512,
+  clipNorm: 5,
+};
+
+/** One line of `metrics.jsonl`. */
+export interface EpochMetrics {
+  epoch: number;
+  /** Learning rate at the end of the epoch. */
+  lr: number;
+  trainLoss: number;
+  trainImages: number;
+  imagesPerSecond: number;
+  seconds: number;
+  valLoss: number | null;
+  /** Per finding; null where the validation split lacks positives or negatives. */
+  valAuc: Record<string, number | null>;
+  meanValAuc: number | null;
+  /** Whether this epoch became the saved best model. */
+  best: boolean;
+}
+
+/** What `train` returns. */
+export interface TrainResult {
+  out: string;
+  backend: string;
+  epochsRun: number;
+  bestEpoch: number;
+  bestMeanValAuc: number | null;
+  stoppedEarly: boolean;
+  history: EpochMetrics[];
+}
+
+interface CheckpointState {
+  version: 1;
+  epoch: number;
+  step: number;
+  bestEpoch: number;
+  bestScore: number | null;
+  epochsWithoutImprovement: number;
+}
+
+/**
+ * Learning rate at `step` (0-based) of `totalSteps`: linear warm-up, then cosine decay to 1% of `lr`, steps of x0.1
+ * at 50% and 75%, or constant.
+ *
+ * @example
+ * ```ts
+ * learningRateAt(0, 1000, 1e-3, 'cosine', 0); // 1e-3
+ * learningRateAt(999, 1000, 1e-3, 'cosine', 0); // ~1e-5
+ * ```
+ */
+export function learningRateAt(step: number, totalSteps: number, lr: number, schedule: 'cosine' | 'step' | 'constant', warmupSteps: number): number {
+  if (step < warmupSteps) return (lr * (step + 1)) / warmupSteps;
+  const t = totalSteps <= warmupSteps ? 1 : Math.min(1, (step - warmupSteps) / Math.max(1, totalSteps - warmupSteps - 1));
+  if (schedule === 'constant') return lr;
+  if (schedule === 'step') return t < 0.5 ? lr : t < 0.75 ? lr * 0.1 : lr * 0.01;
+  return lr * (0.01 + 0.99 * 0.5 * (1 + Math.cos(Math.PI * t)));
+}
+
+/**
+ * A backbone option as given on the command line: a built-in name, or a path to a pretrained model (frozen).
+ *
+ * @example
+ * ```ts
+ * resolveBackbone('resnet-tiny');          // 'resnet-tiny'
+ * resolveBackbone('models/mobilenet');     // { path: 'models/mobilenet', frozen: true }
+ * ```
+ */
+export function resolveBackbone(name: string | BuiltinBackbone | PretrainedBackbone | undefined): BuiltinBackbone | PretrainedBackbone {
+  if (name === undefined) return DEFAULT_TRAIN_OPTIONS.backbone;
+  if (typeof name !== 'string') return name;
+  if ((BUILTIN_BACKBONES as readonly string[]).includes(name)) return name as BuiltinBackbone;
+  if (name.includes('/') || name.endsWith('.json')) return { path: name, frozen: true };
+  throw new TrainError(`unknown backbone "${name}": expected one of ${BUILTIN_BACKBONES.join(', ')} or a path to a TF.js model.json`);
+}
+
+/** Adam (Kingma & Ba 2015) over a fixed list of variables, with its moments exposed for checkpoints. */
+export class Adam {
+  readonly m: tf.Variable[];
+  readonly v: tf.Variable[];
+  step = 0;
+  constructor(
+    readonly variables: tf.Variable[],
+    readonly beta1 = 0.9,
+    readonly beta2 = 0.999,
+    readonly epsilon = 1e-7,
+  ) {
+    this.m = tf.tidy(() => variables.map((x) => tf.variable(tf.zerosLike(x), false)));
+    this.v = tf.tidy(() => variables.map((x) => tf.variable(tf.zerosLike(x), false)));
+  }
+
+  /** Applies one update with learning rate `lr`; `grads[i]` belongs to `variables[i]`. */
+  apply(grads: tf.Tensor[], lr: number): void {
+    this.step++;
+    const c1 = 1 - this.beta1 ** this.step;
+    const c2 = 1 - this.beta2 ** this.step;
+    const rate = (lr * Math.sqrt(c2)) / c1;
+    tf.tidy(() => {
+      this.variables.forEach((x, i) => {
+        const g = grads[i] as tf.Tensor;
+        const m = this.m[i] as tf.Variable;
+        const v = this.v[i] as tf.Variable;
+        m.assign(tf.add(tf.mul(m, this.beta1), tf.mul(g, 1 - this.beta1)));
+        v.assign(tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2)));
+        x.assign(tf.sub(x, tf.mul(tf.div(m, tf.add(tf.sqrt(v), this.epsilon)), rate)));
+      });
+    });
+  }
+
+  dispose(): void {
+    tf.dispose([...this.m, ...this.v]);
+  }
+}
+
+async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  await writeFile(`${path}.partial`, data);
+  await rename(`${path}.partial`, path);
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function saveOptimizer(dir: string, adam: Adam): Promise<void> {
+  const parts = [...adam.m, ...adam.v];
+  const total = parts.reduce((a, t) => a + t.size, 0);
+  const all = new Float32Array(total);
+  let o = 0;
+  for (const t of parts) {
+    all.set((await t.data()) as Float32Array, o);
+    o += t.size;
+  }
+  await writeFile(join(dir, 'optimizer.bin'), new Uint8Array(all.buffer));
+  await writeFile(join(dir, 'optimizer.json'), JSON.stringify({ version: 1, step: adam.step, sizes: parts.map((t) => t.size) }));
+}
+
+async function loadOptimizer(dir: string, adam: Adam): Promise<void> {
+  const meta = JSON.parse(await readFile(join(dir, 'optimizer.json'), 'utf8')) as { step: number; sizes: number[] };
+  const parts = [...adam.m, ...adam.v];
+  if (meta.sizes.length !== parts.length || meta.sizes.some((s, i) => s !== parts[i]?.size)) {
+    throw new TrainError(`${dir}/optimizer.json: the optimiser state does not match this model (different backbone or findings?)`);
+  }
+  const bytes = await readFile(join(dir, 'optimizer.bin'));
+  const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  let o = 0;
+  for (const t of parts) {
+    tf.tidy(() => t.assign(tf.tensor(all.subarray(o, o + t.size), t.shape, 'float32')));
+    o += t.size;
+  }
+  adam.step = meta.step;
+}
+
+/** Writes checkpoint/ atomically: checkpoint.partial/ is filled, then swapped in. */
+async function saveCheckpoint(out: string, model: CxrModel, adam: Adam, state: CheckpointState): Promise<void> {
+  const partial = join(out, 'checkpoint.partial');
+  const final = join(out, 'checkpoint');
+  const old = join(out, 'checkpoint.old');
+  await rm(partial, { recursive: true, force: true });
+  await mkdir(partial, { recursive: true });
+  await model.save(partial);
+  await saveOptimizer(partial, adam);
+  await writeFile(join(partial, 'state.json'), JSON.stringify(state, null, 2));
+  await rm(old, { recursive: true, force: true });
+  if (await exists(final)) await rename(final, old);
+  await rename(partial, final);
+  await rm(old, { recursive: true, force: true });
+}
+
+function defaultLog(): (line: string, final: boolean) => void {
+  let last = 0;
+  return (line, final) => {
+    if (process.stderr.isTTY) {
+      process.stderr.write(`\r${line}\u001b[K${final ? '\n' : ''}`);
+    } else if (final || Date.now() - last > 10_000) {
+      last = Date.now();
+      process.stderr.write(`${line}\n`);
+    }
+  };
+}
+
+function formatTime(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  const m = Math.floor(s / 60);
+  return `${m}:${String(s % 60).padStart(2, '0')}`;
+}
+
+function progressLine(epoch: number, epochs: number, done: number, total: number, rate: number, loss: number): string {
+  const width = 24;
+  const filled = total > 0 ? Math.min(width, Math.round((done / total) * width)) : 0;
+  const eta = rate > 0 ? (total - done) / rate : 0;
+  return `epoch ${epoch}/${epochs} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} images, ${rate.toFixed(1)} images/s, ETA ${formatTime(eta)}, loss ${loss.toFixed(4)}`;
+}
+
+/** A source of [features or images, labels] batches for one epoch. */
+type BatchSource = (epoch: number, shuffle: boolean) => AsyncGenerator<{ inputs: tf.Tensor4D; labels: tf.Tensor2D; n: number }>;
+
+function imageSource(options: Required<Pick<TrainOptions, 'data' | 'batchSize' | 'seed' | 'shuffleBuffer'>> & { imageSize: number; augment: boolean; maxBatches?: number }, split: Split): BatchSource {
+  return async function* (epoch, shuffle) {
+    for await (const batch of batches(options.data, split, {
+      batchSize: options.batchSize,
+      imageSize: options.imageSize,
+      augment: shuffle && options.augment,
+      shuffleBuffer: shuffle ? options.shuffleBuffer : 0,
+      seed: options.seed,
+      epoch,
+      ...(shuffle && options.maxBatches !== undefined ? { maxBatches: options.maxBatches } : {}),
+    })) {
+      yield { inputs: batch.images, labels: batch.labels, n: batch.ids.length };
+    }
+  };
+}
+
+/**
+ * Backbone features of a whole split, computed once into `cacheDir/{split}.f32` (fixed-size records of features then
+ * labels); returns a source reading them back in shuffled batches with positional reads (memory bounded by a batch).
+ */
+async function featureCacheSource(
+  model: CxrModel,
+  options: { data: string; batchSize: number; imageSize: number; seed: number; maxBatches?: number },
+  split: Split,
+  cacheDir: string,
+): Promise<{ source: BatchSource; count: number }> {
+  await mkdir(cacheDir, { recursive: true });
+  const file = join(cacheDir, `${split}.f32`);
+  const metaFile = join(cacheDir, `${split}.json`);
+  let meta: { count: number; shape: number[]; classes: number } | undefined;
+  if (await exists(metaFile)) meta = JSON.parse(await readFile(metaFile, 'utf8')) as typeof meta;
+  if (meta === undefined) {
+    const handle = await open(`${file}.partial`, 'w');
+    let count = 0;
+    let shape: number[] = [];
+    let classes = 0;
+    try {
+      for await (const batch of batches(options.data, split, { batchSize: options.batchSize, imageSize: options.imageSize })) {
+        const feats = model.backboneFeatures(batch.images, false);
+        shape = feats.shape.slice(1);
+        classes = batch.labels.shape[1];
+        const f = (await feats.data()) as Float32Array;
+        const l = (await batch.labels.data()) as Float32Array;
+        const per = f.length / batch.ids.length;
+        const rec = new Float32Array(per + classes);
+        for (let i = 0; i < batch.ids.length; i++) {
+          rec.set(f.subarray(i * per, (i + 1) * per), 0);
+          rec.set(l.subarray(i * classes, (i + 1) * classes), per);
+          await handle.write(new Uint8Array(rec.buffer.slice(0)));
+        }
+        count += batch.ids.length;
+        feats.dispose();
+        disposeBatch(batch);
+      }
+    } finally {
+      await handle.close();
+    }
+    await rename(`${file}.partial`, file);
+    meta = { count, shape, classes };
+    await writeAtomic(metaFile, JSON.stringify(meta));
+  }
+  const { count, shape, classes } = meta;
+  const per = shape.reduce((a, b) => a * b, 1);
+  const recordFloats = per + classes;
+  const source: BatchSource = async function* (epoch, shuffle) {
+    const order = Array.from({ length: count }, (_, i) => i);
+    if (shuffle) {
+      const rng = createRng(options.seed * 7919 + epoch * 104729);
+      for (let i = order.length - 1; i > 0; i--) {
+        const j = Math.floor(rng() * (i + 1));
+        [order[i], order[j]] = [order[j] as number, order[i] as number];
+      }
+    }
+    const handle = await open(file, 'r');
+    try {
+      let made = 0;
+      for (let start = 0; start < count; start += options.batchSize) {
+        if (shuffle && options.maxBatches !== undefined && made >= options.maxBatches) break;
+        const idx = order.slice(start, start + options.batchSize);
+        const feats = new Float32Array(idx.length * per);
+        const labels = new Float32Array(idx.length * classes);
+        const rec = new Float32Array(recordFloats);
+        for (let i = 0; i < idx.length; i++) {
+          await handle.read(new Uint8Array(rec.buffer), 0, recordFloats * 4, (idx[i] as number) * recordFloats * 4);
+          feats.set(rec.subarray(0, per), i * per);
+          labels.set(rec.subarray(per), i * classes);
+        }
+        made++;
+        yield {
+          inputs: tf.tensor4d(feats, [idx.length, ...(shape as [number, number, number])]),
+          labels: tf.tensor2d(labels, [idx.length, classes]),
+          n: idx.length,
+        };
+      }
+    } finally {
+      await handle.close();
+    }
+  };
+  return { source, count };
+}
+
+/** Validation: loss and per-finding ROC AUC over a whole split. */
+async function validate(
+  model: CxrModel,
+  source: BatchSource,
+  findings: string[],
+  loss: (logits: tf.Tensor2D, labels: tf.Tensor2D) => tf.Scalar,
+  headOnly: boolean,
+): Promise<{ loss: number | null; auc: Record<string, number | null>; mean: number | null }> {
+  const c = findings.length;
+  const scores: number[][] = findings.map(() => []);
+  const labels: number[][] = findings.map(() => []);
+  let lossSum = 0;
+  let n = 0;
+  for await (const batch of source(0, false)) {
+    const out = headOnly ? model.head(batch.inputs, false) : model.forward(batch.inputs, false);
+    const l = loss(out.logits, batch.labels);
+    lossSum += (await l.data())[0]! * batch.n;
+    n += batch.n;
+    const p = await out.probs.data();
+    const y = await batch.labels.data();
+    for (let i = 0; i < batch.n; i++) {
+      for (let f = 0; f < c; f++) {
+        scores[f]!.push(p[i * c + f]!);
+        labels[f]!.push(y[i * c + f]!);
+      }
+    }
+    tf.dispose([out.logits, out.probs, out.features, l, batch.inputs, batch.labels]);
+  }
+  const auc: Record<string, number | null> = {};
+  const defined: number[] = [];
+  findings.forEach((name, f) => {
+    const value = n > 0 ? rocAuc(scores[f]!, labels[f]!) : Number.NaN;
+    auc[name] = Number.isFinite(value) ? value : null;
+    if (Number.isFinite(value)) defined.push(value);
+  });
+  return {
+    loss: n > 0 ? lossSum / n : null,
+    auc,
+    mean: defined.length > 0 ? defined.reduce((a, b) => a + b, 0) / defined.length : null,
+  };
+}
+
+function checkPositive(name: string, value: number, integer: boolean): void {
+  if (!(value > 0) || (integer && !Number.isInteger(value))) {
+    throw new TrainError(`invalid option ${name}: expected a positive ${integer ? 'integer' : 'number'}, found ${value}`);
+  }
+}
+
+/**
+ * Trains the paper's model on a dataset's train split, validating on its val split every epoch.
+ *
+ * @example
+ * ```ts
+ * await initBackend();
+ * const result = await train({ data: 'out/dataset', out: 'runs/r1', epochs: 8, imageSize: 128 });
+ * console.log(result.bestMeanValAuc); // the best model is in runs/r1 (loadModel('runs/r1'))
+ * ```
+ */
+export async function train(options: TrainOptions): Promise<TrainResult> {
+  if (typeof options.data !== 'string' || typeof options.out !== 'string') {
+    throw new TrainError('train: expected options.data (dataset folder) and options.out (run folder)');
+  }
+  const o = { ...DEFAULT_TRAIN_OPTIONS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as typeof DEFAULT_TRAIN_OPTIONS & TrainOptions;
+  checkPositive('epochs', o.epochs, true);
+  checkPositive('batchSize', o.batchSize, true);
+  checkPositive('lr', o.lr, false);
+  checkPositive('patience', o.patience, true);
+  const { findings, size } = await datasetFindings(o.data);
+  const imageSize = o.imageSize ?? Math.min(size, 224);
+  const trainCount = await countRecords(o.data, 'train');
+  const valCount = await countRecords(o.data, 'val');
+  if (trainCount === 0) throw new TrainError(`${o.data}: the train split has no records (shards/manifest.json)`);
+  await mkdir(o.out, { recursive: true });
+
+  const checkpointDir = join(o.out, 'checkpoint');
+  const resuming = o.resume === true && (await exists(join(checkpointDir, 'state.json')));
+  if (o.resume === true && !resuming && !(await exists(join(o.out, 'checkpoint.old', 'state.json')))) {
+    throw new TrainError(`${o.out}: --resume given, but there is no checkpoint/state.json to resume from`);
+  }
+  const resumeDir = resuming ? checkpointDir : join(o.out, 'checkpoint.old');
+
+  let model: CxrModel;
+  let state: CheckpointState = { version: 1, epoch: 0, step: 0, bestEpoch: 0, bestScore: null, epochsWithoutImprovement: 0 };
+  if (o.resume === true) {
+    model = await loadModel(resumeDir);
+    state = JSON.parse(await readFile(join(resumeDir, 'state.json'), 'utf8')) as CheckpointState;
+  } else {
+    const config: ModelConfig = {
+      backbone: resolveBackbone(o.backbone),
+      imageSize,
+      findings,
+      transitionDepth: o.transitionDepth,
+      lseR: o.lseR,
+      outputStride: o.outputStride,
+      seed: o.seed,
+    };
+    model = await createModelAsync(config);
+  }
+  const adam = new Adam(model.trainableVariables);
+  if (o.resume === true) await loadOptimizer(resumeDir, adam);
+  await writeAtomic(join(o.out, 'train.json'), JSON.stringify({ ...o, imageSize, log: undefined, onEpoch: undefined }, null, 2));
+
+  // metrics.jsonl: on resume keep only the epochs the checkpoint has seen.
+  const metricsFile = join(o.out, 'metrics.jsonl');
+  const history: EpochMetrics[] = [];
+  if (await exists(metricsFile)) {
+    const kept = (await readFile(metricsFile, 'utf8'))
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => JSON.parse(l) as EpochMetrics)
+      .filter((m) => o.resume === true && m.epoch <= state.epoch);
+    history.push(...kept);
+    await writeAtomic(metricsFile, kept.map((m) => `${JSON.stringify(m)}\n`).join(''));
+  }
+
+  const lossFn = lossFor(o.loss);
+  const log = o.log ?? defaultLog();
+  const headOnly = model.backboneFrozen;
+  const maxBatches = o.maxBatchesPerEpoch;
+  let trainSource: BatchSource;
+  let valSource: BatchSource | undefined;
+  if (headOnly) {
+    log(`caching frozen backbone features of ${trainCount + valCount} images`, true);
+    const common = { data: o.data, batchSize: o.batchSize, imageSize: model.config.imageSize, seed: o.seed, ...(maxBatches !== undefined ? { maxBatches } : {}) };
+    trainSource = (await featureCacheSource(model, common, 'train', join(o.out, 'cache'))).source;
+    if (valCount > 0) valSource = (await featureCacheSource(model, common, 'val', join(o.out, 'cache'))).source;
+  } else {
+    const common = {
+      data: o.data,
+      batchSize: o.batchSize,
+      imageSize: model.config.imageSize,
+      seed: o.seed,
+      shuffleBuffer: o.shuffleBuffer,
+      augment: o.augment,
+      ...(maxBatches !== undefined ? { maxBatches } : {}),
+    };
+    trainSource = imageSource(common, 'train');
+    if (valCount > 0) valSource = imageSource(common, 'val');
+  }
+
+  const stepsPerEpoch = Math.min(Math.ceil(trainCount / o.batchSize), maxBatches ?? Number.POSITIVE_INFINITY);
+  const imagesPerEpoch = Math.min(trainCount, stepsPerEpoch * o.batchSize);
+  const totalSteps = stepsPerEpoch * o.epochs;
+  const warmup = o.warmupSteps ?? Math.min(200, Math.floor(totalSteps * 0.03));
+  let stoppedEarly = false;
+  const forwardLogits = (inputs: tf.Tensor4D): tf.Tensor2D => {
+    const out = headOnly ? model.head(inputs, true) : model.forward(inputs, true);
+    out.probs.dispose();
+    out.features.dispose();
+    return out.logits;
+  };
+
+  for (let epoch = state.epoch + 1; epoch <= o.epochs; epoch++) {
+    const started = performance.now();
+    let seen = 0;
+    let lossSum = 0;
+    let lr = o.lr;
+    for await (const batch of trainSource(epoch, true)) {
+      lr = learningRateAt(state.step, totalSteps, o.lr, o.schedule, warmup);
+      const lossValue = tf.tidy(() => {
+        const { value, grads } = tf.variableGrads(() => lossFn(forwardLogits(batch.inputs), batch.labels), model.trainableVariables);
+        let list = model.trainableVariables.map((v) => grads[v.name] as tf.Tensor);
+        if (o.clipNorm > 0) {
+          const norm = tf.sqrt(tf.addN(list.map((g) => tf.sum(tf.square(g)))));
+          const scale = tf.minimum(1, tf.div(o.clipNorm, tf.add(norm, 1e-6)));
+          list = list.map((g) => tf.mul(g, scale));
+        }
+        adam.apply(list, lr);
+        return value;
+      });
+      const l = (await lossValue.data())[0] as number;
+      lossValue.dispose();
+      tf.dispose([batch.inputs, batch.labels]);
+      if (!Number.isFinite(l)) throw new TrainError(`epoch ${epoch}, step ${state.step}: the loss is ${l} (try a lower --lr)`);
+      state.step++;
+      seen += batch.n;
+      lossSum += l * batch.n;
+      const rate = seen / ((performance.now() - started) / 1000);
+      log(progressLine(epoch, o.epochs, seen, imagesPerEpoch, rate, lossSum / seen), false);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const val = valSource ? await validate(model, valSource, findings, lossFn, headOnly) : { loss: null, auc: {}, mean: null };
+    const score = val.mean ?? (val.loss !== null ? -val.loss : null);
+    const improved = score === null || state.bestScore === null || score > state.bestScore;
+    if (improved) {
+      state.bestScore = score;
+      state.bestEpoch = epoch;
+      state.epochsWithoutImprovement = 0;
+      await model.save(o.out);
+    } else {
+      state.epochsWithoutImprovement++;
+    }
+    state.epoch = epoch;
+    const metrics: EpochMetrics = {
+      epoch,
+      lr,
+      trainLoss: seen > 0 ? lossSum / seen : Number.NaN,
+      trainImages: seen,
+      imagesPerSecond: seen / seconds,
+      seconds,
+      valLoss: val.loss,
+      valAuc: val.auc,
+      meanValAuc: val.mean,
+      best: improved,
+    };
+    history.push(metrics);
+    await appendFile(metricsFile, `${JSON.stringify(metrics)}\n`);
+    await saveCheckpoint(o.out, model, adam, state);
+    log(
+      `epoch ${epoch}/${o.epochs}: loss ${metrics.trainLoss.toFixed(4)}, ${metrics.imagesPerSecond.toFixed(1)} images/s, ` +
+        `val loss ${val.loss === null ? '-' : val.loss.toFixed(4)}, val mean AUC ${val.mean === null ? '-' : val.mean.toFixed(4)}${improved ? ' (best)' : ''}`,
+      true,
+    );
+    o.onEpoch?.(metrics);
+    if (state.epochsWithoutImprovement >= o.patience && epoch < o.epochs) {
+      stoppedEarly = true;
+      log(`early stop: no better validation AUC for ${o.patience} epochs (best: epoch ${state.bestEpoch})`, true);
+      break;
+    }
+  }
+  const backend = tf.getBackend();
+  adam.dispose();
+  model.dispose();
+  return {
+    out: o.out,
+    backend,
+    epochsRun: state.epoch,
+    bestEpoch: state.bestEpoch,
+    bestMeanValAuc: state.bestScore === null || history.every((m) => m.meanValAuc === null) ? null : state.bestScore,
+    stoppedEarly,
+    history,
+  };
+}

@@ -1,0 +1,100 @@
+import test from 'ava';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { ShardWriter, writeShardManifest } from '@cxr8/dataset-builder';
+import type { ShardHeader } from '@cxr8/dataset-builder';
+import { initBackend } from '../src/backend.js';
+import { evaluate } from '../src/evaluate.js';
+import { createModel, defaultModelConfig } from '../src/model.js';
+import { makePhantoms, PHANTOM_FINDINGS } from '../src/phantoms.js';
+import { EvaluationError } from '../src/errors.js';
+
+const SIZE = 32;
+
+/** Phantoms written straight into the shard format (what import-nih produces), all in the test split. */
+async function phantomShards(dir: string, n: number): Promise<void> {
+  const ds = await makePhantoms({ out: join(dir, 'nih'), n, seed: 21, testFraction: 1 });
+  const findings = [...PHANTOM_FINDINGS];
+  const header: ShardHeader = { version: 1, split: 'test', size: SIZE, findings };
+  await import('node:fs/promises').then((fs) => fs.mkdir(join(dir, 'data', 'shards'), { recursive: true }));
+  const writer = await ShardWriter.create(join(dir, 'data', 'shards', 'test-00000.cxs'), header);
+  const entries = (await readFile(ds.dataEntry, 'utf8')).trim().split('\n').slice(1).map((l) => l.split(','));
+  const boxes = (await readFile(ds.bboxList, 'utf8')).trim().split('\n').slice(1).map((l) => l.split(','));
+  for (const [id, labels] of entries as [string, string][]) {
+    const pixels = await sharp(join(ds.imagesDir, id)).resize(SIZE, SIZE).toColourspace('b-w').raw().toBuffer();
+    const names = labels.split('|');
+    await writer.write({
+      id,
+      labels: Int8Array.from(findings.map((f) => (names.includes(f) ? 1 : 0))),
+      boxes: boxes
+        .filter((b) => b[0] === id)
+        .map(([, f, x, y, w, h]) => ({ finding: findings.indexOf(f as (typeof findings)[number]), x: Number(x), y: Number(y), w: Number(w), h: Number(h) })),
+      pixels: new Uint8Array(pixels),
+    });
+  }
+  const count = await writer.close();
+  await writeShardManifest(join(dir, 'data'), { version: 1, size: SIZE, findings, shards: [{ file: 'test-00000.cxs', split: 'test', count }] });
+}
+
+test('evaluate writes metrics.json, predictions.csv, boxes.csv and the report for a split', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'cxr8-evaluate-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  await initBackend('cpu');
+  await phantomShards(dir, 10);
+  const model = createModel(defaultModelConfig([...PHANTOM_FINDINGS], { imageSize: SIZE, transitionDepth: 8 }));
+  t.teardown(() => model.dispose());
+  const out = join(dir, 'eval');
+  const result = await evaluate({ data: join(dir, 'data'), run: 'untrained', split: 'test', out, model, batchSize: 4, mapSize: 64, overlays: 2 });
+  t.is(result.images, 10);
+
+  const metrics = JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8'));
+  t.deepEqual(Object.keys(metrics), ['auc', 'meanAuc', 'localization']);
+  t.deepEqual(Object.keys(metrics.auc), [...PHANTOM_FINDINGS]);
+  for (const v of Object.values(metrics.auc)) t.true(v === null || (typeof v === 'number' && v >= 0 && v <= 1));
+  t.deepEqual(Object.keys(metrics.localization), ['iobb', 'iou']);
+  t.deepEqual(Object.keys(metrics.localization.iobb), ['0.1', '0.25', '0.5', '0.75', '0.9']);
+  t.deepEqual(Object.keys(metrics.localization.iou), ['0.1', '0.2', '0.3', '0.4', '0.5', '0.6', '0.7']);
+  const someScore = Object.values(metrics.localization.iobb['0.1'])[0] as { acc: number; afp: number };
+  t.true(someScore.acc >= 0 && someScore.acc <= 1 && someScore.afp >= 0);
+
+  const predictions = (await readFile(join(out, 'predictions.csv'), 'utf8')).trim().split('\n');
+  t.is(predictions[0], `Image Index,${PHANTOM_FINDINGS.join(',')}`);
+  t.is(predictions.length, 11);
+  for (const row of predictions.slice(1)) {
+    const cells = row.split(',');
+    t.regex(cells[0] as string, /^\d{8}_\d{3}\.png$/);
+    t.true(cells.slice(1).every((c) => Number(c) >= 0 && Number(c) <= 1));
+  }
+  const boxes = (await readFile(join(out, 'boxes.csv'), 'utf8')).trim().split('\n');
+  t.is(boxes[0], 'Image Index,Finding Label,x,y,w,h,score');
+  t.true(boxes.length > 10);
+  for (const row of boxes.slice(1)) {
+    const [, finding, x, y, w, h, score] = row.split(',');
+    t.true((PHANTOM_FINDINGS as readonly string[]).includes(finding as string));
+    const [bx, by, bw, bh] = [x, y, w, h].map(Number) as [number, number, number, number];
+    t.true(bx >= 0 && by >= 0 && bw > 0 && bh > 0 && bx + bw <= 1024 + 1e-6 && by + bh <= 1024 + 1e-6, row);
+    t.true(Number(score) >= 0 && Number(score) <= 1);
+  }
+  const report = await readFile(join(out, 'report.md'), 'utf8');
+  t.regex(report, /\| Finding \| positives \| AUC \(ours\) \| paper, ResNet-50, ChestX-ray8/);
+  t.regex(report, /\| Mass \| \d+ \| [0-9.—]+ \| 0\.5609 \| 0\.6933 \|/);
+  t.regex(report, /T\(IoBB\)/);
+  t.is(result.files.filter((f) => f.startsWith('overlays/')).length, 2);
+  for (const f of result.files.filter((f) => f.endsWith('.png'))) {
+    const meta = await sharp(join(out, f)).metadata();
+    t.is(meta.channels, 3, f);
+  }
+  t.true((await stat(join(out, 'report.md'))).size > 500);
+});
+
+test('an empty split is a typed error that names the dataset', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'cxr8-evaluate-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  await writeShardManifest(dir, { version: 1, size: SIZE, findings: ['Mass'], shards: [] });
+  await t.throwsAsync(evaluate({ data: dir, run: 'none', split: 'test', out: join(dir, 'eval') }), {
+    instanceOf: EvaluationError,
+    message: /the test split has no images/,
+  });
+});

@@ -1,0 +1,97 @@
+import test from 'ava';
+import {
+  classActivationMap,
+  upsampleBilinear,
+  scaleTo255,
+  labelComponents,
+  regionsOf,
+  heatmapBoxes,
+  heatmapOf,
+  boxesOfImage,
+} from '../src/heatmap.js';
+
+const map = (width: number, height: number, values: number[]) => ({ width, height, data: Float32Array.from(values) });
+
+test('the CAM weights each transition channel by the class column of the prediction kernel', (t) => {
+  // 1 x 2 grid, depth 2; kernel depth x classes = [[1, 0], [2, -1]]
+  const cam = classActivationMap({ height: 1, width: 2, depth: 2, data: [1, 10, 3, 20] }, { depth: 2, classes: 2, kernel: [1, 0, 2, -1] }, 0);
+  t.deepEqual([...cam.data], [1 + 20, 3 + 40]);
+  const cam1 = classActivationMap({ height: 1, width: 2, depth: 2, data: [1, 10, 3, 20] }, { depth: 2, classes: 2, kernel: [1, 0, 2, -1] }, 1);
+  t.deepEqual([...cam1.data], [-10, -20]);
+});
+
+test('bilinear up-sampling uses half-pixel centres and clamps at the borders', (t) => {
+  t.deepEqual([...upsampleBilinear(map(2, 1, [0, 1]), 4, 1).data], [0, 0.25, 0.75, 1]);
+  const up = upsampleBilinear(map(2, 2, [0, 0, 0, 4]), 4, 4);
+  t.is(up.data[0], 0);
+  t.is(up.data[15], 4);
+  t.is(up.data[5], 0.25); // (1, 1) samples (0.25, 0.25): 4 * 0.25 * 0.25
+});
+
+test('min-max scaling maps to 0..255 and a flat map to zeros', (t) => {
+  t.deepEqual([...scaleTo255(map(3, 1, [-1, 0, 1])).data], [0, 127.5, 255]);
+  t.deepEqual([...scaleTo255(map(2, 1, [7, 7])).data], [0, 0]);
+});
+
+test('components are 8-connected: diagonal neighbours join, a gap splits', (t) => {
+  // 1 1 0 0 0
+  // 0 0 1 0 1     region A: (0,0) (1,0) (2,1) (1,2) -- joined through diagonals
+  // 0 1 0 0 1     region B: (4,1) (4,2) (3,3)
+  // 0 0 0 1 0
+  const mask = [1, 1, 0, 0, 0, 0, 0, 1, 0, 1, 0, 1, 0, 0, 1, 0, 0, 0, 1, 0];
+  const { labels, count } = labelComponents(mask, 5, 4);
+  t.is(count, 2);
+  t.is(labels[0], 1);
+  t.is(labels[11], 1);
+  t.is(labels[9], 2);
+  t.is(labels[18], 2);
+  t.deepEqual(
+    regionsOf(labels, count, 5).map(({ x, y, w, h, area }) => ({ x, y, w, h, area })),
+    [
+      { x: 0, y: 0, w: 3, h: 3, area: 4 },
+      { x: 3, y: 1, w: 2, h: 3, area: 3 },
+    ],
+  );
+});
+
+test('a large filled region does not overflow the stack', (t) => {
+  const { count, labels } = labelComponents(new Uint8Array(512 * 512).fill(1), 512, 512);
+  t.is(count, 1);
+  t.is(labels[512 * 512 - 1], 1);
+});
+
+test('boxes: one per region per threshold (value > t), scaled to the 1024 frame, scored by peak and probability', (t) => {
+  // 8 x 8 map: a peak of 255 at (1..2, 1) with a 100 shoulder at (3, 1), and a separate 200 spot at (6, 6)
+  const data = new Array<number>(64).fill(0);
+  data[1 * 8 + 1] = 255;
+  data[1 * 8 + 2] = 255;
+  data[1 * 8 + 3] = 100;
+  data[6 * 8 + 6] = 200;
+  data[7 * 8 + 7] = 60; // exactly at the threshold: not above it, so no region
+  const boxes = heatmapBoxes(map(8, 8, data), { probability: 0.5 });
+  t.deepEqual(boxes, [
+    { x: 128, y: 128, w: 384, h: 128, threshold: 60, score: 0.5 },
+    { x: 768, y: 768, w: 128, h: 128, threshold: 60, score: (200 / 255) * 0.5 },
+    { x: 128, y: 128, w: 256, h: 128, threshold: 180, score: 0.5 },
+    { x: 768, y: 768, w: 128, h: 128, threshold: 180, score: (200 / 255) * 0.5 },
+  ]);
+});
+
+test('the heatmap of a single hot transition cell boxes that cell in the 1024 frame', (t) => {
+  // 8 x 8 grid (128 px cells in the 1024 frame), depth 1, hot cell at column 5, row 2
+  const features = new Float32Array(64);
+  features[2 * 8 + 5] = 1;
+  const heat = heatmapOf({ height: 8, width: 8, depth: 1, data: features }, { depth: 1, classes: 1, kernel: [2] }, 0, { size: 256 });
+  t.is(heat.width, 256);
+  t.is(Math.max(...heat.data), 255);
+  const [strict] = heatmapBoxes(heat, { thresholds: [180] });
+  t.truthy(strict);
+  const cx = (strict?.x ?? 0) + (strict?.w ?? 0) / 2;
+  const cy = (strict?.y ?? 0) + (strict?.h ?? 0) / 2;
+  t.true(Math.abs(cx - 5.5 * 128) <= 4);
+  t.true(Math.abs(cy - 2.5 * 128) <= 4);
+  t.true((strict?.w ?? 0) < 128); // the strict threshold keeps the core of the cell
+  const named = boxesOfImage({ height: 8, width: 8, depth: 1, data: features }, { depth: 1, classes: 1, kernel: [2] }, ['Mass'], [0.9], { size: 256 });
+  t.true(named.every((b) => b.finding === 'Mass'));
+  t.is(named.length, 2);
+});

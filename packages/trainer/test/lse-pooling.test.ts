@@ -1,0 +1,65 @@
+import test from 'ava';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../src/backend.js';
+import { lsePool } from '../src/lse-pooling.js';
+import { ModelError } from '../src/errors.js';
+
+test.before(async () => {
+  await initBackend('wasm');
+});
+
+/** LSE written directly from the paper's formula, in float64, without the max shift. */
+function direct(values: number[], r: number): number {
+  const mean = values.reduce((a, v) => a + Math.exp(r * v), 0) / values.length;
+  return Math.log(mean) / r;
+}
+
+const map = [0.3, -1.2, 2.5, 0.7, 1.1, -0.4, 0.0, 1.9, -2.2]; // one 3x3 channel
+
+test('equals the direct formula for r = 1, 10 and 5', async (t) => {
+  for (const r of [1, 10, 5]) {
+    const x = tf.tensor4d(map, [1, 3, 3, 1]);
+    const y = (await lsePool(x, r).data())[0]!;
+    t.true(Math.abs(y - direct(map, r)) < 1e-5, `r=${r}: ${y} vs ${direct(map, r)}`);
+  }
+});
+
+test('pools each channel and image separately', async (t) => {
+  const a = map;
+  const b = map.map((v) => -v * 2);
+  const data: number[] = [];
+  for (let i = 0; i < 9; i++) data.push(a[i]!, b[i]!); // channels interleaved: [1, 3, 3, 2]
+  const y = await lsePool(tf.tensor4d([...data, ...data.map((v) => v + 1)], [2, 3, 3, 2]), 10).data();
+  t.true(Math.abs(y[0]! - direct(a, 10)) < 1e-5);
+  t.true(Math.abs(y[1]! - direct(b, 10)) < 1e-5);
+  t.true(Math.abs(y[2]! - (direct(a, 10) + 1)) < 1e-5);
+});
+
+test('r -> 0 gives the mean, r large gives the max', async (t) => {
+  const x = tf.tensor4d(map, [1, 3, 3, 1]);
+  const mean = map.reduce((a, v) => a + v, 0) / map.length;
+  const small = (await lsePool(x, 1e-3).data())[0]!;
+  t.true(Math.abs(small - mean) < 5e-3, `r=1e-3: ${small} vs mean ${mean}`);
+  const large = (await lsePool(x, 1e4).data())[0]!;
+  t.true(Math.abs(large - 2.5) < 1e-3, `r=1e4: ${large} vs max 2.5`);
+});
+
+test('is numerically stable where the direct formula overflows', async (t) => {
+  const big = map.map((v) => v * 100); // exp(10 * 250) overflows float64
+  t.is(direct(big, 10), Number.POSITIVE_INFINITY);
+  const y = (await lsePool(tf.tensor4d(big, [1, 3, 3, 1]), 10).data())[0]!;
+  t.true(Number.isFinite(y));
+  t.true(Math.abs(y - (250 + Math.log(1 / 9) / 10)) < 1e-3); // the max dominates: 250 + ln(1/9)/10
+});
+
+test('its gradient is the softmax of r x over the positions, as autodiff of the plain formula gives', async (t) => {
+  const x = tf.tensor4d(map, [1, 3, 3, 1]);
+  const g = await tf.grad((v: tf.Tensor) => tf.sum(lsePool(v as tf.Tensor4D, 10)))(x).data();
+  const plain = await tf.grad((v: tf.Tensor) => tf.div(tf.log(tf.mean(tf.exp(tf.mul(v, 10)))), 10))(x).data();
+  for (let i = 0; i < 9; i++) t.true(Math.abs(g[i]! - plain[i]!) < 1e-5);
+  t.true(Math.abs(Array.from(g).reduce((a, v) => a + v, 0) - 1) < 1e-5);
+});
+
+test('rejects r <= 0', (t) => {
+  t.throws(() => lsePool(tf.zeros([1, 2, 2, 1]) as tf.Tensor4D, 0), { instanceOf: ModelError, message: /expected r > 0/ });
+});

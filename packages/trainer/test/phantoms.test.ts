@@ -1,0 +1,95 @@
+import test from 'ava';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { makePhantoms, planPhantoms, renderPhantom, BBOX_LIST_HEADER, DATA_ENTRY_HEADER, PHANTOM_FINDINGS } from '../src/phantoms.js';
+import { PhantomError } from '../src/errors.js';
+
+const lines = async (path: string): Promise<string[]> => (await readFile(path, 'utf8')).split('\n').filter((l) => l !== '');
+
+test('phantoms are written in the NIH layout: exact headers, boxes inside the image, patient-disjoint splits', async (t) => {
+  const out = await mkdtemp(join(tmpdir(), 'cxr8-phantoms-'));
+  t.teardown(() => rm(out, { recursive: true, force: true }));
+  const ds = await makePhantoms({ out, n: 8, seed: 11 });
+  t.is(ds.images, 8);
+
+  const entry = await lines(join(out, 'Data_Entry.csv'));
+  t.is(entry[0], 'Image Index,Finding Labels,Follow-up #,Patient ID,Patient Age,Patient Gender,View Position,OriginalImage[Width,Height],OriginalImagePixelSpacing[x,y]');
+  t.is(entry[0], DATA_ENTRY_HEADER);
+  const rows = entry.slice(1).map((l) => l.split(','));
+  t.is(rows.length, 8);
+  const patientOf = new Map<string, string>();
+  const labelsOf = new Map<string, string[]>();
+  for (const r of rows) {
+    t.is(r.length, 11);
+    const [image, labels, followUp, patient] = r as [string, string, string, string];
+    t.regex(image, /^\d{8}_\d{3}\.png$/);
+    t.is(image, `${patient.padStart(8, '0')}_${followUp.padStart(3, '0')}.png`);
+    patientOf.set(image, patient);
+    const names = labels === 'No Finding' ? [] : labels.split('|');
+    t.true(names.every((n) => (PHANTOM_FINDINGS as readonly string[]).includes(n)));
+    labelsOf.set(image, names);
+  }
+
+  const bbox = await lines(join(out, 'BBox_List.csv'));
+  t.is(bbox[0], 'Image Index,Finding Label,Bbox [x,y,w,h],,,');
+  t.is(bbox[0], BBOX_LIST_HEADER);
+  const boxesOf = new Map<string, string[]>();
+  for (const l of bbox.slice(1)) {
+    const [image, finding, x, y, w, h] = l.split(',') as [string, string, string, string, string, string];
+    const [bx, by, bw, bh] = [x, y, w, h].map(Number) as [number, number, number, number];
+    t.true(bx >= 0 && by >= 0 && bw > 0 && bh > 0 && bx + bw <= 1024 && by + bh <= 1024, l);
+    boxesOf.set(image, [...(boxesOf.get(image) ?? []), finding]);
+  }
+  // Exactly one box per planted finding, and no box without a label.
+  for (const [image, names] of labelsOf) t.deepEqual([...(boxesOf.get(image) ?? [])].sort(), [...names].sort(), image);
+
+  const trainVal = await lines(join(out, 'train_val_list.txt'));
+  const testList = await lines(join(out, 'test_list.txt'));
+  t.deepEqual([...trainVal, ...testList].sort(), [...patientOf.keys()].sort());
+  const trainPatients = new Set(trainVal.map((i) => patientOf.get(i)));
+  t.true(testList.length > 0 && trainVal.length > 0);
+  t.true(testList.every((i) => !trainPatients.has(patientOf.get(i))));
+
+  const pngs = (await readdir(join(out, 'images'))).sort();
+  t.deepEqual(pngs, [...patientOf.keys()].sort());
+  const meta = await sharp(join(out, 'images', pngs[0] as string)).metadata();
+  t.is(meta.width, 1024);
+  t.is(meta.height, 1024);
+  t.is(meta.channels, 1);
+  t.is(meta.format, 'png');
+});
+
+test('a plan is seeded: the same seed gives the same dataset, another seed another one', (t) => {
+  t.deepEqual(planPhantoms({ n: 30, seed: 4 }), planPhantoms({ n: 30, seed: 4 }));
+  t.notDeepEqual(planPhantoms({ n: 30, seed: 4 }), planPhantoms({ n: 30, seed: 5 }));
+  const plan = planPhantoms({ n: 200, seed: 9 });
+  t.true(plan.some((e) => e.findings.length === 0)); // healthy images
+  t.true(plan.some((e) => e.findings.length >= 2)); // several findings on one image
+  for (const f of PHANTOM_FINDINGS) t.true(plan.some((e) => e.findings.includes(f)), f);
+  t.throws(() => planPhantoms({ n: 0 }), { instanceOf: PhantomError, message: /positive integer image count, found 0/ });
+});
+
+test('a planted nodule is a bright spot inside its box, brighter than the lung around it', (t) => {
+  const { pixels, boxes } = renderPhantom({ findings: ['Nodule'], seed: 3 });
+  t.deepEqual(boxes.map((b) => b.finding), ['Nodule']);
+  const b = boxes[0];
+  if (!b) return;
+  t.true(b.w >= 50 && b.w <= 76 && b.h >= 50 && b.h <= 76);
+  const mean = (x0: number, y0: number, x1: number, y1: number): number => {
+    let s = 0;
+    let n = 0;
+    for (let y = Math.max(0, y0); y < Math.min(1024, y1); y++) for (let x = Math.max(0, x0); x < Math.min(1024, x1); x++) {
+      s += pixels[y * 1024 + x] as number;
+      n++;
+    }
+    return s / n;
+  };
+  const cx = Math.round(b.x + b.w / 2);
+  const cy = Math.round(b.y + b.h / 2);
+  const inner = mean(cx - 8, cy - 8, cx + 8, cy + 8);
+  const left = mean(b.x - 40, cy - 8, b.x - 24, cy + 8);
+  const right = mean(b.x + b.w + 24, cy - 8, b.x + b.w + 40, cy + 8);
+  t.true(inner > Math.min(left, right) + 40, `nodule ${inner} vs surroundings ${left}, ${right}`);
+});
