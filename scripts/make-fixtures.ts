@@ -24,6 +24,8 @@ import { fileURLToPath } from 'node:url';
 import { writeDicom } from '../packages/dataset-builder/src/dicom/write.js';
 import type { DicomItem } from '../packages/dataset-builder/src/dicom/write.js';
 import { SopClass, TransferSyntax } from '../packages/dataset-builder/src/dicom/dictionary.js';
+import { parseDicom } from '../packages/dataset-builder/src/dicom/parse.js';
+import { renderToGray8 } from '../packages/dataset-builder/src/dicom/render.js';
 
 const root = fileURLToPath(new URL('../fixtures/pacs/', import.meta.url));
 
@@ -204,16 +206,24 @@ interface ManifestEntry {
   photometricInterpretation?: string;
   rows?: number;
   columns?: number;
+  /** sha256 of the full-size 8-bit rendering (renderToGray8 without resize): a regression check of render.ts. */
+  renderedSha256?: string;
   expected: Expected;
 }
 
 const manifest: ManifestEntry[] = [];
 
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
 async function put(path: string, bytes: Uint8Array, entry: Omit<ManifestEntry, 'path' | 'sha256' | 'bytes'>): Promise<Uint8Array> {
   const full = join(root, path);
   await mkdir(dirname(full), { recursive: true });
   await writeFile(full, bytes);
-  manifest.push({ path, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length, ...entry });
+  let rendered: string | undefined;
+  if (entry.kind === 'dicom-image' && entry.expected.outcome !== 'failed') {
+    rendered = sha256((await renderToGray8(parseDicom(bytes, path))).pixels);
+  }
+  manifest.push({ path, sha256: sha256(bytes), bytes: bytes.length, ...entry, ...(rendered ? { renderedSha256: rendered } : {}) });
   return bytes;
 }
 

@@ -8,7 +8,8 @@
  *
  * Paths measured, each in a fresh process (so that peak RSS is its own), with 1 and 2 workers:
  * - `ours`: read, parseDicom, decodeFrame, renderFrameToGray8 (modality + VOI + polarity LUT), resize to 1024 and
- *   PNG with sharp, write the PNG, one SQLite insert per image (better-sqlite3, WAL, synchronous=NORMAL). Workers are
+ *   PNG with sharp (encodeGray8Png defaults: adaptive filters, zlib level 4; the peer uses Pillow's level 6, and the
+ *   table's PNG KB column compares the sizes), write the PNG, one SQLite insert per image (better-sqlite3, WAL, synchronous=NORMAL). Workers are
  *   worker threads with sharp.concurrency(1), so N workers use about N cores; the main thread owns the database.
  * - `peer`: bench/peer_pydicom.py under /usr/bin/python3 (Debian's python3-pydicom and python3-pil): the same steps,
  *   multiprocessing workers, the parent owns the database. Skipped with a message when pydicom is absent.

@@ -7,7 +7,7 @@
  * | 0 | done, nothing failed |
  * | 1 | done, but some items failed (listed in the `failures` table; the summary says how many) |
  * | 2 | bad usage: unknown flag, missing or malformed argument |
- * | 3 | an input or output could not be used at all (reports file, NIH file, database, key file) |
+ * | 3 | an input or output could not be used at all (reports file, NIH file, database, key file, labeler lexicon) |
  * | 70 | an unexpected internal error (a bug: please report it with the message) |
  */
 import { parseArgs } from 'node:util';
@@ -202,7 +202,8 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
       io.stderr.write(`${error.message}\n`);
       return 2;
     }
-    if (error instanceof BuilderError) {
+    if (error instanceof BuilderError || (error instanceof Error && error.message.startsWith('@cxr8/'))) {
+      // Typed errors of this package and of @cxr8/labeler (a bad lexicon file, say) name the input at fault.
       io.stderr.write(`${error.message}\n`);
       return 3;
     }

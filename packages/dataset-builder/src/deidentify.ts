@@ -31,7 +31,14 @@ export function hmacId(key: Buffer, value: string): string {
   return createHmac('sha256', key).update(v, 'utf8').digest('hex').slice(0, 32);
 }
 
-/** A new random 32-byte HMAC key. */
+/**
+ * A new random 32-byte HMAC key (stored in the private file on the first build).
+ *
+ * @example
+ * ```ts
+ * const key = newKey(); // Buffer(32)
+ * ```
+ */
 export function newKey(): Buffer {
   return randomBytes(32);
 }
@@ -48,7 +55,14 @@ export function imageIndexName(patient: number, followup: number): string {
   return `${String(patient).padStart(8, '0')}_${String(followup).padStart(3, '0')}.png`;
 }
 
-/** Parses a DICOM date (DA, PS3.5 6.2: YYYYMMDD; also tolerates YYYY.MM.DD and YYYY-MM-DD) into [y, m, d]. */
+/**
+ * Parses a DICOM date (DA, PS3.5 6.2: YYYYMMDD; also tolerates YYYY.MM.DD and YYYY-MM-DD) into [y, m, d].
+ *
+ * @example
+ * ```ts
+ * parseDicomDate('20190314'); // [2019, 3, 14]
+ * ```
+ */
 export function parseDicomDate(value: string): [number, number, number] | undefined {
   const m = /^(\d{4})[.-]?(\d{2})[.-]?(\d{2})/.exec(value.trim());
   if (!m) return undefined;
@@ -148,7 +162,7 @@ const DATE_PATTERNS = [
  *
  * @example
  * ```ts
- * scrubText('Compared with 03/12/2019. Dr Smith informed.', ['Smith']); // "Compared with XXXX. Dr XXXX informed."
+ * scrubText('Compared with 03/12/2019. Dr Smith informed.', []); // "Compared with XXXX. Dr. XXXX informed."
  * ```
  */
 export function scrubText(text: string, identifiers: readonly string[]): string {
@@ -162,5 +176,8 @@ export function scrubText(text: string, identifiers: readonly string[]): string 
     out = out.replace(new RegExp(w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi'), 'XXXX');
   }
   for (const p of DATE_PATTERNS) out = out.replace(p, 'XXXX');
+  // Telephone numbers and names after a title (physicians, relatives): not in the header, common in reports.
+  out = out.replace(/\b\d{3}[-.\s]\d{3}[-.\s]\d{4}\b/g, 'XXXX');
+  out = out.replace(/\b(Dr|Mr|Mrs|Ms|Miss)\.?\s+[A-Z][A-Za-z'-]+(\s+[A-Z][A-Za-z'-]+)?/g, '$1. XXXX');
   return out;
 }

@@ -38,7 +38,14 @@ export interface DiscoverCounts {
   unreadable: number;
 }
 
-/** True for a DICOMDIR by its name (PS3.10 8.6: the file ID is "DICOMDIR"). */
+/**
+ * True for a DICOMDIR by its name (PS3.10 8.6: the file ID is "DICOMDIR").
+ *
+ * @example
+ * ```ts
+ * isDicomDirName('dicomdir'); // true
+ * ```
+ */
 export function isDicomDirName(name: string): boolean {
   return name.toUpperCase() === 'DICOMDIR';
 }
@@ -62,7 +69,14 @@ export interface DiscoverOptions {
   isDicom?: (head: Uint8Array) => boolean;
 }
 
-/** A fresh, zeroed {@link DiscoverCounts}. */
+/**
+ * A fresh, zeroed {@link DiscoverCounts}.
+ *
+ * @example
+ * ```ts
+ * const counts = emptyDiscoverCounts(); // { files: 0, dicom: 0, nonDicom: 0, dicomDir: 0, unreadable: 0 }
+ * ```
+ */
 export function emptyDiscoverCounts(): DiscoverCounts {
   return { files: 0, dicom: 0, nonDicom: 0, dicomDir: 0, unreadable: 0 };
 }

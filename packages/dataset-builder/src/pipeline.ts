@@ -20,9 +20,9 @@
  */
 import { mkdir, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { createHmac } from 'node:crypto';
-import type { Database as Db } from 'better-sqlite3';
+import type { Database as Db, Statement } from 'better-sqlite3';
 import { discoverDicom, emptyDiscoverCounts } from './discover.js';
 import type { DiscoveredFile } from './discover.js';
 import { selectImage } from './select.js';
@@ -31,7 +31,7 @@ import { DEFAULT_REPORT_COLUMNS, labelReport, loadDefaultLabeler, readReports } 
 import type { ReportColumns, ReportLabeler, ReportProblem } from './reports.js';
 import { DEFAULT_SPLIT, assignSplit, stratifiedSplits, stratumOf } from './splits.js';
 import type { SplitFractions } from './splits.js';
-import { finishRun, getMeta, openStore, recordFailure, setMeta, startRun } from './store.js';
+import { finishRun, openStore, recordFailure, setMeta, startRun } from './store.js';
 import type { Store } from './store.js';
 import { createPool, mapOrdered } from './pool.js';
 import type { TaskRunner } from './pool.js';
@@ -200,6 +200,8 @@ async function indexStage(store: Store, key: Buffer, dicomDir: string, pool: Tas
       study_date = excluded.study_date, age_years = excluded.age_years, sex = excluded.sex, view = excluded.view, rows = excluded.rows,
       columns = excluded.columns, spacing_x = excluded.spacing_x, spacing_y = excluded.spacing_y, sr_text = excluded.sr_text, scrub = excluded.scrub`);
   const clearFailure = db.prepare("DELETE FROM failures WHERE file = ? AND stage IN ('parse', 'render')");
+  // A file that changed on disk is rendered again (its old PNG, or its old failure, no longer holds).
+  const rerender = db.prepare("UPDATE images SET png_status = 'pending' WHERE source_key = ? AND png_status IN ('done', 'failed')");
   const result: IndexCounts = { indexed: 0, skipped: 0 };
   const progress = createProgress({ label: 'index', stream: progressStream });
   async function* todo(): AsyncGenerator<DiscoveredFile> {
@@ -224,6 +226,7 @@ async function indexStage(store: Store, key: Buffer, dicomDir: string, pool: Tas
       batch.add(() => {
         clearFailure.run(ref);
         upsert.run(row);
+        if (row.sop_key) rerender.run(row.sop_key);
         if (row.status === 'failed') recordFailure(db, ref, 'parse', String(row.reason));
       });
     } else {
@@ -256,12 +259,25 @@ async function reportsStage(store: Store, key: Buffer, sources: readonly string[
   const { db } = store;
   const problems: ReportProblem[] = [];
   const counts: ReportCounts = { read: 0, problems: 0, sr: 0 };
-  // Reports are re-read on every run (they are small next to the images, and may have been corrected).
-  const rows: { source: string; position: number; accession_key: string; study_key: string; text: string }[] = [];
+  // Reports are re-read on every run (they are small next to the images, and may have been corrected); they are
+  // inserted in batches as they stream in, so memory does not grow with the number of reports.
+  const insert = db.prepare('INSERT INTO private.reports (source, position, accession_key, study_key, text) VALUES (?, ?, ?, ?, ?)');
+  db.exec("DELETE FROM private.reports; DELETE FROM failures WHERE stage = 'reports'");
+  const batch = batcher(db, 1000);
+  let read = 0;
+  const labels = new Set<string>();
   for (const source of sources) {
+    // Listings name a source by its file name; a second source with the same name gets "#2", "#3", ...
+    let label = basename(source);
+    for (let i = 2; labels.has(label); i++) label = `${basename(source)}#${i}`;
+    labels.add(label);
+    const before = problems.length;
     for await (const r of readReports(resolve(source), columns, problems)) {
-      rows.push({ source: r.source, position: r.position, accession_key: hmacId(key, r.accession), study_key: hmacId(key, r.studyUid), text: r.text });
+      const row = [label, r.position, hmacId(key, r.accession), hmacId(key, r.studyUid), r.text] as const;
+      batch.add(() => insert.run(...row));
+      read++;
     }
+    for (const p of problems.slice(before)) p.source = label;
   }
   const srs = db.prepare("SELECT ref, accession_key, study_key, sr_text FROM private.sources WHERE status = 'report' ORDER BY path").all() as {
     ref: string;
@@ -276,16 +292,14 @@ async function reportsStage(store: Store, key: Buffer, sources: readonly string[
       problems.push({ source: 'dicom-sr', position, reason: `SR document ${sr.ref} has no text` });
       continue;
     }
-    rows.push({ source: 'dicom-sr', position, accession_key: sr.accession_key, study_key: sr.study_key, text: sr.sr_text });
+    const row = ['dicom-sr', position, sr.accession_key, sr.study_key, sr.sr_text] as const;
+    batch.add(() => insert.run(...row));
+    read++;
     counts.sr++;
   }
-  const insert = db.prepare('INSERT INTO private.reports (source, position, accession_key, study_key, text) VALUES (?, ?, ?, ?, ?)');
-  db.transaction(() => {
-    db.exec("DELETE FROM private.reports; DELETE FROM failures WHERE stage = 'reports'");
-    for (const r of rows) insert.run(r.source, r.position, r.accession_key, r.study_key, r.text);
-    for (const p of problems) recordFailure(db, `${p.source}:${p.position}`, 'reports', p.reason);
-  })();
-  counts.read = rows.length;
+  for (const p of problems) batch.add(() => recordFailure(db, `${p.source}:${p.position}`, 'reports', p.reason));
+  batch.flush();
+  counts.read = read;
   counts.problems = problems.length;
   return counts;
 }
@@ -318,17 +332,21 @@ interface AssignCounts {
   reportsWithoutImage: number;
 }
 
+const reportQueries = new WeakMap<Db, { byAccession: Statement; byStudy: Statement }>();
+
+/** The report text of a study: reports with its accession number, else with its study UID, in source order. */
 function reportTextFor(db: Db, accessionKey: string, studyKey: string): { text: string; ids: { source: string; position: number }[] } | undefined {
-  let rows = accessionKey
-    ? (db.prepare('SELECT source, position, text FROM private.reports WHERE accession_key = ? ORDER BY source, position').all(accessionKey) as {
-        source: string;
-        position: number;
-        text: string;
-      }[])
-    : [];
-  if (rows.length === 0 && studyKey) {
-    rows = db.prepare('SELECT source, position, text FROM private.reports WHERE study_key = ? ORDER BY source, position').all(studyKey) as typeof rows;
+  let q = reportQueries.get(db);
+  if (!q) {
+    q = {
+      byAccession: db.prepare('SELECT source, position, text FROM private.reports WHERE accession_key = ? ORDER BY source, position'),
+      byStudy: db.prepare('SELECT source, position, text FROM private.reports WHERE study_key = ? ORDER BY source, position'),
+    };
+    reportQueries.set(db, q);
   }
+  type Row = { source: string; position: number; text: string };
+  let rows = accessionKey ? (q.byAccession.all(accessionKey) as Row[]) : [];
+  if (rows.length === 0 && studyKey) rows = q.byStudy.all(studyKey) as Row[];
   if (rows.length === 0) return undefined;
   return { text: rows.map((r) => r.text).join('\n\n'), ids: rows.map((r) => ({ source: r.source, position: r.position })) };
 }
@@ -469,6 +487,16 @@ async function assignStage(store: Store, key: Buffer, options: { seed: string; s
     const drop = db.prepare('DELETE FROM excluded WHERE file = ?');
     for (const ref of canonicalRefs) drop.run(ref);
     counts.excluded = excluded.length;
+    // An image marked failed whose failure row is gone (its file changed; the two databases committed apart) is
+    // rendered again rather than left failed without a reason.
+    db.exec(`UPDATE images SET png_status = 'pending' WHERE png_status = 'failed' AND NOT EXISTS (
+               SELECT 1 FROM failures f JOIN private.sources s ON s.ref = f.file
+               WHERE f.stage = 'render' AND s.sop_key = images.source_key)`);
+    // Parse failures are re-derived from the private index: with two WAL databases a commit is atomic per file, so a
+    // kill between the two could otherwise lose (or keep a stale) failure row.
+    db.exec(`INSERT INTO failures (file, stage, reason) SELECT ref, 'parse', reason FROM private.sources WHERE status = 'failed'
+               ON CONFLICT(file, stage) DO UPDATE SET reason = excluded.reason;
+             DELETE FROM failures WHERE stage = 'parse' AND file NOT IN (SELECT ref FROM private.sources WHERE status = 'failed');`);
     counts.duplicates = duplicates.length;
     db.exec('DELETE FROM unmatched_reports');
     const insertUnmatched = db.prepare('INSERT INTO unmatched_reports (source, position) VALUES (?, ?)');
@@ -609,7 +637,14 @@ function countSplits(db: Db): { train: number; val: number; test: number } {
   return out;
 }
 
-/** The default worker count: all cores but one, at least one. */
+/**
+ * The default worker count: all cores but one (the main thread owns SQLite and labels reports), at least one.
+ *
+ * @example
+ * ```ts
+ * defaultWorkers(); // 7 on an 8-core machine
+ * ```
+ */
 export function defaultWorkers(): number {
   return Math.max(1, availableParallelism() - 1);
 }
@@ -699,9 +734,4 @@ export async function buildDataset(options: BuildOptions): Promise<BuildSummary>
     await pool.close();
     store.close();
   }
-}
-
-/** The meta value that says how absent labels read, for exports of an existing dataset. */
-export function labelsAbsentValue(db: Db): '' | '0.0' {
-  return getMeta(db, 'labels_absent') === '0' ? '0.0' : '';
 }

@@ -40,57 +40,79 @@ export function createPool(workers: number): TaskRunner {
   }
   interface Slot {
     worker: Worker;
-    busy: boolean;
+    /** The id of the task the worker is running, if any. */
+    current: number | undefined;
+    /** Worker restarts after a crash; a pool whose workers keep dying gives up. */
+    restarts: number;
   }
-  const pending = new Map<number, { resolve: (r: TaskResult) => void; reject: (e: Error) => void; slot: Slot }>();
+  const pending = new Map<number, (r: TaskResult) => void>();
   const queue: { id: number; task: Task }[] = [];
   const slots: Slot[] = [];
   let nextId = 0;
-  let failed: Error | undefined;
+  let closed = false;
+  let fatal: Error | undefined;
   const dispatch = (): void => {
     for (const slot of slots) {
-      if (slot.busy) continue;
+      if (slot.current !== undefined) continue;
       const next = queue.shift();
       if (!next) return;
-      slot.busy = true;
-      const p = pending.get(next.id);
-      if (p) p.slot = slot;
+      slot.current = next.id;
       slot.worker.postMessage(next);
     }
   };
-  for (let i = 0; i < workers; i++) {
-    const worker = startWorker();
-    const slot: Slot = { worker, busy: false };
-    worker.on('message', (message: { id: number; result: TaskResult }) => {
-      const p = pending.get(message.id);
+  const attach = (slot: Slot): void => {
+    slot.worker.on('message', (message: { id: number; result: TaskResult }) => {
+      const resolve = pending.get(message.id);
       pending.delete(message.id);
-      slot.busy = false;
-      p?.resolve(message.result);
+      slot.current = undefined;
+      resolve?.(message.result);
       dispatch();
     });
-    worker.on('error', (cause) => {
-      failed = new WorkerError(`a worker thread died (${cause.message})`, { cause });
-      for (const [id, p] of pending) {
-        if (p.slot === slot) {
-          pending.delete(id);
-          p.reject(failed);
-        }
+    // A thread that dies (a native codec crash, out of memory) fails only the task it was running: that file is
+    // recorded as failed, a new thread takes the slot, and the run goes on.
+    const died = (reason: string): void => {
+      if (closed) return;
+      const id = slot.current;
+      slot.current = undefined;
+      if (id !== undefined) {
+        const resolve = pending.get(id);
+        pending.delete(id);
+        resolve?.({ ok: false, reason: `the worker thread died while processing this file (${reason})` });
       }
-    });
+      if (++slot.restarts > 10) {
+        fatal = new WorkerError(`worker threads keep dying (last: ${reason}); expected at most 10 restarts per thread`);
+        for (const [pid, resolve] of pending) {
+          pending.delete(pid);
+          resolve({ ok: false, reason: fatal.message });
+        }
+        return;
+      }
+      slot.worker.removeAllListeners();
+      slot.worker = startWorker();
+      attach(slot);
+      dispatch();
+    };
+    slot.worker.on('error', (cause) => died(cause.message));
+    slot.worker.on('exit', (code) => died(`exit code ${code}`));
+  };
+  for (let i = 0; i < workers; i++) {
+    const slot: Slot = { worker: startWorker(), current: undefined, restarts: 0 };
+    attach(slot);
     slots.push(slot);
   }
   return {
     capacity: workers * 2,
     run(task) {
-      if (failed) return Promise.reject(failed);
-      return new Promise<TaskResult>((resolve, reject) => {
+      if (fatal) return Promise.reject(fatal);
+      return new Promise<TaskResult>((resolve) => {
         const id = nextId++;
-        pending.set(id, { resolve, reject, slot: slots[0] as Slot });
+        pending.set(id, resolve);
         queue.push({ id, task });
         dispatch();
       });
     },
     async close() {
+      closed = true;
       await Promise.all(slots.map((s) => s.worker.terminate()));
     },
   };

@@ -243,12 +243,26 @@ export function openStore(path: string, privatePath?: string): Store {
   };
 }
 
-/** Sets one `meta` value. */
+/**
+ * Sets one `meta` value.
+ *
+ * @example
+ * ```ts
+ * setMeta(db, 'seed', 'cxr8');
+ * ```
+ */
 export function setMeta(db: Db, key: string, value: string): void {
   db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
 }
 
-/** Reads one `meta` value. */
+/**
+ * Reads one `meta` value.
+ *
+ * @example
+ * ```ts
+ * getMeta(db, 'kind'); // 'pacs' or 'nih'
+ * ```
+ */
 export function getMeta(db: Db, key: string): string | undefined {
   return (db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
 }
@@ -269,7 +283,14 @@ export function recordFailure(db: Db, file: string, stage: string, reason: strin
   );
 }
 
-/** Starts a `runs` row and returns its id. */
+/**
+ * Starts a `runs` row and returns its id.
+ *
+ * @example
+ * ```ts
+ * const id = startRun(db, 'build', { node: process.version }, { size: 1024 });
+ * ```
+ */
 export function startRun(db: Db, command: string, versions: object, options: object): number {
   const info = db
     .prepare('INSERT INTO runs (command, started_at, versions, options) VALUES (?, ?, ?, ?)')
@@ -277,7 +298,14 @@ export function startRun(db: Db, command: string, versions: object, options: obj
   return Number(info.lastInsertRowid);
 }
 
-/** Finishes a `runs` row with its status and counts. */
+/**
+ * Finishes a `runs` row with its status and counts.
+ *
+ * @example
+ * ```ts
+ * finishRun(db, id, 'ok', { images: 9 });
+ * ```
+ */
 export function finishRun(db: Db, id: number, status: 'ok' | 'failures' | 'error', counts: object): void {
   db.prepare('UPDATE runs SET finished_at = ?, status = ?, counts = ? WHERE id = ?').run(new Date().toISOString(), status, JSON.stringify(counts), id);
 }

@@ -58,7 +58,14 @@ export type TaskResult =
 
 const HEAD_BYTES = 256 * 1024;
 
-/** The message of an error without the package prefix and file name (those are added where it is recorded). */
+/**
+ * The message of an error without the package prefix and file name (those are added where it is recorded).
+ *
+ * @example
+ * ```ts
+ * reasonOf(new Error('@cxr8/dataset-builder: dicom:ab12: truncated'), 'dicom:ab12'); // 'truncated'
+ * ```
+ */
 export function reasonOf(error: unknown, file: string): string {
   const message = error instanceof Error ? error.message : String(error);
   return message.replace(/^@cxr8\/dataset-builder: /, '').replace(`${file}: `, '');

@@ -3,10 +3,13 @@
  * `{ id, result }` back. Shard pixels are transferred, not copied.
  */
 import { parentPort } from 'node:worker_threads';
+import sharp from 'sharp';
 import { runTask } from './tasks.js';
 import type { Task } from './tasks.js';
 
 if (!parentPort) throw new Error('@cxr8/dataset-builder: worker.ts must run in a worker thread');
+// One libvips thread per worker: N workers then use about N cores instead of N x cores.
+sharp.concurrency(1);
 const port = parentPort;
 port.on('message', (message: { id: number; task: Task }) => {
   void runTask(message.task).then((result) => {

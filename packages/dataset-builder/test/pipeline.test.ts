@@ -236,3 +236,39 @@ test('a run killed with SIGKILL at any moment and run again ends with the same d
   t.deepEqual(await readFile(join(killedOut, 'Data_Entry.csv')), await readFile(join(base, 'clean', 'Data_Entry.csv')));
   t.true((await stat(join(killedOut, 'shards', 'manifest.json'))).isFile());
 });
+
+test('reports from CSV, JSONL (joined by study UID) and a folder of .txt are all used', async (t) => {
+  const pacs = await makePacs({ corrupt: false });
+  const { writeFile: write, mkdir: mk } = await import('node:fs/promises');
+  await write(join(pacs.root, 'a.csv'), 'accession_number,report_text\nACC1001,"IMPRESSION: Cardiomegaly."\n');
+  await write(join(pacs.root, 'b.jsonl'), `${JSON.stringify({ study_instance_uid: '1.2.826.0.1.3680043.10.1002', report_text: 'Right pleural effusion.' })}\n`);
+  await mk(join(pacs.root, 'txt'));
+  await write(join(pacs.root, 'txt', 'ACC2001.txt'), 'IMPRESSION: Left upper lobe nodule.');
+  const out = join(pacs.root, 'out');
+  const s = await buildDataset({ dicomDir: pacs.dicom, reports: [join(pacs.root, 'a.csv'), join(pacs.root, 'b.jsonl'), join(pacs.root, 'txt')], out, ...quick });
+  t.is(s.reports.read, 4); // three files + the SR document
+  t.is(s.images.inDataset, 4);
+  t.is(s.reports.withoutImage, 0);
+  const entry = await readFile(join(out, 'Data_Entry.csv'), 'utf8');
+  t.regex(entry, /^00000001_000\.png,Nodule,/m);
+  t.regex(entry, /,Effusion,\d,2,59,F,AP,/);
+});
+
+test('a file that changes on disk is indexed and rendered again, and its old failure goes away once fixed', async (t) => {
+  const pacs = await makePacs();
+  const out = join(pacs.root, 'out');
+  const first = await buildDataset({ dicomDir: pacs.dicom, reports: [pacs.reports], out, ...quick });
+  t.is(first.failed, 2);
+  // Touch every file (a re-export): all are indexed again, and the failures are still there.
+  const { utimes } = await import('node:fs/promises');
+  const later = new Date(Date.now() + 60_000);
+  for (const f of await filesUnder(pacs.dicom)) await utimes(f, later, later);
+  const second = await buildDataset({ dicomDir: pacs.dicom, reports: [pacs.reports], out, ...quick });
+  t.is(second.files.indexedThisRun, first.files.indexedThisRun);
+  t.is(second.failed, 2);
+  // Replace the truncated file by a good one: its render failure is gone and it joins the dataset.
+  await writeImage(pacs.dicom, { ...(IMAGES[0] as (typeof IMAGES)[number]), path: 'DOE/study1/IM0078', sop: '1.2.826.0.1.3680043.10.1001.1.78' }, 99);
+  const third = await buildDataset({ dicomDir: pacs.dicom, reports: [pacs.reports], out, ...quick });
+  t.is(third.failed, 1);
+  t.is(third.images.inDataset, 5);
+});

@@ -2,12 +2,14 @@
  * Stage 6: decide whether a mention is positive, negative or uncertain, from the triggers of its sentence whose scope
  * covers it (see structure.ts) and one precedence, written here and nowhere else:
  *
- *   pre-negation uncertainty  >  negation  >  post-negation uncertainty  >  history  >  positive
+ *   pre-negation uncertainty  >  negation  >  post-negation uncertainty  >  history  >  alternative  >  positive
  *
  * - "cannot exclude pneumonia": pre-negation uncertainty wins over the negation inside it -> uncertain.
  * - "no evidence of pneumonia, possibly atelectasis": each mention gets the rule that covers it.
  * - "no opacity to suggest pneumonia": the negation covers "pneumonia" and wins over "suggest" -> negative.
  * - "history of pneumonia", "evaluate for pneumothorax": history context -> uncertain (never positive).
+ * - "pleural effusions or pneumothorax": a disjunction asserts neither side -> uncertain; "no effusion or
+ *   pneumothorax" stays negative and "evaluate for effusion or pneumothorax" stays history.
  * A trigger inside the span of a mention ("heart is not enlarged") covers it too.
  */
 import { LabelerArgumentError } from './errors.js';
@@ -26,12 +28,19 @@ export interface Assessment {
   kind?: RuleKind;
 }
 
-const PRECEDENCE: readonly RuleKind[] = ['pre-negation-uncertainty', 'negation', 'post-negation-uncertainty', 'history'];
+const PRECEDENCE: readonly RuleKind[] = [
+  'pre-negation-uncertainty',
+  'negation',
+  'post-negation-uncertainty',
+  'history',
+  'alternative',
+];
 const STATUS_OF: Record<string, MentionStatus> = {
   'pre-negation-uncertainty': 'uncertain',
   negation: 'negative',
   'post-negation-uncertainty': 'uncertain',
   history: 'uncertain',
+  alternative: 'uncertain',
 };
 
 /**

@@ -45,7 +45,7 @@ export interface Mention {
 }
 
 /** Words that a `...` gap never skips: they start a new phrase or clause. */
-const GAP_STOP = new Set(['and', 'or', 'but', 'however', 'although', 'with', 'without', 'which', 'while', 'nor', 'of', 'versus', 'vs', 'than', 'no', 'not']);
+const GAP_STOP = new Set(['and', 'or', 'but', 'however', 'although', 'with', 'without', 'which', 'while', 'nor', 'of', 'versus', 'vs', 'than', 'no']);
 const GAP_MAX = 4;
 
 function newNode(): TrieNode {

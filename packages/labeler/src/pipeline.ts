@@ -258,7 +258,7 @@ function labelSentence(compiled: CompiledLexicons, s: SentenceWork, evidence: Ev
       evidence.push({ label: NO_FINDING, value: 0, ...base, rule: a.rule ?? `abnormality:${entries[0]!.id}`, ruleKind: 'abnormality' });
       continue;
     }
-    if (entries.every((e) => e.descriptor) && isAttributed(triggers, s.mentions, m)) continue;
+    if (entries.every((e) => e.descriptor) && isAttributed(triggers, s.tokens, s.mentions, m)) continue;
     const value = a.status === 'positive' ? 1 : a.status === 'negative' ? 0 : -1;
     for (const e of entries) {
       if (e.kind !== 'finding' || e.label === null) continue;
@@ -274,12 +274,15 @@ function labelSentence(compiled: CompiledLexicons, s: SentenceWork, evidence: Ev
 
 /**
  * True when a descriptor mention is attributed to another diagnosis in its clause: an attribution trigger after it
- * whose backward scope covers it and whose forward scope covers another mention ("nodular density [represents] a
- * healing rib fracture").
+ * whose backward scope covers it, or that follows it after one comma (an apposition: "nodular opacities, likely
+ * calcified granulomas"), and whose forward scope covers another mention ("nodular density [represents] a healing rib
+ * fracture").
  */
-function isAttributed(triggers: readonly Trigger[], mentions: readonly Mention[], m: Mention): boolean {
+function isAttributed(triggers: readonly Trigger[], tokens: readonly Token[], mentions: readonly Mention[], m: Mention): boolean {
   for (const t of triggers) {
-    if (t.rule.kind !== 'attribution' || t.start < m.tokenEnd || t.scopeStart > m.tokenStart) continue;
+    if (t.rule.kind !== 'attribution' || t.start < m.tokenEnd) continue;
+    const apposition = t.start === m.tokenEnd + 1 && tokens[m.tokenEnd]!.norm === ',';
+    if (t.scopeStart > m.tokenStart && !apposition) continue;
     for (const other of mentions) {
       if (other !== m && other.tokenStart >= t.end && other.tokenEnd <= t.scopeEnd) {
         if (other.entries.some((e) => e.kind === 'abnormality' || (e.kind === 'finding' && !e.descriptor))) return true;

@@ -16,6 +16,8 @@
  * 5. `post-negation-uncertainty` ("may represent", "possible", "concerning for", "versus") -> uncertain.
  * 6. `history`: history or indication context ("history of", "evaluate for", "rule out") -> uncertain, and never
  *    blocks No Finding.
+ * 7. `alternative`: a disjunction that asserts neither side ("effusion or pneumothorax", "atelectasis or scarring")
+ *    -> uncertain; the weakest kind, so "no A or B" stays negative and "evaluate for A or B" stays history.
  * `attribution` rules ("represents", "consistent with") decide no status: they let a descriptor term of a finding
  * ("nodular density") yield to the diagnosis it is attributed to ("... represents a healing rib fracture").
  * A mention that no rule covers is positive.
@@ -40,6 +42,7 @@ export const RULE_KINDS = [
   'negation',
   'post-negation-uncertainty',
   'history',
+  'alternative',
   'attribution',
 ] as const;
 export type RuleKind = (typeof RULE_KINDS)[number];
@@ -57,14 +60,17 @@ export type Direction = (typeof DIRECTIONS)[number];
 
 /**
  * How far the scope reaches: 'list' = the noun phrases of a coordination ("no A, B, or C"), with their prepositional
- * attachments, up to a finite verb or a new clause; 'chunk' = one noun phrase; 'clause' = to the clause boundary.
+ * attachments, up to a finite verb or a new clause; 'chunk' = one noun phrase; 'clause' = to the clause boundary;
+ * 'fragment' = the whole sentence when it is a verbless fragment of bare terms (no verb, preposition, location, size or
+ * severity word: "Pleural effusions or pneumothorax."), else nothing; 'none' = only a mention that contains the trigger
+ * ("costophrenic angle blunting").
  *
  * @example
  * ```ts
- * SCOPES; // ['list', 'chunk', 'clause']
+ * SCOPES; // ['list', 'chunk', 'clause', 'fragment', 'none']
  * ```
  */
-export const SCOPES = ['list', 'chunk', 'clause'] as const;
+export const SCOPES = ['list', 'chunk', 'clause', 'fragment', 'none'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 /** One validated rule. */
@@ -178,7 +184,7 @@ export interface TriggerNode {
 }
 
 /**
- * Compiles rules into a trigger trie. When two rules share a literal the later one wins.
+ * Compiles rules into a trigger trie. A phrase may belong to one rule only (a RuleError names both rules).
  *
  * @example
  * ```ts
@@ -198,22 +204,28 @@ export function compileTriggers(rules: readonly Rule[]): TriggerNode {
           cause,
         });
       }
-      insertTrigger(root, steps, 0, rule);
+      insertTrigger(root, steps, 0, rule, lit);
     }
   }
   return root;
 }
 
-function insertTrigger(node: TriggerNode, steps: PatternStep[], i: number, rule: Rule): void {
+function insertTrigger(node: TriggerNode, steps: PatternStep[], i: number, rule: Rule, literal: string): void {
   if (i === steps.length) {
+    if (node.rule && node.rule !== rule) {
+      throw new RuleError(
+        `rule "${rule.id}": expected each trigger phrase in one rule only, found a phrase of "${literal}" also in rule "${node.rule.id}" (${node.rule.file})`,
+        { file: rule.file },
+      );
+    }
     node.rule = rule;
     return;
   }
   const step = steps[i]!;
   if (step.type === 'gap') {
     node.gap ??= { next: new Map(), gap: null, rule: null };
-    insertTrigger(node.gap, steps, i + 1, rule);
-    insertTrigger(node, steps, i + 1, rule); // a gap may be empty
+    insertTrigger(node.gap, steps, i + 1, rule, literal);
+    insertTrigger(node, steps, i + 1, rule, literal); // a gap may be empty
     return;
   }
   for (const words of step.options) {
@@ -223,7 +235,7 @@ function insertTrigger(node: TriggerNode, steps: PatternStep[], i: number, rule:
       if (!next) child.next.set(w, (next = { next: new Map(), gap: null, rule: null }));
       child = next;
     }
-    insertTrigger(child, steps, i + 1, rule);
+    insertTrigger(child, steps, i + 1, rule, literal);
   }
-  if (step.optional) insertTrigger(node, steps, i + 1, rule);
+  if (step.optional) insertTrigger(node, steps, i + 1, rule, literal);
 }

@@ -6,7 +6,8 @@
  * - after a known abbreviation ("Dr.", "vs.", "approx.", "e.g.", "i.e.") or a single initial,
  * - when the next word starts in lower case ("3 cm. in size" is one sentence);
  * it also ends at a blank line, at a line break followed by a capital, digit or bullet, and before an inline list
- * number ("... 2. Stable cardiomegaly"). De-identification marks ("XXXX") are ordinary words. A run of more than
+ * number ("... 2. Stable cardiomegaly"), and where a period was left out: a lower-case word followed by a capitalized
+ * common sentence opener ("... surgical clips unchanged Visualized portions ...", "Clear lungs There are ..."). De-identification marks ("XXXX") are ordinary words. A run of more than
  * 1,000 characters without a sentence end is cut at a comma, semicolon or space, so that no stage sees a huge sentence.
  */
 
@@ -19,6 +20,13 @@ export interface SentenceSpan {
 const ABBREVIATIONS = new Set([
   'dr', 'mr', 'mrs', 'ms', 'st', 'vs', 'approx', 'apprx', 'eg', 'ie', 'cf', 'fig', 'figs', 'pt', 'pts', 'hx', 'dx',
   'nos', 'incl', 'resp', 'mt', 'ca', 'prox', 'ant', 'lat', 'sup', 'inf', 'rt', 'lt', 'esp',
+]);
+
+/** Capitalized words that open a sentence where a period was left out ("... clips unchanged Visualized ..."). */
+const OPENERS = new Set([
+  'the', 'there', 'this', 'these', 'no', 'normal', 'clear', 'lungs', 'lung', 'heart', 'bilateral', 'both', 'visualized',
+  'stable', 'unchanged', 'degenerative', 'mild', 'moderate', 'small', 'large', 'minimal', 'cardiomediastinal', 'cardiac',
+  'mediastinal', 'pulmonary', 'osseous', 'negative', 'interval', 'chronic', 'calcified', 'impression', 'findings',
 ]);
 
 function isSpace(c: number): boolean {
@@ -80,6 +88,12 @@ export function splitSentences(text: string, from = 0, to = text.length): Senten
       i++;
       continue;
     }
+    if (c === 32 && isUpper(text.charCodeAt(i + 1)) && i > start && isLower(text.charCodeAt(i - 1)) && isMissingPeriod(text, start, i, to)) {
+      push(out, text, start, i);
+      start = skipStart(text, i + 1, to);
+      i = start;
+      continue;
+    }
     if (isDigit(c) && i > start && isSpace(text.charCodeAt(i - 1)) && isListMarker(text, i, to)) {
       // Inline list item: "No acute disease 2. Stable cardiomegaly".
       const prev = prevNonSpace(text, i - 1, start);
@@ -115,6 +129,24 @@ function isSentenceEndPeriod(text: string, start: number, dot: number, after: nu
   if (isLower(nc)) return false;
   return true;
 }
+
+/**
+ * True when the space at `i`, between a lower-case word and a capitalized one, stands where a period was left out:
+ * the word before is all lower case (and not a copula) and the word after is a capitalized common sentence opener (OPENERS).
+ */
+function isMissingPeriod(text: string, start: number, i: number, to: number): boolean {
+  let e = i + 2;
+  while (e < to && isLower(text.charCodeAt(e))) e++;
+  if (e < to && isLetter(text.charCodeAt(e))) return false;
+  if (!OPENERS.has(text.slice(i + 1, e).toLowerCase())) return false;
+  let w = i - 1;
+  while (w > start && isLetter(text.charCodeAt(w - 1))) w--;
+  for (let k = w; k < i; k++) if (!isLower(text.charCodeAt(k))) return false;
+  return !COPULAS.has(text.slice(w, i));
+}
+
+/** A capitalized word after these is their complement ("The mediastinum is Stable."), not a new sentence. */
+const COPULAS = new Set(['is', 'are', 'was', 'were', 'be', 'appears', 'appear', 'remains', 'remain', 'of', 'and', 'or']);
 
 /** True when the digits at `i` are a list marker: 1-2 digits, then '.' or ')', a space, and a letter. */
 function isListMarker(text: string, i: number, to: number): boolean {

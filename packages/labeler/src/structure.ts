@@ -134,6 +134,15 @@ export function findTriggers(root: TriggerNode, tokens: readonly Token[], flags 
       out.push({ ...f, scopeStart: f.start, scopeEnd: f.start });
       continue;
     }
+    if (f.rule.scope === 'none') {
+      out.push({ ...f, scopeStart: f.start, scopeEnd: f.start });
+      continue;
+    }
+    if (f.rule.scope === 'fragment') {
+      // Outside a bare fragment the trigger is not one at all.
+      if (isBareFragment(tokens, flags)) out.push({ ...f, scopeStart: 0, scopeEnd: tokens.length });
+      continue;
+    }
     // Forward-only scopes start after the trigger, backward-only ones end before it.
     let scopeStart = f.rule.direction === 'forward' ? f.end : f.start;
     let scopeEnd = f.rule.direction === 'backward' ? f.start : f.end;
@@ -250,6 +259,28 @@ function opensNewClause(
     }
   }
   return false;
+}
+
+/**
+ * Words that make a sentence a statement rather than a bare list of terms: location, size, severity and status words
+ * (an affirmative finding is placed and qualified), negations, determiners and masked words (often a masked verb).
+ */
+const STATEMENT_WORDS = new Set([
+  'left', 'right', 'bilateral', 'both', 'basilar', 'bibasilar', 'base', 'bases', 'apical', 'apex', 'upper', 'middle',
+  'lower', 'lobe', 'lobes', 'lingula', 'lingular', 'perihilar', 'retrocardiac', 'midlung', 'hilar', 'mild', 'small',
+  'large', 'moderate', 'new', 'stable', 'chronic', 'acute',
+  'no', 'not', 'without', 'negative', 'the', 'a', 'an', 'this', 'xxxx',
+]);
+
+/**
+ * True when the sentence is a verbless fragment of bare terms ("Pleural effusions or pneumothorax."): no verb, no
+ * existential predicate, no preposition, and none of the STATEMENT_WORDS.
+ */
+function isBareFragment(tokens: readonly Token[], flags: Uint16Array): boolean {
+  for (let i = 0; i < tokens.length; i++) {
+    if (flags[i]! & (F_VERB | F_EXIST | F_PREP | F_STATUS) || STATEMENT_WORDS.has(tokens[i]!.norm)) return false;
+  }
+  return true;
 }
 
 /** Index of the parenthesis matching the one at `i`, searching in direction `dir`; -1 when unmatched. */

@@ -29,7 +29,8 @@ export interface Evidence {
   /** The id of the negation, uncertainty or normality rule that decided, when one did. */
   rule?: string;
   /**
-   * The kind of the deciding rule ('negation', 'pre-negation-uncertainty', 'post-negation-uncertainty', 'history'),
+   * The kind of the deciding rule ('negation', 'pre-negation-uncertainty', 'post-negation-uncertainty', 'history',
+   * 'alternative'),
    * or 'abnormality' / 'normal' for the No Finding evidence; absent for a plain positive mention.
    */
   ruleKind?: string;

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { assessMention } from '../src/assess.js';
-import { validateRuleFile } from '../src/rules.js';
+import { compileTriggers, validateRuleFile } from '../src/rules.js';
 import { LabelerArgumentError, RuleError } from '../src/errors.js';
 
 /** Assesses the first occurrence of `mention` in `sentence`. */
@@ -76,7 +76,7 @@ test('pre-negation uncertainty, backward: "cannot be excluded"', (t) => {
 });
 
 test('post-negation uncertainty: "may represent"', (t) => {
-  t.is(assess('Left basilar opacity may represent atelectasis.', 'atelectasis').rule, 'unc.may-represent');
+  t.is(assess('Left basilar opacity may represent atelectasis.', 'atelectasis').rule, 'unc.may-represent-forward');
 });
 
 test('post-negation uncertainty: "concerning for"', (t) => {
@@ -153,4 +153,41 @@ test('a parenthetical aside does not end a backward scope', (t) => {
 
 test('a hypothetical is not positive: "if ... malignancy"', (t) => {
   t.is(assess('If the patient is at high risk for malignancy, consider CT.', 'malignancy').rule, 'hist.hypothetical');
+});
+
+test('rules are validated: a phrase in two rules is rejected, naming both', (t) => {
+  const rules = [
+    ...validateRuleFile({ kind: 'negation', rules: [{ id: 'neg.a', literals: ['no'], direction: 'forward', example: 'No x.' }] }, 'a.json'),
+    ...validateRuleFile({ kind: 'negation', rules: [{ id: 'neg.b', literals: ['[not] no'], direction: 'forward', example: 'No x.' }] }, 'b.json'),
+  ];
+  t.throws(() => compileTriggers(rules), { instanceOf: RuleError, message: /rule "neg\.b".*also in rule "neg\.a"/ });
+});
+
+test('alternative: a bare fragment "A or B." asserts neither (a negated list whose "no" was lost)', (t) => {
+  t.deepEqual(assess('Pleural effusions or pneumothorax.', 'pneumothorax'), { status: 'uncertain', rule: 'unc.or' });
+});
+
+test('alternative: "A or B" in a placed, qualified statement is left to the other rules', (t) => {
+  t.is(assess('Left basilar atelectasis or scarring.', 'atelectasis').status, 'positive');
+});
+
+test('"X may represent Y" hedges Y, not the observed X', (t) => {
+  t.is(assess('Right upper lobe atelectasis may represent an obstructing lesion.', 'atelectasis').status, 'positive');
+});
+
+test('a finding reported from another examination is history: "identified on the prior chest CT"', (t) => {
+  t.is(assess('Several nodules were identified on the prior chest CT.', 'nodules').rule, 'hist.other-study');
+});
+
+test('"as seen on the prior CT" describes a finding of this study', (t) => {
+  t.is(assess('Stable right upper lobe nodule as seen on the prior CT.', 'nodule').status, 'positive');
+});
+
+test('a disclaimer asserts nothing: "fractures may not be demonstrated"', (t) => {
+  t.is(assess('Please note that rib fractures may not be demonstrated on radiographs.', 'fractures').rule, 'hist.limitation');
+});
+
+test('"normal or mildly enlarged" is borderline: uncertain, not negative', (t) => {
+  const s = 'Heart size is upper limits normal or mildly enlarged.';
+  t.is(assess(s, 'Heart size is upper limits normal or mildly enlarged').status, 'uncertain');
 });

@@ -58,3 +58,7 @@ test('a lexicon file with an unknown key is rejected, listing the allowed keys',
   );
   t.throws(() => loadLexicons([dir]), { instanceOf: LexiconError, message: /unknown key "colour", expected one of "finding"/ });
 });
+
+test('a "..." term may span a negation, which then decides the mention: "heart size is not enlarged"', (t) => {
+  t.deepEqual(find('Heart size is not enlarged.'), [{ text: 'Heart size is not enlarged', kinds: ['Cardiomegaly'] }]);
+});

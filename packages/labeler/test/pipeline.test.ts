@@ -83,6 +83,22 @@ test('attribution: a descriptor attributed to another diagnosis yields to it', (
   t.is(labeler.label('FINDINGS: 6 mm nodular opacity in the right upper lobe.').labels.Nodule, 1);
 });
 
+test('attribution by apposition: "nodular opacities, likely calcified granulomas" is not a Nodule', (t) => {
+  t.is(labeler.label('There are scattered nodular opacities, likely calcified granulomas.').labels.Nodule, undefined);
+});
+
+test('blunting of a costophrenic angle is an uncertain effusion', (t) => {
+  t.is(labeler.label('Blunting of the left costophrenic angle.').labels.Effusion, -1);
+});
+
+test('external monitor leads are devices: they block No Finding', (t) => {
+  t.is(labeler.label('External cardiac monitor leads overlie the chest.').labels['No Finding'], 0);
+});
+
+test('chronic changes block No Finding', (t) => {
+  t.is(labeler.label('Chronic changes in the lung bases.').labels['No Finding'], 0);
+});
+
 test('sentences under the heading of another examination are not labeled', (t) => {
   const r = labeler.label('IMPRESSION: Left knee: degenerative changes with effusion. Chest. Heart size normal. Lungs clear.');
   t.deepEqual(r.labels, { 'No Finding': 1 });

@@ -32,3 +32,8 @@ test('splits at line breaks before a capital and joins wrapped lines', (t) => {
 test('splits at question marks', (t) => {
   t.deepEqual(split('Pneumonia? No effusion.'), ['Pneumonia?', 'No effusion.']);
 });
+
+test('a left-out period: a lower-case word followed by a capitalized sentence opener ends the sentence', (t) => {
+  const s = 'Left axillary surgical clips unchanged Visualized portions of the chest are within normal limits.';
+  t.is(splitSentences(s).length, 2);
+});

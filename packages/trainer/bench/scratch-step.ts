@@ -21,6 +21,9 @@ for (let i = 0; i < 4; i++) {
 if (process.env.PROF) {
   const prof = await tf.profile(() => { const { value, grads } = tf.variableGrads(() => weightedCrossEntropy(model.forward(x, true).logits, y), model.trainableVariables); return [value, ...Object.values(grads)]; });
   const by = new Map<string, number>();
-  for (const k of prof.kernels) { const key = k.name + ' ' + JSON.stringify(k.inputShapes); by.set(key, (by.get(key) ?? 0) + (k.kernelTimeMs as number)); }
-  console.log([...by].sort((a,b)=>b[1]-a[1]).slice(0,30));
+  const nested = new Set(['Conv2D','Transpose','Slice','PadV2','Reverse','StridedSlice','Pack','Reshape','Identity','Concat']);
+  let total = 0;
+  for (const k of prof.kernels) { if (nested.has(k.name) || k.name.endsWith('__op')) continue; const key = k.name.startsWith('Conv2DBack') || k.name === 'FusedConv2D' ? k.name + JSON.stringify(k.inputShapes) : k.name; total += k.kernelTimeMs as number; by.set(key, (by.get(key) ?? 0) + (k.kernelTimeMs as number)); }
+  console.log('total top-level', total);
+  for (const [k, v] of [...by].sort((a,b)=>b[1]-a[1]).slice(0,30)) console.log(v.toFixed(0).padStart(6), k);
 }

@@ -8,14 +8,28 @@
  * (batch size x classes) so the learning rate does not depend on the batch size. A batch without positives (or
  * without negatives) has no term for them; its other beta is then (|P|+|N|)/|N| = 1 (or (|P|+|N|)/|P| = 1).
  *
- * Public API (stable): `LossKind`, `LOSS_KINDS`, `weightedCrossEntropy(logits, labels)`,
- * `plainCrossEntropy(logits, labels)`, `lossFor(kind)`, `batchBetas(labels)`.
+ * Public API (stable): `LossKind`, `LOSS_KINDS`, `weightedCrossEntropy(logits, labels, batch?)`,
+ * `plainCrossEntropy(logits, labels, batch?)`, `lossFor(kind)`, `batchBetas(labels)`, `BatchCounts`, `LossFunction`.
  */
 import * as tf from '@tensorflow/tfjs';
 import { TrainError } from './errors.js';
 
 /** `'weighted'`: the paper's per-batch weighted cross-entropy; `'plain'`: unweighted binary cross-entropy. */
 export type LossKind = 'weighted' | 'plain';
+
+/**
+ * Counts of the whole batch when a loss is computed on a part of it (data-parallel workers): the betas and the
+ * normalisation then use the whole batch, so the parts' losses and gradients add up to the whole batch's.
+ */
+export interface BatchCounts {
+  /** Number of 1s in the whole batch's label matrix. */
+  positives: number;
+  /** Number of labels (images x classes) in the whole batch. */
+  count: number;
+}
+
+/** A loss from logits and 0/1 labels, optionally for a part of a batch. */
+export type LossFunction = (logits: tf.Tensor2D, labels: tf.Tensor2D, batch?: BatchCounts) => tf.Scalar;
 
 /** Every accepted `LossKind`. */
 export const LOSS_KINDS: readonly LossKind[] = ['weighted', 'plain'];
@@ -44,7 +58,8 @@ function checkShapes(logits: tf.Tensor2D, labels: tf.Tensor2D): void {
 }
 
 /**
- * The paper's weighted cross-entropy from logits, averaged over the labels of the batch (a scalar).
+ * The paper's weighted cross-entropy from logits, averaged over the labels of the batch (a scalar). With `batch`, the
+ * labels are part of a larger batch whose counts set the betas and the divisor.
  *
  * @example
  * ```ts
@@ -52,12 +67,12 @@ function checkShapes(logits: tf.Tensor2D, labels: tf.Tensor2D): void {
  * weightedCrossEntropy(tf.zeros([1, 4]), tf.tensor2d([[1, 0, 0, 0]])); // 1.3863
  * ```
  */
-export function weightedCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor2D): tf.Scalar {
+export function weightedCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor2D, batch?: BatchCounts): tf.Scalar {
   checkShapes(logits, labels);
   return tf.tidy(() => {
     const y = tf.cast(labels, 'float32');
-    const count = y.size;
-    const p = tf.sum(y);
+    const count = batch?.count ?? y.size;
+    const p = batch === undefined ? tf.sum(y) : tf.scalar(batch.positives);
     const n = tf.sub(count, p);
     // (P+N)/P, or 0 when P = 0 (the term it multiplies is then 0 too): count / max(P, 1) * min(P, 1)
     const betaP = tf.mul(tf.div(count, tf.maximum(p, 1)), tf.minimum(p, 1));
@@ -76,12 +91,12 @@ export function weightedCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor2D): 
  * plainCrossEntropy(tf.zeros([2, 3]), tf.ones([2, 3])); // ln 2 = 0.6931
  * ```
  */
-export function plainCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor2D): tf.Scalar {
+export function plainCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor2D, batch?: BatchCounts): tf.Scalar {
   checkShapes(logits, labels);
   return tf.tidy(() => {
     const y = tf.cast(labels, 'float32');
     const perLabel = tf.add(tf.mul(y, tf.softplus(tf.neg(logits))), tf.mul(tf.sub(1, y), tf.softplus(logits)));
-    return tf.mean(perLabel) as tf.Scalar;
+    return tf.div(tf.sum(perLabel), batch?.count ?? y.size) as tf.Scalar;
   });
 }
 
@@ -93,7 +108,7 @@ export function plainCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor2D): tf.
  * const loss = lossFor('weighted')(logits, labels);
  * ```
  */
-export function lossFor(kind: LossKind): (logits: tf.Tensor2D, labels: tf.Tensor2D) => tf.Scalar {
+export function lossFor(kind: LossKind): LossFunction {
   if (kind === 'weighted') return weightedCrossEntropy;
   if (kind === 'plain') return plainCrossEntropy;
   throw new TrainError(`unknown loss "${String(kind)}": expected one of ${LOSS_KINDS.join(', ')}`);

@@ -28,6 +28,8 @@ import { DEFAULT_LSE_R } from './lse-pooling.js';
 import { BUILTIN_BACKBONES, createModelAsync, loadModel } from './model.js';
 import type { BuiltinBackbone, CxrModel, ModelConfig, PretrainedBackbone } from './model.js';
 import { rocAuc } from './metrics/auc.js';
+import { createGradientPool, defaultWorkerCount } from './train-workers.js';
+import type { GradientPool } from './train-workers.js';
 
 /** Options of `train`. Only `data` and `out` are required. */
 export interface TrainOptions {
@@ -59,6 +61,11 @@ export interface TrainOptions {
   shuffleBuffer?: number;
   /** Clip the global gradient norm to this (default 5; 0 disables). */
   clipNorm?: number;
+  /**
+   * Worker threads computing gradients in parallel (data parallel; wasm backend and built-in backbones only).
+   * Default: one per core (at most 4) on wasm, else 1 (in-process).
+   */
+  workers?: number;
   /** Cap on batches per epoch (quick runs, tests). */
   maxBatchesPerEpoch?: number;
   /** Progress lines; default: a bar on stderr (carriage returns on a terminal, a line every 10 s otherwise). */
@@ -106,6 +113,8 @@ export interface EpochMetrics {
 export interface TrainResult {
   out: string;
   backend: string;
+  /** Gradient worker threads used (1: in-process). */
+  workers: number;
   epochsRun: number;
   bestEpoch: number;
   bestMeanValAuc: number | null;
@@ -535,80 +544,117 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     return out.logits;
   };
 
-  for (let epoch = state.epoch + 1; epoch <= o.epochs; epoch++) {
-    const started = performance.now();
-    let seen = 0;
-    let lossSum = 0;
-    let lr = o.lr;
-    for await (const batch of trainSource(epoch, true)) {
-      lr = learningRateAt(state.step, totalSteps, o.lr, o.schedule, warmup);
-      const lossValue = tf.tidy(() => {
-        const { value, grads } = tf.variableGrads(() => lossFn(forwardLogits(batch.inputs), batch.labels), model.trainableVariables);
-        let list = model.trainableVariables.map((v) => grads[v.name] as tf.Tensor);
-        if (o.clipNorm > 0) {
-          const norm = tf.sqrt(tf.addN(list.map((g) => tf.sum(tf.square(g)))));
-          const scale = tf.minimum(1, tf.div(o.clipNorm, tf.add(norm, 1e-6)));
-          list = list.map((g) => tf.mul(g, scale));
-        }
-        adam.apply(list, lr);
-        return value;
-      });
-      const l = (await lossValue.data())[0] as number;
-      lossValue.dispose();
-      tf.dispose([batch.inputs, batch.labels]);
-      if (!Number.isFinite(l)) throw new TrainError(`epoch ${epoch}, step ${state.step}: the loss is ${l} (try a lower --lr)`);
-      state.step++;
-      seen += batch.n;
-      lossSum += l * batch.n;
-      const rate = seen / ((performance.now() - started) / 1000);
-      log(progressLine(epoch, o.epochs, seen, imagesPerEpoch, rate, lossSum / seen), false);
+  const backendName = tf.getBackend();
+  const workers = o.workers ?? (backendName === 'wasm' && !headOnly && typeof model.config.backbone === 'string' ? defaultWorkerCount() : 1);
+  let pool: GradientPool | undefined;
+  if (workers > 1) {
+    if (headOnly || typeof model.config.backbone !== 'string') {
+      throw new TrainError(`workers: ${workers} needs a built-in backbone; a pretrained backbone trains in-process (workers: 1)`);
     }
-    const seconds = (performance.now() - started) / 1000;
-    const val = valSource ? await validate(model, valSource, findings, lossFn, headOnly) : { loss: null, auc: {}, mean: null };
-    const score = val.mean ?? (val.loss !== null ? -val.loss : null);
-    const improved = score === null || state.bestScore === null || score > state.bestScore;
-    if (improved) {
-      state.bestScore = score;
-      state.bestEpoch = epoch;
-      state.epochsWithoutImprovement = 0;
-      await model.save(o.out);
-    } else {
-      state.epochsWithoutImprovement++;
-    }
-    state.epoch = epoch;
-    const metrics: EpochMetrics = {
-      epoch,
-      lr,
-      trainLoss: seen > 0 ? lossSum / seen : Number.NaN,
-      trainImages: seen,
-      imagesPerSecond: seen / seconds,
-      seconds,
-      valLoss: val.loss,
-      valAuc: val.auc,
-      meanValAuc: val.mean,
-      best: improved,
-    };
-    history.push(metrics);
-    await appendFile(metricsFile, `${JSON.stringify(metrics)}\n`);
-    await saveCheckpoint(o.out, model, adam, state);
-    log(
-      `epoch ${epoch}/${o.epochs}: loss ${metrics.trainLoss.toFixed(4)}, ${metrics.imagesPerSecond.toFixed(1)} images/s, ` +
-        `val loss ${val.loss === null ? '-' : val.loss.toFixed(4)}, val mean AUC ${val.mean === null ? '-' : val.mean.toFixed(4)}${improved ? ' (best)' : ''}`,
-      true,
-    );
-    o.onEpoch?.(metrics);
-    if (state.epochsWithoutImprovement >= o.patience && epoch < o.epochs) {
-      stoppedEarly = true;
-      log(`early stop: no better validation AUC for ${o.patience} epochs (best: epoch ${state.bestEpoch})`, true);
-      break;
-    }
+    pool = await createGradientPool(model.config, workers, o.loss);
   }
-  const backend = tf.getBackend();
+  const clip = (list: tf.Tensor[]): tf.Tensor[] => {
+    if (!(o.clipNorm > 0)) return list;
+    const norm = tf.sqrt(tf.addN(list.map((g) => tf.sum(tf.square(g)))));
+    const scale = tf.minimum(1, tf.div(o.clipNorm, tf.add(norm, 1e-6)));
+    return list.map((g) => tf.mul(g, scale));
+  };
+  const step = async (batch: { inputs: tf.Tensor4D; labels: tf.Tensor2D; n: number }, lr: number): Promise<number> => {
+    if (pool !== undefined) {
+      const images = (await batch.inputs.data()) as Float32Array;
+      const labels = (await batch.labels.data()) as Float32Array;
+      const weights = (await Promise.all(model.trainableVariables.map((v) => v.data()))) as Float32Array[];
+      const result = await pool.gradients(weights, images, labels, batch.n);
+      tf.tidy(() => adam.apply(clip(result.grads.map((g, i) => tf.tensor(g, model.trainableVariables[i]!.shape, 'float32'))), lr));
+      return result.loss;
+    }
+    const lossValue = tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(() => lossFn(forwardLogits(batch.inputs), batch.labels), model.trainableVariables);
+      adam.apply(clip(model.trainableVariables.map((v) => grads[v.name] as tf.Tensor)), lr);
+      return value;
+    });
+    const l = (await lossValue.data())[0] as number;
+    lossValue.dispose();
+    return l;
+  };
+
+  try {
+    for (let epoch = state.epoch + 1; epoch <= o.epochs; epoch++) {
+      const started = performance.now();
+      let seen = 0;
+      let lossSum = 0;
+      let lr = o.lr;
+      const iterator = trainSource(epoch, true);
+      let next = iterator.next();
+      for (;;) {
+        const item = await next;
+        if (item.done === true) break;
+        const batch = item.value;
+        next = iterator.next(); // read and prepare the next batch while this one trains
+        lr = learningRateAt(state.step, totalSteps, o.lr, o.schedule, warmup);
+        let l: number;
+        try {
+          l = await step(batch, lr);
+        } finally {
+          tf.dispose([batch.inputs, batch.labels]);
+        }
+        if (!Number.isFinite(l)) throw new TrainError(`epoch ${epoch}, step ${state.step}: the loss is ${l} (try a lower --lr)`);
+        state.step++;
+        seen += batch.n;
+        lossSum += l * batch.n;
+        const rate = seen / ((performance.now() - started) / 1000);
+        log(progressLine(epoch, o.epochs, seen, imagesPerEpoch, rate, lossSum / seen), false);
+      }
+      const seconds = (performance.now() - started) / 1000;
+      const val = valSource ? await validate(model, valSource, findings, lossFn, headOnly) : { loss: null, auc: {}, mean: null };
+      const score = val.mean ?? (val.loss !== null ? -val.loss : null);
+      const improved = score === null || state.bestScore === null || score > state.bestScore;
+      if (improved) {
+        state.bestScore = score;
+        state.bestEpoch = epoch;
+        state.epochsWithoutImprovement = 0;
+        await model.save(o.out);
+      } else {
+        state.epochsWithoutImprovement++;
+      }
+      state.epoch = epoch;
+      const metrics: EpochMetrics = {
+        epoch,
+        lr,
+        trainLoss: seen > 0 ? lossSum / seen : Number.NaN,
+        trainImages: seen,
+        imagesPerSecond: seen / seconds,
+        seconds,
+        valLoss: val.loss,
+        valAuc: val.auc,
+        meanValAuc: val.mean,
+        best: improved,
+      };
+      history.push(metrics);
+      await appendFile(metricsFile, `${JSON.stringify(metrics)}\n`);
+      await saveCheckpoint(o.out, model, adam, state);
+      log(
+        `epoch ${epoch}/${o.epochs}: loss ${metrics.trainLoss.toFixed(4)}, ${metrics.imagesPerSecond.toFixed(1)} images/s, ` +
+          `val loss ${val.loss === null ? '-' : val.loss.toFixed(4)}, val mean AUC ${val.mean === null ? '-' : val.mean.toFixed(4)}${improved ? ' (best)' : ''}`,
+        true,
+      );
+      o.onEpoch?.(metrics);
+      if (state.epochsWithoutImprovement >= o.patience && epoch < o.epochs) {
+        stoppedEarly = true;
+        log(`early stop: no better validation AUC for ${o.patience} epochs (best: epoch ${state.bestEpoch})`, true);
+        break;
+      }
+    }
+  } finally {
+    await pool?.close();
+  }
+
   adam.dispose();
   model.dispose();
   return {
     out: o.out,
-    backend,
+    backend: backendName,
+    workers,
     epochsRun: state.epoch,
     bestEpoch: state.bestEpoch,
     bestMeanValAuc: state.bestScore === null || history.every((m) => m.meanValAuc === null) ? null : state.bestScore,

@@ -3,13 +3,14 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { ShardWriter, writeShardManifest } from '@cxr8/dataset-builder';
+import { ShardWriter, importNih, writeShardManifest } from '@cxr8/dataset-builder';
 import type { ShardHeader } from '@cxr8/dataset-builder';
 import { initBackend } from '../src/backend.js';
 import { evaluate } from '../src/evaluate.js';
 import { createModel, defaultModelConfig } from '../src/model.js';
 import { makePhantoms, PHANTOM_FINDINGS } from '../src/phantoms.js';
 import { EvaluationError } from '../src/errors.js';
+import { main } from '../src/cli.js';
 
 const SIZE = 32;
 
@@ -97,4 +98,38 @@ test('an empty split is a typed error that names the dataset', async (t) => {
     instanceOf: EvaluationError,
     message: /the test split has no images/,
   });
+});
+
+test('end to end in seconds: phantoms -> import-nih -> cxr8-train train -> cxr8-train evaluate', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'cxr8-e2e-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const quiet = { out: () => undefined, err: (l: string) => t.log(l) };
+  t.is(await main(['phantoms', '--out', join(dir, 'nih'), '--n', '14', '--seed', '3'], quiet), 0);
+  const nih = join(dir, 'nih');
+  const summary = await importNih({
+    dataEntry: join(nih, 'Data_Entry.csv'),
+    bbox: join(nih, 'BBox_List.csv'),
+    trainValList: join(nih, 'train_val_list.txt'),
+    testList: join(nih, 'test_list.txt'),
+    images: join(nih, 'images'),
+    out: join(dir, 'dataset'),
+    shardSize: SIZE,
+    progress: null,
+  });
+  t.is(summary.failed, 0);
+  t.true(summary.splits.test > 0);
+  const data = join(dir, 'dataset');
+  const run = join(dir, 'run');
+  const out: string[] = [];
+  const io = { out: (l: string) => out.push(l), err: (l: string) => t.log(l) };
+  t.is(await main(['train', '--data', data, '--out', run, '--epochs', '1', '--batch-size', '4', '--image-size', `${SIZE}`, '--backend', 'cpu'], io), 0);
+  t.regex(out.join('\n'), /backend cpu/);
+  t.is(await main(['evaluate', '--data', data, '--run', run, '--split', 'test', '--out', join(dir, 'eval'), '--map-size', '64', '--backend', 'cpu'], io), 0);
+  const metrics = JSON.parse(await readFile(join(dir, 'eval', 'metrics.json'), 'utf8'));
+  // The builder's shards carry the 14 NIH findings; those never planted have one label value only: null AUC.
+  t.is(Object.keys(metrics.auc).length, 14);
+  t.is(metrics.auc.Hernia, null);
+  const predictions = (await readFile(join(dir, 'eval', 'predictions.csv'), 'utf8')).trim().split('\n');
+  t.is(predictions.length, summary.splits.test + 1);
+  t.true(predictions[0]?.startsWith('Image Index,Atelectasis,Cardiomegaly,Effusion,Infiltration,Mass,Nodule,Pneumonia,Pneumothorax'));
 });

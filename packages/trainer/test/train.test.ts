@@ -32,6 +32,7 @@ const base = (out: string): TrainOptions => ({
   transitionDepth: 8,
   seed: 3,
   augment: false,
+  workers: 1,
   log: quiet,
 });
 
@@ -108,6 +109,16 @@ test.serial('a frozen pretrained backbone trains only the head on cached feature
   t.true(model.backboneFrozen);
   model.dispose();
   net.dispose();
+});
+
+test.serial('two gradient worker threads give the same training as one process', async (t) => {
+  const one = await train({ ...base(join(work, 'w1')), epochs: 2 });
+  const two = await train({ ...base(join(work, 'w2')), epochs: 2, workers: 2 });
+  t.is(two.workers, 2);
+  two.history.forEach((m, i) => {
+    const ref = one.history[i]!;
+    t.true(Math.abs(m.trainLoss - ref.trainLoss) < 1e-3 * (1 + ref.trainLoss), `epoch ${i + 1}: ${m.trainLoss} vs ${ref.trainLoss}`);
+  });
 });
 
 test.serial('rejects bad options and a resume without a checkpoint', async (t) => {

@@ -241,7 +241,8 @@ export interface ParsedDicom {
 export interface ParseOptions {
   /**
    * Stop at Pixel Data (7FE0,0010) without reading it: for scanning headers from the first bytes of a file.
-   * `header.hasPixelData` still says whether it was there; `pixelData` is left undefined.
+   * `header.hasPixelData` still says whether it was there; `pixelData` is left undefined. A head cut before the
+   * Pixel Data tag throws `TruncatedDicomError` as a cut file would: read more and parse again.
    */
   stopAtPixelData?: boolean;
 }
@@ -344,6 +345,12 @@ export function parseDicom(bytes: Uint8Array, file: string, options: ParseOption
       });
     }
     dataStart = 0;
+  }
+  // Some writers declare Explicit VR Little Endian and write Implicit VR: when the first element has no valid VR
+  // where one must be, read the data set as Implicit VR Little Endian (as dcmtk and pydicom do).
+  if (encoding.explicit && encoding.littleEndian && dataBytes.length >= dataStart + 8) {
+    const vr = String.fromCharCode(dataBytes[dataStart + 4]!, dataBytes[dataStart + 5]!);
+    if (!ALL_VRS.has(vr)) encoding = { explicit: false, littleEndian: true };
   }
   // Specific Character Set is needed before decoding strings; peek at it with a latin1 pass, then re-tag.
   const reader = new Reader(dataBytes, file, encoding.explicit, encoding.littleEndian, 'latin1', options);

@@ -27,31 +27,28 @@ const SEX: Record<string, string> = { M: 'Male', F: 'Female', O: 'Unknown', '': 
  */
 export function chexpertCsv(db: Db, absentValue: '' | '0.0', imagesDir = 'images'): string {
   const columns = [NO_FINDING, ...FINDINGS_14] as string[];
-  const labels = new Map<number, Map<string, number>>();
-  for (const row of db.prepare('SELECT image_id, finding, value FROM labels').iterate() as Iterable<{ image_id: number; finding: string; value: number }>) {
-    let m = labels.get(row.image_id);
-    if (!m) labels.set(row.image_id, (m = new Map()));
-    m.set(row.finding, row.value);
-  }
+  // One primary-key lookup per label column, inside SQLite.
+  const lookups = columns.map((_, k) => `(SELECT value FROM labels l WHERE l.image_id = i.id AND l.finding = @f${k})`).join(', ');
+  const params = Object.fromEntries(columns.map((c, k) => [`f${k}`, c]));
   const lines = [['Path', 'Sex', 'Age', 'Frontal/Lateral', 'AP/PA', ...columns, 'Split'].join(',')];
   const rows = db
     .prepare(
-      `SELECT i.id, i.image_index, i.age_years, p.sex, i.view, i.split FROM images i JOIN patients p ON p.id = i.patient_id
+      `SELECT i.image_index, p.sex, i.age_years, i.view, i.split,
+              EXISTS (SELECT 1 FROM labels l WHERE l.image_id = i.id AND l.value = 1 AND l.finding <> 'No Finding'), ${lookups}
+       FROM images i JOIN patients p ON p.id = i.patient_id
        WHERE ${EXPORTED_IMAGES} ORDER BY i.image_index`,
     )
-    .iterate() as Iterable<{ id: number; image_index: string; age_years: number | null; sex: string; view: string; split: string }>;
+    .raw()
+    .iterate(params) as Iterable<(string | number | null)[]>;
   for (const r of rows) {
-    const m = labels.get(r.id);
-    const values = columns.map((c) => {
-      const v = m?.get(c);
-      if (v !== undefined) return VALUES[String(v)] ?? '';
-      if (c === NO_FINDING && absentValue === '0.0') {
-        // Binary labels: No Finding is positive exactly when no finding is.
-        return m && [...m.entries()].some(([k, val]) => k !== NO_FINDING && val === 1) ? '0.0' : '1.0';
-      }
+    const [imageIndex, sex, age, view, split, anyPositive, ...values] = r;
+    const cells = values.map((v, k) => {
+      if (v !== null) return VALUES[String(v)] ?? '';
+      // Binary labels: No Finding is positive exactly when no finding is.
+      if (k === 0 && absentValue === '0.0') return anyPositive ? '0.0' : '1.0';
       return absentValue;
     });
-    lines.push([`${imagesDir}/${r.image_index}`, SEX[r.sex] ?? 'Unknown', r.age_years ?? '', 'Frontal', r.view, ...values, r.split].join(','));
+    lines.push([`${imagesDir}/${imageIndex}`, SEX[String(sex)] ?? 'Unknown', age ?? '', 'Frontal', view, ...cells, split].join(','));
   }
   return `${lines.join('\n')}\n`;
 }

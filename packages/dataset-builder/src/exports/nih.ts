@@ -30,7 +30,14 @@ export const BBOX_HEADER = 'Image Index,Finding Label,Bbox [x,y,w,h],,,';
  */
 export const EXPORTED_IMAGES = "i.png_status IN ('done', 'metadata', 'missing') AND i.study_id IN (SELECT id FROM studies WHERE has_report = 1)";
 
-/** Writes `contents` to `path` through a temporary file. */
+/**
+ * Writes `contents` to `path` through a temporary file and a rename, so readers never see half a file.
+ *
+ * @example
+ * ```ts
+ * await writeFileAtomic('out/demo/test_list.txt', '00000003_000.png');
+ * ```
+ */
 export async function writeFileAtomic(path: string, contents: string): Promise<void> {
   await writeFile(`${path}.partial`, contents);
   await rename(`${path}.partial`, path);
@@ -48,10 +55,6 @@ export function bboxLabelName(finding: string): string {
   return finding === 'Infiltration' ? 'Infiltrate' : finding;
 }
 
-function num(value: number | null): string {
-  return value === null || value === undefined ? '' : String(value);
-}
-
 /**
  * The text of Data_Entry.csv for a dataset.
  *
@@ -64,59 +67,18 @@ export function dataEntryCsv(db: Db): string {
   // An NIH import keeps the release's row order (Data_Entry_2017_v2020 is not sorted by name); a build sorts by name.
   const order = getMeta(db, 'kind') === 'nih' ? 'i.id' : 'i.image_index';
   // Positive findings per image, alphabetical; an NIH import keeps the release's own order (its evidence has a rank).
-  const positives = new Map<number, { finding: string; rank: number }[]>();
-  for (const row of db.prepare("SELECT image_id, finding, evidence FROM labels WHERE value = 1 AND finding <> 'No Finding'").iterate() as Iterable<{
-    image_id: number;
-    finding: string;
-    evidence: string;
-  }>) {
-    const rank = /"rank":(\d+)/.exec(row.evidence);
-    const entry = { finding: row.finding, rank: rank ? Number(rank[1]) : 0 };
-    const list = positives.get(row.image_id);
-    if (list) list.push(entry);
-    else positives.set(row.image_id, [entry]);
-  }
-  const lines = [DATA_ENTRY_HEADER];
   const rows = db
     .prepare(
-      `SELECT i.id, i.image_index, i.followup, i.patient_id, i.age_years, p.sex, i.view, i.original_width, i.original_height,
-              i.pixel_spacing_x, i.pixel_spacing_y
+      `SELECT i.image_index, coalesce((SELECT group_concat(l.finding, '|' ORDER BY coalesce(l.evidence ->> '$[0].rank', 0), l.finding)
+                FROM labels l WHERE l.image_id = i.id AND l.value = 1 AND l.finding <> 'No Finding'), 'No Finding'),
+              i.followup, i.patient_id, i.age_years, p.sex, i.view, i.original_width, i.original_height, i.pixel_spacing_x, i.pixel_spacing_y
        FROM images i JOIN patients p ON p.id = i.patient_id
        WHERE ${EXPORTED_IMAGES} ORDER BY ${order}`,
     )
-    .iterate() as Iterable<{
-    id: number;
-    image_index: string;
-    followup: number;
-    patient_id: number;
-    age_years: number | null;
-    sex: string;
-    view: string;
-    original_width: number | null;
-    original_height: number | null;
-    pixel_spacing_x: number | null;
-    pixel_spacing_y: number | null;
-  }>;
-  for (const r of rows) {
-    const labels = (positives.get(r.id) ?? [])
-      .sort((a, b) => a.rank - b.rank || (a.finding < b.finding ? -1 : 1))
-      .map((l) => l.finding);
-    lines.push(
-      [
-        r.image_index,
-        labels.length > 0 ? labels.join('|') : 'No Finding',
-        r.followup,
-        r.patient_id,
-        num(r.age_years),
-        r.sex,
-        r.view,
-        num(r.original_width),
-        num(r.original_height),
-        num(r.pixel_spacing_x),
-        num(r.pixel_spacing_y),
-      ].join(','),
-    );
-  }
+    .raw()
+    .iterate() as Iterable<(string | number | null)[]>;
+  const lines = [DATA_ENTRY_HEADER];
+  for (const r of rows) lines.push(r.map((v) => (v === null ? '' : String(v))).join(','));
   return `${lines.join('\n')}\n`;
 }
 

@@ -184,8 +184,9 @@ test('a corrupt compressed frame gives PixelDecodeError naming the file', async 
   await t.throwsAsync(decodeFrame(parseDicom(corrupt, 'IM_BADJLS')), { instanceOf: PixelDecodeError, message: /IM_BADJLS: JPEG-LS/ });
   const rle = writeDicomSync({ transferSyntax: TransferSyntax.RLELossless, elements: crElements(), pixels: { data: pixels12, rows, columns } });
   const badRle = Buffer.from(rle);
-  const header = badRle.length - 8 - (badRle.length - badRle.indexOf(Buffer.from([2, 0, 0, 0, 64, 0, 0, 0])));
-  badRle.writeUInt32LE(7, header + 8); // 7 segments instead of 2
+  // The RLE header of the fragment: 2 segments, the first at offset 64 (PS3.5 G.5).
+  const header = badRle.indexOf(Buffer.from([2, 0, 0, 0, 64, 0, 0, 0]));
+  badRle.writeUInt32LE(7, header); // 7 segments instead of 2
   await t.throwsAsync(decodeFrame(parseDicom(badRle, 'IM_BADRLE')), { instanceOf: PixelDecodeError, message: /IM_BADRLE: RLE: expected 2 segments/ });
 });
 

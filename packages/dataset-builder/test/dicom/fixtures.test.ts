@@ -22,6 +22,7 @@ interface Entry {
   modality?: string;
   rows?: number;
   columns?: number;
+  renderedSha256?: string;
   expected: { outcome: string; reason?: string };
 }
 
@@ -47,6 +48,7 @@ test('every fixture file is in MANIFEST.json with its sha256, and nothing else i
 });
 
 test('fixture DICOM files read as the manifest says: headers, renders, and typed failures', async (t) => {
+  const same = (actual: unknown, expected: unknown, what: string) => t.is(actual, expected, what);
   for (const f of manifest.files) {
     const bytes = readFileSync(join(pacs, f.path));
     if (f.kind === 'not-dicom' || f.kind === 'reports-csv') {
@@ -64,12 +66,12 @@ test('fixture DICOM files read as the manifest says: headers, renders, and typed
       t.true(parsed.header.isDicomDir, f.path);
       continue;
     }
-    t.is(parsed.header.transferSyntaxUid, f.transferSyntax, f.path);
-    t.is(parsed.header.sopInstanceUid, f.sopInstanceUid, f.path);
-    t.is(parsed.header.patientId, f.patientId, f.path);
-    t.is(parsed.header.accessionNumber, f.accessionNumber, f.path);
-    t.is(parsed.header.studyDate, f.studyDate, f.path);
-    t.is(parsed.header.modality, f.modality, f.path);
+    same(parsed.header.transferSyntaxUid, f.transferSyntax, f.path);
+    same(parsed.header.sopInstanceUid, f.sopInstanceUid, f.path);
+    same(parsed.header.patientId, f.patientId, f.path);
+    same(parsed.header.accessionNumber, f.accessionNumber, f.path);
+    same(parsed.header.studyDate, f.studyDate, f.path);
+    same(parsed.header.modality, f.modality, f.path);
     if (f.kind === 'dicom-sr') {
       t.false(parsed.header.hasPixelData);
       t.regex(parsed.header.srText ?? '', /pleural effusion/);
@@ -77,12 +79,14 @@ test('fixture DICOM files read as the manifest says: headers, renders, and typed
     }
     if (f.expected.outcome === 'failed') {
       const error = await t.throwsAsync(renderToGray8(parsed), { instanceOf: DicomError }, f.path);
-      t.is(error?.reason, f.expected.reason, f.path);
+      same(error?.reason, f.expected.reason, f.path);
       continue;
     }
     const { pixels, width, height } = await renderToGray8(parsed);
-    t.is(width, f.columns, f.path);
-    t.is(height, f.rows, f.path);
+    same(width, f.columns, f.path);
+    same(height, f.rows, f.path);
+    // Rendering regression: the full-size 8-bit pixels are those recorded when the fixtures were made.
+    same(createHash('sha256').update(pixels).digest('hex'), f.renderedSha256, `${f.path}: rendering changed (if on purpose: npm run fixtures)`);
     // A rendered radiograph uses a good part of the grey range.
     let min = 255;
     let max = 0;

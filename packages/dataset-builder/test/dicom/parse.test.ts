@@ -190,3 +190,18 @@ test('rescale, windows, VOI function, presentation shape and LUT sequences reach
   t.is(p.voiLuts.length, 1);
   t.deepEqual([p.voiLuts[0]!.firstMapped, p.voiLuts[0]!.bits, ...p.voiLuts[0]!.data], [0, 12, 0, 2048, 4095]);
 });
+
+test('a data set written in Implicit VR under an Explicit VR Little Endian File Meta group is still read', (t) => {
+  const implicit = writeDicomSync({ transferSyntax: TransferSyntax.ImplicitVRLittleEndian, elements: header, pixels });
+  const mislabelled = Buffer.from(implicit);
+  // Relabel the syntax in the meta group: "1.2.840.10008.1.2" + NUL -> "1.2.840.10008.1.2.1" needs 2 more bytes,
+  // so rebuild the meta group instead by writing an explicit file and splicing the implicit data set after its meta.
+  const explicit = Buffer.from(writeDicomSync({ transferSyntax: TransferSyntax.ExplicitVRLittleEndian, elements: header, pixels }));
+  const metaEnd = (b: Buffer) => 144 + b.readUInt32LE(140);
+  const spliced = Buffer.concat([explicit.subarray(0, metaEnd(explicit)), mislabelled.subarray(metaEnd(mislabelled))]);
+  const parsed = parseDicom(spliced, 'IM_MISLABELLED');
+  t.is(parsed.header.transferSyntaxUid, TransferSyntax.ExplicitVRLittleEndian);
+  t.is(parsed.header.patientName, 'DOE^JANE');
+  t.deepEqual(parsed.header.viewCodeMeanings, ['postero-anterior']);
+  t.is(parsed.header.rows, 8);
+});

@@ -8,8 +8,8 @@
  * | `.csv`             | RFC 4180, streamed          | `--id-column` (default "id")        |
  * | `.jsonl`/`.ndjson` | one JSON object a line      | `--id-column` key (default "id")    |
  *
- * Whole-file formats are read a few files ahead (bounded), so the disk stays busy while reports are labeled; CSV and
- * JSONL files are streamed. Memory stays flat in the number of reports.
+ * Whole-file formats are read synchronously, one file at a time (see `readTextFile` for why); CSV and JSONL files are
+ * streamed. Memory stays flat in the number of reports.
  */
 import { LabelerError } from '../errors.js';
 import { discoverInputs, type DiscoveredFile, type DiscoverOptions } from './discover.js';
@@ -22,10 +22,7 @@ import { readTextFile, readTextReport } from './text.js';
 export type { InputFailure, ReadItem, ReaderOptions, ReportRecord } from './records.js';
 
 /** Options of {@link readReports}. */
-export interface ReadReportsOptions extends ReaderOptions, DiscoverOptions {
-  /** How many whole files (`.xml`, `.txt`) to read ahead. Default 16. */
-  readAhead?: number;
-}
+export type ReadReportsOptions = ReaderOptions & DiscoverOptions;
 
 /**
  * The reason of an error without the package prefix and the file name (the failure names the file already).
@@ -51,12 +48,12 @@ export function reasonOf(error: unknown, name: string): string {
  *
  * @example
  * ```ts
- * const item = await readOpenIReport('/data/openi/1.xml', '1.xml');
+ * const item = readOpenIReport('/data/openi/1.xml', '1.xml');
  * item.report?.id; // "CXR1"
  * ```
  */
-export async function readOpenIReport(path: string, name: string, options: ReaderOptions = {}): Promise<ReadItem> {
-  const read = await readTextFile(path, options.onBytes);
+export function readOpenIReport(path: string, name: string, options: ReaderOptions = {}): ReadItem {
+  const read = readTextFile(path, options.onBytes);
   if (read.error !== undefined) return failure(name, read.error);
   try {
     // A valid report whose sections are all empty (OpenI has a few) is labeled, not failed: nothing is mentioned.
@@ -79,10 +76,10 @@ export async function readOpenIReport(path: string, name: string, options: Reade
 export async function* readInputFile(file: DiscoveredFile, options: ReaderOptions = {}): AsyncGenerator<ReadItem[]> {
   switch (file.format) {
     case 'xml':
-      yield [await readOpenIReport(file.path, file.name, options)];
+      yield [readOpenIReport(file.path, file.name, options)];
       return;
     case 'txt':
-      yield [await readTextReport(file.path, file.name, options)];
+      yield [readTextReport(file.path, file.name, options)];
       return;
     case 'csv':
       yield* readCsvChunks(file.path, file.name, options);
@@ -92,8 +89,6 @@ export async function* readInputFile(file: DiscoveredFile, options: ReaderOption
       return;
   }
 }
-
-type Pending = { item: Promise<ReadItem> } | { file: DiscoveredFile };
 
 /**
  * Streams every report of the inputs (files, folders, glob patterns), in input order, with a failure for each input,
@@ -115,8 +110,8 @@ export async function* readReports(inputs: readonly string[], options: ReadRepor
 
 /**
  * Streams every report of the inputs as arrays of items, in input order: what {@link readReports} yields one by
- * one. Whole files (`.xml`, `.txt`) are read `readAhead` files ahead and grouped as they complete; CSV and JSONL come
- * a chunk (about 1 MB) at a time. One await per array instead of one per report.
+ * one. Whole files (`.xml`, `.txt`) are grouped up to 256 a array; CSV and JSONL come a chunk (about 1 MB) at a time.
+ * One await per array instead of one per report.
  *
  * @example
  * ```ts
@@ -124,27 +119,23 @@ export async function* readReports(inputs: readonly string[], options: ReadRepor
  * ```
  */
 export async function* readReportChunks(inputs: readonly string[], options: ReadReportsOptions = {}): AsyncGenerator<ReadItem[]> {
-  const ahead = Math.max(1, options.readAhead ?? 16);
-  const queue: Pending[] = [];
-  const next = async function* (): AsyncGenerator<ReadItem[]> {
-    const head = queue.shift();
-    if (!head) return;
-    if ('item' in head) {
-      // Group this file with the following whole files that are already queued.
-      const group: Promise<ReadItem>[] = [head.item];
-      while (queue[0] && 'item' in queue[0]) group.push((queue.shift() as { item: Promise<ReadItem> }).item);
-      yield await Promise.all(group);
-    } else yield* readInputFile(head.file, options);
-  };
+  let group: ReadItem[] = [];
   for await (const found of discoverInputs(inputs, options)) {
-    if (found.failure) queue.push({ item: Promise.resolve({ failure: found.failure }) });
-    else if (found.file.format === 'xml' || found.file.format === 'txt') {
-      const item = readInputFile(found.file, options)
-        .next()
-        .then((r) => (r.value as ReadItem[])[0] as ReadItem);
-      queue.push({ item });
-    } else queue.push({ file: found.file });
-    while (queue.length >= ahead) yield* next();
+    if (found.failure) {
+      group.push({ failure: found.failure });
+    } else if (found.file.format === 'xml') {
+      group.push(readOpenIReport(found.file.path, found.file.name, options));
+    } else if (found.file.format === 'txt') {
+      group.push(readTextReport(found.file.path, found.file.name, options));
+    } else {
+      if (group.length > 0) yield group;
+      group = [];
+      yield* readInputFile(found.file, options);
+    }
+    if (group.length >= 256) {
+      yield group;
+      group = [];
+    }
   }
-  while (queue.length > 0) yield* next();
+  if (group.length > 0) yield group;
 }

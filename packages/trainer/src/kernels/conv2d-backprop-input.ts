@@ -9,7 +9,8 @@
  * filter rotated by 180 degrees and its in/out channels swapped:
  *   dx[q] = sum_j Dpad[q + j] * Wflip[j],  D = dy with (stride - 1) zeros between rows and columns,
  *   Dpad = D padded by (k - 1 - padTop) before and whatever makes the output H rows after.
- * For stride 2 the zero rows make it 4x the work of the forward pass; a stride-1 convolution costs the same as forward.
+ * Spreading dy with zeros would make a stride-2 gradient 4x the forward work, so strided convolutions are split into
+ * stride x stride phases (see `backpropInputByPhases`), each a small stride-1 convolution: the same work as forward.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, NamedAttrMap, NamedTensorInfoMap } from '@tensorflow/tfjs';
@@ -71,17 +72,63 @@ export function conv2dBackpropInputAsConv(
 ): tf.Tensor4D {
   return tf.tidy(() => {
     const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
+    if (info.strideHeight > 1 || info.strideWidth > 1) return backpropInputByPhases(dy, filter, inputShape, info);
     const [kh, kw] = filter.shape;
     const [, h, w] = inputShape;
-    const spread = spreadOnGrid(dy, info.strideHeight, info.strideWidth);
     const before = kh - 1 - info.padInfo.top;
     const beforeW = kw - 1 - info.padInfo.left;
-    const after = h + kh - 1 - before - spread.shape[1];
-    const afterW = w + kw - 1 - beforeW - spread.shape[2];
-    const padded = padOrCrop(spread, before, after, beforeW, afterW);
-    const flipped = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D; // [kh, kw, Co, Ci]
-    return tf.conv2d(padded, flipped, 1, 'valid');
+    const after = h + kh - 1 - before - dy.shape[1];
+    const afterW = w + kw - 1 - beforeW - dy.shape[2];
+    const padded = padOrCrop(dy, before, after, beforeW, afterW);
+    return tf.conv2d(padded, flipFilter(filter), 1, 'valid');
   });
+}
+
+/** The filter rotated by 180 degrees with in/out channels swapped: [kh, kw, Ci, Co] -> [kh, kw, Co, Ci]. */
+function flipFilter(filter: tf.Tensor4D): tf.Tensor4D {
+  return tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
+}
+
+/**
+ * Strided case, by phases: padded input row p = u * s + r (phase r) only receives taps i = r + m * s, so each of the
+ * s x s phases is a stride-1 full correlation of dy with the sub-filter W[r::s, c::s]; the phases are then
+ * interleaved (stack + reshape) and cropped to the input. Same work as the forward convolution, no zero rows.
+ */
+function backpropInputByPhases(
+  dy: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  inputShape: [number, number, number, number],
+  info: tf.backend_util.Conv2DInfo,
+): tf.Tensor4D {
+  const [kh, kw, ci] = filter.shape;
+  const [n, h, w] = inputShape;
+  const { strideHeight: sh, strideWidth: sw } = info;
+  const { top, left } = info.padInfo;
+  const [, ho, wo] = dy.shape;
+  const u = Math.ceil((top + h) / sh);
+  const v = Math.ceil((left + w) / sw);
+  const rows: tf.Tensor4D[] = [];
+  for (let rh = 0; rh < sh; rh++) {
+    const cols: tf.Tensor4D[] = [];
+    for (let rw = 0; rw < sw; rw++) {
+      const th = Math.max(0, Math.ceil((kh - rh) / sh));
+      const tw = Math.max(0, Math.ceil((kw - rw) / sw));
+      if (th === 0 || tw === 0) {
+        cols.push(tf.zeros([n, u, v, ci]));
+        continue;
+      }
+      const sub =
+        sh === 1 && sw === 1
+          ? filter
+          : (tf.stridedSlice(filter, [rh, rw, 0, 0], [kh, kw, filter.shape[2], filter.shape[3]], [sh, sw, 1, 1]) as tf.Tensor4D);
+      const padded = padOrCrop(dy, th - 1, u - ho, tw - 1, v - wo);
+      cols.push(tf.conv2d(padded, flipFilter(sub), 1, 'valid')); // [n, u, v, ci]
+    }
+    // interleave columns: [n, u, v, sw, ci] -> [n, u, v * sw, ci]
+    rows.push(sw === 1 ? (cols[0] as tf.Tensor4D) : tf.reshape(tf.stack(cols, 3), [n, u, v * sw, ci]));
+  }
+  const all = sh === 1 ? (rows[0] as tf.Tensor4D) : tf.reshape(tf.stack(rows, 2), [n, u * sh, v * sw, ci]);
+  return tf.slice(all, [0, top, left, 0], [n, h, w, ci]) as tf.Tensor4D;
 }
 
 /** Kernel config of Conv2DBackpropInput for a backend (default wasm). */
