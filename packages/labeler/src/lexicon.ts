@@ -1,7 +1,7 @@
 /**
  * Lexicons as data: loading, validation and term expansion.
  *
- * Files (under `lexicons/` at the repository root, plus any `lexiconDirs`):
+ * Files (under `lexicons/` at the repository root, copied into the package at build time; plus any `lexiconDirs`):
  * - `findings/*.json`, one per finding: `{ finding, description, concepts: [{ cui, name, synonyms, abbreviations,
  *   variants, descriptors }], exclusions, example }`. `cui` is the UMLS concept id (null for a term with none).
  * - `abnormalities.json`: the broader vocabulary of abnormalities that block No Finding:
@@ -69,7 +69,10 @@ export interface Lexicons {
 }
 
 /**
- * The bundled `lexicons/` folder at the repository root (works from both src/ and dist/).
+ * The bundled lexicon folder. The canonical data lives in `lexicons/` at the repository root; the build copies it into
+ * the package (`packages/labeler/lexicons/`, shipped in the published package). Inside the cxr8 repository the
+ * canonical folder is used, so an edited lexicon takes effect without a rebuild; anywhere else (an installed package)
+ * the package's own copy. Works from both src/ and dist/ and from any working directory.
  *
  * @example
  * ```ts
@@ -77,7 +80,22 @@ export interface Lexicons {
  * ```
  */
 export function defaultLexiconDir(): string {
-  return fileURLToPath(new URL('../../../lexicons/', import.meta.url));
+  const own = fileURLToPath(new URL('../lexicons/', import.meta.url));
+  const repo = fileURLToPath(new URL('../../../lexicons/', import.meta.url));
+  const inRepo = isCxr8Root(fileURLToPath(new URL('../../../', import.meta.url)));
+  for (const dir of inRepo ? [repo, own] : [own, repo]) {
+    if (existsSync(join(dir, 'findings'))) return dir;
+  }
+  return own;
+}
+
+/** True when `dir` is the root of the cxr8 repository (its package.json is named "cxr8"). */
+function isCxr8Root(dir: string): boolean {
+  try {
+    return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: unknown }).name === 'cxr8';
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -66,7 +66,8 @@ export function compileLexicons(dirs: readonly string[]): CompiledLexicons {
 const UNCERTAINTY: readonly UncertaintyPolicy[] = ['uncertain', 'positive', 'negative'];
 
 /**
- * Creates a labeler: compiles the bundled lexicons (`lexicons/` at the repository root) and any `lexiconDirs` once,
+ * Creates a labeler: compiles the bundled lexicons (`defaultLexiconDir()`: `lexicons/` at the repository root, or the
+ * package's own copy when installed) and any `lexiconDirs` once,
  * and returns `label(text | { id, text })`, which is synchronous and fast (no I/O).
  *
  * @example

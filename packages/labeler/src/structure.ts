@@ -10,7 +10,8 @@
  *   "CCProcessed" dependencies do in NegBio; a conjunct that opens a new clause ("..., the heart is enlarged",
  *   "... and there is", "..., stable cardiomegaly") ends the list;
  * - prepositional attachment: "no evidence of A in the B", "free of A" stay inside the noun phrase.
- * Scope kinds ('list', 'chunk', 'clause') and directions are set per rule in `lexicons/rules/*.json`.
+ * - bare fragments: a verbless sentence of bare terms ("Pleural effusions or pneumothorax.") is one scope.
+ * Scope kinds ('list', 'chunk', 'clause', 'fragment', 'none') and directions are set per rule in `lexicons/rules/*.json`.
  */
 import type { Rule, TriggerNode } from './rules.js';
 import type { Token } from './tokens.js';

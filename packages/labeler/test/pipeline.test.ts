@@ -6,6 +6,8 @@ import { ReportParseError } from '../src/errors.js';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defaultLexiconDir } from '../src/lexicon.js';
 
 const labeler = createLabeler();
 
@@ -138,4 +140,8 @@ test('traceReport dumps each stage: tokens, matches, triggers with scopes', (t) 
   t.deepEqual(sentences[0]?.triggers, [{ rule: 'neg.no', kind: 'negation', text: 'No', scope: 'effusion or pneumothorax' }]);
   t.deepEqual(sentences[0]?.mentions?.map((m) => m.entries[0]), ['finding:Effusion', 'finding:Pneumothorax']);
   t.is(result.labels.Effusion, 0);
+});
+
+test('inside the repository the canonical lexicons/ is used, so an edited lexicon needs no rebuild', (t) => {
+  t.is(defaultLexiconDir(), fileURLToPath(new URL('../../../lexicons/', import.meta.url)));
 });

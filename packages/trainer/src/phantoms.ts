@@ -9,8 +9,8 @@
  *
  * | finding      | look                                                                   | where                     |
  * |--------------|------------------------------------------------------------------------|---------------------------|
- * | Nodule       | small bright disc (radius 26-36 px)                                    | anywhere in a lung        |
- * | Mass         | larger lobulated bright blob (overall 130-220 px)                      | anywhere in a lung        |
+ * | Nodule       | small bright disc (radius 30-40 px)                                    | anywhere in a lung        |
+ * | Mass         | larger lobulated bright blob (overall 150-240 px)                      | anywhere in a lung        |
  * | Effusion     | fluid brighter than soft tissue, a gradient up to a meniscus           | base of one lung          |
  * | Pneumothorax | dark rim without vessel markings, bounded by a bright pleural line     | apex of one lung          |
  * | Cardiomegaly | heart shadow widened (cardiothoracic ratio 0.53-0.6) and denser        | the heart                 |
@@ -358,8 +358,8 @@ export function renderPhantom(plan: PhantomPlan): RenderedPhantom {
 
   // Blobs last, so that they show on top of fluid or air.
   if (has('Mass')) {
-    const c = pickInLung(70);
-    const r0 = uniform(rng, 48, 72);
+    const c = pickInLung(75);
+    const r0 = uniform(rng, 55, 75);
     const discs = [{ x: c.x, y: c.y, r: r0 }];
     const lobes = 2 + Math.floor(rng() * 3);
     for (let k = 0; k < lobes; k++) {
@@ -368,13 +368,13 @@ export function renderPhantom(plan: PhantomPlan): RenderedPhantom {
       discs.push({ x: c.x + Math.cos(a) * d, y: c.y + Math.sin(a) * d, r: r0 * uniform(rng, 0.55, 0.8) });
     }
     taken.push({ x: c.x, y: c.y, r: r0 * 1.6 });
-    stampBlob('Mass', discs, uniform(rng, 0.32, 0.4), 5);
+    stampBlob('Mass', discs, uniform(rng, 0.45, 0.55), 5);
   }
   if (has('Nodule')) {
     const c = pickInLung(35);
-    const r = uniform(rng, 26, 36);
+    const r = uniform(rng, 30, 40);
     taken.push({ x: c.x, y: c.y, r });
-    stampBlob('Nodule', [{ x: c.x, y: c.y, r }], uniform(rng, 0.38, 0.45), 2);
+    stampBlob('Nodule', [{ x: c.x, y: c.y, r }], uniform(rng, 0.52, 0.62), 2);
   }
   // Exposure, gamma and quantum noise.
   const gamma = uniform(rng, 0.85, 1.15);

@@ -76,7 +76,7 @@ test('a planted nodule is a bright spot inside its box, brighter than the lung a
   t.deepEqual(boxes.map((b) => b.finding), ['Nodule']);
   const b = boxes[0];
   if (!b) return;
-  t.true(b.w >= 50 && b.w <= 76 && b.h >= 50 && b.h <= 76);
+  t.true(b.w >= 58 && b.w <= 84 && b.h >= 58 && b.h <= 84);
   const mean = (x0: number, y0: number, x1: number, y1: number): number => {
     let s = 0;
     let n = 0;
