@@ -614,8 +614,9 @@ async function main(): Promise<void> {
       expected: f.expected,
     });
     if (f.path === 'dicom/PAT0001/ST20190314/SE001/IM000001') {
-      // The same SOP Instance exported a second time, under another folder: one image, one duplicate.
-      await put('dicom/EXPORT2/PAT0001/IM000001_copy', bytes, {
+      // The same SOP Instance exported a second time, under another folder that sorts after the first (the builder
+      // keeps the copy first in path order): one image, one duplicate.
+      await put('dicom/REEXPORT/PAT0001/IM000001_copy', bytes, {
         kind: 'dicom-image',
         description: 'A second copy of dicom/PAT0001/ST20190314/SE001/IM000001 (same SOP Instance UID)',
         transferSyntax,

@@ -73,7 +73,7 @@ function intOption(name: string, value: string | undefined): number | undefined 
 function formatBuild(s: BuildSummary): string {
   const lines = [
     `build-dataset: ${s.out}`,
-    `  files      ${s.files.seen} seen: ${s.files.dicom} DICOM, ${s.files.nonDicom} not DICOM, ${s.files.dicomDir} DICOMDIR, ${s.files.unreadable} unreadable; ${s.files.indexedThisRun} indexed now, ${s.files.skippedAsDone} already done`,
+    `  files      ${s.files.seen} seen: ${s.files.dicom} DICOM, ${s.files.nonDicom} not DICOM, ${s.files.dicomDir} DICOMDIR, ${s.files.unreadable} unreadable; ${s.files.indexedThisRun} indexed now, ${s.files.skippedAsDone} already done${s.files.removed > 0 ? `, ${s.files.removed} gone from the export` : ''}`,
     `  images     ${s.images.selected} frontal chest images selected, ${s.images.excluded} excluded, ${s.images.duplicates} duplicates; ${s.images.inDataset} in the dataset (rendered and labeled); ${s.images.rendered} rendered (${s.images.renderedThisRun} now)`,
     `  reports    ${s.reports.read} read (${s.reports.srDocuments} SR documents), ${s.reports.problems} unusable; ${s.images.withoutReport} images without a report, ${s.reports.withoutImage} reports without an image`,
     `  labels     ${s.labeledThisRun} studies labeled now`,

@@ -67,6 +67,11 @@ export interface DiscoverOptions {
   counts?: DiscoverCounts;
   /** Overrides the content check (the DICOM reader's own `isDicom`). */
   isDicom?: (head: Uint8Array) => boolean;
+  /**
+   * Called for each file or folder that cannot be read (`relPath` relative to the root, `/` separators; `reason` the
+   * system error code), besides counting it in `unreadable`. The walk goes on.
+   */
+  onUnreadable?: (relPath: string, reason: string, isFolder: boolean) => void;
 }
 
 /**
@@ -108,8 +113,16 @@ export async function* discoverDicom(root: string, options: DiscoverOptions = {}
   while (stack.length > 0) {
     const dir = stack.pop() as string;
     const names: { name: string; dir: boolean; file: boolean }[] = [];
-    for await (const entry of await opendir(dir)) {
-      names.push({ name: entry.name, dir: entry.isDirectory(), file: entry.isFile() });
+    const relOf = (p: string): string => relative(root, p).split(sep).join('/');
+    const codeOf = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? 'unknown error';
+    try {
+      for await (const entry of await opendir(dir)) {
+        names.push({ name: entry.name, dir: entry.isDirectory(), file: entry.isFile() });
+      }
+    } catch (error) {
+      counts.unreadable++;
+      options.onUnreadable?.(relOf(dir), codeOf(error), true);
+      continue;
     }
     names.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     // Sub-folders are pushed in reverse so that they pop in name order.
@@ -130,8 +143,9 @@ export async function* discoverDicom(root: string, options: DiscoverOptions = {}
       try {
         info = await stat(path);
         head = await readHead(path);
-      } catch {
+      } catch (error) {
         counts.unreadable++;
+        options.onUnreadable?.(relOf(path), codeOf(error), false);
         continue;
       }
       if (!check(head)) {
@@ -139,7 +153,7 @@ export async function* discoverDicom(root: string, options: DiscoverOptions = {}
         continue;
       }
       counts.dicom++;
-      yield { path, relPath: relative(root, path).split(sep).join('/'), size: info.size, mtimeMs: Math.floor(info.mtimeMs) };
+      yield { path, relPath: relOf(path), size: info.size, mtimeMs: Math.floor(info.mtimeMs) };
     }
   }
 }

@@ -308,7 +308,9 @@ export async function importNih(options: ImportNihOptions): Promise<ImportNihSum
   let found = 0;
   let missing = 0;
   try {
-    const insertPatient = db.prepare('INSERT INTO patients (id, sex, split) VALUES (?, ?, ?)');
+    // split_method 'official': the release's lists decided test against train_val (train_val then divided by hash).
+    const insertPatient = db.prepare('INSERT INTO patients (id, sex, split, split_method) VALUES (?, ?, ?, ?)');
+    const splitMethod = test && trainVal ? 'official' : 'hash';
     // Rows go in as JSON arrays through json_each: one statement per table, the loop runs inside SQLite.
     const insertStudies = db.prepare(
       "INSERT INTO studies (patient_id, seq, source_key, age_years, has_report) SELECT value->>1, value->>2, 'nih:' || (value->>0), value->>3, 1 FROM json_each(?)",
@@ -334,7 +336,7 @@ export async function importNih(options: ImportNihOptions): Promise<ImportNihSum
       setMeta(db, 'split', `${fractions.train},${fractions.val},${fractions.test}`);
       const sexes = new Map<number, string>();
       for (const e of entries) if (!sexes.has(e.patientId) || sexes.get(e.patientId) === '') sexes.set(e.patientId, e.sex);
-      for (const [id, split] of [...patientSplit.entries()].sort((a, b) => a[0] - b[0])) insertPatient.run(id, sexes.get(id) ?? '', split);
+      for (const [id, split] of [...patientSplit.entries()].sort((a, b) => a[0] - b[0])) insertPatient.run(id, sexes.get(id) ?? '', split, splitMethod);
       for (const p of problems) recordFailure(db, `${options.dataEntry}:${p.line}`, 'import', p.reason);
       const studies: unknown[] = [];
       const images: unknown[] = [];

@@ -7,18 +7,21 @@
  *    worker pool, classify each (image, SR report, excluded with a reason, failed) into the private `sources` table.
  *    A file already indexed with the same size and mtime is skipped: this is what makes re-runs cheap.
  * 2. reports (reports.ts): read every `--reports` source and the SR documents into the private `reports` table.
- * 3. assign (deidentify.ts, splits.ts): one transaction that derives patients (pseudonyms), studies (study-date
- *    order), images (`{patient:08d}_{followup:03d}.png`), duplicates, excluded objects and unmatched reports.
+ * 3. assign (deidentify.ts, splits.ts): one transaction that derives patients (pseudonyms, recorded splits kept),
+ *    studies (Study Date then Study Time order), unnamed image rows, duplicates, excluded objects, unmatched reports.
  * 4. label (reports.ts + @cxr8/labeler): label each study's report once; its labels go to each of its images.
- * 5. split: hash-based by default (already set in assign); `--stratify` re-deals patients by label.
- * 6. render (tasks.ts `render` in the pool): DICOM to 8-bit PNG at `--size`, temp name + rename.
- * 7. exports (exports/nih.ts, exports/chexpert.ts) and shards (exports/shards.ts).
+ * 5. split: hash-based by default (set in assign for new patients); `--stratify` deals out the new patients by label.
+ * 6. render (tasks.ts `render` in the pool): DICOM to 8-bit PNG at `--size`, temp name + rename; an unnamed image
+ *    goes to `images/.pending/`.
+ * 7. name: images that entered the dataset (rendered, with a report) get `{patient:08d}_{followup:03d}.png`, the
+ *    patient's next follow-up numbers in date order; a name never changes once given.
+ * 8. exports (exports/nih.ts, exports/chexpert.ts) and shards (exports/shards.ts).
  *
  * Resume: every stage only does the work the database says is not done, and writes its results in batched
  * transactions whose content depends only on the input, so a run killed at any moment and run again ends with the
  * same database as an uninterrupted run (the `runs` table aside).
  */
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { createHmac } from 'node:crypto';
@@ -31,7 +34,8 @@ import { DEFAULT_REPORT_COLUMNS, labelReport, loadDefaultLabeler, readReports } 
 import type { ReportColumns, ReportLabeler, ReportProblem } from './reports.js';
 import { DEFAULT_SPLIT, assignSplit, stratifiedSplits, stratumOf } from './splits.js';
 import type { SplitFractions } from './splits.js';
-import { finishRun, openStore, recordFailure, setMeta, startRun } from './store.js';
+import type { Split } from './shards.js';
+import { finishRun, getMeta, openStore, recordFailure, setMeta, startRun } from './store.js';
 import type { Store } from './store.js';
 import { createPool, mapOrdered } from './pool.js';
 import type { TaskRunner } from './pool.js';
@@ -81,7 +85,8 @@ export interface BuildOptions {
 export interface BuildSummary {
   out: string;
   keyFile: string;
-  files: { seen: number; dicom: number; nonDicom: number; dicomDir: number; unreadable: number; indexedThisRun: number; skippedAsDone: number };
+  /** `removed`: files indexed by an earlier run and no longer in the export (they leave the index). */
+  files: { seen: number; dicom: number; nonDicom: number; dicomDir: number; unreadable: number; indexedThisRun: number; skippedAsDone: number; removed: number };
   /**
    * `selected` frontal chest images; `rendered` of them have a PNG (images without a report are rendered too, ready
    * for a later report); `inDataset` are rendered and labeled: those are exported and sharded.
@@ -141,6 +146,8 @@ function batcher(db: Db, size: number): { add(fn: () => void): void; flush(): vo
 interface IndexCounts {
   indexed: number;
   skipped: number;
+  /** Files of an earlier run no longer in the export. */
+  removed: number;
 }
 
 /**
@@ -169,6 +176,10 @@ function indexRow(key: Buffer, file: DiscoveredFile, header: HeaderInfo, keepScr
     study_key: hmacId(key, header.studyInstanceUid),
     accession_key: hmacId(key, header.accessionNumber),
     study_date: header.studyDate,
+    study_time: header.studyTime,
+    series_number: header.seriesNumber ?? null,
+    instance_number: header.instanceNumber ?? null,
+    acquired: header.acquisitionDateTime || null,
     age_years: ageInYears(header.patientAge, header.patientBirthDate, header.studyDate) ?? null,
     sex: normalizeSex(header.patientSex),
     view: null as string | null,
@@ -193,19 +204,44 @@ async function indexStage(store: Store, key: Buffer, dicomDir: string, pool: Tas
   const { db } = store;
   const known = db.prepare('SELECT size, mtime_ms FROM private.sources WHERE path = ?');
   const upsert = db.prepare(`INSERT INTO private.sources
-    (path, ref, size, mtime_ms, status, reason, sop_key, patient_key, study_key, accession_key, study_date, age_years, sex, view, rows, columns, spacing_x, spacing_y, sr_text, scrub)
-    VALUES (@path, @ref, @size, @mtime_ms, @status, @reason, @sop_key, @patient_key, @study_key, @accession_key, @study_date, @age_years, @sex, @view, @rows, @columns, @spacing_x, @spacing_y, @sr_text, @scrub)
+    (path, ref, size, mtime_ms, status, reason, sop_key, patient_key, study_key, accession_key, study_date, study_time, series_number, instance_number, acquired,
+     age_years, sex, view, rows, columns, spacing_x, spacing_y, sr_text, scrub)
+    VALUES (@path, @ref, @size, @mtime_ms, @status, @reason, @sop_key, @patient_key, @study_key, @accession_key, @study_date, @study_time, @series_number,
+     @instance_number, @acquired, @age_years, @sex, @view, @rows, @columns, @spacing_x, @spacing_y, @sr_text, @scrub)
     ON CONFLICT(path) DO UPDATE SET ref = excluded.ref, size = excluded.size, mtime_ms = excluded.mtime_ms, status = excluded.status, reason = excluded.reason,
       sop_key = excluded.sop_key, patient_key = excluded.patient_key, study_key = excluded.study_key, accession_key = excluded.accession_key,
-      study_date = excluded.study_date, age_years = excluded.age_years, sex = excluded.sex, view = excluded.view, rows = excluded.rows,
+      study_date = excluded.study_date, study_time = excluded.study_time, series_number = excluded.series_number,
+      instance_number = excluded.instance_number, acquired = excluded.acquired, age_years = excluded.age_years, sex = excluded.sex, view = excluded.view, rows = excluded.rows,
       columns = excluded.columns, spacing_x = excluded.spacing_x, spacing_y = excluded.spacing_y, sr_text = excluded.sr_text, scrub = excluded.scrub`);
   const clearFailure = db.prepare("DELETE FROM failures WHERE file = ? AND stage IN ('parse', 'render')");
   // A file that changed on disk is rendered again (its old PNG, or its old failure, no longer holds).
   const rerender = db.prepare("UPDATE images SET png_status = 'pending' WHERE source_key = ? AND png_status IN ('done', 'failed')");
-  const result: IndexCounts = { indexed: 0, skipped: 0 };
+  const result: IndexCounts = { indexed: 0, skipped: 0, removed: 0 };
   const progress = createProgress({ label: 'index', stream: progressStream });
+  // Every path seen by this walk: after a complete walk, files gone from the export leave the index.
+  const seen = new Set<string>();
+  let unreadableFolder = false;
+  const failedRow = (relPath: string, size: number, mtimeMs: number, reason: string): Record<string, unknown> => ({
+    path: relPath, ref: fileRef(key, relPath), size, mtime_ms: mtimeMs, status: 'failed', reason, sop_key: null, patient_key: null, study_key: null,
+    accession_key: null, study_date: null, study_time: null, series_number: null, instance_number: null, acquired: null, age_years: null, sex: null, view: null,
+    rows: null, columns: null, spacing_x: null, spacing_y: null, sr_text: null, scrub: null,
+  });
+  const batch = batcher(db, 200);
+  const onUnreadable = (relPath: string, reason: string, isFolder: boolean): void => {
+    if (isFolder) {
+      unreadableFolder = true;
+      return;
+    }
+    seen.add(relPath);
+    const row = failedRow(relPath, -1, -1, `cannot read the file (${reason})`);
+    batch.add(() => {
+      upsert.run(row);
+      recordFailure(db, String(row.ref), 'parse', String(row.reason));
+    });
+  };
   async function* todo(): AsyncGenerator<DiscoveredFile> {
-    for await (const file of discoverDicom(dicomDir, { counts })) {
+    for await (const file of discoverDicom(dicomDir, { counts, onUnreadable })) {
+      seen.add(file.relPath);
       const row = known.get(file.relPath) as { size: number; mtime_ms: number } | undefined;
       if (row && row.size === file.size && row.mtime_ms === file.mtimeMs) {
         result.skipped++;
@@ -215,7 +251,6 @@ async function indexStage(store: Store, key: Buffer, dicomDir: string, pool: Tas
       yield file;
     }
   }
-  const batch = batcher(db, 200);
   // Workers name the file by its reference, so that no error message carries the path.
   for await (const [file, r] of mapOrdered(todo(), pool.capacity, (f) => pool.run({ kind: 'header', path: f.path, file: fileRef(key, f.relPath) }))) {
     result.indexed++;
@@ -233,16 +268,29 @@ async function indexStage(store: Store, key: Buffer, dicomDir: string, pool: Tas
       const reason = r.ok ? 'unexpected task result' : r.reason;
       batch.add(() => {
         clearFailure.run(ref);
-        upsert.run({
-          path: file.relPath, ref, size: file.size, mtime_ms: file.mtimeMs, status: 'failed', reason, sop_key: null, patient_key: null, study_key: null,
-          accession_key: null, study_date: null, age_years: null, sex: null, view: null, rows: null, columns: null, spacing_x: null, spacing_y: null,
-          sr_text: null, scrub: null,
-        });
+        upsert.run(failedRow(file.relPath, file.size, file.mtimeMs, reason));
         recordFailure(db, ref, 'parse', reason);
       });
     }
   }
   batch.flush();
+  // Files deleted from the export (or moved: a move is a deletion and a new file) leave the private index, with
+  // their failures; not after a walk that could not read a folder (its files were not seen, not deleted).
+  if (!unreadableFolder) {
+    const gone = (db.prepare('SELECT path, ref FROM private.sources').all() as { path: string; ref: string }[]).filter((r) => !seen.has(r.path));
+    const forget = db.prepare('DELETE FROM private.sources WHERE path = ?');
+    const forgetFailures = db.prepare('DELETE FROM failures WHERE file = ?');
+    const forgetExcluded = db.prepare('DELETE FROM excluded WHERE file = ?');
+    for (const r of gone) {
+      batch.add(() => {
+        forget.run(r.path);
+        forgetFailures.run(r.ref);
+        forgetExcluded.run(r.ref);
+      });
+    }
+    batch.flush();
+    result.removed = gone.length;
+  }
   progress.done();
   return result;
 }
@@ -308,6 +356,10 @@ async function reportsStage(store: Store, key: Buffer, sources: readonly string[
 
 interface SourceImage {
   path: string;
+  study_time: string | null;
+  series_number: number | null;
+  instance_number: number | null;
+  acquired: string | null;
   ref: string;
   sop_key: string;
   patient_key: string;
@@ -351,10 +403,32 @@ function reportTextFor(db: Db, accessionKey: string, studyKey: string): { text: 
   return { text: rows.map((r) => r.text).join('\n\n'), ids: rows.map((r) => ({ source: r.source, position: r.position })) };
 }
 
-async function assignStage(store: Store, key: Buffer, options: { seed: string; split: SplitFractions; keepReportText: boolean; out: string }): Promise<AssignCounts> {
+/** A DICOM time (TM, PS3.5 6.2: "HHMMSS.FFFFFF", or the old "HH:MM:SS") as comparable digits; '' when absent. */
+function timeKey(value: string | null): string {
+  return (value ?? '').replaceAll(':', '').trim();
+}
+
+/** When a study was made, as a sortable string: its earliest Study Date, then Study Time, of its images. */
+function whenOf(list: readonly SourceImage[]): string {
+  return list.reduce((m, s) => {
+    const w = `${s.study_date ?? ''} ${timeKey(s.study_time)}`;
+    return w < m ? w : m;
+  }, '\uffff');
+}
+
+const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Images of one study in acquisition order: Series Number, Instance Number, Acquisition DateTime, then path. */
+function compareInStudy(a: SourceImage, b: SourceImage): number {
+  const num = (x: number | null, y: number | null): number => (x === y ? 0 : x === null ? 1 : y === null ? -1 : x - y);
+  return num(a.series_number, b.series_number) || num(a.instance_number, b.instance_number) || compareText(a.acquired ?? '', b.acquired ?? '') || compareText(a.path, b.path);
+}
+
+async function assignStage(store: Store, key: Buffer, options: { seed: string; split: SplitFractions; stratify: boolean; keepReportText: boolean; out: string }): Promise<AssignCounts> {
   const { db } = store;
   const counts: AssignCounts = { selected: 0, excluded: 0, duplicates: 0, withoutReport: 0, reportsWithoutImage: 0 };
   const sources = db.prepare("SELECT * FROM private.sources WHERE status = 'image' ORDER BY path").all() as SourceImage[];
+  // Duplicates: the copy first in path order is kept (see docs/architecture/dataset-builder.md, "Duplicates").
   const canonical = new Map<string, SourceImage>();
   const duplicates: { ref: string; reason: string }[] = [];
   for (const s of sources) {
@@ -370,7 +444,6 @@ async function assignStage(store: Store, key: Buffer, options: { seed: string; s
     else byPatient.set(s.patient_key, [s]);
   }
   const studyKeyOf = (s: SourceImage): string => s.study_key || `sop:${s.sop_key}`;
-  const firstDate = (list: SourceImage[]): string => list.reduce((m, s) => ((s.study_date ?? '') < m ? (s.study_date ?? '') : m), '99999999');
   // Pseudonyms: existing ones are kept; new patients are numbered after them in the order of their first study.
   const existing = new Map<string, number>();
   for (const r of db.prepare('SELECT patient_key, pseudonym FROM private.patients').iterate() as Iterable<{ patient_key: string; pseudonym: number }>) {
@@ -379,23 +452,27 @@ async function assignStage(store: Store, key: Buffer, options: { seed: string; s
   let next = (db.prepare('SELECT max(pseudonym) AS m FROM private.patients').get() as { m: number | null }).m ?? 0;
   const fresh = [...byPatient.entries()]
     .filter(([k]) => !existing.has(k))
-    .map(([k, list]) => ({ k, date: firstDate(list) }))
-    .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+    .map(([k, list]) => ({ k, when: whenOf(list) }))
+    .sort((a, b) => compareText(a.when, b.when) || compareText(a.k, b.k));
   const insertPseudonym = db.prepare('INSERT INTO private.patients (patient_key, pseudonym) VALUES (?, ?)');
-  const upsertPatient = db.prepare('INSERT INTO patients (id, sex, split) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET sex = excluded.sex, split = excluded.split');
+  // A patient's split, once recorded, is kept (splits.ts): a new patient gets its hash split, provisional
+  // ('pending') when --stratify will deal it out after labeling.
+  const upsertPatient = db.prepare('INSERT INTO patients (id, sex, split, split_method) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET sex = excluded.sex');
+  const splitOf = db.prepare('SELECT split FROM patients WHERE id = ?').pluck();
   const upsertStudy = db.prepare(`INSERT INTO studies (patient_id, seq, source_key, age_years, has_report, report_digest, report_text)
     VALUES (@patient_id, @seq, @source_key, @age_years, @has_report, @report_digest, @report_text)
     ON CONFLICT(source_key) DO UPDATE SET patient_id = excluded.patient_id, seq = excluded.seq, age_years = excluded.age_years,
       has_report = excluded.has_report, report_digest = excluded.report_digest, report_text = excluded.report_text`);
   const studyId = db.prepare('SELECT id FROM studies WHERE source_key = ?').pluck();
   const link = db.prepare('INSERT INTO private.study_links (study_key, accession_key, scrub) VALUES (?, ?, ?) ON CONFLICT(study_key) DO UPDATE SET accession_key = excluded.accession_key, scrub = excluded.scrub');
-  const existingImage = db.prepare('SELECT id, image_index FROM images WHERE source_key = ?');
+  const existingImage = db.prepare('SELECT id, patient_id, file FROM images WHERE source_key = ?');
   const deleteImage = db.prepare('DELETE FROM images WHERE id = ?');
-  const insertImage = db.prepare(`INSERT INTO images (image_index, patient_id, study_id, followup, view, age_years, split, original_width, original_height,
+  // Images are inserted unnamed: nameStage names them once they are in the dataset (rendered, with a report).
+  const insertImage = db.prepare(`INSERT INTO images (patient_id, study_id, view, age_years, split, original_width, original_height,
       pixel_spacing_x, pixel_spacing_y, png_status, source_key)
-    VALUES (@image_index, @patient_id, @study_id, @followup, @view, @age_years, @split, @original_width, @original_height,
+    VALUES (@patient_id, @study_id, @view, @age_years, @split, @original_width, @original_height,
       @pixel_spacing_x, @pixel_spacing_y, 'pending', @source_key)`);
-  const updateImage = db.prepare(`UPDATE images SET patient_id = @patient_id, study_id = @study_id, followup = @followup, view = @view,
+  const updateImage = db.prepare(`UPDATE images SET study_id = @study_id, view = @view,
       age_years = @age_years, split = @split, pixel_spacing_x = @pixel_spacing_x, pixel_spacing_y = @pixel_spacing_y,
       original_width = coalesce(original_width, @original_width), original_height = coalesce(original_height, @original_height)
     WHERE id = @id`);
@@ -409,13 +486,13 @@ async function assignStage(store: Store, key: Buffer, options: { seed: string; s
       insertPseudonym.run(f.k, next);
       existing.set(f.k, next);
     }
+    if (!options.stratify) db.exec("UPDATE patients SET split_method = 'hash' WHERE split_method = 'pending'");
     const patients = [...byPatient.entries()].sort((a, b) => (existing.get(a[0]) ?? 0) - (existing.get(b[0]) ?? 0));
-    const planned: { row: Record<string, unknown>; oldId: number | undefined }[] = [];
     for (const [patientKey, list] of patients) {
       const pseudonym = existing.get(patientKey) as number;
-      const split = assignSplit(pseudonym, options.seed, options.split);
       const sex = list.map((s) => s.sex ?? '').find((s) => s !== '') ?? '';
-      upsertPatient.run(pseudonym, sex, split);
+      upsertPatient.run(pseudonym, sex, assignSplit(pseudonym, options.seed, options.split), options.stratify ? 'pending' : 'hash');
+      const split = splitOf.get(pseudonym) as string;
       const studies = new Map<string, SourceImage[]>();
       for (const s of list) {
         const k = studyKeyOf(s);
@@ -423,10 +500,8 @@ async function assignStage(store: Store, key: Buffer, options: { seed: string; s
         if (l) l.push(s);
         else studies.set(k, [s]);
       }
-      const orderedStudies = [...studies.entries()]
-        .map(([k, l]) => ({ k, l, date: firstDate(l) }))
-        .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
-      let followup = 0;
+      // Study Date, then Study Time; the keyed hash of the UID only breaks exact ties.
+      const orderedStudies = [...studies.entries()].map(([k, l]) => ({ k, l, when: whenOf(l) })).sort((a, b) => compareText(a.when, b.when) || compareText(a.k, b.k));
       orderedStudies.forEach((study, seq) => {
         const first = study.l[0] as SourceImage;
         const report = reportTextFor(db, first.accession_key, first.study_key);
@@ -444,17 +519,12 @@ async function assignStage(store: Store, key: Buffer, options: { seed: string; s
         });
         link.run(study.k, first.accession_key, first.scrub);
         const sid = studyId.get(study.k) as number;
-        const images = [...study.l].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-        for (const img of images) {
+        for (const img of [...study.l].sort(compareInStudy)) {
           counts.selected++;
           if (!report) counts.withoutReport++;
-          const imageIndex = imageIndexName(pseudonym, followup++);
-          const old = existingImage.get(img.sop_key) as { id: number; image_index: string } | undefined;
           const row = {
-            image_index: imageIndex,
             patient_id: pseudonym,
             study_id: sid,
-            followup: followup - 1,
             view: img.view,
             age_years: img.age_years,
             split,
@@ -464,20 +534,20 @@ async function assignStage(store: Store, key: Buffer, options: { seed: string; s
             pixel_spacing_y: img.spacing_y,
             source_key: img.sop_key,
           };
-          if (old && old.image_index === imageIndex) updateImage.run({ ...row, id: old.id });
-          else planned.push({ row, oldId: old?.id });
+          const old = existingImage.get(img.sop_key) as { id: number; patient_id: number; file: string | null } | undefined;
+          if (old && old.patient_id === pseudonym) {
+            updateImage.run({ ...row, id: old.id });
+            continue;
+          }
+          // A new image, or one whose file now names another patient: (re)inserted unnamed, rendered again.
+          if (old) {
+            if (old.file) stalePngs.push(old.file);
+            deleteImage.run(old.id);
+          }
+          insertImage.run(row);
         }
       });
     }
-    // Renamed images (an earlier study arrived) are re-created under their new name; their PNG is rendered again.
-    for (const p of planned) {
-      if (p.oldId !== undefined) {
-        const old = db.prepare('SELECT image_index FROM images WHERE id = ?').pluck().get(p.oldId) as string | undefined;
-        if (old) stalePngs.push(old);
-        deleteImage.run(p.oldId);
-      }
-    }
-    for (const p of planned) insertImage.run(p.row);
     for (const d of duplicates) upsertExcluded.run(d.ref, d.reason);
     const excluded = db.prepare("SELECT ref, reason FROM private.sources WHERE status = 'excluded' ORDER BY path").all() as { ref: string; reason: string }[];
     for (const e of excluded) upsertExcluded.run(e.ref, e.reason);
@@ -562,24 +632,43 @@ function labelStage(store: Store, labeler: ReportLabeler, keepText: boolean, pro
 
 /* ---------------------------------------------------------------- stage 5: stratified split */
 
+/**
+ * `--stratify`: deals out the patients whose split is still provisional ('pending') and who have a labeled image,
+ * balancing each stratum (rarest positive finding) against the patients whose split is recorded, which never move.
+ */
 function stratifyStage(db: Db, seed: string, fractions: SplitFractions): void {
+  const pending = db
+    .prepare("SELECT id FROM patients p WHERE split_method = 'pending' AND EXISTS (SELECT 1 FROM images i WHERE i.patient_id = p.id AND i.label_digest IS NOT NULL)")
+    .pluck()
+    .all() as number[];
+  if (pending.length === 0) return;
   const frequency = new Map<string, number>();
   for (const r of db.prepare("SELECT finding, count(*) AS n FROM labels WHERE value = 1 AND finding <> 'No Finding' GROUP BY finding").iterate() as Iterable<{ finding: string; n: number }>) {
     frequency.set(r.finding, r.n);
   }
   const positives = new Map<number, string[]>();
-  for (const p of db.prepare('SELECT id FROM patients').pluck().iterate() as Iterable<number>) positives.set(p, []);
   for (const r of db
     .prepare("SELECT DISTINCT i.patient_id, l.finding FROM labels l JOIN images i ON i.id = l.image_id WHERE l.value = 1 AND l.finding <> 'No Finding'")
     .iterate() as Iterable<{ patient_id: number; finding: string }>) {
-    positives.get(r.patient_id)?.push(r.finding);
+    const list = positives.get(r.patient_id);
+    if (list) list.push(r.finding);
+    else positives.set(r.patient_id, [r.finding]);
   }
-  const splits = stratifiedSplits([...positives.entries()].map(([patient, f]) => ({ patient, stratum: stratumOf(f, frequency) })), seed, fractions);
-  const setPatient = db.prepare('UPDATE patients SET split = ? WHERE id = ? AND split <> ?');
+  const recorded = db.prepare("SELECT id, split FROM patients WHERE split_method <> 'pending'").all() as { id: number; split: Split }[];
+  const splits = stratifiedSplits(
+    [
+      ...recorded.map((p) => ({ patient: p.id, stratum: stratumOf(positives.get(p.id) ?? [], frequency), split: p.split })),
+      ...pending.map((id) => ({ patient: id, stratum: stratumOf(positives.get(id) ?? [], frequency) })),
+    ],
+    seed,
+    fractions,
+  );
+  const setPatient = db.prepare("UPDATE patients SET split = ?, split_method = 'stratified' WHERE id = ?");
   const setImages = db.prepare('UPDATE images SET split = ? WHERE patient_id = ? AND split <> ?');
   db.transaction(() => {
-    for (const [patient, split] of splits) {
-      setPatient.run(split, patient, split);
+    for (const patient of pending) {
+      const split = splits.get(patient) as Split;
+      setPatient.run(split, patient);
       setImages.run(split, patient, split);
     }
   })();
@@ -587,16 +676,25 @@ function stratifyStage(db: Db, seed: string, fractions: SplitFractions): void {
 
 /* ---------------------------------------------------------------- stage 6: render */
 
+/**
+ * Where an image's PNG goes under `images/`: its NIH name once it has one, else a provisional name (an image without
+ * a report yet, or not yet named) in `images/.pending/`, which nameStage moves to the final name.
+ */
+function pngPath(image: { image_index: string | null; source_key: string }): string {
+  return image.image_index ?? `.pending/${image.source_key.slice(0, 24)}.png`;
+}
+
 async function renderStage(store: Store, dicomDir: string, out: string, size: number, pool: TaskRunner, progressStream: NodeJS.WriteStream | null): Promise<number> {
   const { db } = store;
   const todo = db
     .prepare(
-      `SELECT i.id, i.image_index, (SELECT min(s.path) FROM private.sources s WHERE s.sop_key = i.source_key AND s.status = 'image') AS path,
+      `SELECT i.id, i.image_index, i.source_key, (SELECT min(s.path) FROM private.sources s WHERE s.sop_key = i.source_key AND s.status = 'image') AS path,
               (SELECT s.ref FROM private.sources s WHERE s.sop_key = i.source_key AND s.status = 'image' ORDER BY s.path LIMIT 1) AS ref
        FROM images i
-       WHERE i.png_status = 'pending' ORDER BY i.image_index`,
+       WHERE i.png_status = 'pending' ORDER BY i.id`,
     )
-    .all() as { id: number; image_index: string; path: string | null; ref: string | null }[];
+    .all() as { id: number; image_index: string | null; source_key: string; path: string | null; ref: string | null }[];
+  if (todo.some((t) => t.image_index === null)) await mkdir(join(out, 'images', '.pending'), { recursive: true });
   const ok = db.prepare("UPDATE images SET png_status = 'done', file = ?, width = ?, height = ?, original_width = ?, original_height = ? WHERE id = ?");
   const failed = db.prepare("UPDATE images SET png_status = 'failed' WHERE id = ?");
   const batch = batcher(db, 50);
@@ -605,23 +703,83 @@ async function renderStage(store: Store, dicomDir: string, out: string, size: nu
   const run = (t: (typeof todo)[number]): Promise<TaskResult> =>
     t.path === null
       ? Promise.resolve({ ok: false, reason: 'source file no longer indexed' })
-      : pool.run({ kind: 'render', path: join(dicomDir, t.path), file: t.ref ?? t.image_index, outPath: join(out, 'images', t.image_index), size });
+      : pool.run({ kind: 'render', path: join(dicomDir, t.path), file: t.ref ?? `image ${t.id}`, outPath: join(out, 'images', pngPath(t)), size });
   for await (const [t, r] of mapOrdered(todo, pool.capacity, run)) {
     progress.tick();
     if (r.ok && r.kind === 'render') {
       rendered++;
-      batch.add(() => ok.run(t.image_index, r.width, r.height, r.originalWidth, r.originalHeight, t.id));
+      batch.add(() => ok.run(pngPath(t), r.width, r.height, r.originalWidth, r.originalHeight, t.id));
     } else {
       const reason = r.ok ? 'unexpected task result' : r.reason;
       batch.add(() => {
         failed.run(t.id);
-        recordFailure(db, t.ref ?? t.image_index, 'render', reason);
+        recordFailure(db, t.ref ?? `image ${t.id}`, 'render', reason);
       });
     }
   }
   batch.flush();
   progress.done();
   return rendered;
+}
+
+/* ---------------------------------------------------------------- stage 7: name */
+
+/**
+ * Names the images that have just entered the dataset (rendered, and their study has a report): per patient, the
+ * next follow-up numbers after the highest it has, in study order (Study Date, Study Time), then Series Number,
+ * Instance Number, Acquisition DateTime and path. A name, once given, never changes, so follow-up numbers are
+ * contiguous over the dataset's images, and in date order within each build; an earlier study that arrives in a
+ * later build gets the next numbers. The names are committed in one transaction, then the PNGs are moved from
+ * their provisional names; a run killed in between finishes the moves on the next run.
+ */
+async function nameStage(store: Store, out: string): Promise<number> {
+  const { db } = store;
+  const todo = db
+    .prepare(
+      `SELECT i.id, i.patient_id FROM images i JOIN studies st ON st.id = i.study_id
+       LEFT JOIN private.sources src ON src.path = (SELECT min(s.path) FROM private.sources s WHERE s.sop_key = i.source_key AND s.status = 'image')
+       WHERE i.image_index IS NULL AND i.png_status = 'done' AND st.has_report = 1
+       ORDER BY i.patient_id, st.seq, src.series_number IS NULL, src.series_number, src.instance_number IS NULL, src.instance_number,
+                coalesce(src.acquired, ''), src.path, i.id`,
+    )
+    .all() as { id: number; patient_id: number }[];
+  const nextOf = db.prepare('SELECT coalesce(max(followup), -1) + 1 FROM images WHERE patient_id = ?').pluck();
+  const setName = db.prepare('UPDATE images SET image_index = ?, followup = ? WHERE id = ?');
+  db.transaction(() => {
+    let patient = -1;
+    let followup = 0;
+    for (const t of todo) {
+      if (t.patient_id !== patient) {
+        patient = t.patient_id;
+        followup = nextOf.get(patient) as number;
+      }
+      setName.run(imageIndexName(patient, followup), followup, t.id);
+      followup++;
+    }
+  })();
+  const moves = db
+    .prepare("SELECT id, file, image_index FROM images WHERE image_index IS NOT NULL AND png_status = 'done' AND file IS NOT image_index")
+    .all() as { id: number; file: string | null; image_index: string }[];
+  const setFile = db.prepare('UPDATE images SET file = ? WHERE id = ?');
+  const batch = batcher(db, 200);
+  for (const m of moves) {
+    const target = join(out, 'images', m.image_index);
+    try {
+      if (m.file !== null) await rename(join(out, 'images', m.file), target);
+    } catch (error) {
+      // Moved by a run killed before it recorded the move; anything else (the PNG deleted by hand) renders again.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      if (!(await stat(target).catch(() => undefined))) {
+        batch.add(() => db.prepare("UPDATE images SET png_status = 'pending' WHERE id = ?").run(m.id));
+        continue;
+      }
+    }
+    batch.add(() => setFile.run(m.image_index, m.id));
+  }
+  batch.flush();
+  // The provisional folder goes when empty, so that images/ holds only the dataset's PNGs.
+  await rmdir(join(out, 'images', '.pending')).catch(() => undefined);
+  return todo.length;
 }
 
 /* ---------------------------------------------------------------- the pipeline */
@@ -680,22 +838,33 @@ export async function buildDataset(options: BuildOptions): Promise<BuildSummary>
   const labeler = options.labeler ?? (await loadDefaultLabeler());
   const workers = options.workers ?? defaultWorkers();
   const pool = createPool(workers);
-  const runOptions = { dicomDir, reports: options.reports ?? [], out, size, shardSize, seed, split, stratify: options.stratify ?? false, workers, keepReportText };
-  const runId = startRun(db, 'build', { '@cxr8/dataset-builder': VERSION, node: process.version }, { ...runOptions, keyFile });
+  // No paths in `runs`: export folders (and the dataset's own place) may name patients, sites or dates.
+  const runOptions = { reportSources: (options.reports ?? []).length, size, shardSize, seed, split, stratify: options.stratify ?? false, workers, keepReportText };
+  const runId = startRun(db, 'build', { '@cxr8/dataset-builder': VERSION, node: process.version }, runOptions);
   try {
+    // Recorded splits are kept (splits.ts): a different seed or split would mix two splits in one dataset.
+    const splitText = `${split.train},${split.val},${split.test}`;
+    const hasPatients = db.prepare('SELECT 1 FROM patients LIMIT 1').get() !== undefined;
+    for (const [name, flag, value] of [['seed', '--seed', seed], ['split', '--split', splitText]] as const) {
+      const recorded = getMeta(db, name);
+      if (hasPatients && recorded !== undefined && recorded !== value) {
+        throw new UsageError(`${flag}: this dataset was split with ${name} "${recorded}", found "${value}"; patients keep their recorded split, so build into a new --out (with the same --key-file to keep the pseudonyms)`);
+      }
+    }
     setMeta(db, 'kind', 'pacs');
     setMeta(db, 'labels_absent', 'not-mentioned');
     setMeta(db, 'images_dir', 'images');
     setMeta(db, 'seed', seed);
-    setMeta(db, 'split', `${split.train},${split.val},${split.test}`);
+    setMeta(db, 'split', splitText);
     const key = resolveKey(db);
     const discovered = emptyDiscoverCounts();
     const index = await indexStage(store, key, dicomDir, pool, discovered, keepReportText, progressStream);
     const reports = await reportsStage(store, key, options.reports ?? [], options.reportColumns ?? DEFAULT_REPORT_COLUMNS);
-    const assigned = await assignStage(store, key, { seed, split, keepReportText, out });
+    const assigned = await assignStage(store, key, { seed, split, stratify: options.stratify ?? false, keepReportText, out });
     const labeled = labelStage(store, labeler, keepReportText, progressStream);
     if (options.stratify) stratifyStage(db, seed, split);
     const renderedThisRun = await renderStage(store, dicomDir, out, size, pool, progressStream);
+    await nameStage(store, out);
     await writeNihExports(db, out);
     await writeChexpertCsv(db, out, '');
     const shards = shardSize > 0 ? await writeDatasetShards(db, out, { size: shardSize, records: options.shardRecords ?? 1000, pool, progress: progressStream }) : undefined;
@@ -703,7 +872,7 @@ export async function buildDataset(options: BuildOptions): Promise<BuildSummary>
     const summary: BuildSummary = {
       out,
       keyFile,
-      files: { seen: discovered.files, dicom: discovered.dicom, nonDicom: discovered.nonDicom, dicomDir: discovered.dicomDir, unreadable: discovered.unreadable, indexedThisRun: index.indexed, skippedAsDone: index.skipped },
+      files: { seen: discovered.files, dicom: discovered.dicom, nonDicom: discovered.nonDicom, dicomDir: discovered.dicomDir, unreadable: discovered.unreadable, indexedThisRun: index.indexed, skippedAsDone: index.skipped, removed: index.removed },
       images: {
         selected: assigned.selected,
         excluded: assigned.excluded,
@@ -724,7 +893,7 @@ export async function buildDataset(options: BuildOptions): Promise<BuildSummary>
         .all() as { file: string; path: string | null; stage: string; reason: string }[]).map((f) => ({ ...f, path: f.path ?? undefined })),
       seconds: (Date.now() - started) / 1000,
     };
-    const { failures: _paths, ...stored } = summary;
+    const { failures: _paths, out: _out, keyFile: _keyFile, ...stored } = summary;
     finishRun(db, runId, failed > 0 ? 'failures' : 'ok', stored);
     return summary;
   } catch (error) {

@@ -7,8 +7,9 @@
  * the same seed always gives the same splits.
  *
  * `--stratify` instead balances label frequencies: patients are grouped by their rarest positive finding (or No
- * Finding), ordered by the same hash within each group, and dealt out by rank. That is deterministic for a given
- * dataset, but adding patients can move existing ones: use it for a fixed dataset, not a growing one.
+ * Finding) and dealt out so that each group is split by the fractions ({@link stratifiedSplits}). Patients whose split
+ * is already recorded keep it (whatever the mode that gave it); only new patients are dealt, towards what each group
+ * lacks, so a growing dataset never moves a patient between splits either.
  */
 import { createHash } from 'node:crypto';
 import type { Split } from './shards.js';
@@ -81,33 +82,66 @@ export function assignSplit(patient: number | string, seed: string, fractions: S
   return splitOfPosition(patientHash(patient, seed), fractions);
 }
 
+/** A patient for {@link stratifiedSplits}: its stratum, and its split when one is already recorded. */
+export interface StratifiedPatient {
+  patient: number;
+  stratum: string;
+  /** The recorded split: kept as it is, and counted when the others are balanced. */
+  split?: Split;
+}
+
+const SPLITS: readonly Split[] = ['train', 'val', 'test'];
+
 /**
- * Stratified patient split: patients are grouped by `stratum` (e.g. their rarest positive finding), ordered by hash
- * inside each group, and dealt out so that each group is split by the fractions.
+ * Stratified patient split that is stable when data is added: patients with a recorded `split` keep it; the others
+ * are dealt out stratum by stratum, in hash order, each to the split that the stratum owes the most (its fraction of
+ * the stratum's patients so far, recorded ones included, minus what it holds). When no split is owed a whole patient
+ * the owed shares are weighed by a second hash of the patient, so small strata do not all land in train. Counts per
+ * stratum then stay within one patient of the fractions (exact when the fractions of the stratum size are whole).
  *
  * @example
  * ```ts
- * stratifiedSplits([{ patient: 1, stratum: 'Hernia' }, { patient: 2, stratum: 'No Finding' }], 'cxr8', DEFAULT_SPLIT);
- * // Map { 1 => 'train', 2 => 'train' }
+ * stratifiedSplits([{ patient: 1, stratum: 'Hernia', split: 'test' }, { patient: 2, stratum: 'Hernia' }], 'cxr8', DEFAULT_SPLIT);
+ * // Map { 1 => 'test', 2 => 'train' }
  * ```
  */
-export function stratifiedSplits(
-  patients: readonly { patient: number; stratum: string }[],
-  seed: string,
-  fractions: SplitFractions = DEFAULT_SPLIT,
-): Map<number, Split> {
-  const groups = new Map<string, { patient: number; h: number }[]>();
-  for (const p of patients) {
-    const g = groups.get(p.stratum) ?? [];
-    g.push({ patient: p.patient, h: patientHash(p.patient, seed) });
-    groups.set(p.stratum, g);
-  }
+export function stratifiedSplits(patients: readonly StratifiedPatient[], seed: string, fractions: SplitFractions = DEFAULT_SPLIT): Map<number, Split> {
   const out = new Map<number, Split>();
-  for (const group of groups.values()) {
-    group.sort((a, b) => a.h - b.h || a.patient - b.patient);
-    // Rank midpoints, offset by the group's first hash so that single-patient groups do not all land in train.
-    const offset = group[0]?.h ?? 0;
-    group.forEach((p, i) => out.set(p.patient, splitOfPosition(((i + 0.5) / group.length + offset) % 1, fractions)));
+  const groups = new Map<string, { counts: Record<Split, number>; fresh: { patient: number; h: number }[] }>();
+  for (const p of patients) {
+    const g = groups.get(p.stratum) ?? { counts: { train: 0, val: 0, test: 0 }, fresh: [] };
+    groups.set(p.stratum, g);
+    if (p.split) {
+      out.set(p.patient, p.split);
+      g.counts[p.split]++;
+    } else {
+      g.fresh.push({ patient: p.patient, h: patientHash(p.patient, seed) });
+    }
+  }
+  for (const g of groups.values()) {
+    g.fresh.sort((a, b) => a.h - b.h || a.patient - b.patient);
+    let n = g.counts.train + g.counts.val + g.counts.test;
+    for (const p of g.fresh) {
+      n++;
+      const owed = SPLITS.map((s) => fractions[s] * n - g.counts[s]);
+      let best = 0;
+      for (let i = 1; i < 3; i++) if ((owed[i] as number) > (owed[best] as number)) best = i;
+      let split = SPLITS[best] as Split;
+      if ((owed[best] as number) < 1 - 1e-9) {
+        // No whole patient owed: draw among the positive shares with a second hash of the patient.
+        const shares = owed.map((o) => (o > 1e-9 ? o : 0));
+        let u = patientHash(p.patient, `${seed}:deal`) * shares.reduce((a, b) => a + b, 0);
+        for (let i = 0; i < 3; i++) {
+          u -= shares[i] as number;
+          if (u < 0) {
+            split = SPLITS[i] as Split;
+            break;
+          }
+        }
+      }
+      g.counts[split]++;
+      out.set(p.patient, split);
+    }
   }
   return out;
 }

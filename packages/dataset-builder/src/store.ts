@@ -10,9 +10,9 @@
  * | table | one row per | columns |
  * |---|---|---|
  * | meta | setting | key, value (schema_version, kind = pacs or nih, labels_absent = not-mentioned or 0, images_dir, seed, split, shards_digest) |
- * | patients | patient | id (the pseudonym, NIH "Patient ID"), sex, split |
+ * | patients | patient | id (the pseudonym, NIH "Patient ID"), sex, split, split_method (hash, stratified, official, or pending: a provisional hash split awaiting `--stratify`) |
  * | studies | study | id, patient_id, seq (0-based, in study-date order), source_key, age_years, has_report, report_digest, report_text (only with --keep-report-text) |
- * | images | frontal image | id, image_index ("00000001_000.png"), patient_id, study_id, followup, view (PA/AP), age_years, split, file (path under images_dir), width, height (the PNG), original_width, original_height, pixel_spacing_x, pixel_spacing_y, png_status (pending, done, failed, missing, metadata), label_digest, source_key |
+ * | images | frontal image | id, image_index ("00000001_000.png"; NULL until the image is in the dataset), patient_id, study_id, followup (NULL likewise), view (PA/AP), age_years, split, file (path under images_dir), width, height (the PNG), original_width, original_height, pixel_spacing_x, pixel_spacing_y, png_status (pending, done, failed, missing, metadata), label_digest, source_key |
  * | labels | (image, label) | image_id, finding (one of the 14 or "No Finding"), value (1, 0, -1), evidence (JSON array) |
  * | boxes | box | id, image_id, finding (NIH spelling, "Infiltration"), x, y, w, h (in the 1024-pixel frame) |
  * | excluded | excluded or duplicate object | file (a file reference `dicom:<12 hex>`), reason |
@@ -34,36 +34,18 @@ import { dirname } from 'node:path';
 import { StoreError } from './errors.js';
 
 /** Version of the dataset schema, stored in `meta.schema_version`. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
-/** The DDL of `dataset.sqlite`. */
-export const DATASET_SCHEMA = `
-CREATE TABLE IF NOT EXISTS meta (
-  key TEXT PRIMARY KEY,
-  value TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS patients (
+/**
+ * The columns of `images` (schema version 2: `image_index` and `followup` stay NULL until the image enters the
+ * dataset, see pipeline.ts `nameStage`).
+ */
+const IMAGES_COLUMNS = `
   id INTEGER PRIMARY KEY,
-  sex TEXT NOT NULL DEFAULT '' CHECK (sex IN ('M', 'F', 'O', '')),
-  split TEXT NOT NULL CHECK (split IN ('train', 'val', 'test'))
-);
-CREATE TABLE IF NOT EXISTS studies (
-  id INTEGER PRIMARY KEY,
-  patient_id INTEGER NOT NULL REFERENCES patients(id) ON DELETE CASCADE,
-  seq INTEGER NOT NULL,
-  source_key TEXT NOT NULL UNIQUE,
-  age_years INTEGER,
-  has_report INTEGER NOT NULL DEFAULT 0,
-  report_digest TEXT,
-  report_text TEXT
-);
-CREATE INDEX IF NOT EXISTS studies_patient ON studies(patient_id, seq);
-CREATE TABLE IF NOT EXISTS images (
-  id INTEGER PRIMARY KEY,
-  image_index TEXT NOT NULL UNIQUE,
+  image_index TEXT UNIQUE,
   patient_id INTEGER NOT NULL REFERENCES patients(id) ON DELETE CASCADE,
   study_id INTEGER NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
-  followup INTEGER NOT NULL,
+  followup INTEGER,
   view TEXT NOT NULL CHECK (view IN ('PA', 'AP')),
   age_years INTEGER,
   split TEXT NOT NULL CHECK (split IN ('train', 'val', 'test')),
@@ -76,7 +58,32 @@ CREATE TABLE IF NOT EXISTS images (
   pixel_spacing_y REAL,
   png_status TEXT NOT NULL DEFAULT 'pending' CHECK (png_status IN ('pending', 'done', 'failed', 'missing', 'metadata')),
   label_digest TEXT,
-  source_key TEXT NOT NULL UNIQUE
+  source_key TEXT NOT NULL UNIQUE`;
+
+/** The DDL of `dataset.sqlite`. */
+export const DATASET_SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS patients (
+  id INTEGER PRIMARY KEY,
+  sex TEXT NOT NULL DEFAULT '' CHECK (sex IN ('M', 'F', 'O', '')),
+  split TEXT NOT NULL CHECK (split IN ('train', 'val', 'test')),
+  split_method TEXT NOT NULL DEFAULT 'hash' CHECK (split_method IN ('hash', 'stratified', 'official', 'pending'))
+);
+CREATE TABLE IF NOT EXISTS studies (
+  id INTEGER PRIMARY KEY,
+  patient_id INTEGER NOT NULL REFERENCES patients(id) ON DELETE CASCADE,
+  seq INTEGER NOT NULL,
+  source_key TEXT NOT NULL UNIQUE,
+  age_years INTEGER,
+  has_report INTEGER NOT NULL DEFAULT 0,
+  report_digest TEXT,
+  report_text TEXT
+);
+CREATE INDEX IF NOT EXISTS studies_patient ON studies(patient_id, seq);
+CREATE TABLE IF NOT EXISTS images (${IMAGES_COLUMNS}
 );
 CREATE INDEX IF NOT EXISTS images_patient ON images(patient_id, followup);
 CREATE INDEX IF NOT EXISTS images_study ON images(study_id);
@@ -157,7 +164,11 @@ CREATE TABLE IF NOT EXISTS private.sources (
   spacing_x REAL,
   spacing_y REAL,
   sr_text TEXT,
-  scrub TEXT
+  scrub TEXT,
+  study_time TEXT,
+  series_number INTEGER,
+  instance_number INTEGER,
+  acquired TEXT
 );
 CREATE INDEX IF NOT EXISTS private.sources_status ON sources(status, sop_key);
 CREATE INDEX IF NOT EXISTS private.sources_ref ON sources(ref);
@@ -212,7 +223,8 @@ export function openStore(path: string, privatePath?: string): Store {
     db.pragma('cache_size = -65536');
     db.exec(DATASET_SCHEMA);
     const version = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined;
-    if (version && Number(version.value) !== SCHEMA_VERSION) {
+    if (version && Number(version.value) === 1) migrateFromVersion1(db);
+    else if (version && Number(version.value) !== SCHEMA_VERSION) {
       throw new StoreError(`expected schema version ${SCHEMA_VERSION}, found ${version.value} (build into a new --out folder)`, { file: path });
     }
     if (!version) setMeta(db, 'schema_version', String(SCHEMA_VERSION));
@@ -222,6 +234,7 @@ export function openStore(path: string, privatePath?: string): Store {
       db.pragma('private.journal_mode = WAL');
       db.pragma('private.synchronous = NORMAL');
       db.exec(PRIVATE_SCHEMA);
+      addOrderingColumns(db);
     }
   } catch (cause) {
     db.close();
@@ -241,6 +254,39 @@ export function openStore(path: string, privatePath?: string): Store {
       db.close();
     },
   };
+}
+
+/**
+ * Version 1 to 2: `images.image_index` and `images.followup` become nullable (an image is named when it enters the
+ * dataset) and `patients.split_method` records how each patient's split was made. Names and splits already given
+ * are kept. The SQLite table-rebuild procedure (foreign keys off while `images` is rebuilt).
+ */
+function migrateFromVersion1(db: Db): void {
+  db.pragma('foreign_keys = OFF');
+  db.transaction(() => {
+    db.exec(`ALTER TABLE patients ADD COLUMN split_method TEXT NOT NULL DEFAULT 'hash' CHECK (split_method IN ('hash', 'stratified', 'official', 'pending'));
+      CREATE TABLE images_v2 (${IMAGES_COLUMNS});
+      INSERT INTO images_v2 SELECT * FROM images;
+      DROP TABLE images;
+      ALTER TABLE images_v2 RENAME TO images;`);
+    db.exec(DATASET_SCHEMA);
+    setMeta(db, 'schema_version', String(SCHEMA_VERSION));
+  })();
+  db.pragma('foreign_keys = ON');
+}
+
+/**
+ * Private files written before study time, series and instance numbers were indexed get the columns, and every file
+ * is marked for a new header read (the next run re-indexes; PNGs are not rendered again).
+ */
+function addOrderingColumns(db: Db): void {
+  const columns = new Set(db.prepare("SELECT name FROM pragma_table_info('sources', 'private')").pluck().all() as string[]);
+  if (columns.has('study_time')) return;
+  db.exec(`ALTER TABLE private.sources ADD COLUMN study_time TEXT;
+    ALTER TABLE private.sources ADD COLUMN series_number INTEGER;
+    ALTER TABLE private.sources ADD COLUMN instance_number INTEGER;
+    ALTER TABLE private.sources ADD COLUMN acquired TEXT;
+    UPDATE private.sources SET mtime_ms = -1;`);
 }
 
 /**

@@ -28,6 +28,10 @@ export type HeaderInfo = Pick<
   | 'patientSex'
   | 'patientAge'
   | 'studyDate'
+  | 'studyTime'
+  | 'seriesNumber'
+  | 'instanceNumber'
+  | 'acquisitionDateTime'
   | 'modality'
   | 'bodyPartExamined'
   | 'viewPosition'
@@ -82,6 +86,8 @@ function pickHeader(h: DicomHeader): HeaderInfo {
     patientSex: h.patientSex,
     patientAge: h.patientAge,
     studyDate: h.studyDate,
+    studyTime: h.studyTime,
+    acquisitionDateTime: h.acquisitionDateTime,
     modality: h.modality,
     bodyPartExamined: h.bodyPartExamined,
     viewPosition: h.viewPosition,
@@ -93,6 +99,8 @@ function pickHeader(h: DicomHeader): HeaderInfo {
     hasPixelData: h.hasPixelData,
     isDicomDir: h.isDicomDir,
   };
+  if (h.seriesNumber !== undefined) out.seriesNumber = h.seriesNumber;
+  if (h.instanceNumber !== undefined) out.instanceNumber = h.instanceNumber;
   if (h.pixelSpacing) out.pixelSpacing = h.pixelSpacing;
   if (h.imagerPixelSpacing) out.imagerPixelSpacing = h.imagerPixelSpacing;
   if (h.srText !== undefined) out.srText = h.srText;
@@ -155,6 +163,9 @@ export async function runTask(task: Task): Promise<TaskResult> {
       }
     }
   } catch (error) {
-    return { ok: false, reason: reasonOf(error, task.file) };
+    // System errors (ENOENT, EACCES) quote the path, which may name the patient: the reason names the file by `file`.
+    let reason = reasonOf(error, task.file).replaceAll(task.path, task.file);
+    if (task.kind === 'render') reason = reason.replaceAll(`${task.outPath}.partial`, 'the PNG').replaceAll(task.outPath, 'the PNG');
+    return { ok: false, reason };
   }
 }

@@ -4,8 +4,10 @@ import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { BUILD_HELP, main } from '../src/cli.js';
 import { makePacs } from './helpers/pacs.js';
+import { filesUnder } from './helpers/files.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const fixtures = join(repoRoot, 'fixtures', 'pacs');
@@ -15,16 +17,6 @@ async function run(argv: string[]): Promise<{ code: number; stdout: string; stde
   let stderr = '';
   const code = await main(argv, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } });
   return { code, stdout, stderr };
-}
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await filesUnder(p)));
-    else out.push(p);
-  }
-  return out;
 }
 
 test('--help lists every flag the parser accepts', async (t) => {
@@ -79,7 +71,7 @@ test('the demo fixture export builds, and no identifier of its headers or report
   }
   const manifest = JSON.parse(await readFile(join(fixtures, 'MANIFEST.json'), 'utf8')) as {
     summary: { identifiers: string[]; included: number };
-    files: { sopInstanceUid?: string; studyInstanceUid?: string; accessionNumber?: string; studyDate?: string }[];
+    files: { path: string; kind: string; expected: { outcome: string; reason?: string }; sopInstanceUid?: string; studyInstanceUid?: string; accessionNumber?: string; studyDate?: string }[];
   };
   const out = join(await mkdtemp(join(tmpdir(), 'cxr8-demo-')), 'demo');
   const { code, stdout } = await run(['--dicom', join(fixtures, 'dicom'), '--reports', join(fixtures, 'reports.csv'), '--out', out, '--size', '256', '--quiet', '--workers', '0']);
@@ -95,4 +87,15 @@ test('the demo fixture export builds, and no identifier of its headers or report
     const text = (await readFile(file)).toString('latin1');
     for (const id of forbidden) t.false(text.includes(id), `${id} found in ${file}`);
   }
+  // Every DICOM image ends as MANIFEST.json says: the duplicate copy is the one it names, the original is kept.
+  const db = new Database(join(out, 'dataset.sqlite'), { readonly: true });
+  db.prepare('ATTACH ? AS private').run(`${out}.cxr8-private.sqlite`);
+  const outcomeOf = db.prepare(`SELECT CASE WHEN e.reason LIKE 'duplicate:%' THEN 'excluded duplicate' WHEN e.reason IS NOT NULL THEN 'excluded'
+      WHEN f.file IS NOT NULL THEN 'failed' ELSE 'included' END
+    FROM private.sources s LEFT JOIN excluded e ON e.file = s.ref LEFT JOIN failures f ON f.file = s.ref WHERE s.path = ?`).pluck();
+  for (const f of manifest.files.filter((e) => e.kind === 'dicom-image')) {
+    const expected = f.expected.reason === 'duplicate' ? 'excluded duplicate' : f.expected.outcome;
+    t.is(outcomeOf.get(f.path.replace(/^dicom\//, '')), expected, f.path);
+  }
+  db.close();
 });

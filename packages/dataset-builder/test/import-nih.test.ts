@@ -91,6 +91,7 @@ test('an import keeps the official test split, divides train_val by patient, and
   const db = new Database(join(out, 'dataset.sqlite'), { readonly: true });
   t.deepEqual(db.prepare('SELECT patient_id FROM images GROUP BY patient_id HAVING count(DISTINCT split) > 1').all(), []);
   t.deepEqual(db.prepare("SELECT image_index FROM images WHERE split = 'test' ORDER BY 1").pluck().all(), ['00000002_000.png', '00000003_000.png']);
+  t.deepEqual(db.prepare('SELECT DISTINCT split_method FROM patients').pluck().all(), ['official']);
   t.is(db.prepare("SELECT age_years FROM images WHERE image_index = '00000001_000.png'").pluck().get(), 58);
   db.close();
   // Official lists come back unchanged.

@@ -9,18 +9,10 @@ import { buildDataset } from '../src/pipeline.js';
 import type { BuildSummary } from '../src/pipeline.js';
 import { readSplit, readShardManifest } from '../src/shards.js';
 import { IDENTIFIERS, IMAGES, makeManyPacs, makePacs, writeImage } from './helpers/pacs.js';
+import type { ImageSpec } from './helpers/pacs.js';
+import { filesUnder } from './helpers/files.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await filesUnder(p)));
-    else out.push(p);
-  }
-  return out;
-}
 
 /** Every dataset table but `runs`, rows sorted: two builds of the same input must give the same dump. */
 function dumpDataset(path: string): Record<string, unknown[]> {
@@ -68,9 +60,13 @@ test('a PACS export becomes a dataset: frontal chest images with reports are ren
   t.is(entry[1], '00000001_000.png,No Finding,0,1,72,M,PA,48,48,0.143,0.143');
   t.true(entry.some((l) => /^00000002_000\.png,Cardiomegaly,0,2,59,F,PA,/.test(l)));
   t.true(entry.some((l) => /^00000002_\d{3}\.png,Effusion,\d,2,59,F,AP,/.test(l)));
-  t.true(entry.some((l) => /^00000003_00[01]\.png,Pneumothorax,[01],3,38,M,PA,/.test(l)), `the SR document labels its study: ${entry.join(" / ")}`);
+  // POE's other chest image (ACC3002) has no report: it is not in the dataset and takes no follow-up number.
+  t.true(entry.some((l) => /^00000003_000\.png,Pneumothorax,0,3,38,M,PA,/.test(l)), `the SR document labels its study: ${entry.join(' / ')}`);
   const pngs = (await readdir(join(out, 'images'))).filter((n) => n.endsWith('.png'));
   t.true(pngs.every((n) => /^\d{8}_\d{3}\.png$/.test(n)));
+  // Only dataset images carry an NIH name; the one without a report waits, rendered, under a provisional name.
+  t.deepEqual(pngs.sort(), entry.slice(1).map((l) => l.split(',')[0]).sort());
+  t.is((await readdir(join(out, 'images', '.pending'))).length, 1);
   const db = new Database(join(out, 'dataset.sqlite'), { readonly: true });
   const reasons = db.prepare('SELECT reason FROM excluded ORDER BY reason').pluck().all() as string[];
   t.deepEqual(reasons.map((r) => r.replace(/dicom:\w+/, 'REF')), [
@@ -87,13 +83,15 @@ test('a PACS export becomes a dataset: frontal chest images with reports are ren
 });
 
 test('no identifier of the headers or reports reaches any output file, the SQLite database included', async (t) => {
-  const { out, summary } = await buildOnce();
+  const { root, out, summary } = await buildOnce();
   t.false(summary.keyFile.startsWith(`${out}/`), 'the key file is outside the dataset folder');
   const files = await filesUnder(out);
   t.true(files.some((f) => f.endsWith('dataset.sqlite')));
   for (const file of files) {
     const bytes = await readFile(file);
     const text = bytes.toString('latin1');
+    // No path either: the export's folder names (here the temporary root) may carry names or dates.
+    t.false(text.includes(root), `the export path found in ${file}`);
     for (const id of IDENTIFIERS) {
       t.false(text.includes(id), `${id} found in ${file}`);
       t.false(bytes.includes(Buffer.from(id, 'utf16le')), `${id} (utf16) found in ${file}`);
@@ -227,8 +225,8 @@ test('a run killed with SIGKILL at any moment and run again ends with the same d
   const resumed = await buildDataset({ ...options(killedOut, join(base, 'key-a.sqlite')), progress: null });
   t.is(resumed.failed, 0);
   t.deepEqual(dumpDataset(dbPath), dumpDataset(join(base, 'clean', 'dataset.sqlite')));
-  const names = (await readdir(join(killedOut, 'images'))).sort();
-  t.deepEqual(names, (await readdir(join(base, 'clean', 'images'))).sort());
+  const names = (await readdir(join(killedOut, 'images'))).filter((n) => n.endsWith('.png')).sort();
+  t.deepEqual(names, (await readdir(join(base, 'clean', 'images'))).filter((n) => n.endsWith('.png')).sort());
   t.false(names.some((n) => n.endsWith('.partial')));
   for (const n of names.slice(0, 10)) {
     t.deepEqual(await readFile(join(killedOut, 'images', n)), await readFile(join(base, 'clean', 'images', n)));
@@ -271,4 +269,118 @@ test('a file that changes on disk is indexed and rendered again, and its old fai
   const third = await buildDataset({ dicomDir: pacs.dicom, reports: [pacs.reports], out, ...quick });
   t.is(third.failed, 1);
   t.is(third.images.inDataset, 5);
+});
+
+test('follow-up numbers are contiguous over the dataset, in study date, time and instance order, and never change', async (t) => {
+  const root = await mkdtemp(join(tmpdir(), 'cxr8-followup-'));
+  const dicom = join(root, 'dicom');
+  const patient: ImageSpec['patient'] = ['FOLLOW^UP', 'HOSP-7001', '19700101', 'F'];
+  const spec = (path: string, n: number, date: string, time: string, instance = 1): ImageSpec => ({
+    path,
+    patient,
+    study: [`1.2.826.0.1.3680043.77.${n}`, `ACF${n}`, date],
+    sop: `1.2.826.0.1.3680043.77.${n}.${instance}`,
+    time,
+    series: 1,
+    instance,
+  });
+  const specs = [
+    spec('a/late-in-the-day', 1, '20200101', '150000'),
+    spec('b/early-same-day', 2, '20200101', '080000'),
+    spec('c/second-instance', 3, '20210101', '090000', 2),
+    spec('d/first-instance', 3, '20210101', '090000', 1),
+    spec('e/no-report-yet', 4, '20190101', '090000'),
+    spec('f/fails-to-render', 5, '20200601', '090000'),
+    spec('g/last', 6, '20220101', '090000'),
+  ];
+  let seed = 0;
+  for (const s of specs) await writeImage(dicom, s, seed++);
+  const { truncate } = await import('node:fs/promises');
+  await truncate(join(dicom, 'f/fails-to-render'), 2000);
+  const csv = (accessions: number[]): string => ['accession_number,report_text', ...accessions.map((n) => `ACF${n},"IMPRESSION: Cardiomegaly."`)].join('\n');
+  const { writeFile: write } = await import('node:fs/promises');
+  await write(join(root, 'reports.csv'), csv([1, 2, 3, 5, 6]));
+  const out = join(root, 'out');
+  const options = { dicomDir: dicom, reports: [join(root, 'reports.csv')], out, ...quick, shardSize: 0 };
+  const namesBySource = async (): Promise<Record<string, string>> => {
+    const db = new Database(join(out, 'dataset.sqlite'), { readonly: true });
+    db.prepare('ATTACH ? AS private').run(`${out}.cxr8-private.sqlite`);
+    const rows = db
+      .prepare("SELECT s.path, i.image_index FROM images i JOIN private.sources s ON s.sop_key = i.source_key WHERE i.image_index IS NOT NULL AND s.status = 'image'")
+      .all() as { path: string; image_index: string }[];
+    db.close();
+    return Object.fromEntries(rows.map((r) => [r.path, r.image_index]).sort());
+  };
+  const first = await buildDataset(options);
+  t.is(first.failed, 1);
+  const expected = Object.fromEntries([
+    ['b/early-same-day', '00000001_000.png'],
+    ['a/late-in-the-day', '00000001_001.png'],
+    ['d/first-instance', '00000001_002.png'],
+    ['c/second-instance', '00000001_003.png'],
+    ['g/last', '00000001_004.png'],
+  ].sort());
+  t.deepEqual(await namesBySource(), expected);
+  const entry = (await readFile(join(out, 'Data_Entry.csv'), 'utf8')).trim().split('\n').slice(1);
+  t.deepEqual(entry.map((l) => l.split(',')[2]), ['0', '1', '2', '3', '4']);
+  t.deepEqual((await readdir(join(out, 'images'))).filter((n) => n.endsWith('.png')).sort(), Object.values(expected).sort());
+  // A rebuild of the same input gives the same names; a report that arrives later (for an earlier study) names its
+  // image with the next number and renames nothing.
+  await buildDataset(options);
+  t.deepEqual(await namesBySource(), expected);
+  await write(join(root, 'reports.csv'), csv([1, 2, 3, 4, 5, 6]));
+  await buildDataset(options);
+  t.deepEqual(await namesBySource(), { ...expected, 'e/no-report-yet': '00000001_005.png' });
+  t.true((await stat(join(out, 'images', '00000001_005.png'))).isFile());
+});
+
+test('--stratify keeps the recorded split of every patient when data is added, and balances the new ones', async (t) => {
+  const pacs = await makeManyPacs(120, 16);
+  const held = join(pacs.root, 'held');
+  await mkdir(held);
+  const { rename: move } = await import('node:fs/promises');
+  const later = (await readdir(pacs.dicom)).filter((d) => Number(d.slice(1)) >= 30);
+  for (const d of later) await move(join(pacs.dicom, d), join(held, d));
+  const out = join(pacs.root, 'out');
+  const options = { dicomDir: pacs.dicom, reports: [pacs.reports], out, ...quick, shardSize: 0, stratify: true };
+  await buildDataset(options);
+  const read = (): { id: number; split: string; split_method: string }[] => {
+    const db = new Database(join(out, 'dataset.sqlite'), { readonly: true });
+    const rows = db.prepare('SELECT id, split, split_method FROM patients ORDER BY id').all() as { id: number; split: string; split_method: string }[];
+    db.close();
+    return rows;
+  };
+  const before = read();
+  t.is(before.length, 30);
+  t.true(before.every((p) => p.split_method === 'stratified'));
+  for (const d of later) await move(join(held, d), join(pacs.dicom, d));
+  await buildDataset(options);
+  const after = read();
+  t.is(after.length, 60);
+  t.deepEqual(after.slice(0, 30), before);
+  const count = (s: string): number => after.filter((p) => p.split === s).length;
+  t.true(Math.abs(count('train') - 42) <= 3 && Math.abs(count('val') - 6) <= 3 && Math.abs(count('test') - 12) <= 3, `${count('train')}/${count('val')}/${count('test')}`);
+  // Another seed would mix two splits in one dataset: refused, nothing moves.
+  await t.throwsAsync(buildDataset({ ...options, seed: 'other' }), { message: /--seed: this dataset was split with seed "cxr8", found "other"/ });
+  t.deepEqual(read(), after);
+});
+
+test('a file deleted from the export leaves the index with its failure, and the other copy of a duplicate takes over', async (t) => {
+  const pacs = await makePacs();
+  const out = join(pacs.root, 'out');
+  const first = await buildDataset({ dicomDir: pacs.dicom, reports: [pacs.reports], out, ...quick });
+  t.is(first.images.duplicates, 1);
+  const entry = await readFile(join(out, 'Data_Entry.csv'));
+  // The kept copy of ROE's image (first in path order) and the corrupt header go away.
+  await rm(join(pacs.dicom, 'ROE'), { recursive: true });
+  await rm(join(pacs.dicom, 'DOE/study1/IM0077'));
+  const second = await buildDataset({ dicomDir: pacs.dicom, reports: [pacs.reports], out, ...quick });
+  t.is(second.files.removed, 2);
+  t.is(second.failed, 1);
+  t.is(second.images.duplicates, 0);
+  t.is(second.images.inDataset, first.images.inDataset);
+  t.deepEqual(await readFile(join(out, 'Data_Entry.csv')), entry);
+  const db = new Database(join(out, 'dataset.sqlite'), { readonly: true });
+  t.deepEqual(db.prepare('SELECT reason FROM excluded WHERE reason LIKE ?').pluck().all('duplicate%'), []);
+  db.close();
 });

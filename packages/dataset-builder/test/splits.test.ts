@@ -40,3 +40,19 @@ test('the stratum of a patient is its rarest positive finding', (t) => {
   t.is(stratumOf(['Effusion', 'Hernia'], new Map([['Effusion', 900], ['Hernia', 12]])), 'Hernia');
   t.is(stratumOf([], new Map()), 'No Finding');
 });
+
+test('stratified splits keep recorded splits and deal new patients towards what each stratum lacks', (t) => {
+  // 10 recorded Hernia patients, all in train: the 10 new ones go to val and test until the stratum is 70/10/20.
+  const recorded = Array.from({ length: 10 }, (_, i) => ({ patient: i + 1, stratum: 'Hernia', split: 'train' as const }));
+  const fresh = Array.from({ length: 10 }, (_, i) => ({ patient: i + 11, stratum: 'Hernia' }));
+  const splits = stratifiedSplits([...recorded, ...fresh], 's', DEFAULT_SPLIT);
+  for (const p of recorded) t.is(splits.get(p.patient), 'train');
+  const dealt = fresh.map((p) => splits.get(p.patient));
+  t.is(dealt.filter((s) => s === 'train').length, 4);
+  t.is(dealt.filter((s) => s === 'val').length, 2);
+  t.is(dealt.filter((s) => s === 'test').length, 4);
+  // The same call gives the same answer; single-patient strata do not all land in train.
+  t.deepEqual(stratifiedSplits([...recorded, ...fresh], 's', DEFAULT_SPLIT), splits);
+  const singles = stratifiedSplits(Array.from({ length: 60 }, (_, i) => ({ patient: i + 1, stratum: `s${i}` })), 's', DEFAULT_SPLIT);
+  t.true(new Set(singles.values()).size === 3);
+});

@@ -8,9 +8,11 @@
  * | 1    | some inputs failed (each is named on stderr with its reason); the rest was labeled            |
  * | 2    | usage error (unknown flag, bad value, no input)                                               |
  * | 3    | the run could not proceed (invalid lexicon, output not writable, a worker thread crashed)    |
- * | 130  | interrupted (Ctrl-C); a partial `--out` file is removed                                       |
+ * | 130  | interrupted (Ctrl-C); `--out FILE` keeps the rows written so far in `FILE.partial` (`--resume`) |
  */
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Writable } from 'node:stream';
 import { EvaluationInputError, LabelerError, OutputError, UsageError } from './errors.js';
@@ -18,6 +20,7 @@ import { evaluateFiles } from './evaluate-files.js';
 import { formatEvaluation } from './evaluate.js';
 import { labelFiles, type LabelFilesOptions } from './label-files.js';
 import type { LabelerOptions } from './types.js';
+import { STDIN_FORMATS, STDIN_INPUT } from './readers/discover.js';
 import { isOutputFormat, OUTPUT_FORMATS } from './writers/index.js';
 
 /** Exit codes of `label-reports`. */
@@ -25,7 +28,7 @@ export const EXIT = { ok: 0, inputsFailed: 1, usage: 2, fatal: 3, interrupted: 1
 
 class InterruptedError extends Error {
   constructor() {
-    super('label-reports: interrupted; the partial output was removed');
+    super('label-reports: interrupted');
   }
 }
 
@@ -33,6 +36,8 @@ class InterruptedError extends Error {
 export interface CliIo {
   stdout?: Writable & { isTTY?: boolean };
   stderr?: Writable & { isTTY?: boolean };
+  /** What the input "-" reads. Default process.stdin. */
+  stdin?: NodeJS.ReadableStream;
   cwd?: string;
 }
 
@@ -47,9 +52,14 @@ Inputs: files, folders (searched recursively) or glob patterns (quote them: 'rep
   .txt             one report per file; id = the file name without .txt
   .csv             one report per row, RFC 4180 with a header; see --id-column, --text-column
   .jsonl           one {"id": ..., "text": ...} object per line (also .ndjson)
+  -                standard input, as JSONL unless --stdin-format says otherwise
 
 Options:
-  -o, --out FILE         write to FILE instead of stdout (written whole at the end, via FILE.partial)
+  -o, --out FILE         write to FILE instead of stdout: rows go to FILE.partial, renamed to FILE when the run
+                         completes; a run that stops early (Ctrl-C, kill -9) leaves FILE.partial
+      --resume           with --out FILE: if FILE.partial exists, keep its whole rows, skip the reports they came
+                         from and append the rest (same inputs and options as the interrupted run)
+      --stdin-format F   format of the input "-": jsonl (default), csv, or txt (all of stdin is one report, id "stdin")
   -f, --format FORMAT    csv (default), jsonl (labels and evidence), chexpert (CheXpert labeler layout),
                          nih (Image Index,Finding Labels)
       --labels 14|8      the 14 ChestX-ray14 findings (default) or the 8 of ChestX-ray8
@@ -67,16 +77,20 @@ Options:
 
 evaluate:
       --gold FILE        gold standard csv: filename (or id), the 14 findings, normal; 1 = present
-      --pred FILE        predictions in the csv format above
+      --pred FILE        predictions in the csv format above (any of its label columns: a --labels 8 file is
+                         scored on its 8 findings and No Finding; the table says which labels were scored)
       --uncertain AS     count -1 predictions as negative (default) or positive
       --json             print the evaluation as JSON instead of a table
 
 Exit codes: 0 all labeled; 1 some inputs failed (named on stderr, the rest labeled); 2 usage error;
 3 the run could not proceed (invalid lexicon, output not writable, worker crashed); 130 interrupted.
+With --out FILE, a run that stopped early keeps FILE.partial: run the same command with --resume to finish it.
 
 Examples:
   label-reports ../shared/data/openi-dev/reports --out labels.csv --workers 2
+  label-reports ../shared/data/openi-dev/reports --out labels.csv --workers 2 --resume   # after Ctrl-C
   label-reports reports.csv --text-column report_text --format jsonl > labels.jsonl
+  zcat feed.jsonl.gz | label-reports - --out labels.csv
   label-reports evaluate --gold ../shared/data/openi-dev/gold.csv --pred labels.csv
 `;
 
@@ -132,6 +146,8 @@ export function parseLabelArgs(argv: readonly string[]): { help: boolean; quiet:
         workers: { type: 'string', short: 'j' },
         'id-column': { type: 'string' },
         'text-column': { type: 'string' },
+        resume: { type: 'boolean' },
+        'stdin-format': { type: 'string' },
         progress: { type: 'boolean' },
         'no-progress': { type: 'boolean' },
         quiet: { type: 'boolean', short: 'q' },
@@ -156,6 +172,9 @@ export function parseLabelArgs(argv: readonly string[]): { help: boolean; quiet:
   };
   if (!help && parsed.positionals.length === 0) throw usage('expected at least one input (a file, folder or glob), found none');
   if (v.progress && v['no-progress']) throw usage('--progress and --no-progress: expected one of them, found both');
+  if (v.resume && v.out === undefined) throw usage('--resume: expected --out FILE (the output of the interrupted run), found none');
+  const stdinFormat = oneOf('--stdin-format', v['stdin-format'], STDIN_FORMATS);
+  if (parsed.positionals.filter((p) => p === STDIN_INPUT).length > 1) throw usage('expected the input "-" (standard input) once, found it more than once');
   const progress = v.progress ? true : v['no-progress'] ? false : undefined;
   return {
     help,
@@ -167,6 +186,8 @@ export function parseLabelArgs(argv: readonly string[]): { help: boolean; quiet:
       workers: parseWorkers(v.workers),
       labeler,
       ...(v.out !== undefined ? { out: v.out } : {}),
+      ...(v.resume ? { resume: true } : {}),
+      ...(stdinFormat !== undefined ? { stdinFormat } : {}),
       ...(v['id-column'] !== undefined ? { idColumn: v['id-column'] } : {}),
       ...(v['text-column'] !== undefined ? { textColumn: v['text-column'] } : {}),
     },
@@ -208,6 +229,17 @@ export function parseEvaluateArgs(argv: readonly string[]): { help: boolean; jso
   return { help, json: v.json === true, gold: v.gold ?? '', pred: v.pred ?? '', ...(uncertainAs ? { uncertainAs } : {}) };
 }
 
+/** The `--out` file's partial file (as the user named it) when a failed run left one, for the hint to resume. */
+function partialOf(argv: readonly string[], cwd: string): string | undefined {
+  let out: string | undefined;
+  try {
+    out = parseLabelArgs(argv).options.out as string | undefined;
+  } catch {
+    return undefined;
+  }
+  return out !== undefined && existsSync(resolve(cwd, `${out}.partial`)) ? `${out}.partial` : undefined;
+}
+
 function write(stream: Writable, text: string): Promise<void> {
   return new Promise((resolve) => {
     if (stream.write(text)) resolve();
@@ -245,7 +277,7 @@ export async function main(argv: readonly string[], io: CliIo = {}): Promise<num
     }
     const showProgress = args.progress ?? (stderr.isTTY === true && !args.quiet);
     const clearLine = showProgress && stderr.isTTY === true ? '\r\x1b[K' : '';
-    // Ctrl-C stops the run cleanly: worker threads end and a partial --out file is removed.
+    // Ctrl-C stops the run cleanly: worker threads end and --out FILE keeps its whole rows in FILE.partial.
     const interrupt = new AbortController();
     const onSigint = (): void => interrupt.abort(new InterruptedError());
     process.once('SIGINT', onSigint);
@@ -253,6 +285,7 @@ export async function main(argv: readonly string[], io: CliIo = {}): Promise<num
       signal: interrupt.signal,
       ...args.options,
       cwd,
+      ...(io.stdin ? { stdin: io.stdin } : {}),
       ...(args.options.out === undefined ? { out: stdout } : {}),
       ...(showProgress ? { progress: stderr } : {}),
       // On a terminal, clear the progress line before a failure line so the two do not run together.
@@ -261,10 +294,11 @@ export async function main(argv: readonly string[], io: CliIo = {}): Promise<num
     if (!args.quiet) {
       const rate = summary.seconds > 0 ? Math.round(summary.labeled / summary.seconds) : 0;
       const failed = summary.failed > 0 ? `; ${summary.failed.toLocaleString('en-US')} failed (listed above)` : '';
+      const resumed = args.options.resume ? `; ${summary.resumed.toLocaleString('en-US')} kept from ${String(args.options.out)}.partial` : '';
       await write(
         stderr,
         `label-reports: ${summary.labeled.toLocaleString('en-US')} report${summary.labeled === 1 ? '' : 's'} labeled in ${summary.seconds.toFixed(2)} s ` +
-          `(${rate.toLocaleString('en-US')}/s, ${summary.workers} thread${summary.workers > 1 ? 's' : ''})${failed}\n`,
+          `(${rate.toLocaleString('en-US')}/s, ${summary.workers} thread${summary.workers > 1 ? 's' : ''})${resumed}${failed}\n`,
       );
     }
     return summary.failed > 0 ? EXIT.inputsFailed : EXIT.ok;
@@ -274,8 +308,10 @@ export async function main(argv: readonly string[], io: CliIo = {}): Promise<num
       await write(stderr, `${message}\n`);
       return EXIT.usage;
     }
+    const partial = partialOf(argv, cwd);
+    const resumeHint = partial ? `label-reports: the rows written so far are in ${partial}; run the same command with --resume to finish\n` : '';
     if (error instanceof InterruptedError) {
-      await write(stderr, `${error.message}\n`);
+      await write(stderr, `${error.message}\n${resumeHint}`);
       return EXIT.interrupted;
     }
     if (error instanceof OutputError && (error.cause as { code?: string } | undefined)?.code === 'EPIPE') {
@@ -286,6 +322,7 @@ export async function main(argv: readonly string[], io: CliIo = {}): Promise<num
       return EXIT.inputsFailed;
     }
     await write(stderr, error instanceof LabelerError ? `${message}\n` : `label-reports: unexpected error: ${error instanceof Error ? error.stack : message}\n`);
+    await write(stderr, resumeHint);
     return EXIT.fatal;
   }
 }

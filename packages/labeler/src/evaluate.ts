@@ -6,6 +6,8 @@
  * Gold files have the format of `../shared/data/openi-dev/gold.csv`: `filename` (the report id), the 14 findings
  * and `normal` (No Finding), 1 = present. Prediction files have the labeler's csv format: `id`, the 14 findings and
  * `No Finding`, values 1, 0, -1 or blank. Only 1 counts as a positive prediction (unless `uncertainAs: 'positive'`).
+ * A prediction file may hold any subset of those label columns (the 8 of `--labels 8`): only the labels it has a
+ * column for are scored, and the evaluation lists the others as `unscored`.
  */
 import { EvaluationInputError } from './errors.js';
 import { FINDINGS_14, NO_FINDING, type Finding, type Label } from './findings.js';
@@ -13,6 +15,9 @@ import type { LabelValue } from './types.js';
 
 /** Labels of each report, by report id. A missing label means blank (not mentioned). */
 export type LabelTable = Map<string, Partial<Record<Label, LabelValue>>>;
+
+/** A prediction table with the labels its file has a column for (what `evaluate` scores). */
+export type PredictionTable = LabelTable & { readonly labels: readonly Label[] };
 
 /** Counts and scores of one class (or a total). */
 export interface Score {
@@ -33,16 +38,22 @@ export interface ClassScore extends Score {
 
 /** Result of `evaluate`. */
 export interface Evaluation {
-  /** The 14 findings in NIH order, then No Finding. */
+  /** The scored labels: the 14 findings in NIH order, then No Finding, or those of them the predictions have. */
   classes: ClassScore[];
-  /** Micro and macro totals over the 14 findings. */
+  /** The scored labels, in the order of `classes`. */
+  labels: Label[];
+  /** Labels not scored because the prediction file has no column for them (e.g. 6 findings of a `--labels 8` file). */
+  unscored: Label[];
+  /** Micro and macro totals over the scored findings (the 14, or fewer: see `labels`). */
   micro: Score;
   macro: Score;
-  /** Micro and macro totals over the 13 findings without Hernia. */
+  /** Micro and macro totals over the scored findings without Hernia (13 of the 14). */
   microWithoutHernia: Score;
   macroWithoutHernia: Score;
-  hernia: ClassScore;
-  noFinding: ClassScore;
+  /** Absent when Hernia is not scored. */
+  hernia?: ClassScore;
+  /** Absent when No Finding is not scored. */
+  noFinding?: ClassScore;
   /** Reports scored (all gold reports). */
   reports: number;
   /** Gold ids with no prediction (scored as all blank). */
@@ -108,7 +119,7 @@ function where(file?: string): { file?: string } {
   return file === undefined ? {} : { file };
 }
 
-function parseTable(text: string, idColumns: readonly string[], noFindingColumns: readonly string[], gold: boolean, file?: string): LabelTable {
+function parseTable(text: string, idColumns: readonly string[], noFindingColumns: readonly string[], gold: boolean, file?: string): PredictionTable {
   const rows = parseCsv(text, file);
   const header = rows[0];
   if (!header) throw new EvaluationInputError('expected a header row, found an empty file', where(file));
@@ -126,6 +137,8 @@ function parseTable(text: string, idColumns: readonly string[], noFindingColumns
     const k = lower.indexOf(f.toLowerCase());
     const k2 = k >= 0 ? k : lower.indexOf(f.toLowerCase().replace('_', ' '));
     if (k2 < 0) {
+      // Gold files must score every finding; prediction files may hold a subset (the 8 of ChestX-ray8).
+      if (!gold) continue;
       throw new EvaluationInputError(
         `expected a column for every finding (${FINDINGS_14.join(',')}), found no "${f}" in header ${norm.join(',')}`,
         where(file),
@@ -135,7 +148,15 @@ function parseTable(text: string, idColumns: readonly string[], noFindingColumns
   }
   const nf = lower.findIndex((h) => noFindingColumns.includes(h));
   if (nf >= 0) cols.push([nf, NO_FINDING]);
-  const table: LabelTable = new Map();
+  if (cols.length === 0) {
+    throw new EvaluationInputError(
+      `expected at least one label column (${[...FINDINGS_14, NO_FINDING].join(',')}), found header ${norm.join(',')}`,
+      where(file),
+    );
+  }
+  // A gold file without a No Finding column still scores it (as all 0), as before; a prediction file scores its columns.
+  const labels: Label[] = gold ? [...FINDINGS_14, NO_FINDING] : cols.map(([, label]) => label);
+  const table = Object.assign(new Map(), { labels }) as PredictionTable;
   for (let r = 1; r < rows.length; r++) {
     const row = rows[r]!;
     if (row.length !== header.length) {
@@ -176,14 +197,17 @@ export function parseGoldCsv(text: string, file?: string): LabelTable {
 }
 
 /**
- * Parses a prediction csv in the labeler's csv format (`id`, 14 findings, `No Finding`; 1, 0, -1 or blank).
+ * Parses a prediction csv in the labeler's csv format (`id`, 14 findings, `No Finding`; 1, 0, -1 or blank). Any
+ * subset of the label columns is accepted (`--labels 8` writes 8 findings and No Finding); the table's `labels` lists
+ * the ones present, and `evaluate` scores only those. Other columns are ignored.
  *
  * @example
  * ```ts
  * parsePredictionCsv('id,Atelectasis,...,Hernia,No Finding\nCXR1,1,,,,,,,,,,,,,,0\n').get('CXR1')?.Atelectasis; // 1
+ * parsePredictionCsv('id,Effusion,No Finding\nCXR1,1,0\n').labels; // ['Effusion', 'No Finding']
  * ```
  */
-export function parsePredictionCsv(text: string, file?: string): LabelTable {
+export function parsePredictionCsv(text: string, file?: string): PredictionTable {
   return parseTable(text, ['id', 'filename'], ['no finding', 'normal'], false, file);
 }
 
@@ -215,7 +239,9 @@ function totals(classes: readonly ClassScore[]): { micro: Score; macro: Score } 
 
 /**
  * Scores predictions against gold labels. Every gold report is scored; a gold report without a prediction counts as
- * all blank. A prediction is positive only when its value is 1 (or -1 with `uncertainAs: 'positive'`).
+ * all blank. A prediction is positive only when its value is 1 (or -1 with `uncertainAs: 'positive'`). The labels
+ * scored are `options.labels`, else the prediction table's own `labels` (from {@link parsePredictionCsv}: the
+ * columns its file has), else all 14 findings and No Finding; the others are listed in `unscored`.
  *
  * @example
  * ```ts
@@ -226,10 +252,13 @@ function totals(classes: readonly ClassScore[]): { micro: Score; macro: Score } 
 export function evaluate(
   gold: LabelTable,
   pred: LabelTable,
-  options: { uncertainAs?: 'negative' | 'positive' } = {},
+  options: { uncertainAs?: 'negative' | 'positive'; labels?: readonly Label[] } = {},
 ): Evaluation {
   const uncertainPositive = options.uncertainAs === 'positive';
-  const labels: Label[] = [...FINDINGS_14, NO_FINDING];
+  const all: Label[] = [...FINDINGS_14, NO_FINDING];
+  const wanted = new Set<Label>(options.labels ?? (pred as Partial<PredictionTable>).labels ?? all);
+  const labels = all.filter((l) => wanted.has(l));
+  const unscored = all.filter((l) => !wanted.has(l));
   const counts = labels.map(() => ({ tp: 0, fp: 0, fn: 0 }));
   const missing: string[] = [];
   for (const [id, g] of gold) {
@@ -250,18 +279,22 @@ export function evaluate(
     const c = counts[k]!;
     return { label, ...score(c.tp, c.fp, c.fn) };
   });
-  const findings = classes.slice(0, FINDINGS_14.length);
+  const findings = classes.filter((c) => c.label !== NO_FINDING);
   const without = findings.filter((c) => c.label !== ('Hernia' satisfies Finding));
-  const all = totals(findings);
+  const both = totals(findings);
   const w = totals(without);
+  const hernia = classes.find((c) => c.label === 'Hernia');
+  const noFinding = classes.find((c) => c.label === NO_FINDING);
   return {
     classes,
-    micro: all.micro,
-    macro: all.macro,
+    labels,
+    unscored,
+    micro: both.micro,
+    macro: both.macro,
     microWithoutHernia: w.micro,
     macroWithoutHernia: w.macro,
-    hernia: classes.find((c) => c.label === 'Hernia')!,
-    noFinding: classes[classes.length - 1]!,
+    ...(hernia ? { hernia } : {}),
+    ...(noFinding ? { noFinding } : {}),
     reports: gold.size,
     missing,
     extra,
@@ -282,8 +315,14 @@ export function formatEvaluation(ev: Evaluation): string {
     `${name.padEnd(28)} ${f(s.precision)}  ${f(s.recall)}  ${f(s.f1)}  ${String(s.support).padStart(7)}  ${String(s.tp).padStart(5)} ${String(s.fp).padStart(5)} ${String(s.fn).padStart(5)}`;
   const out = [`${'label'.padEnd(28)} prec.  recall  F1       support     tp    fp    fn`];
   for (const c of ev.classes) out.push(line(c.label, c));
-  out.push(line('micro (14 findings)', ev.micro), line('macro (14 findings)', ev.macro));
-  out.push(line('micro (13, without Hernia)', ev.microWithoutHernia), line('macro (13, without Hernia)', ev.macroWithoutHernia));
+  const n = ev.classes.filter((c) => c.label !== NO_FINDING).length;
+  out.push(line(`micro (${n} findings)`, ev.micro), line(`macro (${n} findings)`, ev.macro));
+  if (ev.hernia) {
+    out.push(line(`micro (${n - 1}, without Hernia)`, ev.microWithoutHernia), line(`macro (${n - 1}, without Hernia)`, ev.macroWithoutHernia));
+  }
+  if (ev.unscored.length > 0) {
+    out.push(`scored: the ${ev.labels.length} labels the predictions have a column for; not scored (no column): ${ev.unscored.join(', ')}`);
+  }
   out.push(`reports: ${ev.reports}; without prediction: ${ev.missing.length}; not in gold: ${ev.extra.length}`);
   return out.join('\n');
 }

@@ -40,7 +40,9 @@ export type { UncertaintyPolicy } from './aggregate.js';
 export { parseOpenIXml } from './readers/openi-xml.js';
 export type { OpenIReport, OpenISection } from './readers/openi-xml.js';
 export { parseGoldCsv, parsePredictionCsv, parseCsv, evaluate, formatEvaluation } from './evaluate.js';
-export type { Evaluation, ClassScore, Score, LabelTable } from './evaluate.js';
+export type { Evaluation, ClassScore, Score, LabelTable, PredictionTable } from './evaluate.js';
+export { hasOpenIDev, openIDevPaths, readOpenIDev } from './openi-dev.js';
+export type { OpenIDev, OpenIDevPaths } from './openi-dev.js';
 
 // The label-reports CLI's building blocks: inputs, outputs, worker threads (see docs/architecture/labeler-io.md).
 export { InputError, OutputError, UsageError, WorkerError } from './errors.js';
@@ -53,11 +55,17 @@ export type { LabelingEngine, LabelingEngineOptions } from './workers.js';
 export type { BatchResult } from './batch.js';
 export { readInputFile, readOpenIReport, readReportChunks, readReports } from './readers/index.js';
 export type { InputFailure, ReadItem, ReaderOptions, ReadReportsOptions, ReportRecord } from './readers/index.js';
-export { discoverInputs, globToRegExp, inputFormatOf, isGlobPattern } from './readers/discover.js';
-export type { Discovered, DiscoveredFile, InputFormat } from './readers/discover.js';
+export { discoverInputs, globToRegExp, inputFormatOf, isGlobPattern, STDIN_FORMATS, STDIN_INPUT, STDIN_NAME } from './readers/discover.js';
+export type { Discovered, DiscoveredFile, InputFormat, StdinFormat } from './readers/discover.js';
+export { readResumePoint, resumeKey } from './resume.js';
+export type { ResumePoint } from './resume.js';
+export { threadCpuSeconds } from './thread-cpu.js';
+// Progress display shared with other packages (the dataset builder's progress bar can draw through createStatusLine).
+export { createLabelProgress, createStatusLine, formatDuration, progressLine } from './progress.js';
+export type { LabelProgress, LabelProgressOptions, StatusLine, StatusLineOptions } from './progress.js';
 export { CsvParser, csvField, parseCsvRecords, readCsvChunks, readCsvReports } from './readers/csv.js';
 export type { CsvRecord } from './readers/csv.js';
 export { parseJsonlReport, readJsonlChunks, readJsonlReports } from './readers/jsonl.js';
-export { decodeUtf8, readTextReport } from './readers/text.js';
+export { decodeUtf8, readTextReport, readTextStream } from './readers/text.js';
 export { CHEXPERT_COLUMNS, CHEXPERT_MAPPING, OUTPUT_FORMATS, createWriter, csvHeader, isOutputFormat, nihFindingLabels } from './writers/index.js';
 export type { OutputFormat, ReportWriter, WriterOptions } from './writers/index.js';

@@ -2,20 +2,26 @@
  * `labelFiles`: the whole `label-reports` run as one async function. Inputs are read as a stream, labeled in
  * batches (on this thread or on worker threads), and written in input order; a bad input is recorded and the run
  * goes on. Memory stays flat in the number of reports: at most `2 x workers` batches are in flight, and output is
- * written as it is produced, waiting for the stream to drain.
+ * written as it is produced, whole rows at a time, waiting for the stream to drain.
+ *
+ * An output file is written to `FILE.partial` and renamed at the end. A run that stops early (an abort signal such as
+ * Ctrl-C, `kill -9`, a crash) leaves the partial file with the rows written so far; `resume: true` reads it back
+ * (`resume.ts`), skips the reports it holds and appends the rest.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { rename, rm, stat } from 'node:fs/promises';
+import { rename, stat, truncate } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { OutputError } from './errors.js';
 import { createLabelProgress, type LabelProgress } from './progress.js';
-import { discoverInputs } from './readers/discover.js';
+import { discoverInputs, describeFsError, type StdinFormat } from './readers/discover.js';
 import { readReportChunks } from './readers/index.js';
+import { readResumePoint, resumeKey, type ResumePoint } from './resume.js';
 import type { InputFailure, ReportRecord } from './readers/records.js';
 import type { LabelerOptions } from './types.js';
 import { createLabelingEngine } from './workers.js';
 import type { BatchResult } from './batch.js';
+import { threadCpuSeconds } from './thread-cpu.js';
 import type { OutputFormat } from './writers/index.js';
 
 /** Options of {@link labelFiles}. */
@@ -26,8 +32,21 @@ export interface LabelFilesOptions {
   cwd?: string;
   /** Output format. Default "csv". */
   format?: OutputFormat;
-  /** Output file path, or a writable stream. Default process.stdout. A file is written whole or not at all. */
+  /**
+   * Output file path, or a writable stream. Default process.stdout. A file is written to `FILE.partial` and renamed
+   * when the run completes; a run that stops early leaves the partial file (see `resume`).
+   */
   out?: string | Writable;
+  /**
+   * Finish the partial output of an interrupted run: when `FILE.partial` exists, its whole rows are kept (a torn last
+   * row is cut off), the reports they came from are skipped, and the other reports are appended, so the result equals
+   * an uninterrupted run's. Needs `out` to be a file path and the inputs and options of the interrupted run.
+   */
+  resume?: boolean;
+  /** Format of standard input (the input "-"): jsonl (default), csv or txt. */
+  stdinFormat?: StdinFormat;
+  /** What the input "-" reads. Default process.stdin. */
+  stdin?: NodeJS.ReadableStream;
   /** 1 (default): label on this thread; N >= 2: N worker threads. */
   workers?: number;
   /** Labeler options: label set, sections, lexicon folders, uncertainty policy. */
@@ -42,14 +61,19 @@ export interface LabelFilesOptions {
   onFailure?: (failure: InputFailure) => void;
   /** Reports per batch. Default 256 (a batch also closes at 1 MB of text). */
   batchSize?: number;
-  /** Stops the run (e.g. on Ctrl-C): the output file is removed and the promise rejects with the signal's reason. */
+  /**
+   * Stops the run (e.g. on Ctrl-C): the promise rejects with the signal's reason, and an output file is left as
+   * `FILE.partial` with the whole rows written so far, for `resume`.
+   */
   signal?: AbortSignal;
 }
 
 /** What a run did. */
 export interface LabelSummary {
-  /** Reports labeled and written. */
+  /** Reports labeled and written by this run. */
   labeled: number;
+  /** Rows kept from the partial output of an interrupted run (`resume`); 0 otherwise. */
+  resumed: number;
   /** Inputs, rows or reports that failed. */
   failed: number;
   /** The first 1,000 failures (all of them are passed to `onFailure`). */
@@ -60,6 +84,13 @@ export interface LabelSummary {
   cpuSeconds: number;
   /** Threads that labeled. */
   workers: number;
+  /**
+   * CPU seconds of each labeling thread over the run: the calling thread with 1 worker, else each worker thread
+   * (Linux: /proc/thread-self; empty elsewhere). With `mainThreadCpuSeconds`, says how a run would scale on free cores.
+   */
+  threadCpuSeconds: number[];
+  /** CPU seconds of the calling thread (reading, batching, writing; all the work with 1 worker); NaN where unknown. */
+  mainThreadCpuSeconds: number;
 }
 
 const MAX_KEPT_FAILURES = 1000;
@@ -69,24 +100,43 @@ interface Sink {
   write(text: string): Promise<void>;
   /** Finishes the output: closes and renames a file, leaves a caller's stream open. */
   end(): Promise<void>;
-  /** Removes a partial file after a fatal error. */
-  abort(): Promise<void>;
+  /** After a run stopped early: flushes the whole rows written so far and closes a partial file, which is kept. */
+  stop(): Promise<void>;
+  /** What an interrupted run left, when resuming one. */
+  resumed?: ResumePoint;
 }
 
-/** Opens the output: a file is written to `FILE.partial` and renamed at the end; a stream is written as is. */
-async function openSink(out: string | Writable | undefined, cwd: string): Promise<Sink> {
-  if (out === undefined || typeof out !== 'string') return streamSink(out ?? process.stdout, undefined);
+/**
+ * Opens the output: a file is written to `FILE.partial` and renamed at the end; a stream is written as is. With
+ * `resume` and an existing `FILE.partial`, its whole rows are kept and new rows are appended.
+ */
+async function openSink(out: string | Writable | undefined, cwd: string, resume: { format: OutputFormat; header: string } | undefined): Promise<Sink> {
+  if (out === undefined || typeof out !== 'string') {
+    if (resume) throw new OutputError('expected an output file (--out FILE) to resume, found a stream (standard output)');
+    return streamSink(out ?? process.stdout, undefined);
+  }
   const path = resolve(cwd, out);
   const existing = await stat(path).catch(() => undefined);
   // Devices and pipes (/dev/null, /dev/stdout, a FIFO) are written directly.
   const direct = existing !== undefined && !existing.isFile();
   const target = direct ? path : `${path}.partial`;
-  const stream = createWriteStream(target);
+  let point: ResumePoint | undefined;
+  if (resume && !direct && (await stat(target).catch(() => undefined))?.isFile()) {
+    try {
+      point = await readResumePoint(target, resume.format, resume.header, `${out}.partial`);
+      await truncate(target, point.bytes); // cut a torn last row
+    } catch (cause) {
+      if (cause instanceof OutputError) throw cause;
+      throw new OutputError(`expected a readable partial file to resume, found: ${describeFsError(cause)}`, { file: `${out}.partial`, cause });
+    }
+  }
+  const stream = createWriteStream(target, { flags: point ? 'a' : 'w' });
   await new Promise<void>((ok, fail) => {
     stream.once('open', () => ok());
     stream.once('error', (cause) => fail(new OutputError(`expected a writable output file, found: ${cause.message}`, { file: out, cause })));
   });
-  return streamSink(stream, direct ? undefined : { partial: target, final: path, name: out });
+  const sink = streamSink(stream, direct ? undefined : { partial: target, final: path, name: out });
+  return point ? { ...sink, resumed: point } : sink;
 }
 
 function streamSink(stream: Writable, file: { partial: string; final: string; name: string } | undefined): Sink {
@@ -125,10 +175,14 @@ function streamSink(stream: Writable, file: { partial: string; final: string; na
       check();
       await rename(file.partial, file.final);
     },
-    async abort() {
+    async stop() {
       if (!file) return;
-      (stream as WriteStream).destroy();
-      await rm(file.partial, { force: true });
+      if (failed) {
+        (stream as WriteStream).destroy();
+        return;
+      }
+      // Every write was whole rows; ending the stream flushes the ones still buffered.
+      await new Promise<void>((ok) => (stream as WriteStream).end(() => ok()));
     },
   };
 }
@@ -137,6 +191,7 @@ function streamSink(stream: Writable, file: { partial: string; final: string; na
 async function totalInputBytes(inputs: readonly string[], cwd: string): Promise<number> {
   let total = 0;
   for await (const found of discoverInputs(inputs, { cwd })) {
+    if (found.file?.stdin) return Number.NaN; // standard input's size is not known in advance
     if (found.file) total += (await stat(found.file.path).catch(() => undefined))?.size ?? 0;
   }
   return total;
@@ -161,16 +216,19 @@ async function totalInputBytes(inputs: readonly string[], cwd: string): Promise<
  */
 export async function labelFiles(options: LabelFilesOptions): Promise<LabelSummary> {
   const cwd = options.cwd ?? process.cwd();
+  const format = options.format ?? 'csv';
   const engine = await createLabelingEngine({
-    format: options.format ?? 'csv',
+    format,
     workers: options.workers ?? 1,
     ...(options.labeler ? { labeler: options.labeler } : {}),
   });
   let sink: Sink | undefined;
   try {
-    sink = await openSink(options.out, cwd);
+    sink = await openSink(options.out, cwd, options.resume ? { format, header: engine.header } : undefined);
     const started = performance.now();
     const cpuStart = process.cpuUsage();
+    const threadStart = threadCpuSeconds();
+    const engineStart = engine.threadCpuSeconds();
     let progress: LabelProgress | undefined;
     if (options.progress) {
       progress = createLabelProgress({ stream: options.progress, totalBytes: await totalInputBytes(options.inputs, cwd) });
@@ -184,7 +242,11 @@ export async function labelFiles(options: LabelFilesOptions): Promise<LabelSumma
       options.onFailure?.(failure);
     };
     const out = sink;
-    await out.write(engine.header);
+    if (!out.resumed?.header) await out.write(engine.header);
+    // Resuming: the rows of the partial file are a prefix of this run's output, in input order. Reports are matched to
+    // them in that order (a report the labeler failed on has no row and is simply labeled, and fails, again).
+    const kept = out.resumed?.keys ?? [];
+    let matched = 0;
     const inFlight: Promise<BatchResult>[] = [];
     const maxInFlight = engine.workers === 1 ? 1 : engine.workers * 2;
     const settle = async (): Promise<void> => {
@@ -207,6 +269,8 @@ export async function labelFiles(options: LabelFilesOptions): Promise<LabelSumma
     };
     const chunks = readReportChunks(options.inputs, {
       cwd,
+      ...(options.stdinFormat !== undefined ? { stdinFormat: options.stdinFormat } : {}),
+      ...(options.stdin !== undefined ? { stdin: options.stdin } : {}),
       ...(options.idColumn !== undefined ? { idColumn: options.idColumn } : {}),
       ...(options.textColumn !== undefined ? { textColumn: options.textColumn } : {}),
       ...(progress ? { onBytes: (n: number) => progress?.addBytes(n) } : {}),
@@ -218,6 +282,10 @@ export async function labelFiles(options: LabelFilesOptions): Promise<LabelSumma
           record(item.failure);
           continue;
         }
+        if (matched < kept.length && resumeKey(format, item.report) === kept[matched]) {
+          matched++;
+          continue;
+        }
         batch.push(item.report);
         chars += item.report.text.length;
         if (batch.length >= batchSize || chars >= MAX_BATCH_CHARS) await submit();
@@ -226,20 +294,32 @@ export async function labelFiles(options: LabelFilesOptions): Promise<LabelSumma
     if (batch.length > 0) await submit();
     while (inFlight.length > 0) await settle();
     options.signal?.throwIfAborted();
+    if (matched < kept.length) {
+      record({
+        source: `${String(options.out)}.partial`,
+        reason: `expected every row of the interrupted run to match a report of the inputs, found ${kept.length - matched} that match none (were the inputs changed?); the output may hold rows twice`,
+      });
+    }
     await out.end();
     progress?.update(labeled, failed);
     progress?.done();
     const cpu = process.cpuUsage(cpuStart);
+    const mainThread = threadCpuSeconds() - threadStart;
+    const threads = engine.workers === 1 ? (Number.isNaN(mainThread) ? [] : [mainThread]) : engine.threadCpuSeconds().map((s, i) => s - (engineStart[i] ?? 0));
     return {
       labeled,
+      resumed: kept.length,
       failed,
       failures,
       seconds: (performance.now() - started) / 1000,
       cpuSeconds: (cpu.user + cpu.system) / 1e6,
       workers: engine.workers,
+      threadCpuSeconds: threads,
+      mainThreadCpuSeconds: mainThread,
     };
   } catch (error) {
-    await sink?.abort();
+    // The partial file keeps the whole rows written so far: `resume` finishes the run.
+    await sink?.stop();
     throw error;
   } finally {
     await engine.close();

@@ -5,6 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { labelBatch } from './batch.js';
 import { createLabeler } from './pipeline.js';
+import { threadCpuSeconds } from './thread-cpu.js';
 import type { WorkerSetup, WorkerReply, WorkerTask } from './workers.js';
 import { createWriter } from './writers/index.js';
 
@@ -15,10 +16,11 @@ if (port) {
     const labeler = createLabeler(setup.labeler);
     const writer = createWriter(setup.format, { labelSet: setup.labeler.labelSet ?? '14' });
     port.on('message', (task: WorkerTask) => {
-      const reply: WorkerReply = { kind: 'done', id: task.id, result: labelBatch(labeler, writer, task.reports) };
+      const result = labelBatch(labeler, writer, task.reports);
+      const reply: WorkerReply = { kind: 'done', id: task.id, result, cpu: threadCpuSeconds() };
       port.postMessage(reply);
     });
-    port.postMessage({ kind: 'ready' } satisfies WorkerReply);
+    port.postMessage({ kind: 'ready', cpu: threadCpuSeconds() } satisfies WorkerReply);
   } catch (error) {
     port.postMessage({ kind: 'failed', message: error instanceof Error ? error.message : String(error) } satisfies WorkerReply);
   }

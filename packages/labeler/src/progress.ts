@@ -3,6 +3,9 @@
  * left. On a terminal the line redraws in place (at most 5 times a second); elsewhere (a log file, CI) one line is
  * printed every 5 seconds. Time left is estimated from the bytes read against the total input size, the one measure
  * known in advance for every input format (a CSV's row count is not).
+ *
+ * {@link formatDuration} and {@link createStatusLine} (the throttled redraw) are exported from `@cxr8/labeler` for
+ * other packages' progress lines.
  */
 
 /** A running progress line. */
@@ -64,6 +67,61 @@ export function progressLine(state: { reports: number; failed: number; seconds: 
   return `label-reports: ${parts.join(', ')}`;
 }
 
+/** A throttled status line: see {@link createStatusLine}. */
+export interface StatusLine {
+  /** True when a redraw is due (the interval has passed since the last draw); marks the time when it is. */
+  due(): boolean;
+  /** Draws `line`: in place on a terminal (`final` ends it with a line break), as one log line elsewhere. */
+  draw(line: string, final?: boolean): void;
+}
+
+/** Options of {@link createStatusLine}. */
+export interface StatusLineOptions {
+  /** Where to draw; `null` draws nothing. */
+  stream: (NodeJS.WritableStream & { isTTY?: boolean }) | null;
+  /** Milliseconds between redraws on a terminal. Default 200. */
+  ttyIntervalMs?: number;
+  /** Milliseconds between log lines when the stream is not a terminal (a log file, CI). Default 5000. */
+  logIntervalMs?: number;
+  /** True: the first `due()` is true at once; false (default): only after one interval. */
+  drawFirst?: boolean;
+  /** Clock in milliseconds, for tests. Default `performance.now`. */
+  now?: () => number;
+}
+
+/**
+ * The part of a progress display that does not depend on what is counted: on a terminal the line redraws in place
+ * (`\r` and clear to end of line) at most every `ttyIntervalMs`; elsewhere one line is printed every `logIntervalMs`,
+ * so logs stay short. `label-reports` draws its progress with it; any long stage can (the dataset builder's progress
+ * bar is the same loop with its own line).
+ *
+ * @example
+ * ```ts
+ * const status = createStatusLine({ stream: process.stderr });
+ * for (const [i, f] of files.entries()) { work(f); if (status.due()) status.draw(`${i + 1}/${files.length}`); }
+ * status.draw(`${files.length}/${files.length}`, true);
+ * ```
+ */
+export function createStatusLine(options: StatusLineOptions): StatusLine {
+  const now = options.now ?? (() => performance.now());
+  const stream = options.stream;
+  const tty = stream?.isTTY === true;
+  const interval = tty ? (options.ttyIntervalMs ?? 200) : (options.logIntervalMs ?? 5000);
+  let last = options.drawFirst ? Number.NEGATIVE_INFINITY : now();
+  return {
+    due() {
+      const t = now();
+      if (t - last < interval) return false;
+      last = t;
+      return true;
+    },
+    draw(line, final = false) {
+      if (!stream) return;
+      stream.write(tty ? `\r\x1b[K${line}${final ? '\n' : ''}` : `${line}\n`);
+    },
+  };
+}
+
 /**
  * Starts a progress line.
  *
@@ -75,17 +133,12 @@ export function progressLine(state: { reports: number; failed: number; seconds: 
  */
 export function createLabelProgress(options: LabelProgressOptions): LabelProgress {
   const now = options.now ?? (() => performance.now());
-  const tty = options.stream.isTTY === true;
-  const interval = tty ? 200 : 5000;
+  const status = createStatusLine({ stream: options.stream, now });
   const start = now();
-  let last = start;
   let bytes = 0;
   let reports = 0;
   let failed = 0;
-  const draw = (final: boolean): void => {
-    const line = progressLine({ reports, failed, seconds: (now() - start) / 1000, bytes, totalBytes: options.totalBytes });
-    options.stream.write(tty ? `\r\x1b[K${line}${final ? '\n' : ''}` : `${line}\n`);
-  };
+  const line = (): string => progressLine({ reports, failed, seconds: (now() - start) / 1000, bytes, totalBytes: options.totalBytes });
   return {
     addBytes(n) {
       bytes += n;
@@ -93,14 +146,10 @@ export function createLabelProgress(options: LabelProgressOptions): LabelProgres
     update(r, f) {
       reports = r;
       failed = f;
-      const t = now();
-      if (t - last >= interval) {
-        last = t;
-        draw(false);
-      }
+      if (status.due()) status.draw(line());
     },
     done() {
-      draw(true);
+      status.draw(line(), true);
     },
   };
 }

@@ -32,6 +32,11 @@ export interface LabelingEngine {
   readonly workers: number;
   /** Labels and formats one batch. Results come back in any order; await them in submission order. */
   label(reports: ReportRecord[]): Promise<BatchResult>;
+  /**
+   * CPU seconds each worker thread has used so far (as of its last answered batch), one entry per thread; empty with
+   * `workers: 1`, where the calling thread labels. See `thread-cpu.ts`.
+   */
+  threadCpuSeconds(): number[];
   /** Stops the worker threads. */
   close(): Promise<void>;
 }
@@ -50,9 +55,9 @@ export interface WorkerTask {
 
 /** A worker thread's message. @internal */
 export type WorkerReply =
-  | { kind: 'ready' }
+  | { kind: 'ready'; cpu: number }
   | { kind: 'failed'; message: string }
-  | { kind: 'done'; id: number; result: BatchResult };
+  | { kind: 'done'; id: number; result: BatchResult; cpu: number };
 
 /**
  * Creates the labeling engine. The labeler is compiled on the calling thread first, so that an invalid option or
@@ -77,11 +82,12 @@ export async function createLabelingEngine(options: LabelingEngineOptions): Prom
       header: writer.header,
       workers: 1,
       label: async (reports) => labelBatch(labeler, writer, reports),
+      threadCpuSeconds: () => [],
       close: async () => {},
     };
   }
   const pool = await startPool(workers, { format: options.format, labeler: labelerOptions });
-  return { header: writer.header, workers, label: (reports) => pool.run(reports), close: () => pool.close() };
+  return { header: writer.header, workers, label: (reports) => pool.run(reports), threadCpuSeconds: () => [...pool.cpu], close: () => pool.close() };
 }
 
 interface Task {
@@ -93,6 +99,8 @@ interface Task {
 
 interface Pool {
   run(reports: ReportRecord[]): Promise<BatchResult>;
+  /** Each thread's CPU seconds as of its last reply. */
+  readonly cpu: number[];
   close(): Promise<void>;
 }
 
@@ -118,6 +126,7 @@ async function startPool(size: number, setup: WorkerSetup): Promise<Pool> {
   let broken: Error | undefined;
   let closing = false;
   let nextId = 0;
+  const cpu = Array.from({ length: size }, () => Number.NaN);
 
   const dispatch = (): void => {
     while (idle.length > 0 && queue.length > 0) {
@@ -141,6 +150,7 @@ async function startPool(size: number, setup: WorkerSetup): Promise<Pool> {
     return new Promise<void>((resolveReady, rejectReady) => {
       worker.on('message', (reply: WorkerReply) => {
         if (reply.kind === 'ready') {
+          cpu[index] = reply.cpu;
           idle.push(worker);
           resolveReady();
           dispatch();
@@ -149,6 +159,7 @@ async function startPool(size: number, setup: WorkerSetup): Promise<Pool> {
           rejectReady(error);
           fail(error);
         } else {
+          cpu[index] = reply.cpu;
           const task = busy.get(worker);
           busy.delete(worker);
           idle.push(worker);
@@ -187,6 +198,7 @@ async function startPool(size: number, setup: WorkerSetup): Promise<Pool> {
         dispatch();
       });
     },
+    cpu,
     close,
   };
 }

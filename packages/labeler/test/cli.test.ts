@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { main } from '../src/cli.js';
 import { labelFiles } from '../src/label-files.js';
 import { parseCsvRecords } from '../src/readers/csv.js';
@@ -39,10 +39,10 @@ interface Run {
   stderr: string;
 }
 
-async function run(argv: string[], cwd: string): Promise<Run> {
+async function run(argv: string[], cwd: string, stdin?: string): Promise<Run> {
   const stdout = new Capture();
   const stderr = new Capture();
-  const code = await main(argv, { stdout, stderr, cwd });
+  const code = await main(argv, { stdout, stderr, cwd, ...(stdin !== undefined ? { stdin: Readable.from([Buffer.from(stdin)]) } : {}) });
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
 
@@ -66,7 +66,7 @@ const rowsOf = (csv: string): string[][] => parseCsvRecords(csv).map((r) => r.fi
 test('--help prints the usage with every flag and exits 0', async (t) => {
   const r = await run(['--help'], process.cwd());
   t.is(r.code, 0);
-  for (const flag of ['--out', '--format', '--labels', '--sections', '--uncertain', '--lexicons', '--workers', '--id-column', '--text-column', '--progress', 'evaluate']) {
+  for (const flag of ['--out', '--resume', '--stdin-format', '--format', '--labels', '--sections', '--uncertain', '--lexicons', '--workers', '--id-column', '--text-column', '--progress', 'evaluate']) {
     t.true(r.stdout.includes(flag), flag);
   }
 });
@@ -81,6 +81,9 @@ test('usage errors exit 2 and say what was expected', async (t) => {
     [['x.txt', '--workers', '0'], /--workers: expected a whole number/],
     [['x.txt', '--uncertain', 'maybe'], /--uncertain: expected one of keep, uncertain, positive, negative/],
     [['evaluate', '--gold', 'g.csv'], /evaluate: expected --gold GOLD.csv and --pred PRED.csv, found no --pred/],
+    [['x.txt', '--resume'], /--resume: expected --out FILE/],
+    [['-', '--stdin-format', 'xml'], /--stdin-format: expected one of jsonl, csv, txt, found "xml"/],
+    [['-', '-'], /expected the input "-" \(standard input\) once/],
   ];
   for (const [argv, message] of cases) {
     const r = await run(argv, cwd);
@@ -107,13 +110,13 @@ test('every input format is labeled into one csv, in input order', async (t) => 
   t.is(await readFile(join(dir, 'labels2.csv'), 'utf8'), await readFile(join(dir, 'labels.csv'), 'utf8'));
 });
 
-test('an interrupted run rejects and removes its partial output file', async (t) => {
+test('an interrupted run rejects and keeps its whole rows in the partial output file, for --resume', async (t) => {
   const dir = await tempDir(t);
   await writeInputs(dir);
   const controller = new AbortController();
   controller.abort(new Error('stop'));
   await t.throwsAsync(labelFiles({ inputs: ['in'], cwd: dir, out: 'out.csv', signal: controller.signal, textColumn: 'report', idColumn: 'accession' }), { message: 'stop' });
-  t.deepEqual((await readdir(dir)).sort(), ['in']);
+  t.deepEqual((await readdir(dir)).sort(), ['in', 'out.csv.partial']);
 });
 
 test('the labels are the labeler\'s: an effusion is positive, a negated pneumothorax negative', async (t) => {
@@ -228,11 +231,28 @@ test('evaluate prints per-class precision, recall and F1 with micro and macro to
 test('evaluate with an unreadable or malformed file exits 1 and names it', async (t) => {
   const dir = await tempDir(t);
   await writeFile(join(dir, 'gold.csv'), GOLD);
-  await writeFile(join(dir, 'bad.csv'), 'id,Atelectasis\nCXR1,1\n');
+  await writeFile(join(dir, 'bad.csv'), 'id,Opacity\nCXR1,1\n');
   const missing = await run(['evaluate', '--gold', 'gold.csv', '--pred', 'none.csv'], dir);
   t.is(missing.code, 1);
   t.regex(missing.stderr, /none\.csv: expected a readable csv file, found: no such file or directory/);
   const bad = await run(['evaluate', '--gold', 'gold.csv', '--pred', 'bad.csv'], dir);
   t.is(bad.code, 1);
-  t.regex(bad.stderr, /bad\.csv: expected a column for every finding/);
+  t.regex(bad.stderr, /bad\.csv: expected at least one label column/);
+});
+
+test('evaluate scores a --labels 8 prediction file on its 8 findings and No Finding, and says so', async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, 'gold.csv'), GOLD);
+  await writeFile(join(dir, 'in.jsonl'), ['CXR1 Bibasilar atelectasis.', 'CXR2 Small left effusion.', 'CXR3 Normal chest.', 'CXR4 Atelectasis and effusion.']
+    .map((s) => JSON.stringify({ id: s.split(' ')[0], text: s.slice(5) })).join('\n'));
+  t.is((await run(['in.jsonl', '--labels', '8', '-o', 'pred8.csv'], dir)).code, 0);
+  const r = await run(['evaluate', '--gold', 'gold.csv', '--pred', 'pred8.csv'], dir);
+  t.is(r.code, 0, r.stderr);
+  t.regex(r.stdout, /^micro \(8 findings\)\s+1\.000\s+1\.000\s+1\.000/m);
+  t.regex(r.stdout, /not scored \(no column\): Consolidation, Edema, Emphysema, Fibrosis, Pleural_Thickening, Hernia/);
+});
+
+test('"-" labels the reports on standard input, in --stdin-format csv', async (t) => {
+  const r = await run(['-', '--stdin-format', 'csv', '--quiet'], process.cwd(), 'id,text\nq1,Large left pneumothorax.\n');
+  t.deepEqual(rowsOf(r.stdout)[1]?.slice(0, 1).concat(rowsOf(r.stdout)[1]?.[8] ?? ''), ['q1', '1']);
 });

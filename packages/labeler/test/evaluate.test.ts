@@ -1,5 +1,5 @@
 import test from 'ava';
-import { evaluate, parseCsv, parseGoldCsv, parsePredictionCsv } from '../src/evaluate.js';
+import { evaluate, formatEvaluation, parseCsv, parseGoldCsv, parsePredictionCsv } from '../src/evaluate.js';
 import { EvaluationInputError } from '../src/errors.js';
 import { FINDINGS_14 } from '../src/findings.js';
 
@@ -33,8 +33,8 @@ test('scores per class, micro, macro, without Hernia, and No Finding; only 1 is 
   t.deepEqual([eff.tp, eff.fp, eff.fn], [1, 0, 1]);
   t.deepEqual([ev.micro.tp, ev.micro.fp, ev.micro.fn], [2, 2, 1]);
   t.deepEqual([ev.microWithoutHernia.tp, ev.microWithoutHernia.fp, ev.microWithoutHernia.fn], [2, 1, 1]);
-  t.is(ev.hernia.fp, 1);
-  t.deepEqual([ev.noFinding.tp, ev.noFinding.fn], [0, 1]);
+  t.is(ev.hernia?.fp, 1);
+  t.deepEqual([ev.noFinding?.tp, ev.noFinding?.fn], [0, 1]);
   t.is(ev.microWithoutHernia.f1, 2 / 3);
   t.is(evaluate(gold, pred, { uncertainAs: 'positive' }).classes[2]!.tp, 2);
 });
@@ -50,4 +50,49 @@ test('malformed csv is a typed error naming the row or column', (t) => {
   t.throws(() => parsePredictionCsv(`${PRED_HEADER}\nA,1,2`, 'p.csv'), { instanceOf: EvaluationInputError, message: /p\.csv: row 2: expected 16 fields, found 3/ });
   t.throws(() => parsePredictionCsv(`${PRED_HEADER}\n${row('A', { 0: 'yes' }, '')}`), { instanceOf: EvaluationInputError, message: /expected 1, 0, -1 or blank, found "yes"/ });
   t.throws(() => parseGoldCsv('filename,Atelectasis\nA,1'), { instanceOf: EvaluationInputError, message: /no "Cardiomegaly"/ });
+});
+
+// Prediction files with a subset of the label columns (`label-reports --labels 8`).
+const FINDINGS_8 = FINDINGS_14.slice(0, 8);
+const PRED_8_HEADER = `id,${FINDINGS_8.join(',')},No Finding`;
+const row8 = (id: string, values: Record<number, string>, last: string) => [id, ...FINDINGS_8.map((_, i) => values[i] ?? ''), last].join(',');
+const gold8 = () =>
+  parseGoldCsv([GOLD_HEADER, row('A', { 0: '1', 9: '1' }, '0'), row('B', {}, '1'), row('C', { 2: '1', 12: '1' }, '0')].join('\n'));
+const pred8 = () => parsePredictionCsv([PRED_8_HEADER, row8('A', { 0: '1' }, '0'), row8('B', {}, '1'), row8('C', { 2: '1' }, '0')].join('\n'));
+
+test('a prediction csv with the 8 ChestX-ray8 columns parses, and lists the labels it has', (t) => {
+  t.deepEqual(pred8().labels, [...FINDINGS_8, 'No Finding']);
+});
+
+test('a prediction csv with 8 columns is scored on those 8 findings and No Finding only', (t) => {
+  t.deepEqual(evaluate(gold8(), pred8()).classes.map((c) => c.label), [...FINDINGS_8, 'No Finding']);
+});
+
+test('the findings without a prediction column are listed as unscored', (t) => {
+  t.deepEqual(evaluate(gold8(), pred8()).unscored, FINDINGS_14.slice(8));
+});
+
+test('micro totals of an 8-column prediction count only its 8 findings (gold Edema and Pleural_Thickening are not misses)', (t) => {
+  const ev = evaluate(gold8(), pred8());
+  t.deepEqual([ev.micro.tp, ev.micro.fp, ev.micro.fn], [2, 0, 0]);
+});
+
+test('Hernia is absent from an 8-column evaluation', (t) => {
+  t.is(evaluate(gold8(), pred8()).hernia, undefined);
+});
+
+test('the printed table says which labels were scored and which were not', (t) => {
+  const text = formatEvaluation(evaluate(gold8(), pred8()));
+  t.regex(text, /^micro \(8 findings\)\s+1\.000\s+1\.000\s+1\.000/m);
+  t.regex(text, /not scored \(no column\): Consolidation, Edema, Emphysema, Fibrosis, Pleural_Thickening, Hernia$/m);
+});
+
+test('a prediction csv with no label column is a typed error', (t) => {
+  t.throws(() => parsePredictionCsv('id,Opacity\nA,1\n', 'p.csv'), { instanceOf: EvaluationInputError, message: /p\.csv: expected at least one label column/ });
+});
+
+test('evaluate scores only the labels asked for', (t) => {
+  const gold = parseGoldCsv([GOLD_HEADER, row('A', { 0: '1' }, '0')].join('\n'));
+  const pred = parsePredictionCsv([PRED_HEADER, row('A', { 0: '1', 2: '1' }, '0')].join('\n'));
+  t.deepEqual(evaluate(gold, pred, { labels: ['Effusion'] }).classes.map((c) => [c.label, c.fp]), [['Effusion', 1]]);
 });

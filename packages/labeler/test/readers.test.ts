@@ -2,6 +2,7 @@ import test from 'ava';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { CsvParser, parseCsvRecords } from '../src/readers/csv.js';
 import { discoverInputs, globToRegExp, inputFormatOf } from '../src/readers/discover.js';
 import { readReports, type ReadItem } from '../src/readers/index.js';
@@ -205,4 +206,41 @@ test('a 1 MB report is read whole from txt, csv and jsonl', async (t) => {
   const items = await collect(['big.txt', 'big.csv', 'big.jsonl'], { cwd: dir });
   t.deepEqual(items.map((i) => i.report?.text.length), [big.length, big.length, 6, big.length, 6]);
   t.true(big.length >= 1 << 20);
+});
+
+// Standard input: the input "-".
+const stdinItems = (text: string, stdinFormat?: 'jsonl' | 'csv' | 'txt') =>
+  collect(['-'], { stdin: Readable.from([Buffer.from(text)]), ...(stdinFormat ? { stdinFormat } : {}) });
+
+test('stdin: "-" reads JSONL by default', async (t) => {
+  const items = await stdinItems('{"id":"s1","text":"No effusion."}\n{"id":"s2","text":"Mild edema."}\n');
+  t.deepEqual(items.map((i) => i.report?.id), ['s1', 's2']);
+});
+
+test('stdin: a bad JSONL line is named stdin:LINE', async (t) => {
+  const items = await stdinItems('{"id":"s1","text":"No effusion."}\nnot json\n');
+  t.is(items[1]?.failure?.source, 'stdin:2');
+});
+
+test('stdin: --stdin-format csv reads a CSV with a header', async (t) => {
+  const items = await stdinItems('id,text\nc1,"Small effusion,\nleft."\nc2,Clear lungs.\n', 'csv');
+  t.deepEqual(items.map((i) => i.report?.id), ['c1', 'c2']);
+});
+
+test('stdin: --stdin-format txt reads all of it as one report with id "stdin"', async (t) => {
+  const items = await stdinItems('FINDINGS: Small effusion.\nIMPRESSION: Effusion.\n', 'txt');
+  t.deepEqual(items.map((i) => [i.report?.id, i.report?.text]), [['stdin', 'FINDINGS: Small effusion.\nIMPRESSION: Effusion.\n']]);
+});
+
+test('stdin: an empty standard input in txt format is a failure', async (t) => {
+  const items = await stdinItems('', 'txt');
+  t.deepEqual(items.map((i) => i.failure), [{ source: 'stdin', reason: 'expected a report, found an empty input (0 bytes)' }]);
+});
+
+test('stdin: "-" is read in input order between files', async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, 'a.txt'), 'No effusion.');
+  await writeFile(join(dir, 'b.txt'), 'Mild edema.');
+  const items = await collect(['a.txt', '-', 'b.txt'], { cwd: dir, stdin: Readable.from([Buffer.from('{"id":"s","text":"Clear."}\n')]) });
+  t.deepEqual(items.map((i) => i.report?.id), ['a', 's', 'b']);
 });

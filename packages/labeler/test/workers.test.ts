@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { LexiconError } from '../src/errors.js';
 import { labelFiles } from '../src/label-files.js';
 import type { ReportRecord } from '../src/readers/records.js';
+import { threadCpuSeconds } from '../src/thread-cpu.js';
 import { createLabelingEngine } from '../src/workers.js';
 
 const TEXTS = [
@@ -53,4 +54,22 @@ test('an invalid lexicon folder fails before any thread starts, with the typed e
   await t.throwsAsync(createLabelingEngine({ format: 'csv', workers: 2, labeler: { lexiconDirs: ['/no/such/lexicons'] } }), {
     instanceOf: LexiconError,
   });
+});
+
+test('threadCpuSeconds grows with work done on the calling thread (Linux)', (t) => {
+  const before = threadCpuSeconds();
+  if (Number.isNaN(before)) return t.pass('skipped: no /proc/thread-self on this platform');
+  let x = 0;
+  const end = Date.now() + 200;
+  while (Date.now() < end) x += Math.sqrt(x + 1);
+  t.true(threadCpuSeconds() - before > 0.01, String(x));
+});
+
+test('labelFiles reports the CPU seconds of each of its labeling threads', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'cxr8-workers-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  await writeFile(join(dir, 'in.jsonl'), `${reports(600).map((r) => JSON.stringify({ id: r.id, text: r.text })).join('\n')}\n`);
+  const summary = await labelFiles({ inputs: ['in.jsonl'], cwd: dir, out: 'out.csv', workers: 2, batchSize: 50 });
+  if (Number.isNaN(summary.mainThreadCpuSeconds)) return t.pass('skipped: no /proc/thread-self on this platform');
+  t.is(summary.threadCpuSeconds.filter((s) => s > 0).length, 2);
 });

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """PyTorch peer of the trainer's default model, for the throughput benchmark only (bench/throughput.ts).
 
-The same architecture as `resnet-tiny` in src/model.ts (normalisation-free ResNet: 3x3/2 stem of 16, one basic
-block per stage of 32 /2, 64 /2, 128 /1, output stride 8), a 1x1 transition to D channels, LSE pooling (r = 10), a
+The same architecture as `resnet-tiny` in src/model.ts (normalisation-free ResNet: 4x4/2 stem of 16, one basic
+block per stage of 32 /2, 64 /2, 128 /1 with 4x4 strided convolutions and 2x2 strided shortcuts, output stride 8), a 1x1 transition to D channels, LSE pooling (r = 10), a
 D x C prediction layer, the paper's weighted cross-entropy from logits, Adam. Prints one JSON object:
 {"torch": version, "threads": n, "train_images_per_s": x, "eval_images_per_s": y}.
 
@@ -21,10 +21,10 @@ import torch.nn.functional as F
 class Block(nn.Module):
     def __init__(self, cin: int, width: int, stride: int):
         super().__init__()
-        self.conv1 = nn.Conv2d(cin, width, 3, stride, 1)
+        self.conv1 = nn.Conv2d(cin, width, 4, 2, 1) if stride == 2 else nn.Conv2d(cin, width, 3, 1, 1)
         self.conv2 = nn.Conv2d(width, width, 3, 1, 1)
         nn.init.zeros_(self.conv2.weight)
-        self.shortcut = nn.Conv2d(cin, width, 1, stride) if stride != 1 or cin != width else None
+        self.shortcut = (nn.Conv2d(cin, width, 2, 2) if stride == 2 else nn.Conv2d(cin, width, 1)) if stride != 1 or cin != width else None
 
     def forward(self, x):
         h = F.relu(self.conv1(x))
@@ -37,7 +37,7 @@ class TinyResNetLse(nn.Module):
     def __init__(self, classes: int, depth: int, r: float, stem=16, widths=(32, 64, 128), strides=(2, 2, 1)):
         super().__init__()
         self.r = r
-        self.stem = nn.Conv2d(1, stem, 3, 2, 1)
+        self.stem = nn.Conv2d(1, stem, 4, 2, 1)
         blocks, cin = [], stem
         for w, s in zip(widths, strides):
             blocks.append(Block(cin, w, s))

@@ -26,7 +26,7 @@ import { batches, disposeBatch } from './data.js';
 import type { Batch } from './data.js';
 import { EvaluationError } from './errors.js';
 import { boxesOfImage, heatmapOf } from './heatmap.js';
-import type { FeatureMap, PredictionLayer } from './heatmap.js';
+import type { CellOffset, FeatureMap, PredictionLayer } from './heatmap.js';
 import { rocAuc, rocCurve } from './metrics/auc.js';
 import { localize } from './metrics/localization.js';
 import type { FindingBox, LocalizationItem } from './metrics/localization.js';
@@ -51,6 +51,10 @@ export interface EvaluateOptions {
   mapSize?: number;
   /** Heatmap overlays to draw (images with ground-truth boxes first). Default 12. */
   overlays?: number;
+  /** Correct the CAM for a receptive-field offset of the model's grid, measured by {@link measureCellOffset}. Default
+   * false: the built-in backbones have centred cells (even kernels on strided convolutions, see model.ts); use it for
+   * a pretrained backbone whose grid is not centred. */
+  alignCells?: boolean;
   /** Backend name, for the report. */
   backend?: string;
   /** An already loaded model (tests, the benchmark); otherwise loaded from `run`. */
@@ -66,6 +70,51 @@ export interface EvaluateResult {
   seconds: number;
   /** Paths written, relative to `out`. */
   files: string[];
+}
+
+/**
+ * Measures where the transition grid's receptive fields sit (see {@link CellOffset}): the centroid of
+ * |d features(centre cell) / d image| over a few random images, compared with the ideal half-pixel centre. Works for
+ * any backbone whose forward pass is differentiable; returns `{ x: 0, y: 0 }` when the gradient cannot be taken
+ * (e.g. a graph-model backbone) or vanishes.
+ *
+ * @example
+ * ```ts
+ * await measureCellOffset(model); // near { x: 0, y: 0 } for the built-in backbones (centred grids)
+ * ```
+ */
+export async function measureCellOffset(model: CxrModel, samples = 2): Promise<CellOffset> {
+  const size = model.config.imageSize;
+  const S = model.featureSize;
+  const stride = size / S;
+  const centre = Math.floor(S / 2);
+  let sx = 0;
+  let sy = 0;
+  let total = 0;
+  try {
+    for (let k = 0; k < samples; k++) {
+      const g = tf.tidy(() => {
+        const x = tf.randomUniform([1, size, size, 1], 0, 1, 'float32', 1234 + k) as tf.Tensor4D;
+        const f = (image: tf.Tensor): tf.Scalar => model.forward(image as tf.Tensor4D, false).features.slice([0, centre, centre, 0], [1, 1, 1, -1]).sum();
+        return tf.grad(f)(x).abs();
+      });
+      const data = await g.data();
+      g.dispose();
+      for (let y = 0; y < size; y++) {
+        for (let x = 0; x < size; x++) {
+          const w = data[y * size + x] as number;
+          sx += w * (x + 0.5);
+          sy += w * (y + 0.5);
+          total += w;
+        }
+      }
+    }
+  } catch {
+    return { x: 0, y: 0 };
+  }
+  if (!(total > 0)) return { x: 0, y: 0 };
+  const clamp = (v: number): number => Math.max(-1, Math.min(1, v));
+  return { x: clamp(sx / total / stride - (centre + 0.5)), y: clamp(sy / total / stride - (centre + 0.5)) };
 }
 
 /** Writes lines to a stream, waiting on back-pressure so memory stays bounded. */
@@ -118,6 +167,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
   const D = kernel.length / C;
   const weights: PredictionLayer = { depth: D, classes: C, kernel };
   const size = model.config.imageSize;
+  const offset = options.alignCells === true ? await measureCellOffset(model) : { x: 0, y: 0 };
 
   try {
     await mkdir(join(options.out, 'roc'), { recursive: true });
@@ -161,7 +211,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
         if (l === 1) positives[findings[c] as string] = (positives[findings[c] as string] ?? 0) + 1;
       }
       const fm: FeatureMap = { height: S, width: S, depth: D, data: f.subarray(i * S * S * D, (i + 1) * S * S * D) };
-      const boxes = boxesOfImage(fm, weights, findings, row, { size: mapSize });
+      const boxes = boxesOfImage(fm, weights, findings, row, { size: mapSize, offset });
       for (const b of boxes) {
         await writeLine(boxesCsv, [csv(r.id), csv(b.finding), num2(b.x), num2(b.y), num2(b.w), num2(b.h), num6(b.score)].join(','));
       }
@@ -177,7 +227,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
             const c = findings.indexOf(finding);
             const canvas = drawOverlay({
               image,
-              heat: heatmapOf(fm, weights, c, { size: mapSize }),
+              heat: heatmapOf(fm, weights, c, { size: mapSize, offset }),
               predicted: boxes.filter((b) => b.finding === finding),
               truth: truth.filter((b) => b.finding === finding),
             });
@@ -232,6 +282,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
     rocImages,
     overlays,
     seconds,
+    ...(options.alignCells === true ? { cellOffset: offset } : {}),
     ...(options.backend === undefined ? {} : { backend: options.backend }),
   });
   return {

@@ -84,29 +84,43 @@ export function classActivationMap(features: FeatureMap, weights: PredictionLaye
 }
 
 /**
+ * Where the receptive fields of the transition grid really sit, relative to the ideal half-pixel grid, in cells: cell
+ * (i, j) is centred at image position `((j + 0.5 + x) * stride, (i + 0.5 + y) * stride)`. TensorFlow's `same` padding
+ * pads a 3x3 stride-2 convolution on the bottom/right only, so each one moves the centres by half an input pixel; three
+ * of them move a 128-pixel model's cells by 3.5 px (28 px in the 1024 frame, most of a nodule). The built-in backbones
+ * avoid it with even kernels on strided convolutions; for other backbones `evaluate({ alignCells: true })` measures
+ * the offset (`measureCellOffset`) and corrects the up-sampling by it.
+ */
+export interface CellOffset {
+  x: number;
+  y: number;
+}
+
+/**
  * Bilinear up-sampling with half-pixel centres (OpenCV's `INTER_LINEAR`, tf.image.resizeBilinear with
- * `halfPixelCenters`): output pixel x samples the input at `(x + 0.5) * inW / outW - 0.5`, clamped at the borders.
+ * `halfPixelCenters`): output pixel x samples the input at `(x + 0.5) * inW / outW - 0.5 - offset.x`, clamped at the
+ * borders; `offset` (default 0) says where the input samples really sit, in input samples (see {@link CellOffset}).
  *
  * @example
  * ```ts
  * upsampleBilinear({ width: 2, height: 1, data: new Float32Array([0, 1]) }, 4, 1).data; // [0, 0.25, 0.75, 1]
  * ```
  */
-export function upsampleBilinear(map: Map2D, outWidth: number, outHeight: number): Map2D {
+export function upsampleBilinear(map: Map2D, outWidth: number, outHeight: number, offset: CellOffset = { x: 0, y: 0 }): Map2D {
   const { width, height, data } = map;
   const out = new Float32Array(outWidth * outHeight);
   const x0s = new Int32Array(outWidth);
   const x1s = new Int32Array(outWidth);
   const fxs = new Float32Array(outWidth);
   for (let x = 0; x < outWidth; x++) {
-    const sx = Math.min(Math.max(((x + 0.5) * width) / outWidth - 0.5, 0), width - 1);
+    const sx = Math.min(Math.max(((x + 0.5) * width) / outWidth - 0.5 - offset.x, 0), width - 1);
     const x0 = Math.floor(sx);
     x0s[x] = x0;
     x1s[x] = Math.min(x0 + 1, width - 1);
     fxs[x] = sx - x0;
   }
   for (let y = 0; y < outHeight; y++) {
-    const sy = Math.min(Math.max(((y + 0.5) * height) / outHeight - 0.5, 0), height - 1);
+    const sy = Math.min(Math.max(((y + 0.5) * height) / outHeight - 0.5 - offset.y, 0), height - 1);
     const y0 = Math.floor(sy);
     const y1 = Math.min(y0 + 1, height - 1);
     const fy = sy - y0;
@@ -288,6 +302,8 @@ export function heatmapBoxes(map255: Map2D, options: BoxOptions = {}): HeatmapBo
 export interface HeatmapOptions {
   /** Side of the square grid the CAM is up-sampled to. Default 1024 (the NIH frame). */
   size?: number;
+  /** Receptive-field offset of the transition grid, in cells (default none). */
+  offset?: CellOffset;
 }
 
 /**
@@ -301,7 +317,7 @@ export interface HeatmapOptions {
  */
 export function heatmapOf(features: FeatureMap, weights: PredictionLayer, classIndex: number, options: HeatmapOptions = {}): Map2D {
   const size = options.size ?? 1024;
-  return scaleTo255(upsampleBilinear(classActivationMap(features, weights, classIndex), size, size));
+  return scaleTo255(upsampleBilinear(classActivationMap(features, weights, classIndex), size, size, options.offset));
 }
 
 /**

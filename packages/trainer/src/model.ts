@@ -22,8 +22,13 @@
  *
  * | backbone       | stem       | stages (width x blocks, stride)      | output stride (S = imageSize / it) |
  * |----------------|------------|--------------------------------------|------------------------------------|
- * | `resnet-tiny`  | 3x3/2, 16  | 32x1 /2, 64x1 /2, 128x1 /1 (or /2)   | 8 (16 with outputStride: 16)       |
- * | `resnet-small` | 3x3/2, 32  | 48x2 /2, 96x2 /2, 192x2 /1 (or /2)   | 8 (16 with outputStride: 16)       |
+ * | `resnet-tiny`  | 4x4/2, 16  | 32x1 /2, 64x1 /2, 128x1 /1 (or /2)   | 8 (16 with outputStride: 16)       |
+ * | `resnet-small` | 4x4/2, 32  | 48x2 /2, 96x2 /2, 192x2 /1 (or /2)   | 8 (16 with outputStride: 16)       |
+ *
+ * A block is conv (3x3, or 4x4 when strided) + ReLU, conv 3x3, plus a shortcut (identity, or a 1x1 / 2x2-strided
+ * convolution when the shape changes), then ReLU. Strided convolutions have even kernels so that the transition map's
+ * cells are centred: cell (i, j) of an S x S map covers the image around ((j + 0.5), (i + 0.5)) * imageSize / S, which
+ * is what class activation maps up-sampled with half-pixel centres assume (no offset to correct).
  */
 import * as tf from '@tensorflow/tfjs';
 import { mkdir, readFile, readdir, rename, stat, writeFile } from 'node:fs/promises';
@@ -60,6 +65,11 @@ export interface ModelConfig {
   transitionDepth: number;
   /** r of LSE pooling. */
   lseR: number;
+  /**
+   * Activation of the transition layer: `'relu'` (non-negative features, as in class activation maps) or `'linear'`.
+   * Default `'relu'`.
+   */
+  transitionActivation?: 'relu' | 'linear';
   /** Built-in backbones: 8 (default, finer heatmaps) or 16 (faster). Ignored for pretrained backbones. */
   outputStride?: 8 | 16;
   /** Seed of the weight initialisation (default 1). */
@@ -72,6 +82,7 @@ export const DEFAULT_MODEL_CONFIG: Omit<ModelConfig, 'findings'> = {
   imageSize: 224,
   transitionDepth: 128,
   lseR: DEFAULT_LSE_R,
+  transitionActivation: 'relu',
   outputStride: 8,
   seed: 1,
 };
@@ -154,6 +165,9 @@ export function validateModelConfig(config: ModelConfig): void {
   if (!Array.isArray(config.findings) || config.findings.length === 0) bad('findings', 'a non-empty array of names', config.findings);
   if (!Number.isInteger(config.transitionDepth) || config.transitionDepth < 1) bad('transitionDepth', 'a positive integer', config.transitionDepth);
   if (!(config.lseR > 0)) bad('lseR', 'a number > 0 (the paper uses 10)', config.lseR);
+  if (config.transitionActivation !== undefined && config.transitionActivation !== 'relu' && config.transitionActivation !== 'linear') {
+    bad('transitionActivation', "'relu' or 'linear'", config.transitionActivation);
+  }
   if (config.outputStride !== undefined && config.outputStride !== 8 && config.outputStride !== 16) {
     bad('outputStride', '8 or 16', config.outputStride);
   }
@@ -227,7 +241,10 @@ interface Backbone {
 function builtinBackbone(name: BuiltinBackbone, outputStride: 8 | 16, seed: number): Backbone {
   const spec = backboneSpec(name, outputStride);
   const vars = new Variables(seed);
-  vars.conv('stem', 3, 1, spec.stem);
+  // Stride-2 convolutions use even kernels (4x4 main, 2x2 shortcut) so that every output cell is centred on its
+  // 2x2 input patch: cell k of the stride-8 map is centred at input pixel (k + 0.5) * 8, as half-pixel up-sampling
+  // assumes. A 3x3 stride-2 'same' convolution shifts the grid by half an input pixel per layer (3.5 px at stride 8).
+  vars.conv('stem', 4, 1, spec.stem);
   interface Block {
     name: string;
     stride: number;
@@ -240,9 +257,9 @@ function builtinBackbone(name: BuiltinBackbone, outputStride: 8 | 16, seed: numb
       const name = `stage${s + 1}/block${b + 1}`;
       const stride = b === 0 ? stage.stride : 1;
       const projection = stride !== 1 || cin !== stage.width;
-      vars.conv(`${name}/conv1`, 3, cin, stage.width);
+      vars.conv(`${name}/conv1`, stride === 2 ? 4 : 3, cin, stage.width);
       vars.conv(`${name}/conv2`, 3, stage.width, stage.width, true);
-      if (projection) vars.conv(`${name}/shortcut`, 1, cin, stage.width);
+      if (projection) vars.conv(`${name}/shortcut`, stride === 2 ? 2 : 1, cin, stage.width);
       blocks.push({ name, stride, projection });
       cin = stage.width;
     }
@@ -418,7 +435,7 @@ function assemble(config: ModelConfig, backbone: Backbone): CxrModel {
   const c = config.findings.length;
 
   const runHead = (feats: tf.Tensor4D): ModelOutput => {
-    const features = conv(head, 'transition', feats, 1, 'linear');
+    const features = conv(head, 'transition', feats, 1, config.transitionActivation ?? 'relu');
     const pooled = lsePool(features, config.lseR);
     const logits = tf.add(tf.matMul(pooled, head.get('prediction/kernel')), head.get('prediction/bias')) as tf.Tensor2D;
     return { logits, probs: tf.sigmoid(logits), features };

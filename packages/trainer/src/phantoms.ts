@@ -12,7 +12,7 @@
  * | Nodule       | small bright disc (radius 30-40 px)                                    | anywhere in a lung        |
  * | Mass         | larger lobulated bright blob (overall 150-240 px)                      | anywhere in a lung        |
  * | Effusion     | fluid brighter than soft tissue, a gradient up to a meniscus           | base of one lung          |
- * | Pneumothorax | dark rim without vessel markings, bounded by a bright pleural line     | apex of one lung          |
+ * | Pneumothorax | dark crescent without vessel markings, bounded by a bright pleural line | apex and lateral wall     |
  * | Cardiomegaly | heart shadow widened (cardiothoracic ratio 0.53-0.6) and denser        | the heart                 |
  *
  * An image has zero (healthy) to three findings, at most one of each class. Everything is drawn from a seeded PRNG
@@ -330,26 +330,31 @@ export function renderPhantom(plan: PhantomPlan): RenderedPhantom {
     if (b) boxes.push(b);
   }
   if (has('Pneumothorax')) {
-    // The collapsed lung: the same ellipse, its apex pulled down by `drop` with the base fixed. The air between it and
-    // the chest wall is widest at the apex and thins out laterally towards mid-lung.
+    // The collapsed lung: the same ellipse with its apex pulled down by `drop` (base fixed) and its lateral wall pulled
+    // in by `drop / 2`. The air between it and the chest wall is a thick crescent over the apex and down the lateral
+    // wall, drawn over the upper 55% of the lung.
     const l = lungs[rng() < 0.5 ? 0 : 1] as Lung;
-    const drop = uniform(rng, 55, 95);
+    const drop = uniform(rng, 60, 90);
+    const shift = drop / 2;
+    const cx = l.cx - l.side * shift;
+    const rx = l.rx - shift;
     const cy = l.cy + drop / 2;
     const ry = l.ry - drop / 2;
+    const bottom = l.cy - 0.1 * l.ry;
     const e = new Extent();
-    for (let y = Math.max(Math.floor(l.cy - l.ry), 0); y < l.cy; y++) {
+    for (let y = Math.max(Math.floor(l.cy - l.ry), 0); y < bottom; y++) {
       for (let x = Math.floor(l.cx - l.rx); x <= l.cx + l.rx; x++) {
         if (x < 0 || x >= S) continue;
         const p = y * S + x;
         if (!lungMask[p]) continue;
-        const dx = (x - l.cx) / l.rx;
+        const dx = (x - cx) / rx;
         const dy = (y - cy) / ry;
         const rho = Math.sqrt(dx * dx + dy * dy);
         if (rho <= 1) continue;
         // Outside the collapsed lung: air without markings, darker, with a bright pleural line at its edge.
-        const line = (rho - 1) * Math.min(l.rx, ry);
+        const line = (rho - 1) * Math.min(rx, ry);
         img[p] = line < 5 ? 0.36 : lungLevel * 0.4 + 0.01 * (texture[p] as number);
-        if (line >= 5 || rho > 1.02) e.add(x, y);
+        e.add(x, y);
       }
     }
     const b = e.box('Pneumothorax');

@@ -70,6 +70,8 @@ export interface ReportContext {
   rocImages: Record<string, string>;
   /** Overlay PNGs, relative to report.md. */
   overlays: { file: string; id: string; finding: string; probability: number }[];
+  /** The receptive-field offset the heatmaps were corrected by, in transition cells. */
+  cellOffset?: { x: number; y: number };
   /** Seconds spent, images per second. */
   seconds?: number;
   backend?: string;
@@ -146,6 +148,9 @@ export function renderReport(metrics: Metrics, context: ReportContext): string {
   out.push(`- run: \`${context.run}\`, dataset: \`${context.data}\`, ${context.images} images`);
   if (context.seconds !== undefined) {
     out.push(`- ${context.seconds.toFixed(1)} s (${(context.images / Math.max(context.seconds, 1e-9)).toFixed(1)} images/s, forward + heatmaps + boxes)${context.backend ? ` on backend \`${context.backend}\`` : ''}`);
+  }
+  if (context.cellOffset !== undefined) {
+    out.push(`- heatmaps aligned to the measured receptive-field centres: offset (${context.cellOffset.x.toFixed(3)}, ${context.cellOffset.y.toFixed(3)}) transition cells`);
   }
   out.push('- paper numbers: Wang et al., CVPR 2017 (ResNet-50), as restated in docs/PAPER.md');
   out.push('');

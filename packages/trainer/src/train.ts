@@ -53,6 +53,7 @@ export interface TrainOptions {
   resume?: boolean;
   transitionDepth?: number;
   lseR?: number;
+  transitionActivation?: 'relu' | 'linear';
   outputStride?: 8 | 16;
   schedule?: 'cosine' | 'step' | 'constant';
   /** Steps of linear warm-up at the start (default: 3% of all steps, at most 200). */
@@ -485,6 +486,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       findings,
       transitionDepth: o.transitionDepth,
       lseR: o.lseR,
+      transitionActivation: o.transitionActivation ?? 'relu',
       outputStride: o.outputStride,
       seed: o.seed,
     };

@@ -95,3 +95,16 @@ test('the heatmap of a single hot transition cell boxes that cell in the 1024 fr
   t.true(named.every((b) => b.finding === 'Mass'));
   t.is(named.length, 2);
 });
+
+test('an offset moves the up-sampled grid: cells that sit half a cell right put the box half a cell right', (t) => {
+  const features = new Float32Array(64);
+  features[2 * 8 + 5] = 1;
+  const f = { height: 8, width: 8, depth: 1, data: features };
+  const w = { depth: 1, classes: 1, kernel: [1] };
+  const centre = (offset?: { x: number; y: number }): number => {
+    const [b] = heatmapBoxes(heatmapOf(f, w, 0, { size: 256, ...(offset ? { offset } : {}) }), { thresholds: [180] });
+    return (b?.x ?? 0) + (b?.w ?? 0) / 2;
+  };
+  t.true(Math.abs(centre() - 5.5 * 128) <= 4);
+  t.true(Math.abs(centre({ x: 0.5, y: 0 }) - 6 * 128) <= 4);
+});

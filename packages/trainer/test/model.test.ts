@@ -97,6 +97,32 @@ test.serial('a pretrained layers model as backbone: frozen (not trained) or fine
   net.dispose();
 });
 
+test.serial('transition cells are centred: cell k of the S x S map is centred at image pixel (k + 0.5) * imageSize / S', async (t) => {
+  const model = createModel(defaultModelConfig(findings, { imageSize: 128, transitionDepth: 4 }));
+  // uniform positive weights and input: every ReLU is active and the response is symmetric about the cell's centre
+  for (const [name, v] of model.namedVariables) v.assign(name.endsWith('/bias') ? tf.zerosLike(v) : tf.fill(v.shape, 0.05));
+  const k = 8;
+  const image = tf.fill([1, 128, 128, 1], 0.75) as tf.Tensor4D;
+  const grad = tf.grad((x: tf.Tensor) => tf.sum(tf.slice(model.forward(x as tf.Tensor4D).features, [0, k, k, 0], [1, 1, 1, 4])))(image);
+  const g = await grad.data();
+  let sum = 0;
+  let cx = 0;
+  let cy = 0;
+  for (let y = 0; y < 128; y++) {
+    for (let x = 0; x < 128; x++) {
+      const w = Math.abs(g[y * 128 + x]!);
+      sum += w;
+      cx += w * x;
+      cy += w * y;
+    }
+  }
+  t.true(sum > 0);
+  const centre = (k + 0.5) * 8 - 0.5; // pixel index of the cell centre: 67.5
+  t.true(Math.abs(cx / sum - centre) < 0.01, `x centroid ${cx / sum}, expected ${centre}`);
+  t.true(Math.abs(cy / sum - centre) < 0.01, `y centroid ${cy / sum}, expected ${centre}`);
+  model.dispose();
+});
+
 test.serial('invalid configs and inputs are rejected with the field named', (t) => {
   t.throws(() => createModel(defaultModelConfig(findings, { imageSize: 60 })), { instanceOf: ModelError, message: /multiple of the output stride 8/ });
   t.throws(() => createModel(defaultModelConfig([], {})), { instanceOf: ModelError, message: /findings/ });

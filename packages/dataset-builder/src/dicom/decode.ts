@@ -29,7 +29,7 @@ import {
 import { decodeJpegBaseline, decodeJpegExtended, decodeJpegLossless } from './codecs/jpeg.js';
 import { decodeJpegLs } from './codecs/jpeg-ls.js';
 import { decodeJpeg2000 } from './codecs/jpeg2000.js';
-import { samplesFromBytes } from './codecs/frame.js';
+import { samplesFromBytes, swapBytes } from './codecs/frame.js';
 import type { FrameContext, PixelArray } from './codecs/frame.js';
 import { decodeRle } from './codecs/rle.js';
 import { TransferSyntax } from './dictionary.js';
@@ -245,24 +245,6 @@ function readNativeFrame(
   let samples = samplesFromBytes(raw, p);
   if (p.samplesPerPixel === 3 && p.planarConfiguration === 1) samples = interleave(samples, p.rows * p.columns);
   return samples;
-}
-
-function swapBytes(raw: Uint8Array, size: number): Uint8Array {
-  const out = new Uint8Array(raw.length);
-  if (size === 2) {
-    for (let i = 0; i + 1 < raw.length; i += 2) {
-      out[i] = raw[i + 1]!;
-      out[i + 1] = raw[i]!;
-    }
-  } else {
-    for (let i = 0; i + 3 < raw.length; i += 4) {
-      out[i] = raw[i + 3]!;
-      out[i + 1] = raw[i + 2]!;
-      out[i + 2] = raw[i + 1]!;
-      out[i + 3] = raw[i]!;
-    }
-  }
-  return out;
 }
 
 /** Planar Configuration 1 (RRR...GGG...BBB, PS3.3 C.7.6.3.1.3) to interleaved. */

@@ -35,6 +35,7 @@ const ENTRIES = {
   SeriesTime: [0x00080031, 'TM'],
   AcquisitionTime: [0x00080032, 'TM'],
   ContentTime: [0x00080033, 'TM'],
+  AcquisitionDateTime: [0x0008002a, 'DT'],
   AccessionNumber: [0x00080050, 'SH'],
   Modality: [0x00080060, 'CS'],
   ConversionType: [0x00080064, 'CS'],

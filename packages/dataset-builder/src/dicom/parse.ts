@@ -145,6 +145,15 @@ export interface DicomHeader {
   patientAge: string;
   studyDate: string;
   studyTime: string;
+  /** Series Number (0020,0011), when present: orders the images of one study. */
+  seriesNumber?: number;
+  /** Instance Number (0020,0013), when present. */
+  instanceNumber?: number;
+  /**
+   * When the image was taken: Acquisition DateTime (0008,002A), else Acquisition Date + Time, else Content Date +
+   * Time, as one DT-like string ('' when none).
+   */
+  acquisitionDateTime: string;
   modality: string;
   bodyPartExamined: string;
   viewPosition: string;
@@ -664,6 +673,12 @@ function readHeader(ds: DicomDataSet, meta: DicomDataSet | undefined, transferSy
     patientAge: s(Tag.PatientAge),
     studyDate: s(Tag.StudyDate),
     studyTime: s(Tag.StudyTime),
+    ...(ds.number(Tag.SeriesNumber) !== undefined ? { seriesNumber: ds.number(Tag.SeriesNumber) } : {}),
+    ...(ds.number(Tag.InstanceNumber) !== undefined ? { instanceNumber: ds.number(Tag.InstanceNumber) } : {}),
+    acquisitionDateTime:
+      s(Tag.AcquisitionDateTime) ||
+      (s(Tag.AcquisitionDate) ? s(Tag.AcquisitionDate) + s(Tag.AcquisitionTime) : '') ||
+      (s(Tag.ContentDate) ? s(Tag.ContentDate) + s(Tag.ContentTime) : ''),
     modality: s(Tag.Modality),
     bodyPartExamined: s(Tag.BodyPartExamined),
     viewPosition: s(Tag.ViewPosition),

@@ -29,7 +29,7 @@ import sharp from 'sharp';
 import { DicomWriteError } from '../errors.js';
 import { encodeJpeg2000 } from './codecs/jpeg2000.js';
 import { encodeJpegLs } from './codecs/jpeg-ls.js';
-import { bytesOfSamples } from './codecs/frame.js';
+import { bytesOfSamples, swapBytes } from './codecs/frame.js';
 import type { FrameContext, PixelArray } from './codecs/frame.js';
 import { encodeRle } from './codecs/rle.js';
 import { ITEM, ITEM_DELIMITATION, LONG_VRS, SEQUENCE_DELIMITATION, Tag, TransferSyntax, lookupKeyword } from './dictionary.js';
@@ -165,12 +165,12 @@ function encodeText(value: DicomValue, vr: string, utf8: boolean): Uint8Array {
 
 function encodeBinary(value: DicomValue, vr: string, le: boolean, key: string): Uint8Array {
   if (value instanceof Uint8Array) {
-    if (vr === 'OW' && !le) return swap16(value);
+    if (vr === 'OW' && !le) return swapBytes(padEven(value), 2);
     return padEven(value);
   }
   if (value instanceof Uint16Array || value instanceof Int16Array) {
     const bytes = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-    return le ? bytes.slice() : swap16(bytes);
+    return le ? bytes.slice() : swapBytes(bytes, 2);
   }
   const numbers = (Array.isArray(value) ? value : [value]) as readonly (number | string)[];
   const size = vr === 'US' || vr === 'SS' || vr === 'OW' ? 2 : vr === 'FD' || vr === 'OD' ? 8 : 4;
@@ -218,15 +218,6 @@ function padEven(b: Uint8Array): Uint8Array {
   if (b.length % 2 === 0) return b;
   const out = new Uint8Array(b.length + 1);
   out.set(b);
-  return out;
-}
-
-function swap16(b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(b.length + (b.length % 2));
-  for (let i = 0; i + 1 < b.length; i += 2) {
-    out[i] = b[i + 1]!;
-    out[i + 1] = b[i]!;
-  }
   return out;
 }
 
@@ -421,7 +412,7 @@ function assemble(input: WriteDicomInput, encapsulatedFrames: Uint8Array[] | und
     } else {
       const raw = bytesOfSamples(p.data);
       const vr = p.bitsAllocated > 8 ? 'OW' : 'OB';
-      const value = enc.le || vr === 'OB' ? padEven(raw) : p.bitsAllocated === 32 ? swap32(raw) : swap16(raw);
+      const value = enc.le || vr === 'OB' ? padEven(raw) : p.bitsAllocated === 32 ? swapBytes(raw, 4) : swapBytes(padEven(raw), 2);
       pixelBytes = new Uint8Array(0);
       const header = elementHeader(Tag.PixelData, vr, value.length, enc);
       pixelBytes = new Uint8Array(header.length + value.length);
@@ -453,17 +444,6 @@ function assemble(input: WriteDicomInput, encapsulatedFrames: Uint8Array[] | und
   const preamble = new Uint8Array(132);
   preamble.set(Buffer.from('DICM', 'latin1'), 128);
   return concat([preamble, groupLength, metaBody, dataSet]);
-}
-
-function swap32(b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(b.length);
-  for (let i = 0; i + 3 < b.length; i += 4) {
-    out[i] = b[i + 3]!;
-    out[i + 1] = b[i + 2]!;
-    out[i + 2] = b[i + 1]!;
-    out[i + 3] = b[i]!;
-  }
-  return out;
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {

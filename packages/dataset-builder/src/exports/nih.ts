@@ -26,9 +26,10 @@ export const BBOX_HEADER = 'Image Index,Finding Label,Bbox [x,y,w,h],,,';
 
 /**
  * The SQL condition (on `images i`) for images that belong to the exported dataset: rendered (or, for an NIH import,
- * listed in Data_Entry) and labeled (their study has a report). Images without a report stay in `images`, unexported.
+ * listed in Data_Entry), named, and labeled (their study has a report). Images without a report stay in `images`,
+ * unnamed and unexported.
  */
-export const EXPORTED_IMAGES = "i.png_status IN ('done', 'metadata', 'missing') AND i.study_id IN (SELECT id FROM studies WHERE has_report = 1)";
+export const EXPORTED_IMAGES = "i.image_index IS NOT NULL AND i.png_status IN ('done', 'metadata', 'missing') AND i.study_id IN (SELECT id FROM studies WHERE has_report = 1)";
 
 /**
  * Writes `contents` to `path` through a temporary file and a rename, so readers never see half a file.

@@ -56,7 +56,7 @@ function loadItems(db: Db, absent: number): ShardItem[] {
   const findingIndex = new Map<string, number>(FINDINGS_14.map((f, i) => [f, i]));
   const items = db
     .prepare(
-      "SELECT id, image_index, split, coalesce(file, image_index) AS file FROM images i WHERE i.png_status = 'done' AND i.study_id IN (SELECT id FROM studies WHERE has_report = 1) ORDER BY image_index",
+      "SELECT id, image_index, split, coalesce(file, image_index) AS file FROM images i WHERE i.png_status = 'done' AND i.image_index IS NOT NULL AND i.study_id IN (SELECT id FROM studies WHERE has_report = 1) ORDER BY image_index",
     )
     .all() as { id: number; image_index: string; split: Split; file: string }[];
   const byId = new Map<number, ShardItem>();

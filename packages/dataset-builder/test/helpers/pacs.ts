@@ -65,6 +65,10 @@ export interface ImageSpec {
   viewCode?: string;
   photometric?: string;
   syntax?: string;
+  /** Study Time (TM), Series Number and Instance Number, when the test orders images by them. */
+  time?: string;
+  series?: number;
+  instance?: number;
 }
 
 function elementsOf(s: ImageSpec): DicomItem {
@@ -87,28 +91,35 @@ function elementsOf(s: ImageSpec): DicomItem {
     WindowCenter: '2048',
     WindowWidth: '4096',
   };
+  if (s.time !== undefined) e.StudyTime = s.time;
+  if (s.series !== undefined) e.SeriesNumber = s.series;
+  if (s.instance !== undefined) e.InstanceNumber = s.instance;
   if (s.viewCode) e.ViewCodeSequence = [{ CodeValue: 'R-10214', CodingSchemeDesignator: 'SRT', CodeMeaning: s.viewCode }];
   return e;
 }
 
+const DOE: ImageSpec['patient'] = ['DOE^JANE', 'HOSP-0001', '19600215', 'F'];
+const ROE: ImageSpec['patient'] = ['ROE^RICHARD', 'HOSP-0002', '19451103', 'M'];
+const POE: ImageSpec['patient'] = ['POE^EDGAR', 'HOSP-0003', '19820630', 'M'];
+const DOE_STUDY1: ImageSpec['study'] = ['1.2.826.0.1.3680043.10.1001', 'ACC1001', '20190312'];
+
+/** ROE's image, also exported a second time under another folder (the duplicate). */
+const ROE_IMAGE: Omit<ImageSpec, 'path'> = {
+  patient: ROE,
+  study: ['1.2.826.0.1.3680043.10.2001', 'ACC2001', '20180707'],
+  sop: '1.2.826.0.1.3680043.10.2001.1.1',
+  view: '',
+  viewCode: 'postero-anterior',
+  syntax: TransferSyntax.ImplicitVRLittleEndian,
+};
+
 /** The image specs of the export (paths relative to the DICOM root). */
 export const IMAGES: ImageSpec[] = [
-  {
-    path: 'DOE/study1/IM0001',
-    patient: ['DOE^JANE', 'HOSP-0001', '19600215', 'F'],
-    study: ['1.2.826.0.1.3680043.10.1001', 'ACC1001', '20190312'],
-    sop: '1.2.826.0.1.3680043.10.1001.1.1',
-  },
-  {
-    path: 'DOE/study1/IM0002',
-    patient: ['DOE^JANE', 'HOSP-0001', '19600215', 'F'],
-    study: ['1.2.826.0.1.3680043.10.1001', 'ACC1001', '20190312'],
-    sop: '1.2.826.0.1.3680043.10.1001.1.2',
-    view: 'LL',
-  },
+  { path: 'DOE/study1/IM0001', patient: DOE, study: DOE_STUDY1, sop: '1.2.826.0.1.3680043.10.1001.1.1' },
+  { path: 'DOE/study1/IM0002', patient: DOE, study: DOE_STUDY1, sop: '1.2.826.0.1.3680043.10.1001.1.2', view: 'LL' },
   {
     path: 'DOE/study2/IM0001.dcm',
-    patient: ['DOE^JANE', 'HOSP-0001', '19600215', 'F'],
+    patient: DOE,
     study: ['1.2.826.0.1.3680043.10.1002', 'ACC1002', '20200105'],
     sop: '1.2.826.0.1.3680043.10.1002.1.1',
     modality: 'DX',
@@ -116,34 +127,12 @@ export const IMAGES: ImageSpec[] = [
     photometric: 'MONOCHROME1',
     syntax: TransferSyntax.RLELossless,
   },
-  {
-    path: 'ROE/a/b/c/0001',
-    patient: ['ROE^RICHARD', 'HOSP-0002', '19451103', 'M'],
-    study: ['1.2.826.0.1.3680043.10.2001', 'ACC2001', '20180707'],
-    sop: '1.2.826.0.1.3680043.10.2001.1.1',
-    view: '',
-    viewCode: 'postero-anterior',
-    syntax: TransferSyntax.ImplicitVRLittleEndian,
-  },
-  {
-    path: 'copy/ROE-again.dcm',
-    patient: ['ROE^RICHARD', 'HOSP-0002', '19451103', 'M'],
-    study: ['1.2.826.0.1.3680043.10.2001', 'ACC2001', '20180707'],
-    sop: '1.2.826.0.1.3680043.10.2001.1.1',
-    view: '',
-    viewCode: 'postero-anterior',
-    syntax: TransferSyntax.ImplicitVRLittleEndian,
-  },
-  {
-    path: 'POE/hand.dcm',
-    patient: ['POE^EDGAR', 'HOSP-0003', '19820630', 'M'],
-    study: ['1.2.826.0.1.3680043.10.3001', 'ACC3001', '20210420'],
-    sop: '1.2.826.0.1.3680043.10.3001.1.1',
-    bodyPart: 'HAND',
-  },
+  { path: 'ROE/a/b/c/0001', ...ROE_IMAGE },
+  { path: 'copy/ROE-again.dcm', ...ROE_IMAGE },
+  { path: 'POE/hand.dcm', patient: POE, study: ['1.2.826.0.1.3680043.10.3001', 'ACC3001', '20210420'], sop: '1.2.826.0.1.3680043.10.3001.1.1', bodyPart: 'HAND' },
   {
     path: 'POE/chest.dcm',
-    patient: ['POE^EDGAR', 'HOSP-0003', '19820630', 'M'],
+    patient: POE,
     study: ['1.2.826.0.1.3680043.10.3002', 'ACC3002', '20210421'],
     sop: '1.2.826.0.1.3680043.10.3002.1.1',
     syntax: TransferSyntax.ExplicitVRBigEndian,
@@ -181,7 +170,7 @@ export async function makePacs(options: { corrupt?: boolean } = {}): Promise<{ r
   // An SR document carrying the report of a study whose CSV row is missing: ACC4001 (patient 3, chest DX).
   await writeImage(dicom, {
     path: 'POE/sr-study/IM1',
-    patient: ['POE^EDGAR', 'HOSP-0003', '19820630', 'M'],
+    patient: POE,
     study: ['1.2.826.0.1.3680043.10.4001', 'ACC4001', '20210421'],
     sop: '1.2.826.0.1.3680043.10.4001.1.1',
     modality: 'DX',

@@ -245,7 +245,7 @@ function findColumn(header: readonly string[], name: string): number {
  * }
  * ```
  */
-export async function* readCsvReports(path: string, name: string, options: ReaderOptions = {}): AsyncGenerator<ReadItem> {
+export async function* readCsvReports(path: string | NodeJS.ReadableStream, name: string, options: ReaderOptions = {}): AsyncGenerator<ReadItem> {
   for await (const items of readCsvChunks(path, name, options)) yield* items;
 }
 
@@ -257,7 +257,7 @@ export async function* readCsvReports(path: string, name: string, options: Reade
  * for await (const items of readCsvChunks('/data/reports.csv', 'reports.csv')) console.log(items.length);
  * ```
  */
-export async function* readCsvChunks(path: string, name: string, options: ReaderOptions = {}): AsyncGenerator<ReadItem[]> {
+export async function* readCsvChunks(path: string | NodeJS.ReadableStream, name: string, options: ReaderOptions = {}): AsyncGenerator<ReadItem[]> {
   const idName = options.idColumn ?? 'id';
   const textName = options.textColumn ?? 'text';
   const parser = new CsvParser();

@@ -17,9 +17,11 @@ export type InputFormat = 'xml' | 'txt' | 'csv' | 'jsonl';
 export interface DiscoveredFile {
   /** The name to show the user: the input as given, or joined with the path found under it. */
   name: string;
-  /** The absolute path. */
+  /** The absolute path ("-" for standard input). */
   path: string;
   format: InputFormat;
+  /** True for standard input (the input "-"). */
+  stdin?: boolean;
 }
 
 /** One item of the discovery stream. */
@@ -29,7 +31,21 @@ export type Discovered = { file: DiscoveredFile; failure?: undefined } | { failu
 export interface DiscoverOptions {
   /** Folder that relative inputs are resolved against. Default `process.cwd()`. */
   cwd?: string;
+  /** Format of standard input (the input "-"). Default "jsonl". */
+  stdinFormat?: StdinFormat;
 }
+
+/** The input that means standard input. */
+export const STDIN_INPUT = '-';
+
+/** The formats standard input can be read in (`--stdin-format`). */
+export const STDIN_FORMATS = ['jsonl', 'csv', 'txt'] as const;
+
+/** One of {@link STDIN_FORMATS}. */
+export type StdinFormat = (typeof STDIN_FORMATS)[number];
+
+/** The name standard input has in failures and progress ("stdin:3" for its line 3). */
+export const STDIN_NAME = 'stdin';
 
 const FORMATS: Record<string, InputFormat> = { '.xml': 'xml', '.txt': 'txt', '.csv': 'csv', '.jsonl': 'jsonl', '.ndjson': 'jsonl' };
 
@@ -159,7 +175,8 @@ function splitGlob(pattern: string): { base: string; glob: string } {
 }
 
 /**
- * Expands inputs (files, folders, glob patterns) into a lazy stream of report files and failures.
+ * Expands inputs (files, folders, glob patterns) into a lazy stream of report files and failures. The input "-" is
+ * standard input, in `stdinFormat` (default jsonl), named "stdin".
  *
  * A folder is walked recursively and yields the files with a readable extension ({@link INPUT_EXTENSIONS}); others
  * are skipped. A file named explicitly, or matched by a glob, with another extension is a failure. An input that does
@@ -183,6 +200,10 @@ export async function* discoverInputs(inputs: readonly string[], options: Discov
     return true;
   };
   for (const input of inputs) {
+    if (input === STDIN_INPUT) {
+      if (fresh(STDIN_INPUT)) yield { file: { name: STDIN_NAME, path: STDIN_INPUT, format: options.stdinFormat ?? 'jsonl', stdin: true } };
+      continue;
+    }
     if (isGlobPattern(input)) {
       yield* discoverGlob(input, cwd, fresh);
       continue;

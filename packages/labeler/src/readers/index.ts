@@ -7,6 +7,7 @@
  * | `.txt`             | whole file                  | the file name without extension     |
  * | `.csv`             | RFC 4180, streamed          | `--id-column` (default "id")        |
  * | `.jsonl`/`.ndjson` | one JSON object a line      | `--id-column` key (default "id")    |
+ * | `-` (stdin)        | `--stdin-format` jsonl (default), csv or txt | as above; txt: "stdin" |
  *
  * Whole-file formats are read synchronously, one file at a time (see `readTextFile` for why); CSV and JSONL files are
  * streamed. Memory stays flat in the number of reports.
@@ -17,7 +18,7 @@ import { readCsvChunks } from './csv.js';
 import { readJsonlChunks } from './jsonl.js';
 import { parseOpenIXml } from './openi-xml.js';
 import { failure, type ReadItem, type ReaderOptions } from './records.js';
-import { readTextFile, readTextReport } from './text.js';
+import { readTextFile, readTextReport, readTextStream } from './text.js';
 
 export type { InputFailure, ReadItem, ReaderOptions, ReportRecord } from './records.js';
 
@@ -74,6 +75,10 @@ export function readOpenIReport(path: string, name: string, options: ReaderOptio
  * ```
  */
 export async function* readInputFile(file: DiscoveredFile, options: ReaderOptions = {}): AsyncGenerator<ReadItem[]> {
+  if (file.stdin) {
+    yield* readStdin(file, options);
+    return;
+  }
   switch (file.format) {
     case 'xml':
       yield [readOpenIReport(file.path, file.name, options)];
@@ -87,6 +92,21 @@ export async function* readInputFile(file: DiscoveredFile, options: ReaderOption
     case 'jsonl':
       yield* readJsonlChunks(file.path, file.name, options);
       return;
+  }
+}
+
+/** Standard input (the input "-") in its `--stdin-format`: jsonl and csv streamed, txt as one report with id "stdin". */
+async function* readStdin(file: DiscoveredFile, options: ReaderOptions): AsyncGenerator<ReadItem[]> {
+  const stream = options.stdin ?? process.stdin;
+  switch (file.format) {
+    case 'csv':
+      yield* readCsvChunks(stream, file.name, options);
+      return;
+    case 'jsonl':
+      yield* readJsonlChunks(stream, file.name, options);
+      return;
+    default:
+      yield [await readTextStream(stream, file.name, file.name, options)];
   }
 }
 
@@ -123,6 +143,10 @@ export async function* readReportChunks(inputs: readonly string[], options: Read
   for await (const found of discoverInputs(inputs, options)) {
     if (found.failure) {
       group.push({ failure: found.failure });
+    } else if (found.file.stdin) {
+      if (group.length > 0) yield group;
+      group = [];
+      yield* readInputFile(found.file, options);
     } else if (found.file.format === 'xml') {
       group.push(readOpenIReport(found.file.path, found.file.name, options));
     } else if (found.file.format === 'txt') {

@@ -55,7 +55,7 @@ function describe(value: unknown): string {
  * }
  * ```
  */
-export async function* readJsonlReports(path: string, name: string, options: ReaderOptions = {}): AsyncGenerator<ReadItem> {
+export async function* readJsonlReports(path: string | NodeJS.ReadableStream, name: string, options: ReaderOptions = {}): AsyncGenerator<ReadItem> {
   for await (const items of readJsonlChunks(path, name, options)) yield* items;
 }
 
@@ -68,7 +68,7 @@ export async function* readJsonlReports(path: string, name: string, options: Rea
  * for await (const items of readJsonlChunks('/data/reports.jsonl', 'reports.jsonl')) console.log(items.length);
  * ```
  */
-export async function* readJsonlChunks(path: string, name: string, options: ReaderOptions = {}): AsyncGenerator<ReadItem[]> {
+export async function* readJsonlChunks(path: string | NodeJS.ReadableStream, name: string, options: ReaderOptions = {}): AsyncGenerator<ReadItem[]> {
   const idKey = options.idColumn ?? 'id';
   const textKey = options.textColumn ?? 'text';
   let bytes = 0;

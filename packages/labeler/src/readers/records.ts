@@ -34,6 +34,8 @@ export interface ReaderOptions {
   textColumn?: string;
   /** Called with the number of bytes consumed, as they are read (for progress). */
   onBytes?: (bytes: number) => void;
+  /** What the input "-" reads. Default `process.stdin`. */
+  stdin?: NodeJS.ReadableStream;
 }
 
 /**

@@ -113,7 +113,7 @@ export interface TextPiece {
 }
 
 /**
- * Streams a file as decoded UTF-8 text pieces, each ending at a line break (except the last), so that memory stays
+ * Streams a file (or a stream, such as standard input) as decoded UTF-8 text pieces, each ending at a line break (except the last), so that memory stays
  * flat however large the file is. A line with invalid UTF-8 does not stop the stream: it is decoded with replacement
  * characters and listed in `invalidLines`, so a reader can reject just the record on that line.
  *
@@ -122,14 +122,14 @@ export interface TextPiece {
  * for await (const piece of readUtf8Pieces('reports.jsonl')) console.log(piece.line, piece.text.length);
  * ```
  */
-export async function* readUtf8Pieces(path: string, onBytes?: (bytes: number) => void): AsyncGenerator<TextPiece> {
+export async function* readUtf8Pieces(path: string | NodeJS.ReadableStream, onBytes?: (bytes: number) => void): AsyncGenerator<TextPiece> {
   let line = 1;
   let first = true;
   let carry: Buffer[] = [];
-  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    onBytes?.(chunk.length);
-    let bytes: Buffer = chunk;
+  const stream = typeof path === 'string' ? createReadStream(path, { highWaterMark: 1 << 20 }) : path;
+  for await (const chunk of stream as AsyncIterable<Buffer | string>) {
+    let bytes: Buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    onBytes?.(bytes.length);
     if (first) {
       first = false;
       if (hasBom(bytes)) bytes = bytes.subarray(3);
@@ -184,4 +184,32 @@ function countLineBreaks(text: string): number {
     i = text.indexOf('\n', i + 1);
   }
   return n;
+}
+
+/**
+ * Reads a whole stream (standard input for `--stdin-format txt`) as one report with the given id. An empty stream or
+ * one that is not UTF-8 is a failure.
+ *
+ * @example
+ * ```ts
+ * const item = await readTextStream(process.stdin, 'stdin', 'stdin');
+ * item.report?.text; // everything piped in
+ * ```
+ */
+export async function readTextStream(stream: NodeJS.ReadableStream, name: string, id: string, options: ReaderOptions = {}): Promise<ReadItem> {
+  const parts: string[] = [];
+  let bad: number | undefined;
+  try {
+    for await (const piece of readUtf8Pieces(stream, options.onBytes)) {
+      bad ??= piece.invalidLines[0];
+      parts.push(piece.text);
+    }
+  } catch (error) {
+    return failure(name, `cannot read the input: ${describeFsError(error)}`);
+  }
+  const text = parts.join('');
+  if (text.length === 0) return failure(name, 'expected a report, found an empty input (0 bytes)');
+  if (bad !== undefined) return failure(name, `expected UTF-8 text, found invalid UTF-8 at line ${bad}`);
+  if (text.trim().length === 0) return failure(name, 'expected report text, found only whitespace');
+  return { report: { id, text, source: name } };
 }

@@ -48,3 +48,30 @@ export function samplesFromBytes(
 export function bytesOfSamples(samples: PixelArray): Uint8Array {
   return new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength);
 }
+
+/**
+ * Reverses the byte order of each 2- or 4-byte word into a copy (Explicit VR Big Endian, PS3.5 A.3); a last
+ * incomplete word is left zero.
+ *
+ * @example
+ * ```ts
+ * swapBytes(Uint8Array.of(1, 2, 3, 4), 2); // Uint8Array [2, 1, 4, 3]
+ * ```
+ */
+export function swapBytes(raw: Uint8Array, size: number): Uint8Array {
+  const out = new Uint8Array(raw.length);
+  if (size === 2) {
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      out[i] = raw[i + 1]!;
+      out[i + 1] = raw[i]!;
+    }
+  } else {
+    for (let i = 0; i + 3 < raw.length; i += 4) {
+      out[i] = raw[i + 3]!;
+      out[i + 1] = raw[i + 2]!;
+      out[i + 2] = raw[i + 1]!;
+      out[i + 3] = raw[i]!;
+    }
+  }
+  return out;
+}

@@ -11,7 +11,7 @@
 import { DicomWriteError, PixelDecodeError } from '../../errors.js';
 import { bytesOfSamples, samplesFromBytes } from './frame.js';
 import type { FrameContext, PixelArray } from './frame.js';
-import { describeCodecFailure, loadCodec, runWasmDecoder, runWasmEncoder } from './wasm.js';
+import { checkDecodedSize, describeCodecFailure, encoderFrameInfo, loadCodec, runWasmDecoder, runWasmEncoder } from './wasm.js';
 
 /**
  * Decodes one JPEG-LS frame.
@@ -33,12 +33,7 @@ export async function decodeJpegLs(encoded: Uint8Array, ctx: FrameContext): Prom
     });
   }
   const { info, bytes } = result;
-  if (info.width !== ctx.columns || info.height !== ctx.rows) {
-    throw new PixelDecodeError(
-      `JPEG-LS: expected a ${ctx.columns}x${ctx.rows} frame; the codestream is ${info.width}x${info.height}`,
-      { file: ctx.file },
-    );
-  }
+  checkDecodedSize('JPEG-LS', info, ctx);
   return samplesFromBytes(bytes, ctx);
 }
 
@@ -52,13 +47,7 @@ export async function decodeJpegLs(encoded: Uint8Array, ctx: FrameContext): Prom
  */
 export async function encodeJpegLs(samples: PixelArray, ctx: FrameContext, nearLossless = 0): Promise<Uint8Array> {
   const { JpegLSEncoder } = await loadCodec('charls');
-  const info = {
-    width: ctx.columns,
-    height: ctx.rows,
-    bitsPerSample: ctx.bitsStored,
-    componentCount: ctx.samplesPerPixel,
-    isSigned: ctx.pixelRepresentation === 1,
-  };
+  const info = encoderFrameInfo(ctx);
   try {
     return runWasmEncoder(new JpegLSEncoder(), info, bytesOfSamples(samples), (e) => e.setNearLossless?.(nearLossless));
   } catch (cause) {

@@ -10,7 +10,7 @@
 import { DicomWriteError, PixelDecodeError } from '../../errors.js';
 import { bytesOfSamples, samplesFromBytes } from './frame.js';
 import type { FrameContext, PixelArray } from './frame.js';
-import { describeCodecFailure, loadCodec, runWasmDecoder, runWasmEncoder } from './wasm.js';
+import { checkDecodedSize, describeCodecFailure, encoderFrameInfo, loadCodec, runWasmDecoder, runWasmEncoder } from './wasm.js';
 
 /**
  * Decodes one JPEG 2000 codestream (J2K or JP2).
@@ -32,12 +32,7 @@ export async function decodeJpeg2000(encoded: Uint8Array, ctx: FrameContext): Pr
     });
   }
   const { info, bytes } = result;
-  if (info.width !== ctx.columns || info.height !== ctx.rows) {
-    throw new PixelDecodeError(
-      `JPEG 2000: expected a ${ctx.columns}x${ctx.rows} frame; the codestream is ${info.width}x${info.height}`,
-      { file: ctx.file },
-    );
-  }
+  checkDecodedSize('JPEG 2000', info, ctx);
   return samplesFromBytes(bytes, { bitsAllocated: info.bitsPerSample <= 8 ? 8 : 16, pixelRepresentation: ctx.pixelRepresentation });
 }
 
@@ -51,14 +46,7 @@ export async function decodeJpeg2000(encoded: Uint8Array, ctx: FrameContext): Pr
  */
 export async function encodeJpeg2000(samples: PixelArray, ctx: FrameContext): Promise<Uint8Array> {
   const { J2KEncoder } = await loadCodec('openjpeg');
-  const info = {
-    width: ctx.columns,
-    height: ctx.rows,
-    bitsPerSample: ctx.bitsStored,
-    componentCount: ctx.samplesPerPixel,
-    isSigned: ctx.pixelRepresentation === 1,
-    isUsingColorTransform: false,
-  };
+  const info = { ...encoderFrameInfo(ctx), isUsingColorTransform: false };
   // At most 5 wavelet levels (OpenJPEG's default), fewer for small frames: each level halves the smallest side.
   let levels = 5;
   while (levels > 0 && 1 << levels > Math.min(ctx.rows, ctx.columns)) levels--;

@@ -10,6 +10,8 @@
  * ```
  */
 import { createRequire } from 'node:module';
+import { PixelDecodeError } from '../../errors.js';
+import type { FrameContext } from './frame.js';
 
 const require = createRequire(import.meta.url);
 
@@ -21,6 +23,34 @@ export interface CodecFrameInfo {
   componentCount: number;
   isSigned?: boolean;
   isUsingColorTransform?: boolean;
+}
+
+/**
+ * The frame description an encoder takes, from the frame's context (Bits Stored per sample, signed when Pixel
+ * Representation is 1).
+ *
+ * @example
+ * ```ts
+ * encoderFrameInfo({ file: 'f', rows: 2, columns: 3, samplesPerPixel: 1, bitsAllocated: 16, bitsStored: 12, pixelRepresentation: 0 });
+ * // { width: 3, height: 2, bitsPerSample: 12, componentCount: 1, isSigned: false }
+ * ```
+ */
+export function encoderFrameInfo(ctx: FrameContext): CodecFrameInfo {
+  return { width: ctx.columns, height: ctx.rows, bitsPerSample: ctx.bitsStored, componentCount: ctx.samplesPerPixel, isSigned: ctx.pixelRepresentation === 1 };
+}
+
+/**
+ * Throws a {@link PixelDecodeError} when a decoded frame is not the size the header says.
+ *
+ * @example
+ * ```ts
+ * checkDecodedSize('JPEG-LS', { width: 4, height: 4, bitsPerSample: 8, componentCount: 1 }, ctx); // throws unless ctx is 4x4
+ * ```
+ */
+export function checkDecodedSize(codec: string, info: CodecFrameInfo, ctx: FrameContext): void {
+  if (info.width !== ctx.columns || info.height !== ctx.rows) {
+    throw new PixelDecodeError(`${codec}: expected a ${ctx.columns}x${ctx.rows} frame; the codestream is ${info.width}x${info.height}`, { file: ctx.file });
+  }
 }
 
 /** The methods shared by the codecs' decoder classes (embind). */

@@ -1,0 +1,83 @@
+/**
+ * The OpenI dev set (`../shared/data/openi-dev`: `reports/*.xml` and `gold.csv`, see ../shared/data/README.md):
+ * where it is and how to read it, shared by the accuracy test (`test/openi-eval.test.ts`) and the benchmark
+ * (`bench/run.ts`), and usable by anyone scoring a labeler on it.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseGoldCsv, type LabelTable } from './evaluate.js';
+import { readOpenIReport } from './readers/index.js';
+import type { InputFailure, ReportRecord } from './readers/records.js';
+
+/** Where the OpenI dev set is. */
+export interface OpenIDevPaths {
+  /** The `openi-dev` folder. */
+  dir: string;
+  /** Its folder of OpenI XML reports. */
+  reports: string;
+  /** Its gold-standard csv. */
+  gold: string;
+}
+
+/**
+ * The paths of the OpenI dev set: `$CXR8_SHARED_DATA/openi-dev` (`CXR8_DATA` is read too, for older scripts), else
+ * `../shared/data/openi-dev` next to the repository (this module is `packages/labeler/src` or `dist` in it). The
+ * folder may be absent: see {@link hasOpenIDev}.
+ *
+ * @example
+ * ```ts
+ * openIDevPaths().gold; // "/work/shared/data/openi-dev/gold.csv"
+ * ```
+ */
+export function openIDevPaths(env: NodeJS.ProcessEnv = process.env): OpenIDevPaths {
+  const shared = env['CXR8_SHARED_DATA'] ?? env['CXR8_DATA'] ?? fileURLToPath(new URL('../../../../shared/data/', import.meta.url));
+  const dir = resolve(shared, 'openi-dev');
+  return { dir, reports: join(dir, 'reports'), gold: join(dir, 'gold.csv') };
+}
+
+/**
+ * True when the OpenI dev set's reports folder and gold csv are both there (tests and the benchmark skip otherwise).
+ *
+ * @example
+ * ```ts
+ * if (!hasOpenIDev()) console.log('skipped: ../shared/data/openi-dev is absent');
+ * ```
+ */
+export function hasOpenIDev(paths: OpenIDevPaths = openIDevPaths()): boolean {
+  return existsSync(paths.reports) && existsSync(paths.gold);
+}
+
+/** The OpenI dev set, read. */
+export interface OpenIDev {
+  /** Every report, in file-name order, with `label-reports`' OpenI reader (id = the `uId`; a few have empty text). */
+  reports: ReportRecord[];
+  /** Report files that could not be read or parsed. */
+  failures: InputFailure[];
+  /** The gold standard, by report id. */
+  gold: LabelTable;
+}
+
+/**
+ * Reads the OpenI dev set: its reports (sorted by file name, read as `label-reports` reads `.xml` inputs) and its
+ * gold standard. Throws an `EvaluationInputError` when gold.csv cannot be parsed.
+ *
+ * @example
+ * ```ts
+ * const { reports, gold } = readOpenIDev();
+ * const labeler = createLabeler();
+ * const pred = new Map(reports.map((r) => [r.id, labeler.label(r).labels]));
+ * console.log(formatEvaluation(evaluate(gold, pred)));
+ * ```
+ */
+export function readOpenIDev(paths: OpenIDevPaths = openIDevPaths()): OpenIDev {
+  const reports: ReportRecord[] = [];
+  const failures: InputFailure[] = [];
+  const names = readdirSync(paths.reports).filter((n) => n.toLowerCase().endsWith('.xml')).sort();
+  for (const name of names) {
+    const item = readOpenIReport(join(paths.reports, name), name);
+    if (item.report) reports.push(item.report);
+    else failures.push(item.failure);
+  }
+  return { reports, failures, gold: parseGoldCsv(readFileSync(paths.gold, 'utf8'), paths.gold) };
+}
