@@ -43,7 +43,7 @@ Build options:
   --stratify              stratify the patient split by label (deterministic, but not stable when data is added)
 
 Common options:
-  --seed S                split seed (default cxr8)
+  --seed S                split seed (default cxr8, or the one the dataset was split with)
   --split T,V,E           train,val,test percentages (default 70,10,20); import-nih uses T:V inside train_val
   --shard-size N          shard image size (default 224; 0 = no shards)
   --shard-records N       images per shard file (default 1000)

@@ -65,9 +65,9 @@ export interface BuildOptions {
   shardSize?: number;
   /** Records per shard file (`--shard-records`, default 1000). */
   shardRecords?: number;
-  /** Split seed (`--seed`, default "cxr8"). */
+  /** Split seed (`--seed`; default: the dataset's recorded seed, else "cxr8"). A different one is refused. */
   seed?: string;
-  /** Split fractions (`--split`, default 70/10/20). */
+  /** Split fractions (`--split`; default: the dataset's recorded fractions, else 70/10/20). A different one is refused. */
   split?: SplitFractions;
   /** Stratify the split by label (`--stratify`). */
   stratify?: boolean;
@@ -227,13 +227,13 @@ async function indexStage(store: Store, key: Buffer, dicomDir: string, pool: Tas
     rows: null, columns: null, spacing_x: null, spacing_y: null, sr_text: null, scrub: null,
   });
   const batch = batcher(db, 200);
+  // An unreadable file or folder is a failed row of the index (so a failure with its reason, re-derived each run);
+  // it is tried again on every run, and leaves the index once readable.
   const onUnreadable = (relPath: string, reason: string, isFolder: boolean): void => {
-    if (isFolder) {
-      unreadableFolder = true;
-      return;
-    }
-    seen.add(relPath);
-    const row = failedRow(relPath, -1, -1, `cannot read the file (${reason})`);
+    if (isFolder) unreadableFolder = true;
+    const path = relPath || '.';
+    seen.add(path);
+    const row = failedRow(path, -1, -1, `cannot read the ${isFolder ? 'folder' : 'file'} (${reason})`);
     batch.add(() => {
       upsert.run(row);
       recordFailure(db, String(row.ref), 'parse', String(row.reason));
@@ -551,8 +551,11 @@ async function assignStage(store: Store, key: Buffer, options: { seed: string; s
     for (const d of duplicates) upsertExcluded.run(d.ref, d.reason);
     const excluded = db.prepare("SELECT ref, reason FROM private.sources WHERE status = 'excluded' ORDER BY path").all() as { ref: string; reason: string }[];
     for (const e of excluded) upsertExcluded.run(e.ref, e.reason);
-    // Files that are no longer excluded (changed on disk) leave the table.
-    db.exec(`DELETE FROM excluded WHERE file IN (SELECT ref FROM private.sources WHERE status NOT IN ('excluded', 'image'))`);
+    // Files that are no longer excluded (changed on disk) or no longer in the export leave the table, and so do the
+    // render failures of files gone (re-derived here: the index stage's pruning commits per database file).
+    db.exec(`DELETE FROM excluded WHERE file IN (SELECT ref FROM private.sources WHERE status NOT IN ('excluded', 'image'))
+               OR file NOT IN (SELECT ref FROM private.sources);
+             DELETE FROM failures WHERE stage = 'render' AND file LIKE 'dicom:%' AND file NOT IN (SELECT ref FROM private.sources);`);
     const canonicalRefs = new Set([...canonical.values()].map((c) => c.ref));
     const drop = db.prepare('DELETE FROM excluded WHERE file = ?');
     for (const ref of canonicalRefs) drop.run(ref);
@@ -826,8 +829,6 @@ export async function buildDataset(options: BuildOptions): Promise<BuildSummary>
   assertOutsideDataset(keyFile, out);
   const size = options.size ?? 1024;
   const shardSize = options.shardSize ?? 224;
-  const seed = options.seed ?? 'cxr8';
-  const split = options.split ?? DEFAULT_SPLIT;
   const keepReportText = options.keepReportText ?? false;
   const progressStream = options.progress === undefined ? process.stderr : options.progress;
   if (!Number.isInteger(size) || size < 8 || size > 8192) throw new UsageError(`--size: expected an integer from 8 to 8192, found ${size}`);
@@ -835,6 +836,10 @@ export async function buildDataset(options: BuildOptions): Promise<BuildSummary>
   await mkdir(join(out, 'images'), { recursive: true });
   const store = openStore(join(out, 'dataset.sqlite'), keyFile);
   const { db } = store;
+  // Without --seed / --split, a dataset keeps the ones it was split with (recorded in meta).
+  const recordedSplit = getMeta(db, 'split')?.split(',').map(Number);
+  const seed = options.seed ?? getMeta(db, 'seed') ?? 'cxr8';
+  const split = options.split ?? (recordedSplit?.length === 3 ? { train: recordedSplit[0] as number, val: recordedSplit[1] as number, test: recordedSplit[2] as number } : DEFAULT_SPLIT);
   const labeler = options.labeler ?? (await loadDefaultLabeler());
   const workers = options.workers ?? defaultWorkers();
   const pool = createPool(workers);

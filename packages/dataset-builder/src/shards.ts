@@ -81,7 +81,14 @@ export class ShardFormatError extends Error {
 
 const BOX_BYTES = 1 + 4 * 4;
 
-/** Encodes the file prefix (magic, header length, header JSON) of a shard. */
+/**
+ * Encodes the file prefix (magic, header length, header JSON) of a shard.
+ *
+ * @example
+ * ```ts
+ * const prefix = encodeShardHeader(header); // "CXR8SHD1", u32 header length, header JSON
+ * ```
+ */
 export function encodeShardHeader(header: ShardHeader): Buffer {
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const prefix = Buffer.alloc(12);
@@ -127,7 +134,14 @@ export function encodeShardRecord(header: ShardHeader, record: ShardRecord): Buf
   return out;
 }
 
-/** Decodes one record body (the bytes after its u32 length). */
+/**
+ * Decodes one record body (the bytes after its u32 length).
+ *
+ * @example
+ * ```ts
+ * const record = decodeShardRecord(header, body); // { id, labels, boxes, pixels }
+ * ```
+ */
 export function decodeShardRecord(header: ShardHeader, body: Uint8Array): ShardRecord {
   const buf = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   const f = header.findings.length;
@@ -198,7 +212,15 @@ export class ShardWriter {
   }
 }
 
-/** Reads the header of a shard file. */
+/**
+ * Reads the header of a shard file.
+ *
+ * @example
+ * ```ts
+ * const header = await readShardHeader('out/demo/shards/train-00000.cxs');
+ * header.size; // 224
+ * ```
+ */
 export async function readShardHeader(path: string): Promise<ShardHeader> {
   const handle = await open(path, 'r');
   try {
@@ -242,7 +264,15 @@ export async function* readShard(path: string): AsyncGenerator<ShardRecord, void
   if (pending.length > 0) throw new ShardFormatError(`${path}: truncated record at the end (${pending.length} bytes left)`);
 }
 
-/** Reads `shards/manifest.json` of a dataset folder. */
+/**
+ * Reads `shards/manifest.json` of a dataset folder.
+ *
+ * @example
+ * ```ts
+ * const manifest = await readShardManifest('out/demo');
+ * manifest.findings.length; // 14
+ * ```
+ */
 export async function readShardManifest(datasetDir: string): Promise<ShardManifest> {
   const path = join(datasetDir, 'shards', 'manifest.json');
   try {
@@ -252,7 +282,14 @@ export async function readShardManifest(datasetDir: string): Promise<ShardManife
   }
 }
 
-/** Writes `shards/manifest.json` of a dataset folder (atomically). */
+/**
+ * Writes `shards/manifest.json` of a dataset folder (atomically).
+ *
+ * @example
+ * ```ts
+ * await writeShardManifest('out/demo', manifest);
+ * ```
+ */
 export async function writeShardManifest(datasetDir: string, manifest: ShardManifest): Promise<void> {
   const dir = join(datasetDir, 'shards');
   await mkdir(dir, { recursive: true });
@@ -261,7 +298,14 @@ export async function writeShardManifest(datasetDir: string, manifest: ShardMani
   await rename(`${path}.partial`, path);
 }
 
-/** Streams every record of one split of a dataset, shard after shard, in manifest order. */
+/**
+ * Streams every record of one split of a dataset, shard after shard, in manifest order.
+ *
+ * @example
+ * ```ts
+ * for await (const r of readSplit('out/demo', 'train')) console.log(r.id, r.labels);
+ * ```
+ */
 export async function* readSplit(datasetDir: string, split: Split): AsyncGenerator<ShardRecord, void, undefined> {
   const manifest = await readShardManifest(datasetDir);
   for (const shard of manifest.shards) {

@@ -360,9 +360,14 @@ test('--stratify keeps the recorded split of every patient when data is added, a
   t.deepEqual(after.slice(0, 30), before);
   const count = (s: string): number => after.filter((p) => p.split === s).length;
   t.true(Math.abs(count('train') - 42) <= 3 && Math.abs(count('val') - 6) <= 3 && Math.abs(count('test') - 12) <= 3, `${count('train')}/${count('val')}/${count('test')}`);
-  // Another seed would mix two splits in one dataset: refused, nothing moves.
+  // Another seed would mix two splits in one dataset: refused, nothing moves; no --seed means the recorded one.
   await t.throwsAsync(buildDataset({ ...options, seed: 'other' }), { message: /--seed: this dataset was split with seed "cxr8", found "other"/ });
   t.deepEqual(read(), after);
+  const other = join(pacs.root, 'other');
+  await buildDataset({ ...options, out: other, seed: 'other' });
+  const rerun = await buildDataset({ ...options, out: other });
+  t.is(rerun.files.indexedThisRun, 0);
+  t.is(rerun.patients, 60);
 });
 
 test('a file deleted from the export leaves the index with its failure, and the other copy of a duplicate takes over', async (t) => {
@@ -383,4 +388,27 @@ test('a file deleted from the export leaves the index with its failure, and the 
   const db = new Database(join(out, 'dataset.sqlite'), { readonly: true });
   t.deepEqual(db.prepare('SELECT reason FROM excluded WHERE reason LIKE ?').pluck().all('duplicate%'), []);
   db.close();
+});
+
+test('a run killed between naming images and moving their PNGs finishes the moves on the next run', async (t) => {
+  const pacs = await makePacs({ corrupt: false });
+  const out = join(pacs.root, 'out');
+  await buildDataset({ dicomDir: pacs.dicom, reports: [pacs.reports], out, ...quick });
+  // As left by a kill: names committed, one PNG not moved yet, another moved but the move not recorded.
+  const db = new Database(join(out, 'dataset.sqlite'));
+  const named = db.prepare('SELECT id, image_index FROM images WHERE image_index IS NOT NULL ORDER BY id LIMIT 2').all() as { id: number; image_index: string }[];
+  t.is(named.length, 2);
+  const [a, b] = named as [{ id: number; image_index: string }, { id: number; image_index: string }];
+  const { rename: move } = await import('node:fs/promises');
+  await mkdir(join(out, 'images', '.pending'), { recursive: true });
+  await move(join(out, 'images', a.image_index), join(out, 'images', '.pending', 'a.png'));
+  db.prepare('UPDATE images SET file = ? WHERE id = ?').run('.pending/a.png', a.id);
+  db.prepare('UPDATE images SET file = ? WHERE id = ?').run('.pending/b.png', b.id);
+  db.close();
+  const again = await buildDataset({ dicomDir: pacs.dicom, reports: [pacs.reports], out, ...quick });
+  t.is(again.images.renderedThisRun, 0);
+  const check = new Database(join(out, 'dataset.sqlite'), { readonly: true });
+  t.deepEqual(check.prepare('SELECT count(*) FROM images WHERE image_index IS NOT NULL AND file IS NOT image_index').pluck().get(), 0);
+  check.close();
+  for (const n of [a.image_index, b.image_index]) t.true((await stat(join(out, 'images', n))).isFile());
 });

@@ -59,7 +59,8 @@ Options:
                          completes; a run that stops early (Ctrl-C, kill -9) leaves FILE.partial
       --resume           with --out FILE: if FILE.partial exists, keep its whole rows, skip the reports they came
                          from and append the rest (same inputs and options as the interrupted run)
-      --stdin-format F   format of the input "-": jsonl (default), csv, or txt (all of stdin is one report, id "stdin")
+      --stdin-format F   format of the input "-": jsonl (default), csv, or txt (all of standard input is one
+                         report, id "stdin")
   -f, --format FORMAT    csv (default), jsonl (labels and evidence), chexpert (CheXpert labeler layout),
                          nih (Image Index,Finding Labels)
       --labels 14|8      the 14 ChestX-ray14 findings (default) or the 8 of ChestX-ray8

@@ -29,7 +29,7 @@ import {
 import { decodeJpegBaseline, decodeJpegExtended, decodeJpegLossless } from './codecs/jpeg.js';
 import { decodeJpegLs } from './codecs/jpeg-ls.js';
 import { decodeJpeg2000 } from './codecs/jpeg2000.js';
-import { samplesFromBytes, swapBytes } from './codecs/frame.js';
+import { frameContext, samplesFromBytes, swapBytes } from './codecs/frame.js';
 import type { FrameContext, PixelArray } from './codecs/frame.js';
 import { decodeRle } from './codecs/rle.js';
 import { TransferSyntax } from './dictionary.js';
@@ -153,15 +153,7 @@ export async function decodeFrame(parsed: ParsedDicom, frame = 0): Promise<Decod
   checkPixelModule(parsed, frame);
   const { file, header, pixel: p } = parsed;
   const location = parsed.pixelData!;
-  const ctx: FrameContext = {
-    file,
-    rows: p.rows,
-    columns: p.columns,
-    samplesPerPixel: p.samplesPerPixel,
-    bitsAllocated: p.bitsAllocated,
-    bitsStored: p.bitsStored,
-    pixelRepresentation: p.pixelRepresentation,
-  };
+  const ctx = frameContext(file, p);
   const count = p.rows * p.columns * p.samplesPerPixel;
   const result = (pixels: PixelArray, photometric = p.photometricInterpretation, highBit = p.highBit): DecodedFrame => ({
     pixels,

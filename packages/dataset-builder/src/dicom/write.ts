@@ -29,7 +29,7 @@ import sharp from 'sharp';
 import { DicomWriteError } from '../errors.js';
 import { encodeJpeg2000 } from './codecs/jpeg2000.js';
 import { encodeJpegLs } from './codecs/jpeg-ls.js';
-import { bytesOfSamples, swapBytes } from './codecs/frame.js';
+import { bytesOfSamples, frameContext, swapBytes } from './codecs/frame.js';
 import type { FrameContext, PixelArray } from './codecs/frame.js';
 import { encodeRle } from './codecs/rle.js';
 import { ITEM, ITEM_DELIMITATION, LONG_VRS, SEQUENCE_DELIMITATION, Tag, TransferSyntax, lookupKeyword } from './dictionary.js';
@@ -333,15 +333,7 @@ function encapsulate(frames: Uint8Array[]): Uint8Array {
 
 async function encodeFrames(input: WriteDicomInput, p: Required<WriteDicomPixels>): Promise<Uint8Array[] | undefined> {
   const ts = input.transferSyntax;
-  const ctx: FrameContext = {
-    file: '(writeDicom)',
-    rows: p.rows,
-    columns: p.columns,
-    samplesPerPixel: p.samplesPerPixel,
-    bitsAllocated: p.bitsAllocated,
-    bitsStored: p.bitsStored,
-    pixelRepresentation: p.pixelRepresentation,
-  };
+  const ctx = frameContext('(writeDicom)', p);
   const frames = Array.from({ length: p.numberOfFrames }, (_, i) => frameOf(p, i));
   switch (ts) {
     case TransferSyntax.RLELossless:

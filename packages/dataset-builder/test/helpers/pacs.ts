@@ -149,15 +149,19 @@ export const REPORTS_CSV = [
   '',
 ].join('\r\n');
 
-/** Writes one image of the export. */
-export async function writeImage(root: string, spec: ImageSpec, seed: number, size = 48): Promise<void> {
-  const bytes = await writeDicom({
+/** The bytes of one image of the export. */
+export function imageBytes(spec: ImageSpec, seed: number, size = 48): Promise<Uint8Array> {
+  return writeDicom({
     transferSyntax: spec.syntax ?? TransferSyntax.ExplicitVRLittleEndian,
     elements: elementsOf(spec),
     pixels: { data: pixels(seed, size), rows: size, columns: size, bitsStored: 12, photometricInterpretation: spec.photometric ?? 'MONOCHROME2' },
   });
+}
+
+/** Writes one image of the export. */
+export async function writeImage(root: string, spec: ImageSpec, seed: number, size = 48): Promise<void> {
   await mkdir(join(root, spec.path, '..'), { recursive: true });
-  await writeFile(join(root, spec.path), bytes);
+  await writeFile(join(root, spec.path), await imageBytes(spec, seed, size));
 }
 
 /** Writes the export under a new temporary folder; returns `{ root, dicom, reports }`. */
@@ -200,18 +204,10 @@ export async function makePacs(options: { corrupt?: boolean } = {}): Promise<{ r
   );
   if (options.corrupt !== false) {
     // A file that starts as DICOM and is cut off inside its header.
-    const good = await writeDicom({
-      transferSyntax: TransferSyntax.ExplicitVRLittleEndian,
-      elements: elementsOf({ ...(IMAGES[0] as ImageSpec), sop: '1.2.826.0.1.3680043.10.1001.1.77' }),
-      pixels: { data: pixels(9), rows: 48, columns: 48, bitsStored: 12 },
-    });
+    const good = await imageBytes({ ...(IMAGES[0] as ImageSpec), sop: '1.2.826.0.1.3680043.10.1001.1.77' }, 9);
     await writeFile(join(dicom, 'DOE/study1/IM0077'), good.subarray(0, 300));
     // A file whose header is whole but whose pixel data is cut short: it fails when rendered.
-    const cut = await writeDicom({
-      transferSyntax: TransferSyntax.ExplicitVRLittleEndian,
-      elements: elementsOf({ ...(IMAGES[0] as ImageSpec), sop: '1.2.826.0.1.3680043.10.1001.1.78' }),
-      pixels: { data: pixels(10), rows: 48, columns: 48, bitsStored: 12 },
-    });
+    const cut = await imageBytes({ ...(IMAGES[0] as ImageSpec), sop: '1.2.826.0.1.3680043.10.1001.1.78' }, 10);
     await writeFile(join(dicom, 'DOE/study1/IM0078'), cut.subarray(0, cut.length - 2000));
   }
   const reports = join(root, 'reports.csv');

@@ -22,6 +22,26 @@ export interface FrameContext {
 }
 
 /**
+ * The {@link FrameContext} of a pixel description (the Image Pixel module's fields), picking only what codecs read.
+ *
+ * @example
+ * ```ts
+ * frameContext('dicom:ab12', parsed.pixel); // { file: 'dicom:ab12', rows: 2048, columns: 2500, ... }
+ * ```
+ */
+export function frameContext(file: string, p: Omit<FrameContext, 'file'>): FrameContext {
+  return {
+    file,
+    rows: p.rows,
+    columns: p.columns,
+    samplesPerPixel: p.samplesPerPixel,
+    bitsAllocated: p.bitsAllocated,
+    bitsStored: p.bitsStored,
+    pixelRepresentation: p.pixelRepresentation,
+  };
+}
+
+/**
  * Reinterprets little-endian bytes as samples of Bits Allocated (8, 16 or 32), signed when Pixel Representation
  * is 1. Copies only when the bytes are not aligned for the typed array.
  *
@@ -44,7 +64,14 @@ export function samplesFromBytes(
   return signed ? new Int32Array(b.buffer, b.byteOffset, n) : new Uint32Array(b.buffer, b.byteOffset, n);
 }
 
-/** The little-endian bytes behind a typed array (a view). */
+/**
+ * The little-endian bytes behind a typed array (a view).
+ *
+ * @example
+ * ```ts
+ * bytesOfSamples(Uint16Array.of(1, 256)); // Uint8Array [1, 0, 0, 1]
+ * ```
+ */
 export function bytesOfSamples(samples: PixelArray): Uint8Array {
   return new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength);
 }

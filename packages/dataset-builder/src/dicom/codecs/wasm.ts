@@ -103,7 +103,14 @@ export function takeCodecError(name: keyof CodecModules): string | undefined {
   return message;
 }
 
-/** A readable reason for a value thrown from a wasm codec (embind throws numbers for C++ exceptions). */
+/**
+ * A readable reason for a value thrown from a wasm codec (embind throws numbers for C++ exceptions).
+ *
+ * @example
+ * ```ts
+ * describeCodecFailure('charls', 1234567); // the codec's last error line, or a description of the thrown value
+ * ```
+ */
 export function describeCodecFailure(name: keyof CodecModules, thrown: unknown): string {
   const printed = takeCodecError(name);
   if (printed) return printed;
@@ -138,7 +145,15 @@ export function loadCodec<K extends keyof CodecModules>(name: K): Promise<CodecM
   return p as Promise<CodecModules[K]>;
 }
 
-/** Runs a wasm decoder over one compressed frame and copies its output out of the wasm heap. */
+/**
+ * Runs a wasm decoder over one compressed frame and copies its output out of the wasm heap.
+ *
+ * @example
+ * ```ts
+ * const { JpegLSDecoder } = await loadCodec('charls');
+ * const { info, bytes } = runWasmDecoder(new JpegLSDecoder(), fragment);
+ * ```
+ */
 export function runWasmDecoder(decoder: WasmDecoder, encoded: Uint8Array): { info: CodecFrameInfo; bytes: Uint8Array } {
   try {
     decoder.getEncodedBuffer(encoded.length).set(encoded);
@@ -154,7 +169,15 @@ export function runWasmDecoder(decoder: WasmDecoder, encoded: Uint8Array): { inf
   }
 }
 
-/** Runs a wasm encoder over one raw frame (little-endian samples) and copies the codestream out. */
+/**
+ * Runs a wasm encoder over one raw frame (little-endian samples) and copies the codestream out.
+ *
+ * @example
+ * ```ts
+ * const { JpegLSEncoder } = await loadCodec('charls');
+ * const codestream = runWasmEncoder(new JpegLSEncoder(), encoderFrameInfo(ctx), bytesOfSamples(samples));
+ * ```
+ */
 export function runWasmEncoder(encoder: WasmEncoder, info: CodecFrameInfo, raw: Uint8Array, configure?: (e: WasmEncoder) => void): Uint8Array {
   try {
     encoder.getDecodedBuffer(info).set(raw);
