@@ -8,7 +8,7 @@
  * 5. a table of per-class AUC and accuracy at T(IoBB) = 0.5 against the targets: mean AUC >= 0.95 and, for each
  *    planted class, accuracy >= 0.8. The exit code is 1 when a target is missed.
  *
- * Flags (all optional): --n IMAGES (default 900), --seed S (1), --epochs E (16), --image-size PX (128),
+ * Flags (all optional): --n IMAGES (default 900), --seed S (1), --epochs E (12), --image-size PX (128),
  * --batch-size B (16), --lr X (2e-3), --work DIR (out/bench-trainer; phantoms are reused when n and seed match),
  * --backend NAME.
  */
@@ -32,7 +32,7 @@ function flag(name: string, fallback: string): string {
 
 const n = Number(flag('n', '900'));
 const seed = Number(flag('seed', '1'));
-const epochs = Number(flag('epochs', '16'));
+const epochs = Number(flag('epochs', '12'));
 const imageSize = Number(flag('image-size', '128'));
 const batchSize = Number(flag('batch-size', '16'));
 const lr = Number(flag('lr', '2e-3'));
@@ -54,7 +54,7 @@ async function timed<T>(stage: string, run: () => Promise<T>, detail: (result: T
   return result;
 }
 
-const stamp = JSON.stringify({ n, seed, version: 4 });
+const stamp = JSON.stringify({ n, seed, version: 6 });
 const stampFile = join(phantomsDir, 'bench-stamp.json');
 if (existsSync(stampFile) && (await readFile(stampFile, 'utf8')) === stamp) {
   times.push(['phantoms (reused)', 0, `${n} images, seed ${seed}`]);

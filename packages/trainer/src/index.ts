@@ -90,3 +90,6 @@ export type { Batch, BatchOptions, AugmentOptions } from './data.js';
 export { train, learningRateAt, resolveBackbone, Adam, DEFAULT_TRAIN_OPTIONS } from './train.js';
 export type { TrainOptions, TrainResult, EpochMetrics } from './train.js';
 export { BackendError, ModelError, DataError, TrainError } from './errors.js';
+export { createGradientPool, defaultWorkerCount } from './train-workers.js';
+export type { GradientPool } from './train-workers.js';
+export type { BatchCounts, LossFunction } from './loss.js';

@@ -585,6 +585,8 @@ export async function loadModel(dir: string): Promise<CxrModel> {
   let config: ModelConfig;
   try {
     config = (JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as { model: ModelConfig }).model;
+    // Models saved before `transitionActivation` existed had a linear transition layer.
+    if (config.transitionActivation === undefined) config.transitionActivation = 'linear';
   } catch (cause) {
     const listing = await readdir(dir).catch(() => [] as string[]);
     throw new ModelError(`${dir}: cannot read config.json (found ${listing.length ? listing.join(', ') : 'no files'})`, { cause });

@@ -9,13 +9,14 @@
  *
  * | finding      | look                                                                   | where                     |
  * |--------------|------------------------------------------------------------------------|---------------------------|
- * | Nodule       | small bright disc (radius 30-40 px)                                    | anywhere in a lung        |
- * | Mass         | larger lobulated bright blob (overall 150-240 px)                      | anywhere in a lung        |
+ * | Nodule       | small bright disc (radius 38-48 px)                                    | anywhere in a lung        |
+ * | Mass         | larger lobulated bright blob (overall 170-260 px)                      | anywhere in a lung        |
  * | Effusion     | fluid brighter than soft tissue, a gradient up to a meniscus           | base of one lung          |
  * | Pneumothorax | dark crescent without vessel markings, bounded by a bright pleural line | apex and lateral wall     |
  * | Cardiomegaly | heart shadow widened (cardiothoracic ratio 0.53-0.6) and denser        | the heart                 |
  *
- * An image has zero (healthy) to three findings, at most one of each class. Everything is drawn from a seeded PRNG
+ * Ground-truth boxes are the extent of the pixels a finding changes plus a margin of 10% per side (at least 12 px), as
+ * a reader draws them. An image has zero (healthy) to three findings, at most one of each class. Everything is drawn from a seeded PRNG
  * (mulberry32), so `--seed` reproduces the dataset bit for bit.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -109,9 +110,21 @@ class Extent {
     if (y < this.minY) this.minY = y;
     if (y > this.maxY) this.maxY = y;
   }
+  /**
+   * The ground-truth box, drawn the way a reader draws one (NIH's boxes are loose): the finding's extent plus a margin
+   * of 10% of its size on each side (at least 12 px), clipped to the image.
+   */
   box(finding: string): FindingBox | undefined {
     if (this.maxX < this.minX) return undefined;
-    return { finding, x: this.minX, y: this.minY, w: this.maxX - this.minX + 1, h: this.maxY - this.minY + 1 };
+    const w = this.maxX - this.minX + 1;
+    const h = this.maxY - this.minY + 1;
+    const mx = Math.max(12, Math.round(0.1 * w));
+    const my = Math.max(12, Math.round(0.1 * h));
+    const x0 = Math.max(0, this.minX - mx);
+    const y0 = Math.max(0, this.minY - my);
+    const x1 = Math.min(PHANTOM_SIZE, this.maxX + 1 + mx);
+    const y1 = Math.min(PHANTOM_SIZE, this.maxY + 1 + my);
+    return { finding, x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
   }
 }
 
@@ -363,8 +376,8 @@ export function renderPhantom(plan: PhantomPlan): RenderedPhantom {
 
   // Blobs last, so that they show on top of fluid or air.
   if (has('Mass')) {
-    const c = pickInLung(75);
-    const r0 = uniform(rng, 55, 75);
+    const c = pickInLung(80);
+    const r0 = uniform(rng, 62, 80);
     const discs = [{ x: c.x, y: c.y, r: r0 }];
     const lobes = 2 + Math.floor(rng() * 3);
     for (let k = 0; k < lobes; k++) {
@@ -376,8 +389,8 @@ export function renderPhantom(plan: PhantomPlan): RenderedPhantom {
     stampBlob('Mass', discs, uniform(rng, 0.45, 0.55), 5);
   }
   if (has('Nodule')) {
-    const c = pickInLung(35);
-    const r = uniform(rng, 30, 40);
+    const c = pickInLung(45);
+    const r = uniform(rng, 38, 48);
     taken.push({ x: c.x, y: c.y, r });
     stampBlob('Nodule', [{ x: c.x, y: c.y, r }], uniform(rng, 0.52, 0.62), 2);
   }

@@ -76,7 +76,8 @@ test('a planted nodule is a bright spot inside its box, brighter than the lung a
   t.deepEqual(boxes.map((b) => b.finding), ['Nodule']);
   const b = boxes[0];
   if (!b) return;
-  t.true(b.w >= 58 && b.w <= 84 && b.h >= 58 && b.h <= 84);
+  // diameter 76-96 px plus a 12 px margin each side
+  t.true(b.w >= 98 && b.w <= 122 && b.h >= 98 && b.h <= 122, JSON.stringify(b));
   const mean = (x0: number, y0: number, x1: number, y1: number): number => {
     let s = 0;
     let n = 0;
@@ -89,7 +90,7 @@ test('a planted nodule is a bright spot inside its box, brighter than the lung a
   const cx = Math.round(b.x + b.w / 2);
   const cy = Math.round(b.y + b.h / 2);
   const inner = mean(cx - 8, cy - 8, cx + 8, cy + 8);
-  const left = mean(b.x - 40, cy - 8, b.x - 24, cy + 8);
-  const right = mean(b.x + b.w + 24, cy - 8, b.x + b.w + 40, cy + 8);
+  const left = mean(b.x - 30, cy - 8, b.x - 14, cy + 8);
+  const right = mean(b.x + b.w + 14, cy - 8, b.x + b.w + 30, cy + 8);
   t.true(inner > Math.min(left, right) + 40, `nodule ${inner} vs surroundings ${left}, ${right}`);
 });

@@ -121,6 +121,15 @@ test.serial('two gradient worker threads give the same training as one process',
   });
 });
 
+test.serial('stops early when the validation AUC does not improve for `patience` epochs', async (t) => {
+  // a learning rate too small to change anything: the AUC of epoch 1 is never beaten
+  const result = await train({ ...base(join(work, 'early')), epochs: 5, lr: 1e-12, patience: 2 });
+  t.true(result.stoppedEarly);
+  t.is(result.epochsRun, 3);
+  t.is(result.bestEpoch, 1);
+  t.deepEqual(result.history.map((m) => m.best), [true, false, false]);
+});
+
 test.serial('rejects bad options and a resume without a checkpoint', async (t) => {
   await t.throwsAsync(() => train({ ...base(join(work, 'bad')), epochs: 0 }), { instanceOf: TrainError, message: /epochs/ });
   await t.throwsAsync(() => train({ ...base(join(work, 'none')), resume: true }), { instanceOf: TrainError, message: /no checkpoint/ });
