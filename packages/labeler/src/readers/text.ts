@@ -126,7 +126,7 @@ export async function* readUtf8Pieces(path: string | NodeJS.ReadableStream, onBy
   let line = 1;
   let first = true;
   let carry: Buffer[] = [];
-  const stream = typeof path === 'string' ? createReadStream(path, { highWaterMark: 1 << 20 }) : path;
+  const stream = typeof path === 'string' ? createReadStream(path, { highWaterMark: Number(process.env.HWM ?? 1 << 20) }) : path;
   for await (const chunk of stream as AsyncIterable<Buffer | string>) {
     let bytes: Buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     onBytes?.(bytes.length);
