@@ -2,7 +2,7 @@
  * The labeler benchmark (`npm run bench` in packages/labeler): speed, memory and accuracy of `label-reports`
  * against named baselines. Writes the table to stdout and to bench/results.md.
  *
- *   node --import=tsx bench/run.ts [--reports 50000] [--repeat 3] [--memory 1000000] [--skip-speed]
+ *   node --import=tsx bench/run.ts [--reports 50000] [--repeat 3] [--memory 1000000] [--memory-only] [--skip-speed]
  *
  * - Speed: the 1,540 OpenI dev reports replicated to `--reports` (default 50,000, at least 50,000) in a JSONL file,
  *   labeled end to end by `labelFiles` (read, parse, label, format, write a csv) in a fresh child process with
@@ -15,7 +15,8 @@
  *   other process competed: its threads' CPU spread over the cores, but no less than its busiest thread. The ratio of
  *   the 2-worker projection to the 1-worker one is the scaling that the load of the moment cannot hide.
  * - Memory: the child's peak resident set size (all threads). `--memory N` adds a run over N reports (e.g. 1,000,000)
- *   to check that memory stays flat.
+ *   to check that memory stays flat; `--memory-only` runs just that check (no 1- and 2-worker speed runs; accuracy is
+ *   still measured).
  * - Accuracy: the dev set's XML folder labeled with `labelFiles`, scored against gold.csv with `evaluate`.
  *
  * Baselines: NegBio and the CheXpert labeler publish about 3-5 reports/s per core (parsing dominates; mention
@@ -149,6 +150,7 @@ async function main(): Promise<void> {
       repeat: { type: 'string', default: '3' },
       memory: { type: 'string' },
       'skip-speed': { type: 'boolean' },
+      'memory-only': { type: 'boolean' },
     },
   });
   if (values.child) return child(JSON.parse(values.child) as ChildJob);
@@ -174,7 +176,7 @@ async function main(): Promise<void> {
     const reports = readOpenIDev(DEV).reports.filter((r) => r.text.trim().length > 0);
 
     const speed: SpeedRun[] = [];
-    if (!values['skip-speed']) {
+    if (!values['skip-speed'] && !values['memory-only']) {
       const input = join(tmp, 'replicated.jsonl');
       const bytes = await writeReplicated(input, reports, count);
       const repeat = Math.max(1, Number(values.repeat));
@@ -192,12 +194,12 @@ async function main(): Promise<void> {
       for (const [workers, r] of best) {
         speed.push({ kind: workers === 1 ? 'one' : 'two', name: `--workers ${workers}, ${fmt(count)} reports (${fmt(bytes / 1e6, 1)} MB JSONL), best of ${repeat}`, r });
       }
-      if (memoryCount > 0) {
-        const big = join(tmp, 'memory.jsonl');
-        const bigBytes = await writeReplicated(big, reports, memoryCount);
-        const r = await runChild({ input: big, out: join(tmp, 'out-memory.csv'), workers: 1 });
-        speed.push({ kind: 'memory', name: `--workers 1, ${fmt(memoryCount)} reports (${fmt(bigBytes / 1e6, 0)} MB JSONL)`, r });
-      }
+    }
+    if (!values['skip-speed'] && memoryCount > 0) {
+      const big = join(tmp, 'memory.jsonl');
+      const bigBytes = await writeReplicated(big, reports, memoryCount);
+      const r = await runChild({ input: big, out: join(tmp, 'out-memory.csv'), workers: 1 });
+      speed.push({ kind: 'memory', name: `--workers 1, ${fmt(memoryCount)} reports (${fmt(bigBytes / 1e6, 0)} MB JSONL)`, r });
     }
     lines.push(...table(dev, evaluation, speed, memoryCount));
   } finally {

@@ -154,7 +154,7 @@ function spawnCli(args: readonly string[], cwd: string) {
 
 test('a run killed with SIGKILL mid-run, then resumed with --resume, writes the uninterrupted output', async (t) => {
   const dir = await tempDir(t);
-  await writeFile(join(dir, 'in.jsonl'), jsonl(ids(30_000)));
+  await writeFile(join(dir, 'in.jsonl'), jsonl(ids(60_000)));
   await labelFiles({ inputs: ['in.jsonl'], cwd: dir, out: 'full.csv' });
 
   const stopped = await interruptCli(dir, 'SIGKILL');
@@ -179,7 +179,8 @@ async function interruptCli(dir: string, signal: NodeJS.Signals): Promise<{ code
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, sig) => resolve({ code, signal: sig })));
-  // Interrupt as soon as some rows are on disk: the run is then mid-way (30,000 reports take seconds).
+  // Interrupt as soon as some rows are on disk: the run is then mid-way (the tests give it
+  // 60,000 reports or more: seconds of work).
   for (;;) {
     const size = (await stat(join(dir, 'out.csv.partial')).catch(() => undefined))?.size ?? 0;
     if (size > header + 1000 || child.exitCode !== null) break;
@@ -191,7 +192,9 @@ async function interruptCli(dir: string, signal: NodeJS.Signals): Promise<{ code
 
 test('Ctrl-C (SIGINT) exits 130, keeps the whole rows in FILE.partial and says to run again with --resume', async (t) => {
   const dir = await tempDir(t);
-  await writeFile(join(dir, 'in.jsonl'), jsonl(ids(30_000)));
+  // Enough reports that the run is still going when the signal arrives, even on a busy machine (the run is stopped
+  // after its first rows, so their number costs only the input file).
+  await writeFile(join(dir, 'in.jsonl'), jsonl(ids(300_000)));
   const stopped = await interruptCli(dir, 'SIGINT');
   t.is(stopped.code, 130);
   t.regex(stopped.stderr, /interrupted\nlabel-reports: the rows written so far are in out\.csv\.partial; run the same command with --resume to finish/);
