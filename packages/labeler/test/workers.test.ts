@@ -2,6 +2,7 @@ import test from 'ava';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { LexiconError } from '../src/errors.js';
 import { labelFiles } from '../src/label-files.js';
 import type { ReportRecord } from '../src/readers/records.js';
@@ -48,6 +49,36 @@ test('labelFiles writes byte-identical output with --workers 1 and 3 (small batc
   t.deepEqual(three.failures, [{ source: 'in.jsonl:501', reason: one.failures[0]?.reason ?? '' }]);
   t.is(three.workers, 3);
   t.is(await readFile(join(dir, 'three.csv'), 'utf8'), await readFile(join(dir, 'one.csv'), 'utf8'));
+});
+
+test('labelFiles waits for a slow output to drain before writing more (back-pressure keeps memory flat)', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'cxr8-workers-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  await writeFile(join(dir, 'in.jsonl'), reports(300).map((r) => `${JSON.stringify({ id: r.id, text: r.text })}\n`).join(''));
+  const written: string[] = [];
+  // A disk slower than the labeler: each write completes on a later turn of the event loop, and the buffer is tiny.
+  const out = new Writable({
+    highWaterMark: 64,
+    decodeStrings: false,
+    write(chunk: string, _encoding, done) {
+      written.push(chunk);
+      setImmediate(done);
+    },
+  });
+  let writesWhileFull = 0;
+  let writes = 0;
+  const write = out.write.bind(out) as (chunk: string) => boolean;
+  out.write = ((chunk: string) => {
+    writes++;
+    if (out.writableNeedDrain) writesWhileFull++;
+    return write(chunk);
+  }) as typeof out.write;
+  const summary = await labelFiles({ inputs: ['in.jsonl'], cwd: dir, out, workers: 1, batchSize: 16 });
+  t.is(summary.labeled, 300);
+  t.true(writes > 10);
+  t.is(writesWhileFull, 0);
+  await new Promise((resolve) => setImmediate(resolve));
+  t.is(written.join('').trim().split('\n').length, 301); // header + rows
 });
 
 test('an invalid lexicon folder fails before any thread starts, with the typed error', async (t) => {

@@ -25,8 +25,8 @@ import type { Split } from '@cxr8/dataset-builder';
 import { batches, disposeBatch } from './data.js';
 import type { Batch } from './data.js';
 import { EvaluationError } from './errors.js';
-import { boxesOfImage, heatmapOf } from './heatmap.js';
-import type { CellOffset, FeatureMap, PredictionLayer } from './heatmap.js';
+import { classActivationMaps, createHeatmapBoxer } from './heatmap.js';
+import type { CellOffset, HeatmapBox, PredictionLayer } from './heatmap.js';
 import { rocAuc, rocCurve } from './metrics/auc.js';
 import { localize } from './metrics/localization.js';
 import type { FindingBox, LocalizationItem } from './metrics/localization.js';
@@ -168,6 +168,12 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
   const weights: PredictionLayer = { depth: D, classes: C, kernel };
   const size = model.config.imageSize;
   const offset = options.alignCells === true ? await measureCellOffset(model) : { x: 0, y: 0 };
+  // Heatmaps and boxes: the CAMs of a whole batch in one pass over its features (read back once), then one reused
+  // up-sampler / 0..255 map / region buffers for every image and finding (heatmap.ts); same numbers as boxesOfImage.
+  const boxer = createHeatmapBoxer(S, S, { size: mapSize, offset });
+  const pixels = S * S;
+  let cams = new Float32Array(0);
+  const planeBoxes: HeatmapBox[] = [];
 
   try {
     await mkdir(join(options.out, 'roc'), { recursive: true });
@@ -198,10 +204,15 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
     const sampledImages = overlays.length < overlayCount ? await batch.images.data() : undefined;
     tf.dispose([probs, features]);
     disposeBatch(batch);
+    if (cams.length < n * C * pixels) cams = new Float32Array(n * C * pixels);
+    classActivationMaps(f, n, pixels, weights, cams);
+    const predictionLines: string[] = [];
+    const boxLines: string[] = [];
     for (let i = 0; i < n; i++) {
       const r = { id: batch.ids[i] as string, labels: batch.rawLabels[i] as Int8Array, boxes: batch.boxes[i] ?? [] };
       const row = p.subarray(i * C, (i + 1) * C);
-      await writeLine(predictions, [csv(r.id), ...Array.from(row, num6)].join(','));
+      const idField = csv(r.id);
+      predictionLines.push([idField, ...Array.from(row, num6)].join(','));
       for (let c = 0; c < C; c++) {
         const li = labelIndex[c] as number;
         const l = li < 0 ? -1 : (r.labels[li] as number);
@@ -210,10 +221,16 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
         labels[c]?.push(l === 1 ? 1 : 0);
         if (l === 1) positives[findings[c] as string] = (positives[findings[c] as string] ?? 0) + 1;
       }
-      const fm: FeatureMap = { height: S, width: S, depth: D, data: f.subarray(i * S * S * D, (i + 1) * S * S * D) };
-      const boxes = boxesOfImage(fm, weights, findings, row, { size: mapSize, offset });
-      for (const b of boxes) {
-        await writeLine(boxesCsv, [csv(r.id), csv(b.finding), num2(b.x), num2(b.y), num2(b.w), num2(b.h), num6(b.score)].join(','));
+      const plane = (c: number): Float32Array => cams.subarray((i * C + c) * pixels, (i * C + c + 1) * pixels);
+      const boxes: (FindingBox & HeatmapBox)[] = [];
+      for (let c = 0; c < C; c++) {
+        const finding = findings[c] as string;
+        planeBoxes.length = 0;
+        boxer.boxes(plane(c), row[c] as number, planeBoxes);
+        for (const b of planeBoxes) {
+          boxes.push({ finding, ...b });
+          boxLines.push(`${idField},${csv(finding)},${num2(b.x)},${num2(b.y)},${num2(b.w)},${num2(b.h)},${num6(b.score)}`);
+        }
       }
       const truth: FindingBox[] = r.boxes
         .map((b) => ({ finding: manifest.findings[b.finding] ?? `#${b.finding}`, x: b.x, y: b.y, w: b.w, h: b.h }))
@@ -227,7 +244,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
             const c = findings.indexOf(finding);
             const canvas = drawOverlay({
               image,
-              heat: heatmapOf(fm, weights, c, { size: mapSize, offset }),
+              heat: boxer.heatmap(plane(c)),
               predicted: boxes.filter((b) => b.finding === finding),
               truth: truth.filter((b) => b.finding === finding),
             });
@@ -238,6 +255,8 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
         }
       }
     }
+    if (predictionLines.length > 0) await writeLine(predictions, predictionLines.join('\n'));
+    if (boxLines.length > 0) await writeLine(boxesCsv, boxLines.join('\n'));
     done += n;
     const seconds = (performance.now() - started) / 1000;
     options.onProgress?.(done, total, done / Math.max(seconds, 1e-9));

@@ -107,36 +107,81 @@ export interface CellOffset {
  * ```
  */
 export function upsampleBilinear(map: Map2D, outWidth: number, outHeight: number, offset: CellOffset = { x: 0, y: 0 }): Map2D {
-  const { width, height, data } = map;
   const out = new Float32Array(outWidth * outHeight);
+  createUpsampler(map.width, map.height, outWidth, outHeight, offset).run(map.data, out);
+  return { width: outWidth, height: outHeight, data: out };
+}
+
+/** A bilinear up-sampler for one input and output size, with its tables and scratch buffer computed once. */
+export interface Upsampler {
+  readonly inWidth: number;
+  readonly inHeight: number;
+  readonly outWidth: number;
+  readonly outHeight: number;
+  /** Up-samples `input` (`inWidth x inHeight`, row-major) into `out` (`outWidth x outHeight`); allocates nothing. */
+  run(input: ArrayLike<number>, out: Float32Array): void;
+}
+
+/**
+ * A reusable {@link upsampleBilinear}: the source columns, rows and weights are computed once, and each map is done in
+ * two separable passes (each input row interpolated along x into a float64 scratch buffer, then each output row
+ * interpolated between two of those rows along y). The arithmetic is the same as the direct per-pixel form (same
+ * operands, same order, float64 intermediates), so the output is bit-identical to it.
+ *
+ * @example
+ * ```ts
+ * const up = createUpsampler(28, 28, 256, 256);
+ * const out = new Float32Array(256 * 256);
+ * up.run(cam.data, out); // as upsampleBilinear(cam, 256, 256).data
+ * ```
+ */
+export function createUpsampler(inWidth: number, inHeight: number, outWidth: number, outHeight: number, offset: CellOffset = { x: 0, y: 0 }): Upsampler {
   const x0s = new Int32Array(outWidth);
   const x1s = new Int32Array(outWidth);
+  // Float32 as in the direct form: fx is rounded to float32 there too.
   const fxs = new Float32Array(outWidth);
   for (let x = 0; x < outWidth; x++) {
-    const sx = Math.min(Math.max(((x + 0.5) * width) / outWidth - 0.5 - offset.x, 0), width - 1);
+    const sx = Math.min(Math.max(((x + 0.5) * inWidth) / outWidth - 0.5 - offset.x, 0), inWidth - 1);
     const x0 = Math.floor(sx);
     x0s[x] = x0;
-    x1s[x] = Math.min(x0 + 1, width - 1);
+    x1s[x] = Math.min(x0 + 1, inWidth - 1);
     fxs[x] = sx - x0;
   }
+  const y0s = new Int32Array(outHeight);
+  const y1s = new Int32Array(outHeight);
+  const fys = new Float64Array(outHeight);
   for (let y = 0; y < outHeight; y++) {
-    const sy = Math.min(Math.max(((y + 0.5) * height) / outHeight - 0.5 - offset.y, 0), height - 1);
+    const sy = Math.min(Math.max(((y + 0.5) * inHeight) / outHeight - 0.5 - offset.y, 0), inHeight - 1);
     const y0 = Math.floor(sy);
-    const y1 = Math.min(y0 + 1, height - 1);
-    const fy = sy - y0;
-    const r0 = y0 * width;
-    const r1 = y1 * width;
-    const o = y * outWidth;
-    for (let x = 0; x < outWidth; x++) {
-      const a = x0s[x] as number;
-      const b = x1s[x] as number;
-      const fx = fxs[x] as number;
-      const top = (data[r0 + a] as number) * (1 - fx) + (data[r0 + b] as number) * fx;
-      const bottom = (data[r1 + a] as number) * (1 - fx) + (data[r1 + b] as number) * fx;
-      out[o + x] = top * (1 - fy) + bottom * fy;
-    }
+    y0s[y] = y0;
+    y1s[y] = Math.min(y0 + 1, inHeight - 1);
+    fys[y] = sy - y0;
   }
-  return { width: outWidth, height: outHeight, data: out };
+  const rows = new Float64Array(inHeight * outWidth);
+  return {
+    inWidth,
+    inHeight,
+    outWidth,
+    outHeight,
+    run(input: ArrayLike<number>, out: Float32Array): void {
+      for (let r = 0; r < inHeight; r++) {
+        const src = r * inWidth;
+        const dst = r * outWidth;
+        for (let x = 0; x < outWidth; x++) {
+          const fx = fxs[x] as number;
+          rows[dst + x] = (input[src + (x0s[x] as number)] as number) * (1 - fx) + (input[src + (x1s[x] as number)] as number) * fx;
+        }
+      }
+      for (let y = 0; y < outHeight; y++) {
+        const fy = fys[y] as number;
+        const gy = 1 - fy;
+        const r0 = (y0s[y] as number) * outWidth;
+        const r1 = (y1s[y] as number) * outWidth;
+        const o = y * outWidth;
+        for (let x = 0; x < outWidth; x++) out[o + x] = (rows[r0 + x] as number) * gy + (rows[r1 + x] as number) * fy;
+      }
+    },
+  };
 }
 
 /**
@@ -148,19 +193,36 @@ export function upsampleBilinear(map: Map2D, outWidth: number, outHeight: number
  * ```
  */
 export function scaleTo255(map: Map2D): Map2D {
+  const out = new Float32Array(map.data.length);
+  scaleTo255Into(map.data, out);
+  return { width: map.width, height: map.height, data: out };
+}
+
+/**
+ * {@link scaleTo255} into a caller's buffer (`out` may be `values` itself): min-max to 0..255, zeros for a flat map.
+ *
+ * @example
+ * ```ts
+ * const out = new Float32Array(3);
+ * scaleTo255Into(new Float32Array([-1, 0, 1]), out); // out = [0, 127.5, 255]
+ * ```
+ */
+export function scaleTo255Into(values: ArrayLike<number>, out: Float32Array): void {
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
-  for (const v of map.data) {
+  const n = out.length;
+  for (let i = 0; i < n; i++) {
+    const v = values[i] as number;
     if (v < min) min = v;
     if (v > max) max = v;
   }
-  const out = new Float32Array(map.data.length);
   const range = max - min;
   if (range > 0 && Number.isFinite(range)) {
     const k = 255 / range;
-    for (let i = 0; i < out.length; i++) out[i] = ((map.data[i] as number) - min) * k;
+    for (let i = 0; i < n; i++) out[i] = ((values[i] as number) - min) * k;
+  } else {
+    out.fill(0);
   }
-  return { width: map.width, height: map.height, data: out };
 }
 
 /** The connected regions of a binary mask: a label per pixel (0 = background, 1..count) and the count. */
@@ -278,6 +340,13 @@ export function regionsOf(labels: Int32Array, count: number, width: number, valu
  * ```
  */
 export function heatmapBoxes(map255: Map2D, options: BoxOptions = {}): HeatmapBox[] {
+  const out: HeatmapBox[] = [];
+  boxesOfMap(map255, options, createRegionScratch(map255.width, map255.height), (b) => out.push(b));
+  return out;
+}
+
+/** Pushes the boxes of a 0..255 map to `emit`, in {@link heatmapBoxes}'s order, with a caller's scratch buffers. */
+function boxesOfMap(map255: Map2D, options: BoxOptions, scratch: RegionScratch, emit: (box: HeatmapBox) => void): void {
   const thresholds = options.thresholds ?? PAPER_THRESHOLDS;
   const frame = options.frame ?? 1024;
   const probability = options.probability ?? 1;
@@ -285,17 +354,143 @@ export function heatmapBoxes(map255: Map2D, options: BoxOptions = {}): HeatmapBo
   const { width, height, data } = map255;
   const sx = frame / width;
   const sy = frame / height;
-  const mask = new Uint8Array(width * height);
-  const boxes: HeatmapBox[] = [];
   for (const t of thresholds) {
-    for (let i = 0; i < mask.length; i++) mask[i] = (data[i] as number) > t ? 1 : 0;
-    const { labels, count } = labelComponents(mask, width, height);
-    for (const r of regionsOf(labels, count, width, data)) {
+    for (const r of thresholdRegions(data, width, height, t, scratch)) {
       if (r.area < minArea) continue;
-      boxes.push({ x: r.x * sx, y: r.y * sy, w: r.w * sx, h: r.h * sy, threshold: t, score: (r.peak / 255) * probability });
+      emit({ x: r.x * sx, y: r.y * sy, w: r.w * sx, h: r.h * sy, threshold: t, score: (r.peak / 255) * probability });
     }
   }
-  return boxes;
+}
+
+/** Reusable buffers of {@link thresholdRegions} for maps of up to `width x height` pixels. */
+export interface RegionScratch {
+  readonly width: number;
+  readonly height: number;
+  /** Per run: row, first and last column, pixel count, peak value, union-find parent, label. */
+  readonly runRow: Int32Array;
+  readonly runStart: Int32Array;
+  readonly runEnd: Int32Array;
+  readonly runPeak: Float64Array;
+  readonly parent: Int32Array;
+  readonly label: Int32Array;
+}
+
+/**
+ * Scratch buffers for {@link thresholdRegions} on `width x height` maps (a row holds at most `ceil(width / 2)` runs).
+ *
+ * @example
+ * ```ts
+ * const scratch = createRegionScratch(256, 256); // reuse it for every map of that size
+ * ```
+ */
+export function createRegionScratch(width: number, height: number): RegionScratch {
+  const runs = height * Math.ceil(width / 2) + 1;
+  return {
+    width,
+    height,
+    runRow: new Int32Array(runs),
+    runStart: new Int32Array(runs),
+    runEnd: new Int32Array(runs),
+    runPeak: new Float64Array(runs),
+    parent: new Int32Array(runs),
+    label: new Int32Array(runs),
+  };
+}
+
+function findRoot(parent: Int32Array, a: number): number {
+  let r = a;
+  while ((parent[r] as number) !== r) {
+    const up = parent[parent[r] as number] as number;
+    parent[r] = up; // path halving
+    r = up;
+  }
+  return r;
+}
+
+/**
+ * The 8-connected regions of `values > threshold`, with the same boxes, areas, peaks and order (raster order of each
+ * region's first pixel) as `regionsOf(labelComponents(mask), values)`, without a per-pixel label image: each row is cut
+ * into runs of foreground pixels, runs of consecutive rows that touch (diagonals included) are joined by a union-find
+ * over runs whose root is always the earliest run, and each region is summarised from its runs. `scratch` is reused
+ * across calls (see {@link createRegionScratch}); nothing else is allocated but the result.
+ *
+ * @example
+ * ```ts
+ * const values = new Float32Array([200, 0, 0, 0, 90, 0]);   // 3 x 2: (0,0) and (1,1) touch diagonally
+ * thresholdRegions(values, 3, 2, 60, createRegionScratch(3, 2));
+ * // [{ x: 0, y: 0, w: 2, h: 2, area: 2, peak: 200 }]
+ * ```
+ */
+export function thresholdRegions(values: ArrayLike<number>, width: number, height: number, threshold: number, scratch: RegionScratch): Region[] {
+  if (scratch.width < width || scratch.height < height) {
+    throw new RangeError(`@cxr8/trainer: expected region scratch buffers for at least ${width} x ${height}, found ${scratch.width} x ${scratch.height}`);
+  }
+  const { runRow, runStart, runEnd, runPeak, parent, label } = scratch;
+  let runs = 0;
+  let prevFirst = 0; // runs of the previous row: prevFirst .. rowFirst - 1
+  for (let y = 0; y < height; y++) {
+    const rowFirst = runs;
+    const base = y * width;
+    let x = 0;
+    while (x < width) {
+      let v = values[base + x] as number;
+      if (!(v > threshold)) {
+        x++;
+        continue;
+      }
+      const start = x;
+      let peak = v;
+      x++;
+      while (x < width) {
+        v = values[base + x] as number;
+        if (!(v > threshold)) break;
+        if (v > peak) peak = v;
+        x++;
+      }
+      runRow[runs] = y;
+      runStart[runs] = start;
+      runEnd[runs] = x - 1;
+      runPeak[runs] = peak;
+      parent[runs] = runs;
+      runs++;
+    }
+    // Join this row's runs with the previous row's: 8-connected when [start - 1, end + 1] overlaps.
+    let j = prevFirst;
+    for (let r = rowFirst; r < runs; r++) {
+      const s = runStart[r] as number;
+      const e = runEnd[r] as number;
+      while (j < rowFirst && (runEnd[j] as number) + 1 < s) j++;
+      for (let k = j; k < rowFirst && (runStart[k] as number) <= e + 1; k++) {
+        const a = findRoot(parent, k);
+        const b = findRoot(parent, r);
+        if (a < b) parent[b] = a;
+        else if (b < a) parent[a] = b;
+      }
+    }
+    prevFirst = rowFirst;
+  }
+  const regions: Region[] = [];
+  for (let r = 0; r < runs; r++) {
+    const root = findRoot(parent, r);
+    const y = runRow[r] as number;
+    const s = runStart[r] as number;
+    const e = runEnd[r] as number;
+    const peak = runPeak[r] as number;
+    if (root === r) {
+      // The earliest run of its region (roots are the smallest run index), so regions come in raster order.
+      label[r] = regions.length;
+      regions.push({ x: s, y, w: e - s + 1, h: 1, area: e - s + 1, peak });
+      continue;
+    }
+    const region = regions[label[root] as number] as Region;
+    const x1 = Math.max(region.x + region.w - 1, e);
+    if (s < region.x) region.x = s;
+    region.w = x1 - region.x + 1;
+    region.h = y - region.y + 1; // runs come in row order, and the root's row is the region's first
+    region.area += e - s + 1;
+    if (peak > region.peak) region.peak = peak;
+  }
+  return regions;
 }
 
 /** Options of {@link heatmapOf}. */
@@ -321,6 +516,87 @@ export function heatmapOf(features: FeatureMap, weights: PredictionLayer, classI
 }
 
 /**
+ * The class activation maps of every class of a batch at once: `features` is `count x (pixels x depth)` (a batch of
+ * transition activations `[N, S, S, D]` read back in one piece), the result is `[N, C, S, S]` (one contiguous plane
+ * per image and class, ready to up-sample). Each value is computed as {@link classActivationMap} computes it (the sum
+ * over d in order, in float64, then rounded to float32), so the planes equal the per-image maps exactly.
+ *
+ * @example
+ * ```ts
+ * const cams = classActivationMaps(await features.data(), 16, S * S, weights);   // 16 x C x S x S
+ * const massOfImage3 = cams.subarray((3 * C + massIndex) * S * S, (3 * C + massIndex + 1) * S * S);
+ * ```
+ */
+export function classActivationMaps(features: ArrayLike<number>, count: number, pixels: number, weights: PredictionLayer, out?: Float32Array): Float32Array {
+  const { depth, classes, kernel } = weights;
+  if (features.length !== count * pixels * depth) {
+    throw new RangeError(`@cxr8/trainer: expected ${count} x ${pixels} x ${depth} = ${count * pixels * depth} feature values, found ${features.length}`);
+  }
+  const result = out ?? new Float32Array(count * classes * pixels);
+  if (result.length < count * classes * pixels) {
+    throw new RangeError(`@cxr8/trainer: expected an output of at least ${count * classes * pixels} values, found ${result.length}`);
+  }
+  const w = Float64Array.from({ length: depth * classes }, (_, i) => kernel[i] as number);
+  const acc = new Float64Array(classes);
+  for (let n = 0; n < count; n++) {
+    const planes = n * classes * pixels;
+    for (let p = 0; p < pixels; p++) {
+      acc.fill(0);
+      const base = (n * pixels + p) * depth;
+      for (let d = 0; d < depth; d++) {
+        const f = features[base + d] as number;
+        if (f === 0) continue; // adding +0 products changes no sum (ReLU maps are mostly zeros)
+        const row = d * classes;
+        for (let c = 0; c < classes; c++) acc[c] = (acc[c] as number) + f * (w[row + c] as number);
+      }
+      for (let c = 0; c < classes; c++) result[planes + c * pixels + p] = acc[c] as number;
+    }
+  }
+  return result;
+}
+
+/** Turns class activation maps of one grid size into heatmaps and boxes, reusing every buffer between maps. */
+export interface HeatmapBoxer {
+  /** The 0..255 heatmap of one CAM plane (`gridWidth x gridHeight`), as {@link heatmapOf}; a new map each call. */
+  heatmap(cam: ArrayLike<number>): Map2D;
+  /** The boxes of one CAM plane, as `heatmapBoxes(heatmapOf(...), { ...options, probability })`, pushed to `out`. */
+  boxes(cam: ArrayLike<number>, probability: number, out: HeatmapBox[]): HeatmapBox[];
+}
+
+/**
+ * A {@link HeatmapBoxer} for CAMs of `gridWidth x gridHeight`: up-sampling tables, the 0..255 map and the region
+ * buffers are allocated once. Same results as {@link heatmapOf} followed by {@link heatmapBoxes}.
+ *
+ * @example
+ * ```ts
+ * const boxer = createHeatmapBoxer(28, 28, { size: 256 });
+ * const boxes = boxer.boxes(cams.subarray(0, 28 * 28), 0.93, []);
+ * ```
+ */
+export function createHeatmapBoxer(gridWidth: number, gridHeight: number, options: HeatmapOptions & BoxOptions = {}): HeatmapBoxer {
+  const size = options.size ?? 1024;
+  const upsampler = createUpsampler(gridWidth, gridHeight, size, size, options.offset);
+  const heat = new Float32Array(size * size);
+  const map: Map2D = { width: size, height: size, data: heat };
+  const scratch = createRegionScratch(size, size);
+  const render = (cam: ArrayLike<number>): void => {
+    upsampler.run(cam, heat);
+    scaleTo255Into(heat, heat);
+  };
+  return {
+    heatmap(cam) {
+      render(cam);
+      return { width: size, height: size, data: heat.slice() };
+    },
+    boxes(cam, probability, out) {
+      render(cam);
+      boxesOfMap(map, { ...options, probability }, scratch, (b) => out.push(b));
+      return out;
+    },
+  };
+}
+
+/**
  * Boxes of every class of one image, with the finding's name, in the 1024 frame.
  *
  * @example
@@ -337,13 +613,22 @@ export function boxesOfImage(
   options: HeatmapOptions & BoxOptions = {},
   classes?: readonly number[],
 ): (FindingBox & HeatmapBox)[] {
+  if (weights.depth !== features.depth) {
+    throw new RangeError(`@cxr8/trainer: expected prediction weights of depth ${features.depth}, found ${weights.depth}`);
+  }
+  const pixels = features.width * features.height;
+  const cams = classActivationMaps(features.data, 1, pixels, weights);
+  const boxer = createHeatmapBoxer(features.width, features.height, options);
   const out: (FindingBox & HeatmapBox)[] = [];
   const which = classes ?? findings.map((_, i) => i);
+  const boxes: HeatmapBox[] = [];
   for (const c of which) {
-    const heat = heatmapOf(features, weights, c, options);
-    for (const b of heatmapBoxes(heat, { ...options, probability: probabilities[c] as number })) {
-      out.push({ finding: findings[c] as string, ...b });
+    if (c < 0 || c >= weights.classes) {
+      throw new RangeError(`@cxr8/trainer: expected a class index in 0..${weights.classes - 1}, found ${c}`);
     }
+    boxes.length = 0;
+    boxer.boxes(cams.subarray(c * pixels, (c + 1) * pixels), probabilities[c] as number, boxes);
+    for (const b of boxes) out.push({ finding: findings[c] as string, ...b });
   }
   return out;
 }

@@ -250,7 +250,7 @@ export async function* readCsvReports(path: string | NodeJS.ReadableStream, name
 }
 
 /**
- * Streams the reports of a CSV file as arrays, one per chunk read (about 1 MB); see {@link readCsvReports}.
+ * Streams the reports of a CSV file as arrays, one per chunk read (about 64 KB); see {@link readCsvReports}.
  *
  * @example
  * ```ts

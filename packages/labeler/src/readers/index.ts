@@ -67,7 +67,7 @@ export function readOpenIReport(path: string, name: string, options: ReaderOptio
 
 /**
  * Streams the reports of one discovered file, whatever its format, as arrays (one per file for `.xml` / `.txt`, one
- * per chunk of about 1 MB for `.csv` / `.jsonl`).
+ * per chunk of about 64 KB for `.csv` / `.jsonl`).
  *
  * @example
  * ```ts
@@ -130,7 +130,7 @@ export async function* readReports(inputs: readonly string[], options: ReadRepor
 
 /**
  * Streams every report of the inputs as arrays of items, in input order: what {@link readReports} yields one by
- * one. Whole files (`.xml`, `.txt`) are grouped up to 256 a array; CSV and JSONL come a chunk (about 1 MB) at a time.
+ * one. Whole files (`.xml`, `.txt`) are grouped up to 256 a array; CSV and JSONL come a chunk (about 64 KB) at a time.
  * One await per array instead of one per report.
  *
  * @example

@@ -60,7 +60,7 @@ export async function* readJsonlReports(path: string | NodeJS.ReadableStream, na
 }
 
 /**
- * Streams the reports of a JSONL file as arrays, one per chunk read (about 1 MB): one await per chunk instead of one
+ * Streams the reports of a JSONL file as arrays, one per chunk read (about 64 KB): one await per chunk instead of one
  * per report, which matters at tens of thousands of reports per second.
  *
  * @example
