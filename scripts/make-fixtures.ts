@@ -32,7 +32,10 @@ const root = fileURLToPath(new URL('../fixtures/pacs/', import.meta.url));
 // ---------------------------------------------------------------------------------------------------------------------
 // Synthetic radiographs
 
-/** mulberry32: a small deterministic PRNG. */
+/**
+ * mulberry32: a small deterministic PRNG. The same function as `@cxr8/trainer`'s `mulberry32`, kept here so that the
+ * fixtures depend on the builder only (the trainer pulls in TensorFlow.js).
+ */
 function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
@@ -598,9 +601,8 @@ async function main(): Promise<void> {
     if (f.expected.outcome === 'failed' && f.expected.reason === 'truncated') {
       bytes = bytes.subarray(0, bytes.length - Math.floor((spec.rows * spec.columns * 2) / 2));
     }
-    await put(f.path, bytes, {
-      kind: 'dicom-image',
-      description: f.description,
+    // What the manifest says of this image and of its re-exported copy alike (key order = MANIFEST.json's).
+    const image = {
       transferSyntax,
       sopInstanceUid: uid(f.study.studyIndex, f.seriesIndex, f.instance),
       patientId: f.study.patient.id,
@@ -611,24 +613,15 @@ async function main(): Promise<void> {
       photometricInterpretation: f.photometric ?? 'MONOCHROME2',
       rows: spec.rows,
       columns: spec.columns,
-      expected: f.expected,
-    });
+    };
+    await put(f.path, bytes, { kind: 'dicom-image', description: f.description, ...image, expected: f.expected });
     if (f.path === 'dicom/PAT0001/ST20190314/SE001/IM000001') {
       // The same SOP Instance exported a second time, under another folder that sorts after the first (the builder
       // keeps the copy first in path order): one image, one duplicate.
       await put('dicom/REEXPORT/PAT0001/IM000001_copy', bytes, {
         kind: 'dicom-image',
         description: 'A second copy of dicom/PAT0001/ST20190314/SE001/IM000001 (same SOP Instance UID)',
-        transferSyntax,
-        sopInstanceUid: uid(f.study.studyIndex, f.seriesIndex, f.instance),
-        patientId: f.study.patient.id,
-        accessionNumber: f.study.accession,
-        studyDate: f.study.date,
-        modality: f.modality,
-        view: f.view,
-        photometricInterpretation: f.photometric ?? 'MONOCHROME2',
-        rows: spec.rows,
-        columns: spec.columns,
+        ...image,
         expected: { outcome: 'excluded', reason: 'duplicate' },
       });
     }

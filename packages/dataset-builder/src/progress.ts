@@ -3,7 +3,13 @@
  *
  * On a terminal the line redraws in place (at most 10 times a second); elsewhere (CI logs, files) one line is printed
  * every few seconds, so logs stay short. A silent progress (`stream: null`) is used by tests and the library API.
+ *
+ * The throttled redraw and {@link formatDuration} are `@cxr8/labeler`'s (`createStatusLine`, `formatDuration`); this
+ * module adds the builder's own line: a bar, count/total, rate and time left.
  */
+import { createStatusLine, formatDuration } from '@cxr8/labeler';
+
+export { formatDuration };
 
 /** A running progress indicator. */
 export interface Progress {
@@ -25,22 +31,6 @@ export interface ProgressOptions {
   stream?: NodeJS.WriteStream | null;
   /** Clock in milliseconds, for tests. */
   now?: () => number;
-}
-
-/**
- * Formats seconds as "1h02m", "3m05s" or "42s".
- *
- * @example
- * ```ts
- * formatDuration(185); // "3m05s"
- * ```
- */
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return '?';
-  const s = Math.round(seconds);
-  if (s >= 3600) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-  if (s >= 60) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-  return `${s}s`;
 }
 
 /**
@@ -75,25 +65,18 @@ export function createProgress(options: ProgressOptions): Progress {
   const stream = options.stream === undefined ? process.stderr : options.stream;
   const now = options.now ?? (() => Date.now());
   const start = now();
-  const tty = stream?.isTTY === true;
-  const interval = tty ? 100 : 5000;
+  // Terminal: at most 10 redraws a second; logs: a line every 5 s. The first tick draws at once.
+  const status = createStatusLine({ stream, ttyIntervalMs: 100, logIntervalMs: 5000, drawFirst: true, now });
   let total = options.total;
   let count = 0;
-  let last = 0;
   const draw = (final: boolean): void => {
     if (!stream) return;
-    const line = progressLine(options.label, count, total, (now() - start) / 1000);
-    if (tty) stream.write(`\r\x1b[K${line}${final ? '\n' : ''}`);
-    else stream.write(`${line}\n`);
+    status.draw(progressLine(options.label, count, total, (now() - start) / 1000), final);
   };
   return {
     tick(n = 1) {
       count += n;
-      const t = now();
-      if (t - last >= interval) {
-        last = t;
-        draw(false);
-      }
+      if (status.due()) draw(false);
     },
     setTotal(value) {
       total = value;

@@ -34,7 +34,7 @@ import { parseArgs } from 'node:util';
 import { evaluateFiles } from '../src/evaluate-files.js';
 import type { Evaluation } from '../src/evaluate.js';
 import { labelFiles } from '../src/label-files.js';
-import { hasOpenIDev, openIDevPaths, readOpenIDev } from '../src/openi-dev.js';
+import { hasOpenIDev, openIDevPaths, PAPER_F1, readOpenIDev } from '../src/openi-dev.js';
 import type { ReportRecord } from '../src/readers/records.js';
 
 interface ChildJob {
@@ -128,19 +128,6 @@ async function writeReplicated(path: string, reports: readonly ReportRecord[], c
 const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const f3 = (n: number): string => n.toFixed(3);
 const mark = (ok: boolean): string => (ok ? 'met' : '**not met**');
-
-/** The paper's F1 per class on OpenI (8 classes + Normal, "their method"; PAPER.md section 1). */
-const PAPER_F1: Record<string, number> = {
-  Atelectasis: 0.91,
-  Cardiomegaly: 0.88,
-  Effusion: 0.87,
-  Infiltration: 0.8,
-  Mass: 0.52,
-  Nodule: 0.75,
-  Pneumonia: 0.77,
-  Pneumothorax: 0.86,
-  'No Finding': 0.93,
-};
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

@@ -1,13 +1,19 @@
 /**
- * Throughput benchmark: training and evaluation (forward) images per second of the default built-in model
+ * Throughput benchmark: training, forward and evaluation images per second of the default built-in model
  * (`resnet-tiny`, output stride 8, D = 128, 8 findings) at 224 x 224 on this CPU, against the same architecture in
  * PyTorch on CPU (bench/peer_torch.py, Debian's python3-torch; skipped with a message when absent), in one run.
  *
  *   node --import=tsx --conditions=source packages/trainer/bench/throughput.ts [--image-size 224] [--batch-size 16]
- *        [--steps 4] [--warmup 1] [--workers 2] [--python /usr/bin/python3]
+ *        [--steps 4] [--warmup 1] [--workers 2] [--python /usr/bin/python3] [--map-size 256] [--only train|eval]
  *
  * Rows: ours in-process on wasm (one thread), ours with N gradient worker threads (train.ts's default on wasm), and
  * PyTorch with 1 thread and with every core. `measureThroughput(options)` returns the numbers for bench/run.ts.
+ *
+ * A second table measures evaluation as src/evaluate.ts runs it, with the 14 NIH findings: forward only; forward +
+ * class activation maps of every finding + up-sampling to --map-size + 0..255 scaling ("heatmaps"); and forward + CAMs
+ * + thresholds 60 and 180 + 8-connected components + boxes for every finding ("full", what boxes.csv needs), against
+ * bench/peer_torch.py --eval-full doing the same in PyTorch + numpy (components in Python, see there).
+ * `measureEvaluation(options)` returns those rows.
  */
 import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'node:child_process';
@@ -15,6 +21,8 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { initBackend } from '../src/backend.js';
+import { classActivationMaps, createHeatmapBoxer, createUpsampler, scaleTo255Into } from '../src/heatmap.js';
+import type { HeatmapBox } from '../src/heatmap.js';
 import { lossFor } from '../src/loss.js';
 import { createModel, defaultModelConfig } from '../src/model.js';
 import { Adam } from '../src/train.js';
@@ -27,6 +35,18 @@ export interface ThroughputOptions {
   warmup: number;
   workers: number;
   python: string;
+  /** Side of the heatmaps in the evaluation table (evaluate.ts's default 256). */
+  mapSize?: number;
+}
+
+/** One row of the evaluation table: images per second for each stage, and the boxes found per image. */
+export interface EvaluationRow {
+  name: string;
+  forward: number | null;
+  heatmaps: number | null;
+  full: number | null;
+  boxesPerImage: number | null;
+  note?: string;
 }
 
 export interface ThroughputRow {
@@ -37,6 +57,8 @@ export interface ThroughputRow {
 }
 
 const FINDINGS = ['Atelectasis', 'Cardiomegaly', 'Effusion', 'Infiltration', 'Mass', 'Nodule', 'Pneumonia', 'Pneumothorax'];
+/** The 14 NIH findings: evaluation writes heatmap boxes for every one of them. */
+const NIH_FINDINGS = [...FINDINGS, 'Consolidation', 'Edema', 'Emphysema', 'Fibrosis', 'Pleural_Thickening', 'Hernia'];
 
 async function timed(steps: number, warmup: number, images: number, fn: () => Promise<void>): Promise<number> {
   for (let i = 0; i < warmup; i++) await fn();
@@ -120,6 +142,120 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
   return rows;
 }
 
+function evaluationPeer(options: ThroughputOptions, threads: number): EvaluationRow {
+  const name = `PyTorch CPU + numpy, ${threads} thread${threads > 1 ? 's' : ''}`;
+  const script = fileURLToPath(new URL('./peer_torch.py', import.meta.url));
+  if (!existsSync(options.python)) return { name, forward: null, heatmaps: null, full: null, boxesPerImage: null, note: `${options.python} not found` };
+  const run = spawnSync(
+    options.python,
+    [
+      script, '--eval-full', '--classes', String(NIH_FINDINGS.length), '--map-size', String(options.mapSize ?? 256),
+      '--image-size', String(options.imageSize), '--batch-size', String(options.batchSize), '--steps', String(options.steps), '--warmup', String(options.warmup), '--threads', String(threads),
+    ],
+    { encoding: 'utf8' },
+  );
+  if (run.status !== 0) {
+    const why = /No module named/.test(run.stderr) ? (run.stderr.match(/No module named '[^']+'/)?.[0] ?? 'missing module') : run.stderr.trim().split('\n').pop();
+    return { name, forward: null, heatmaps: null, full: null, boxesPerImage: null, note: `skipped: ${why}` };
+  }
+  const r = JSON.parse(run.stdout.trim().split('\n').pop() as string) as {
+    torch: string;
+    forward_images_per_s: number;
+    heatmaps_images_per_s: number;
+    full_images_per_s: number;
+    boxes_per_image: number;
+  };
+  return { name: `${name} (torch ${r.torch})`, forward: r.forward_images_per_s, heatmaps: r.heatmaps_images_per_s, full: r.full_images_per_s, boxesPerImage: r.boxes_per_image };
+}
+
+/**
+ * Evaluation throughput as src/evaluate.ts computes it (forward, CAMs of every finding read back once per batch,
+ * heatmaps, boxes), with the 14 NIH findings, against the PyTorch + numpy peer.
+ *
+ * @example
+ * ```ts
+ * const rows = await measureEvaluation({ imageSize: 224, batchSize: 16, steps: 4, warmup: 1, workers: 2, python: '/usr/bin/python3' });
+ * ```
+ */
+export async function measureEvaluation(options: ThroughputOptions): Promise<EvaluationRow[]> {
+  const backend = await initBackend();
+  const model = createModel(defaultModelConfig(NIH_FINDINGS, { imageSize: options.imageSize }));
+  const n = options.batchSize;
+  const C = NIH_FINDINGS.length;
+  const S = model.featureSize;
+  const pixels = S * S;
+  const mapSize = options.mapSize ?? 256;
+  const images = tf.randomUniform([n, options.imageSize, options.imageSize, 1], 0, 1, 'float32', 1) as tf.Tensor4D;
+  const kernel = await model.predictionWeights().kernel.data();
+  const weights = { depth: kernel.length / C, classes: C, kernel };
+  const cams = new Float32Array(n * C * pixels);
+  const upsampler = createUpsampler(S, S, mapSize, mapSize);
+  const heat = new Float32Array(mapSize * mapSize);
+  const boxer = createHeatmapBoxer(S, S, { size: mapSize });
+  const boxes: HeatmapBox[] = [];
+  let boxCount = 0;
+
+  const forwardAndCams = async (): Promise<Float32Array> => {
+    const { probs, features } = model.forward(images, false);
+    const [p, f] = await Promise.all([probs.data(), features.data()]);
+    tf.dispose([probs, features]);
+    classActivationMaps(f, n, pixels, weights, cams);
+    return p as Float32Array;
+  };
+  const forward = await timed(options.steps, options.warmup, n, async () => {
+    const out = model.forward(images, false);
+    await out.probs.data();
+    tf.dispose([out.logits, out.probs, out.features]);
+  });
+  const heatmaps = await timed(options.steps, options.warmup, n, async () => {
+    await forwardAndCams();
+    for (let p = 0; p < n * C; p++) {
+      upsampler.run(cams.subarray(p * pixels, (p + 1) * pixels), heat);
+      scaleTo255Into(heat, heat);
+    }
+  });
+  let counted = 0;
+  const full = await timed(options.steps, options.warmup, n, async () => {
+    const probs = await forwardAndCams();
+    for (let i = 0; i < n; i++) {
+      for (let c = 0; c < C; c++) {
+        boxes.length = 0;
+        boxer.boxes(cams.subarray((i * C + c) * pixels, (i * C + c + 1) * pixels), probs[i * C + c] as number, boxes);
+        boxCount += boxes.length;
+      }
+      counted++;
+    }
+  });
+  images.dispose();
+  model.dispose();
+  const rows: EvaluationRow[] = [
+    { name: `ours, tfjs ${backend}, 1 thread`, forward, heatmaps, full, boxesPerImage: boxCount / Math.max(counted, 1), note: 'evaluate.ts path' },
+    evaluationPeer(options, 1),
+  ];
+  const cores = availableParallelism();
+  if (cores > 1) rows.push(evaluationPeer(options, cores));
+  return rows;
+}
+
+function formatEvaluationTable(rows: EvaluationRow[], options: ThroughputOptions): string {
+  const f = (v: number | null) => (v === null ? '-' : v.toFixed(1));
+  const torch1 = rows.find((r) => r.name.startsWith('PyTorch') && r.name.includes(', 1 thread') && r.full !== null);
+  const torchN = rows.find((r) => r.name.startsWith('PyTorch') && !r.name.includes(', 1 thread') && r.full !== null);
+  const ratio = (v: number | null, ref: number | null | undefined) => (v === null || ref === null || ref === undefined ? '-' : `${(v / ref).toFixed(2)}x`);
+  const lines = [
+    `Evaluation, resnet-tiny, ${NIH_FINDINGS.length} findings, ${options.imageSize}x${options.imageSize}, batch ${options.batchSize}, heatmaps ${options.mapSize ?? 256}x${options.mapSize ?? 256}, thresholds 60 and 180, ${options.steps} timed batches after ${options.warmup} warm-up, images/s`,
+    '',
+    '| run | forward | + CAMs + heatmaps | + boxes (full) | boxes/image | full vs PyTorch 1 thread | full vs PyTorch all cores |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of rows) {
+    lines.push(
+      `| ${r.name}${r.note ? ` (${r.note})` : ''} | ${f(r.forward)} | ${f(r.heatmaps)} | ${f(r.full)} | ${r.boxesPerImage === null ? '-' : r.boxesPerImage.toFixed(0)} | ${ratio(r.full, torch1?.full)} | ${ratio(r.full, torchN?.full)} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
 function formatTable(rows: ThroughputRow[], options: ThroughputOptions): string {
   const torch1 = rows.find((r) => r.name.startsWith('PyTorch CPU, 1 thread') && r.trainImagesPerSecond !== null);
   const torchN = rows.find((r) => r.name.startsWith('PyTorch CPU,') && !r.name.startsWith('PyTorch CPU, 1 thread') && r.trainImagesPerSecond !== null);
@@ -152,9 +288,12 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
     warmup: Number(flag('warmup', '1')),
     workers: Number(flag('workers', String(Math.min(4, availableParallelism())))),
     python: flag('python', '/usr/bin/python3'),
+    mapSize: Number(flag('map-size', '256')),
   };
-  const rows = await measureThroughput(options);
-  console.log(formatTable(rows, options));
+  const only = flag('only', 'all');
+  if (only !== 'eval') console.log(formatTable(await measureThroughput(options), options));
+  if (only === 'all') console.log('');
+  if (only !== 'train') console.log(formatEvaluationTable(await measureEvaluation(options), options));
 }
 
-export { formatTable };
+export { formatTable, formatEvaluationTable };

@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { readShard, readShardManifest } from '@cxr8/dataset-builder';
 import type { ShardBox, ShardRecord, Split } from '@cxr8/dataset-builder';
 import { DataError } from './errors.js';
+import { mulberry32 } from './phantoms.js';
 
 /** Ranges of the random augmentation; each image draws its own values uniformly. */
 export interface AugmentOptions {
@@ -69,7 +70,8 @@ export interface Batch {
 }
 
 /**
- * A small, fast, seedable pseudo-random generator (mulberry32) returning numbers in [0, 1).
+ * A small, fast, seedable pseudo-random generator returning numbers in [0, 1): {@link mulberry32} with the seed mixed
+ * with 0x9e3779b9 (so it draws another sequence than the phantoms for the same seed).
  *
  * @example
  * ```ts
@@ -78,14 +80,7 @@ export interface Batch {
  * ```
  */
 export function createRng(seed: number): () => number {
-  let s = (seed >>> 0) ^ 0x9e3779b9;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32((seed >>> 0) ^ 0x9e3779b9);
 }
 
 /**

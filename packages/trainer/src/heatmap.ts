@@ -118,8 +118,12 @@ export interface Upsampler {
   readonly inHeight: number;
   readonly outWidth: number;
   readonly outHeight: number;
-  /** Up-samples `input` (`inWidth x inHeight`, row-major) into `out` (`outWidth x outHeight`); allocates nothing. */
-  run(input: ArrayLike<number>, out: Float32Array): void;
+  /**
+   * Up-samples `input` (`inWidth x inHeight`, row-major) into `out` (`outWidth x outHeight`); allocates nothing. With
+   * `range`, also writes the minimum and maximum of the output to `range[0]` and `range[1]`; with `rowMax`, the maximum
+   * of each output row (for {@link thresholdRegions} to skip rows that have no pixel above a threshold).
+   */
+  run(input: ArrayLike<number>, out: Float32Array, range?: Float64Array, rowMax?: Float64Array): void;
 }
 
 /**
@@ -163,7 +167,7 @@ export function createUpsampler(inWidth: number, inHeight: number, outWidth: num
     inHeight,
     outWidth,
     outHeight,
-    run(input: ArrayLike<number>, out: Float32Array): void {
+    run(input: ArrayLike<number>, out: Float32Array, range?: Float64Array, rowMax?: Float64Array): void {
       for (let r = 0; r < inHeight; r++) {
         const src = r * inWidth;
         const dst = r * outWidth;
@@ -179,6 +183,25 @@ export function createUpsampler(inWidth: number, inHeight: number, outWidth: num
         const r1 = (y1s[y] as number) * outWidth;
         const o = y * outWidth;
         for (let x = 0; x < outWidth; x++) out[o + x] = (rows[r0 + x] as number) * gy + (rows[r1 + x] as number) * fy;
+      }
+      if (range || rowMax) {
+        let min = Number.POSITIVE_INFINITY;
+        let max = Number.NEGATIVE_INFINITY;
+        for (let y = 0; y < outHeight; y++) {
+          let rowHigh = Number.NEGATIVE_INFINITY;
+          const end = (y + 1) * outWidth;
+          for (let i = y * outWidth; i < end; i++) {
+            const v = out[i] as number;
+            if (v < min) min = v;
+            if (v > rowHigh) rowHigh = v;
+          }
+          if (rowHigh > max) max = rowHigh;
+          if (rowMax) rowMax[y] = rowHigh;
+        }
+        if (range) {
+          range[0] = min;
+          range[1] = max;
+        }
       }
     },
   };
@@ -412,7 +435,8 @@ function findRoot(parent: Int32Array, a: number): number {
  * region's first pixel) as `regionsOf(labelComponents(mask), values)`, without a per-pixel label image: each row is cut
  * into runs of foreground pixels, runs of consecutive rows that touch (diagonals included) are joined by a union-find
  * over runs whose root is always the earliest run, and each region is summarised from its runs. `scratch` is reused
- * across calls (see {@link createRegionScratch}); nothing else is allocated but the result.
+ * across calls (see {@link createRegionScratch}); nothing else is allocated but the result. `rowMax` (optional, the
+ * maximum of each row, see {@link Upsampler.run}) lets rows with no pixel above the threshold be skipped unread.
  *
  * @example
  * ```ts
@@ -421,7 +445,14 @@ function findRoot(parent: Int32Array, a: number): number {
  * // [{ x: 0, y: 0, w: 2, h: 2, area: 2, peak: 200 }]
  * ```
  */
-export function thresholdRegions(values: ArrayLike<number>, width: number, height: number, threshold: number, scratch: RegionScratch): Region[] {
+export function thresholdRegions(
+  values: ArrayLike<number>,
+  width: number,
+  height: number,
+  threshold: number,
+  scratch: RegionScratch,
+  rowMax?: ArrayLike<number>,
+): Region[] {
   if (scratch.width < width || scratch.height < height) {
     throw new RangeError(`@cxr8/trainer: expected region scratch buffers for at least ${width} x ${height}, found ${scratch.width} x ${scratch.height}`);
   }
@@ -430,6 +461,10 @@ export function thresholdRegions(values: ArrayLike<number>, width: number, heigh
   let prevFirst = 0; // runs of the previous row: prevFirst .. rowFirst - 1
   for (let y = 0; y < height; y++) {
     const rowFirst = runs;
+    if (rowMax && !((rowMax[y] as number) > threshold)) {
+      prevFirst = rowFirst; // no pixel of this row passes: no runs, nothing to join
+      continue;
+    }
     const base = y * width;
     let x = 0;
     while (x < width) {
@@ -575,25 +610,83 @@ export interface HeatmapBoxer {
  */
 export function createHeatmapBoxer(gridWidth: number, gridHeight: number, options: HeatmapOptions & BoxOptions = {}): HeatmapBoxer {
   const size = options.size ?? 1024;
+  const thresholds = options.thresholds ?? PAPER_THRESHOLDS;
+  const frame = options.frame ?? 1024;
+  const minArea = options.minArea ?? 1;
+  const step = frame / size;
   const upsampler = createUpsampler(gridWidth, gridHeight, size, size, options.offset);
   const heat = new Float32Array(size * size);
   const map: Map2D = { width: size, height: size, data: heat };
   const scratch = createRegionScratch(size, size);
-  const render = (cam: ArrayLike<number>): void => {
-    upsampler.run(cam, heat);
-    scaleTo255Into(heat, heat);
-  };
+  const range = new Float64Array(2);
+  const rowMax = new Float64Array(size);
+  const cuts = new Float64Array(thresholds.length);
   return {
     heatmap(cam) {
-      render(cam);
+      upsampler.run(cam, heat);
+      scaleTo255Into(heat, heat);
       return { width: size, height: size, data: heat.slice() };
     },
     boxes(cam, probability, out) {
-      render(cam);
-      boxesOfMap(map, { ...options, probability }, scratch, (b) => out.push(b));
+      upsampler.run(cam, heat, range, rowMax);
+      const min = range[0] as number;
+      const span = (range[1] as number) - min;
+      const k = 255 / span;
+      let exact = span > 0 && Number.isFinite(span);
+      for (let i = 0; exact && i < thresholds.length; i++) {
+        const cut = rawCut(thresholds[i] as number, min, k);
+        if (cut === undefined) exact = false;
+        else cuts[i] = cut;
+      }
+      if (!exact) {
+        // A flat map (all zeros after scaling) or an unusual threshold: scale the map and box it as heatmapBoxes does.
+        scaleTo255Into(heat, heat);
+        boxesOfMap(map, { ...options, probability }, scratch, (b) => out.push(b));
+        return out;
+      }
+      // The scaled map is never written: `scaled(v) = fround((v - min) * k)` is monotone in v, so `scaled(v) > t` is
+      // `v > cut` for the largest float32 `cut` with `scaled(cut) <= t`, and a region's scaled peak is scaled(raw peak).
+      for (let i = 0; i < thresholds.length; i++) {
+        const t = thresholds[i] as number;
+        for (const r of thresholdRegions(heat, size, size, cuts[i] as number, scratch, rowMax)) {
+          if (r.area < minArea) continue;
+          const peak = Math.fround((r.peak - min) * k);
+          out.push({ x: r.x * step, y: r.y * step, w: r.w * step, h: r.h * step, threshold: t, score: (peak / 255) * probability });
+        }
+      }
       return out;
     },
   };
+}
+
+const F32 = new Float32Array(1);
+const I32 = new Int32Array(F32.buffer);
+
+/** The next float32 above `x` (finite x). */
+function nextFloat32Up(x: number): number {
+  if (x === 0) return 2 ** -149;
+  F32[0] = x;
+  if (x > 0) I32[0] = (I32[0] as number) + 1;
+  else I32[0] = (I32[0] as number) - 1;
+  return F32[0] as number;
+}
+
+/**
+ * The largest float32 `c` with `fround((c - min) * k) <= t`, i.e. `fround((v - min) * k) > t` exactly when `v > c`
+ * for float32 `v`; undefined when it is not found within a few steps of `min + t / k` (the caller then scales the map).
+ */
+function rawCut(t: number, min: number, k: number): number | undefined {
+  const scaled = (v: number): number => Math.fround((v - min) * k);
+  let c = Math.fround(min + t / k);
+  if (!Number.isFinite(c)) return undefined;
+  for (let i = 0; i < 64 && scaled(c) > t; i++) c = -nextFloat32Up(-c);
+  if (scaled(c) > t) return undefined;
+  for (let i = 0; i < 64; i++) {
+    const up = nextFloat32Up(c);
+    if (scaled(up) > t) return c;
+    c = up;
+  }
+  return undefined;
 }
 
 /**

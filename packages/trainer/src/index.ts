@@ -21,9 +21,27 @@ export {
   heatmapBoxes,
   heatmapOf,
   boxesOfImage,
+  classActivationMaps,
+  createUpsampler,
+  createRegionScratch,
+  thresholdRegions,
+  createHeatmapBoxer,
+  scaleTo255Into,
   PAPER_THRESHOLDS,
 } from './heatmap.js';
-export type { FeatureMap, PredictionLayer, Map2D, HeatmapBox, BoxOptions, HeatmapOptions, Components, Region } from './heatmap.js';
+export type {
+  FeatureMap,
+  PredictionLayer,
+  Map2D,
+  HeatmapBox,
+  BoxOptions,
+  HeatmapOptions,
+  Components,
+  Region,
+  Upsampler,
+  RegionScratch,
+  HeatmapBoxer,
+} from './heatmap.js';
 export {
   makePhantoms,
   planPhantoms,

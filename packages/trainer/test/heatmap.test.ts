@@ -8,7 +8,13 @@ import {
   heatmapBoxes,
   heatmapOf,
   boxesOfImage,
+  classActivationMaps,
+  createHeatmapBoxer,
+  createRegionScratch,
+  createUpsampler,
+  thresholdRegions,
 } from '../src/heatmap.js';
+import type { HeatmapBox } from '../src/heatmap.js';
 
 const map = (width: number, height: number, values: number[]) => ({ width, height, data: Float32Array.from(values) });
 
@@ -107,4 +113,94 @@ test('an offset moves the up-sampled grid: cells that sit half a cell right put 
   };
   t.true(Math.abs(centre() - 5.5 * 128) <= 4);
   t.true(Math.abs(centre({ x: 0.5, y: 0 }) - 6 * 128) <= 4);
+});
+
+/** A seeded generator for the comparisons below. */
+function lcg(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32;
+}
+
+test('the batched CAM of every image and class equals the per-image CAM exactly', (t) => {
+  const rnd = lcg(1);
+  const [N, S, D, C] = [3, 5, 7, 4];
+  // ReLU-like features (many exact zeros), signed weights
+  const features = Float32Array.from({ length: N * S * S * D }, () => Math.max(0, rnd() - 0.4));
+  const kernel = Float32Array.from({ length: D * C }, () => rnd() - 0.5);
+  const weights = { depth: D, classes: C, kernel };
+  const cams = classActivationMaps(features, N, S * S, weights);
+  t.is(cams.length, N * C * S * S);
+  for (let n = 0; n < N; n++) {
+    const one = { height: S, width: S, depth: D, data: features.subarray(n * S * S * D, (n + 1) * S * S * D) };
+    for (let c = 0; c < C; c++) {
+      t.deepEqual(cams.subarray((n * C + c) * S * S, (n * C + c + 1) * S * S), classActivationMap(one, weights, c).data, `image ${n}, class ${c}`);
+    }
+  }
+  t.throws(() => classActivationMaps(features, N + 1, S * S, weights), { instanceOf: RangeError });
+});
+
+test('the separable up-sampler equals the direct per-pixel bilinear formula bit for bit', (t) => {
+  const rnd = lcg(2);
+  for (const [w, h, ow, oh, ox, oy] of [[7, 5, 64, 40, 0, 0], [16, 16, 256, 256, 0.3, -0.25], [3, 9, 10, 7, 0, 0]] as const) {
+    const input = Float32Array.from({ length: w * h }, () => rnd() * 10 - 3);
+    const direct = new Float32Array(ow * oh);
+    for (let y = 0; y < oh; y++) {
+      const sy = Math.min(Math.max(((y + 0.5) * h) / oh - 0.5 - oy, 0), h - 1);
+      const y0 = Math.floor(sy);
+      const y1 = Math.min(y0 + 1, h - 1);
+      const fy = sy - y0;
+      for (let x = 0; x < ow; x++) {
+        const sx = Math.min(Math.max(((x + 0.5) * w) / ow - 0.5 - ox, 0), w - 1);
+        const x0 = Math.floor(sx);
+        const x1 = Math.min(x0 + 1, w - 1);
+        const fx = Math.fround(sx - x0);
+        const top = (input[y0 * w + x0] as number) * (1 - fx) + (input[y0 * w + x1] as number) * fx;
+        const bottom = (input[y1 * w + x0] as number) * (1 - fx) + (input[y1 * w + x1] as number) * fx;
+        direct[y * ow + x] = top * (1 - fy) + bottom * fy;
+      }
+    }
+    const out = new Float32Array(ow * oh);
+    const range = new Float64Array(2);
+    createUpsampler(w, h, ow, oh, { x: ox, y: oy }).run(input, out, range);
+    t.deepEqual(out, direct);
+    t.deepEqual([...range], [Math.min(...direct), Math.max(...direct)]);
+    t.deepEqual(upsampleBilinear({ width: w, height: h, data: input }, ow, oh, { x: ox, y: oy }).data, direct);
+  }
+});
+
+test('run-based regions equal the flood-fill labelling on random masks (8-connected, raster order)', (t) => {
+  const rnd = lcg(3);
+  const scratch = createRegionScratch(40, 30);
+  for (let k = 0; k < 40; k++) {
+    const [w, h] = k % 2 === 0 ? [40, 30] : [1 + Math.floor(rnd() * 39), 1 + Math.floor(rnd() * 29)];
+    const values = Float32Array.from({ length: w * h }, () => rnd() * 255);
+    const threshold = 100 + rnd() * 100;
+    const mask = Uint8Array.from(values, (v) => (v > threshold ? 1 : 0));
+    const { labels, count } = labelComponents(mask, w, h);
+    t.deepEqual(thresholdRegions(values, w, h, threshold, scratch), regionsOf(labels, count, w, values), `map ${k}: ${w} x ${h}`);
+  }
+  t.throws(() => thresholdRegions(new Float32Array(41 * 30), 41, 30, 0, scratch), { instanceOf: RangeError });
+});
+
+test('the reusable boxer gives the boxes and heatmaps of heatmapBoxes(heatmapOf(...)) exactly', (t) => {
+  const rnd = lcg(4);
+  const S = 12;
+  const D = 6;
+  const C = 5;
+  const kernel = Float32Array.from({ length: D * C }, () => rnd() - 0.5);
+  const weights = { depth: D, classes: C, kernel };
+  for (const options of [{ size: 96 }, { size: 50, offset: { x: 0.4, y: -0.3 } }, { size: 64, thresholds: [0, 254.9], minArea: 3 }]) {
+    const boxer = createHeatmapBoxer(S, S, options);
+    for (let n = 0; n < 6; n++) {
+      // image 0 is all zeros: every map is flat and gives no box
+      const features = Float32Array.from({ length: S * S * D }, () => (n === 0 ? 0 : Math.max(0, rnd() - 0.6)));
+      const cams = classActivationMaps(features, 1, S * S, weights);
+      for (let c = 0; c < C; c++) {
+        const expected = heatmapOf({ height: S, width: S, depth: D, data: features }, weights, c, options);
+        const plane = cams.subarray(c * S * S, (c + 1) * S * S);
+        t.deepEqual(boxer.heatmap(plane), expected);
+        t.deepEqual(boxer.boxes(plane, 0.7, [] as HeatmapBox[]), heatmapBoxes(expected, { ...options, probability: 0.7 }));
+      }
+    }
+  }
 });
