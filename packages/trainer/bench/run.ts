@@ -54,7 +54,7 @@ async function timed<T>(stage: string, run: () => Promise<T>, detail: (result: T
   return result;
 }
 
-const stamp = JSON.stringify({ n, seed, version: 6 });
+const stamp = JSON.stringify({ n, seed, version: 7 });
 const stampFile = join(phantomsDir, 'bench-stamp.json');
 if (existsSync(stampFile) && (await readFile(stampFile, 'utf8')) === stamp) {
   times.push(['phantoms (reused)', 0, `${n} images, seed ${seed}`]);

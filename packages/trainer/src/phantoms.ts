@@ -12,7 +12,7 @@
  * | Nodule       | small bright disc (radius 38-48 px)                                    | anywhere in a lung        |
  * | Mass         | larger lobulated bright blob (overall 170-260 px)                      | anywhere in a lung        |
  * | Effusion     | fluid brighter than soft tissue, a gradient up to a meniscus           | base of one lung          |
- * | Pneumothorax | dark crescent without vessel markings, bounded by a bright pleural line | apex and lateral wall     |
+ * | Pneumothorax | dark crescent without markings, tapering at both ends, bounded by a bright pleural line | apex and lateral wall |
  * | Cardiomegaly | heart shadow widened (cardiothoracic ratio 0.53-0.6) and denser        | the heart                 |
  *
  * Ground-truth boxes are the extent of the pixels a finding changes plus a margin of 10% per side (at least 12 px), as
@@ -343,30 +343,34 @@ export function renderPhantom(plan: PhantomPlan): RenderedPhantom {
     if (b) boxes.push(b);
   }
   if (has('Pneumothorax')) {
-    // The collapsed lung: the same ellipse with its apex pulled down by `drop` (base fixed) and its lateral wall pulled
-    // in by `drop / 2`. The air between it and the chest wall is a thick crescent over the apex and down the lateral
-    // wall, drawn over the upper 55% of the lung.
+    // Air in the pleural space of one lung, between the chest wall and the visceral pleural line of the collapsed
+    // lung. Its thickness, measured inward from the chest wall along rays from the lung centre, is largest over the
+    // apex and upper lateral wall (`depth` px) and tapers to nothing at both ends: medially at the apex and down the
+    // lateral wall at the level of the lung's middle, where the visceral pleural line meets the chest wall again. The
+    // bright pleural line runs along the whole collapsed edge, tips included, so the ground-truth box (the extent of
+    // every changed pixel plus the margin) holds the whole air collection and its line, as a radiologist boxes it.
     const l = lungs[rng() < 0.5 ? 0 : 1] as Lung;
-    const drop = uniform(rng, 60, 90);
-    const shift = drop / 2;
-    const cx = l.cx - l.side * shift;
-    const rx = l.rx - shift;
-    const cy = l.cy + drop / 2;
-    const ry = l.ry - drop / 2;
-    const bottom = l.cy - 0.1 * l.ry;
+    const depth = uniform(rng, 65, 95);
+    // Angles in the lung's normalised frame: -pi/2 is the apex, 0 the lateral wall at the lung's centre height.
+    const phiStart = -0.75 * Math.PI;
+    const phiEnd = uniform(rng, 0.05, 0.2);
     const e = new Extent();
-    for (let y = Math.max(Math.floor(l.cy - l.ry), 0); y < bottom; y++) {
-      for (let x = Math.floor(l.cx - l.rx); x <= l.cx + l.rx; x++) {
-        if (x < 0 || x >= S) continue;
+    for (let y = Math.max(Math.floor(l.cy - l.ry), 0); y <= Math.min(l.cy + l.ry * 0.3, S - 1); y++) {
+      for (let x = Math.max(Math.floor(l.cx - l.rx), 0); x <= Math.min(l.cx + l.rx, S - 1); x++) {
         const p = y * S + x;
-        if (!lungMask[p]) continue;
-        const dx = (x - cx) / rx;
-        const dy = (y - cy) / ry;
-        const rho = Math.sqrt(dx * dx + dy * dy);
-        if (rho <= 1) continue;
-        // Outside the collapsed lung: air without markings, darker, with a bright pleural line at its edge.
-        const line = (rho - 1) * Math.min(rx, ry);
-        img[p] = line < 5 ? 0.36 : lungLevel * 0.4 + 0.01 * (texture[p] as number);
+        if (!lungMask[p] || Math.abs(x - midX) < 62) continue;
+        const u = ((x - l.cx) * l.side) / l.rx;
+        const v = (y - l.cy) / l.ry;
+        const rho = Math.hypot(u, v);
+        if (rho === 0) continue;
+        const phi = Math.atan2(v, u);
+        if (phi <= phiStart || phi >= phiEnd) continue;
+        const gap = depth * Math.sin((Math.PI * (phi - phiStart)) / (phiEnd - phiStart)) ** 0.6;
+        const r = Math.hypot(x - l.cx, y - l.cy);
+        const fromWall = r / rho - r;
+        if (fromWall >= gap + 5) continue;
+        // Air without markings inside the gap; the visceral pleural line (5 px) along the collapsed lung's edge.
+        img[p] = fromWall >= gap ? 0.36 : lungLevel * 0.4 + 0.01 * (texture[p] as number);
         e.add(x, y);
       }
     }

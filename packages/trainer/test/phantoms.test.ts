@@ -94,3 +94,37 @@ test('a planted nodule is a bright spot inside its box, brighter than the lung a
   const right = mean(b.x + b.w + 14, cy - 8, b.x + b.w + 30, cy + 8);
   t.true(inner > Math.min(left, right) + 40, `nodule ${inner} vs surroundings ${left}, ${right}`);
 });
+
+test('a pneumothorax box holds the whole air collection: the air tapers to its tip inside the box, none below it', (t) => {
+  for (const seed of [1, 2, 3, 4, 5]) {
+    const { pixels, boxes } = renderPhantom({ findings: ['Pneumothorax'], seed });
+    const b = boxes[0];
+    if (!b) return t.fail('no box');
+    t.is(b.finding, 'Pneumothorax');
+    // Apex and lateral wall of one lung: a tall box (about 0.6 of the lung's height plus margins) in one half.
+    t.true(b.h >= 300 && b.h <= 520 && b.w >= 200 && b.w <= 400, JSON.stringify(b));
+    t.true(b.x + b.w <= 560 || b.x >= 460, JSON.stringify(b));
+    const windowMean = (x0: number, y0: number): number => {
+      let s = 0;
+      for (let y = y0; y < y0 + 12; y++) for (let x = x0; x < x0 + 12; x++) s += pixels[y * 1024 + x] as number;
+      return s / 144;
+    };
+    // The darkest 12 x 12 window (air without markings) inside the box, and in the lung below the box.
+    let inside = 255;
+    for (let y = b.y; y + 12 <= b.y + b.h; y += 4) for (let x = b.x; x + 12 <= b.x + b.w; x += 4) inside = Math.min(inside, windowMean(x, y));
+    let below = 255;
+    const top = b.y + b.h;
+    for (let y = top; y + 12 <= Math.min(top + 120, 1024); y += 4) for (let x = b.x + 24; x + 12 <= b.x + b.w - 24; x += 4) below = Math.min(below, windowMean(x, y));
+    t.true(below > inside + 15, `seed ${seed}: air ${inside} in the box, darkest below the box ${below}`);
+    // The air tapers: in the box's lowest 40 changed rows (above the 10% margin) dark pixels are few.
+    const margin = Math.max(12, Math.round(b.h / 12));
+    let darkLow = 0;
+    let darkAll = 0;
+    for (let y = b.y; y < b.y + b.h - margin; y++) for (let x = b.x; x < b.x + b.w; x++) {
+      if ((pixels[y * 1024 + x] as number) > inside + 8) continue;
+      darkAll++;
+      if (y >= b.y + b.h - margin - 40) darkLow++;
+    }
+    t.true(darkLow < 0.05 * darkAll, `seed ${seed}: ${darkLow} of ${darkAll} air pixels in the lowest rows`);
+  }
+});
