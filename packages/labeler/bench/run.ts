@@ -34,7 +34,7 @@ import { parseArgs } from 'node:util';
 import { evaluateFiles } from '../src/evaluate-files.js';
 import type { Evaluation } from '../src/evaluate.js';
 import { labelFiles } from '../src/label-files.js';
-import { hasOpenIDev, openIDevPaths, PAPER_F1, readOpenIDev } from '../src/openi-dev.js';
+import { hasOpenIDev, openIDevPaths, PAPER_F1, readOpenIDev } from '../src/openi-benchmark.js';
 import type { ReportRecord } from '../src/readers/records.js';
 
 interface ChildJob {

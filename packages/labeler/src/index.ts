@@ -41,8 +41,8 @@ export { parseOpenIXml } from './readers/openi-xml.js';
 export type { OpenIReport, OpenISection } from './readers/openi-xml.js';
 export { parseGoldCsv, parsePredictionCsv, parseCsv, evaluate, formatEvaluation } from './evaluate.js';
 export type { Evaluation, ClassScore, Score, LabelTable, PredictionTable } from './evaluate.js';
-export { hasOpenIDev, openIDevPaths, PAPER_F1, readOpenIDev } from './openi-dev.js';
-export type { OpenIDev, OpenIDevPaths } from './openi-dev.js';
+export { hasOpenIDev, openIDevPaths, PAPER_F1, readOpenIDev } from './openi-benchmark.js';
+export type { OpenIDev, OpenIDevPaths } from './openi-benchmark.js';
 
 // The label-reports CLI's building blocks: inputs, outputs, worker threads (see docs/architecture/labeler-io.md).
 export { InputError, OutputError, UsageError, WorkerError } from './errors.js';

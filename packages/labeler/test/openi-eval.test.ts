@@ -1,7 +1,7 @@
 import test from 'ava';
 import { createLabeler } from '../src/pipeline.js';
 import { evaluate, type LabelTable } from '../src/evaluate.js';
-import { hasOpenIDev, openIDevPaths, PAPER_F1, readOpenIDev } from '../src/openi-dev.js';
+import { hasOpenIDev, openIDevPaths, PAPER_F1, readOpenIDev } from '../src/openi-benchmark.js';
 
 const paths = openIDevPaths();
 
