@@ -55,12 +55,9 @@ function checkInputs(scores: ArrayLike<number>, labels: ArrayLike<number | boole
 export function rocAuc(scores: ArrayLike<number>, labels: ArrayLike<number | boolean>): number {
   const y = checkInputs(scores, labels, 'rocAuc');
   const n = y.length;
-  let nPos = 0;
-  for (let i = 0; i < n; i++) nPos += y[i] as number;
-  const nNeg = n - nPos;
+  const { nPos, nNeg } = countClasses(y);
   if (nPos === 0 || nNeg === 0) return Number.NaN;
-  const order = Array.from({ length: n }, (_, i) => i);
-  order.sort((a, b) => (scores[a] as number) - (scores[b] as number));
+  const order = orderByScore(scores, 'ascending');
   let positiveRankSum = 0;
   for (let start = 0; start < n; ) {
     let end = start + 1;
@@ -90,11 +87,8 @@ export function rocAuc(scores: ArrayLike<number>, labels: ArrayLike<number | boo
 export function rocCurve(scores: ArrayLike<number>, labels: ArrayLike<number | boolean>): RocCurve {
   const y = checkInputs(scores, labels, 'rocCurve');
   const n = y.length;
-  let nPos = 0;
-  for (let i = 0; i < n; i++) nPos += y[i] as number;
-  const nNeg = n - nPos;
-  const order = Array.from({ length: n }, (_, i) => i);
-  order.sort((a, b) => (scores[b] as number) - (scores[a] as number));
+  const { nPos, nNeg } = countClasses(y);
+  const order = orderByScore(scores, 'descending');
   const fpr = [0];
   const tpr = [0];
   const thresholds = [Number.POSITIVE_INFINITY];
@@ -114,4 +108,18 @@ export function rocCurve(scores: ArrayLike<number>, labels: ArrayLike<number | b
     start = end;
   }
   return { fpr, tpr, thresholds };
+}
+
+/** The number of positive (1) and negative (0) labels of a checked 0/1 label array. */
+function countClasses(y: ArrayLike<number>): { nPos: number; nNeg: number } {
+  let nPos = 0;
+  for (let i = 0; i < y.length; i++) nPos += y[i] as number;
+  return { nPos, nNeg: y.length - nPos };
+}
+
+/** Indices of `scores` sorted by score (a stable sort: ties keep their input order). */
+function orderByScore(scores: ArrayLike<number>, direction: 'ascending' | 'descending'): number[] {
+  const sign = direction === 'ascending' ? 1 : -1;
+  const order = Array.from({ length: scores.length }, (_, i) => i);
+  return order.sort((a, b) => sign * ((scores[a] as number) - (scores[b] as number)));
 }
