@@ -27,6 +27,7 @@ import { lossFor } from '../src/loss.js';
 import { createModel, defaultModelConfig } from '../src/model.js';
 import { Adam } from '../src/train.js';
 import { createGradientPool } from '../src/train-workers.js';
+import { nativeKernelInfo, setNativeConvThreads } from '../src/native.js';
 
 export interface ThroughputOptions {
   imageSize: number;
@@ -103,7 +104,7 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
   const adam = new Adam(model.trainableVariables);
   const rows: ThroughputRow[] = [];
 
-  const trainInProcess = await timed(options.steps, options.warmup, n, async () => {
+  const trainStep = async () => {
     const value = tf.tidy(() => {
       const { value: v, grads } = tf.variableGrads(() => loss(model.forward(images, true).logits, labels), model.trainableVariables);
       adam.apply(model.trainableVariables.map((x) => grads[x.name] as tf.Tensor), 1e-4);
@@ -111,13 +112,23 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
     });
     await value.data();
     value.dispose();
-  });
-  const evalInProcess = await timed(options.steps, options.warmup, n, async () => {
+  };
+  const forwardStep = async () => {
     const out = model.forward(images, false);
     await out.probs.data();
     tf.dispose([out.logits, out.probs, out.features]);
-  });
-  rows.push({ name: `ours, tfjs ${backend}, 1 thread`, trainImagesPerSecond: trainInProcess, evalImagesPerSecond: evalInProcess });
+  };
+  const native = nativeKernelInfo().native && backend === 'wasm';
+  const cores = availableParallelism();
+  const threadCounts = native && cores > 1 ? [1, cores] : [1];
+  for (const threads of threadCounts) {
+    if (native) setNativeConvThreads(threads);
+    const train = await timed(options.steps, options.warmup, n, trainStep);
+    const forward = await timed(options.steps, options.warmup, n, forwardStep);
+    const what = native ? `tfjs wasm + native convolutions, ${threads} thread${threads > 1 ? 's' : ''}` : `tfjs ${backend}, 1 thread`;
+    rows.push({ name: `ours, ${what}`, trainImagesPerSecond: train, evalImagesPerSecond: forward, note: threads > 1 ? 'in-process' : undefined });
+  }
+  if (native) setNativeConvThreads(cores);
 
   if (options.workers > 1 && backend === 'wasm') {
     const pool = await createGradientPool(config, options.workers, 'weighted');
@@ -129,7 +140,7 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
         const { grads } = await pool.gradients(weights, pixels, y, n);
         tf.tidy(() => adam.apply(grads.map((g, i) => tf.tensor(g, model.trainableVariables[i]!.shape)), 1e-4));
       });
-      rows.push({ name: `ours, tfjs wasm, ${options.workers} gradient workers`, trainImagesPerSecond: trainWorkers, evalImagesPerSecond: null, note: 'train.ts default on wasm' });
+      rows.push({ name: `ours, tfjs wasm${native ? ' + native convolutions' : ''}, ${options.workers} gradient workers`, trainImagesPerSecond: trainWorkers, evalImagesPerSecond: null, note: 'one thread each' });
     } finally {
       await pool.close();
     }
@@ -137,7 +148,6 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
   adam.dispose();
   model.dispose();
   rows.push(peer(options, 1));
-  const cores = availableParallelism();
   if (cores > 1) rows.push(peer(options, cores));
   return rows;
 }

@@ -21,6 +21,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { BackendError } from './errors.js';
 import { registerWasmGradientKernels } from './kernels/index.js';
+import { registerNativeConvKernels } from './native.js';
 
 /** Backends `initBackend` can start. `'tensorflow'` means tfjs-node-gpu or tfjs-node. */
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -56,6 +57,7 @@ async function startWasm(): Promise<void> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   wasm.setWasmPaths(wasmDistFolder());
   registerWasmGradientKernels();
+  registerNativeConvKernels();
   if (!(await tf.setBackend('wasm'))) throw new Error('tf.setBackend("wasm") returned false');
   await tf.ready();
 }

@@ -12,6 +12,7 @@ import { initBackend } from './backend.js';
 import { lossFor } from './loss.js';
 import type { BatchCounts, LossFunction, LossKind } from './loss.js';
 import { createModel } from './model.js';
+import { setNativeConvThreads } from './native.js';
 import type { CxrModel, ModelConfig } from './model.js';
 
 type Message =
@@ -24,6 +25,7 @@ let loss: LossFunction | undefined;
 async function handle(message: Message): Promise<void> {
   if (message.type === 'init') {
     const backend = await initBackend('wasm');
+    setNativeConvThreads(1); // one core per worker: the pool already uses the others
     model = createModel(message.config);
     loss = lossFor(message.loss);
     parentPort?.postMessage({ type: 'ready', backend });

@@ -18,7 +18,8 @@
  * Built-in backbones are ResNet-style networks trained from scratch, sized for a CPU. Normalisation-free: each
  * residual branch ends in a zero-initialised convolution (as in Fixup, Zhang et al. 2019), so every block starts as
  * its shortcut and deep stacks train without batch statistics, which keeps the step cheap on CPU and makes training
- * independent of the batch size. Convolutions use tf.fused.conv2d (convolution + bias + ReLU in one kernel).
+ * independent of the batch size. Convolutions run as one FusedConv2D kernel (convolution + bias + ReLU) with a custom
+ * gradient (`convBiasActivation`).
  *
  * | backbone       | stem       | stages (width x blocks, stride)      | output stride (S = imageSize / it) |
  * |----------------|------------|--------------------------------------|------------------------------------|
@@ -217,15 +218,35 @@ class Variables {
   }
 }
 
-function conv(vars: Variables, name: string, x: tf.Tensor4D, stride: number, activation: Activation): tf.Tensor4D {
-  return tf.fused.conv2d({
-    x,
-    filter: vars.get(`${name}/kernel`) as tf.Tensor4D,
-    strides: stride,
-    pad: 'same',
-    bias: vars.get(`${name}/bias`),
-    activation,
+/**
+ * Convolution ('same' padding) + bias + activation as one op. Its forward is one FusedConv2D kernel and its gradient
+ * calls the two convolution gradients and a bias sum directly: tf.fused.conv2d runs as three unfused ops (and takes
+ * three gradients) whenever gradients are recorded, which costs a pass over the activations each.
+ */
+export function convBiasActivation(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, stride: number, activation: Activation): tf.Tensor4D {
+  const strides: [number, number] = [stride, stride];
+  const common = { strides, pad: 'same' as const, dataFormat: 'NHWC' as const };
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [xi, fi, bi] = args as [tf.Tensor4D, tf.Tensor4D, tf.Tensor1D];
+    const save = args[3] as tf.GradSaveFunc;
+    const y = tf.engine().runKernel(tf.FusedConv2D, { x: xi, filter: fi, bias: bi }, { ...common, dilations: [1, 1], activation }) as tf.Tensor4D;
+    save([xi, fi, y]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const [xs, fs, ys] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+        const g = activation === 'relu' ? tf.mul(dy as tf.Tensor4D, tf.step(ys)) : (dy as tf.Tensor4D);
+        const dx = tf.engine().runKernel(tf.Conv2DBackpropInput, { dy: g, filter: fs }, { ...common, inputShape: xs.shape }) as tf.Tensor4D;
+        const dw = tf.engine().runKernel(tf.Conv2DBackpropFilter, { x: xs, dy: g }, { ...common, filterShape: fs.shape }) as tf.Tensor4D;
+        return [dx, dw, tf.sum(g, [0, 1, 2])];
+      },
+    };
   });
+  return op(x, filter, bias) as tf.Tensor4D;
+}
+
+function conv(vars: Variables, name: string, x: tf.Tensor4D, stride: number, activation: Activation): tf.Tensor4D {
+  return convBiasActivation(x, vars.get(`${name}/kernel`) as tf.Tensor4D, vars.get(`${name}/bias`) as tf.Tensor1D, stride, activation);
 }
 
 interface Backbone {

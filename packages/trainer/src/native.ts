@@ -1,0 +1,292 @@
+/**
+ * Native convolution kernels for the wasm backend: Conv2D, FusedConv2D (bias, ReLU), Conv2DBackpropInput and
+ * Conv2DBackpropFilter run in C (`native/cxr8_conv.c`: cache-blocked matrix products with an AVX2+FMA micro-kernel,
+ * on every core) directly on the wasm backend's memory, so nothing is copied. Everything else (the element-wise ops,
+ * pooling, the loss, autodiff, the optimiser) stays in TensorFlow.js on wasm. XNNPACK in wasm is limited to 128-bit
+ * SIMD without fused multiply-add; these kernels run at about twice its rate on one core, and use the others.
+ *
+ * The addon is compiled when the package installs (`scripts/build-native.mjs`, with the system's C compiler and
+ * Node's headers). Where that fails, or with `CXR8_NATIVE=0`, the wasm kernels of `./kernels/` are used instead;
+ * `nativeKernelInfo()` says which.
+ *
+ * Public API (stable): `loadNativeConv()`, `nativeKernelInfo()`, `registerNativeConvKernels(threads?)`,
+ * `nativeConvThreads()`, `setNativeConvThreads(n)`, `NativeConvAddon`.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { TrainerError } from './errors.js';
+
+/** The compiled addon. */
+export interface NativeConvAddon {
+  /** op 0 = forward, 1 = input gradient, 2 = filter gradient, 3 = column sums; params: see native/cxr8_conv.c. */
+  conv(op: 0 | 1 | 2 | 3, heap: ArrayBuffer, params: Int32Array): void;
+  /** 'avx2-fma' or 'generic': the micro-kernel chosen for this CPU. */
+  kernel(): string;
+}
+
+/** Where the addon is built. */
+export const NATIVE_ADDON_PATH = fileURLToPath(new URL('../native/build/cxr8_conv.node', import.meta.url));
+
+let addon: NativeConvAddon | null | undefined;
+let loadError = '';
+
+/**
+ * The addon, or null when it is not built, cannot load, or `CXR8_NATIVE=0`. Loaded once.
+ *
+ * @example
+ * ```ts
+ * const native = loadNativeConv(); // null on a machine where the install could not compile it
+ * ```
+ */
+export function loadNativeConv(): NativeConvAddon | null {
+  if (addon !== undefined) return addon;
+  if (process.env.CXR8_NATIVE === '0') {
+    loadError = 'disabled by CXR8_NATIVE=0';
+    addon = null;
+    return addon;
+  }
+  try {
+    addon = createRequire(import.meta.url)(NATIVE_ADDON_PATH) as NativeConvAddon;
+  } catch (cause) {
+    loadError = `${NATIVE_ADDON_PATH}: ${(cause as Error).message.split('\n')[0]} (run npm run build:native -w packages/trainer)`;
+    addon = null;
+  }
+  return addon;
+}
+
+/** Which convolution kernels are in use, in words (printed at start). */
+export function nativeKernelInfo(): { native: boolean; detail: string } {
+  const loaded = loadNativeConv();
+  if (loaded === null) return { native: false, detail: `native kernels not loaded: ${loadError}` };
+  return { native: true, detail: `native convolutions (${loaded.kernel()}, ${threads} thread${threads > 1 ? 's' : ''})` };
+}
+
+let threads = Math.max(1, availableParallelism());
+
+/** Threads each native convolution uses (default: the number of cores). */
+export function nativeConvThreads(): number {
+  return threads;
+}
+
+/** Sets the threads of every later native convolution (1 in gradient workers, which already use one core each). */
+export function setNativeConvThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new TrainerError(`native threads: expected a positive integer, found ${n}`);
+  threads = n;
+}
+
+// The wasm backend's internals the kernels use (public members of BackendWasm in tfjs-backend-wasm 4.x).
+interface WasmBackend {
+  wasm: { HEAPU8: Uint8Array };
+  getMemoryOffset(dataId: unknown): number;
+  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
+}
+
+type Pad = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
+
+const P = {
+  n: 0, h: 1, w: 2, ci: 3, kh: 4, kw: 5, co: 6, ho: 7, wo: 8, sh: 9, sw: 10, pt: 11, pl: 12, relu: 13,
+  x: 14, filter: 15, bias: 16, dy: 17, out: 18, threads: 19,
+} as const;
+
+/** The shape parameters of a convolution of `inputShape` by `filterShape`, or null when the native path cannot run it. */
+function convParams(
+  inputShape: number[],
+  filterShape: number[],
+  strides: number | [number, number],
+  pad: Pad,
+  dilations: number | [number, number] | undefined,
+  rounding: 'floor' | 'round' | 'ceil' | undefined,
+  dataFormat: string | undefined,
+): { params: Int32Array; outShape: number[] } | null {
+  if (dataFormat === 'NCHW') return null;
+  const info = tf.backend_util.computeConv2DInfo(
+    inputShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    strides,
+    dilations ?? 1,
+    pad,
+    rounding,
+    false,
+    'channelsLast',
+  );
+  if (info.dilationHeight !== 1 || info.dilationWidth !== 1 || info.inChannels !== filterShape[2]) return null;
+  const params = new Int32Array(20);
+  params[P.n] = info.batchSize;
+  params[P.h] = info.inHeight;
+  params[P.w] = info.inWidth;
+  params[P.ci] = info.inChannels;
+  params[P.kh] = info.filterHeight;
+  params[P.kw] = info.filterWidth;
+  params[P.co] = info.outChannels;
+  params[P.ho] = info.outHeight;
+  params[P.wo] = info.outWidth;
+  params[P.sh] = info.strideHeight;
+  params[P.sw] = info.strideWidth;
+  params[P.pt] = info.padInfo.top;
+  params[P.pl] = info.padInfo.left;
+  params[P.bias] = -1;
+  params[P.x] = -1;
+  params[P.filter] = -1;
+  params[P.dy] = -1;
+  return { params, outShape: info.outShape };
+}
+
+function offset(backend: WasmBackend, info: TensorInfo | undefined): number {
+  if (info === undefined) throw new TrainerError('native convolution: a kernel input is missing');
+  return backend.getMemoryOffset(info.dataId);
+}
+
+function run(native: NativeConvAddon, backend: WasmBackend, op: 0 | 1 | 2 | 3, params: Int32Array, outShape: number[]): TensorInfo {
+  const out = backend.makeOutput(outShape, 'float32');
+  params[P.out] = backend.getMemoryOffset(out.dataId);
+  params[P.threads] = threads;
+  // The heap's buffer is read after the output is allocated: allocation may grow (and replace) the wasm memory.
+  native.conv(op, backend.wasm.HEAPU8.buffer as ArrayBuffer, params);
+  return out;
+}
+
+const registeredOn = new Set<string>();
+
+interface Args {
+  inputs: NamedTensorInfoMap;
+  backend: unknown;
+  attrs?: NamedAttrMap;
+}
+
+function nativeOr(fallback: KernelFunc | undefined, name: string, native: (args: Args) => TensorInfo | null): KernelFunc {
+  return (args) => {
+    const out = native(args as Args);
+    if (out !== null) return out;
+    if (fallback === undefined) throw new TrainerError(`${name}: this configuration is not supported natively and wasm has no kernel for it`);
+    return fallback(args);
+  };
+}
+
+function allFloat(...infos: (TensorInfo | undefined)[]): boolean {
+  return infos.every((t) => t === undefined || t.dtype === 'float32');
+}
+
+/**
+ * Registers the native kernels on the wasm backend in place of its Conv2D, FusedConv2D, Conv2DBackpropInput and
+ * Conv2DBackpropFilter (configurations they do not cover, e.g. dilations, NCHW or activations other than ReLU, go to
+ * the kernels they replace), and of Sum over every axis but the last (a bias gradient: wasm transposes the whole tensor
+ * first). Returns false, registering nothing, when the addon is not loaded; a second call does nothing. Call after the wasm
+ * gradient kernels are registered, before or after tf.setBackend('wasm').
+ *
+ * @example
+ * ```ts
+ * registerWasmGradientKernels();
+ * registerNativeConvKernels(); // true where the addon is built
+ * ```
+ */
+export function registerNativeConvKernels(backendName = 'wasm'): boolean {
+  const native = loadNativeConv();
+  if (native === null) return false;
+  if (registeredOn.has(backendName)) return true;
+  registeredOn.add(backendName);
+  const previous = (name: string): KernelFunc | undefined => tf.getKernel(name, backendName)?.kernelFunc;
+  // The replaced kernel's setupFunc (wasm binds its C function there) is kept, so that the fallback still works.
+  const replace = (config: KernelConfig) => {
+    const old = tf.getKernel(config.kernelName, backendName);
+    if (old !== undefined) tf.unregisterKernel(config.kernelName, backendName);
+    tf.registerKernel({ ...config, setupFunc: old?.setupFunc, disposeFunc: old?.disposeFunc });
+  };
+
+  const conv2d = previous(tf.Conv2D);
+  replace({
+    kernelName: tf.Conv2D,
+    backendName,
+    kernelFunc: nativeOr(conv2d, tf.Conv2D, ({ inputs, backend, attrs }) => {
+      const a = attrs as unknown as tf.Conv2DAttrs;
+      const { x, filter } = inputs;
+      if (x === undefined || filter === undefined || !allFloat(x, filter)) return null;
+      const shape = convParams(x.shape, filter.shape, a.strides, a.pad as Pad, a.dilations, a.dimRoundingMode, a.dataFormat);
+      if (shape === null) return null;
+      const b = backend as WasmBackend;
+      shape.params[P.x] = offset(b, x);
+      shape.params[P.filter] = offset(b, filter);
+      return run(native, b, 0, shape.params, shape.outShape);
+    }),
+  });
+
+  const fused = previous(tf.FusedConv2D);
+  replace({
+    kernelName: tf.FusedConv2D,
+    backendName,
+    kernelFunc: nativeOr(fused, tf.FusedConv2D, ({ inputs, backend, attrs }) => {
+      const a = attrs as unknown as tf.FusedConv2DAttrs;
+      const { x, filter, bias, preluActivationWeights } = inputs;
+      if (x === undefined || filter === undefined || preluActivationWeights !== undefined || !allFloat(x, filter, bias)) return null;
+      if (a.activation !== 'linear' && a.activation !== 'relu') return null;
+      if (bias !== undefined && (bias.shape.length !== 1 || bias.shape[0] !== filter.shape[3])) return null;
+      const shape = convParams(x.shape, filter.shape, a.strides, a.pad as Pad, a.dilations, a.dimRoundingMode, a.dataFormat);
+      if (shape === null) return null;
+      const b = backend as WasmBackend;
+      shape.params[P.x] = offset(b, x);
+      shape.params[P.filter] = offset(b, filter);
+      if (bias !== undefined) shape.params[P.bias] = offset(b, bias);
+      shape.params[P.relu] = a.activation === 'relu' ? 1 : 0;
+      return run(native, b, 0, shape.params, shape.outShape);
+    }),
+  });
+
+  const backpropInput = previous(tf.Conv2DBackpropInput);
+  replace({
+    kernelName: tf.Conv2DBackpropInput,
+    backendName,
+    kernelFunc: nativeOr(backpropInput, tf.Conv2DBackpropInput, ({ inputs, backend, attrs }) => {
+      const a = attrs as unknown as tf.Conv2DBackpropInputAttrs;
+      const { dy, filter } = inputs;
+      if (dy === undefined || filter === undefined || !allFloat(dy, filter)) return null;
+      const shape = convParams(a.inputShape, filter.shape, a.strides, a.pad as Pad, 1, a.dimRoundingMode, a.dataFormat);
+      if (shape === null || shape.outShape.some((d, i) => d !== dy.shape[i])) return null;
+      const b = backend as WasmBackend;
+      shape.params[P.dy] = offset(b, dy);
+      shape.params[P.filter] = offset(b, filter);
+      return run(native, b, 1, shape.params, [...a.inputShape]);
+    }),
+  });
+
+  const backpropFilter = previous(tf.Conv2DBackpropFilter);
+  replace({
+    kernelName: tf.Conv2DBackpropFilter,
+    backendName,
+    kernelFunc: nativeOr(backpropFilter, tf.Conv2DBackpropFilter, ({ inputs, backend, attrs }) => {
+      const a = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+      const { x, dy } = inputs;
+      if (x === undefined || dy === undefined || !allFloat(x, dy)) return null;
+      const shape = convParams(x.shape, a.filterShape, a.strides, a.pad as Pad, 1, a.dimRoundingMode, a.dataFormat);
+      if (shape === null || shape.outShape.some((d, i) => d !== dy.shape[i])) return null;
+      const b = backend as WasmBackend;
+      shape.params[P.x] = offset(b, x);
+      shape.params[P.dy] = offset(b, dy);
+      return run(native, b, 2, shape.params, [...a.filterShape]);
+    }),
+  });
+
+  const sum = previous(tf.Sum);
+  replace({
+    kernelName: tf.Sum,
+    backendName,
+    kernelFunc: nativeOr(sum, tf.Sum, ({ inputs, backend, attrs }) => {
+      const { x } = inputs;
+      const a = attrs as unknown as tf.SumAttrs;
+      if (x === undefined || x.dtype !== 'float32' || x.shape.length < 2) return null;
+      const rank = x.shape.length;
+      const axes = tf.util.parseAxisParam(a.axis, x.shape).sort((p, q) => p - q);
+      if (axes.length !== rank - 1 || axes.some((axis, i) => axis !== i)) return null;
+      const cols = x.shape[rank - 1] as number;
+      if (cols < 1) return null;
+      const params = new Int32Array(20).fill(-1);
+      params[P.n] = x.shape.slice(0, -1).reduce((p, q) => p * q, 1);
+      params[P.co] = cols;
+      const b = backend as WasmBackend;
+      params[P.x] = offset(b, x);
+      return run(native, b, 3, params, a.keepDims ? [...x.shape.slice(0, -1).map(() => 1), cols] : [cols]);
+    }),
+  });
+  return true;
+}

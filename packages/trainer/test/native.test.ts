@@ -1,0 +1,182 @@
+import test from 'ava';
+import * as tf from '@tensorflow/tfjs';
+import { spawnSync } from 'node:child_process';
+import { initBackend } from '../src/backend.js';
+import { conv2dBackpropFilterAsConv, conv2dBackpropInputAsConv } from '../src/kernels/index.js';
+import { convBiasActivation } from '../src/model.js';
+import { loadNativeConv, nativeKernelInfo, nativeConvThreads, setNativeConvThreads } from '../src/native.js';
+
+/** Deterministic values in [-1, 1). */
+function values(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
+    out[i] = (s / 2 ** 32) * 2 - 1;
+  }
+  return out;
+}
+
+function maxError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) {
+    const e = expected[i] as number;
+    worst = Math.max(worst, Math.abs((actual[i] as number) - e) / (1 + Math.abs(e)));
+  }
+  return worst;
+}
+
+const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
+const hasCompiler = process.platform !== 'win32' && spawnSync(process.env.CC ?? 'cc', ['--version']).status === 0;
+const native = loadNativeConv();
+
+test('the native kernels are built where a C compiler is present', (t) => {
+  if (!hasCompiler || process.env.CXR8_NATIVE === '0') {
+    t.log(`no C compiler here (or CXR8_NATIVE=0): ${nativeKernelInfo().detail}`);
+    t.pass();
+    return;
+  }
+  t.not(native, null, nativeKernelInfo().detail);
+  t.regex(native!.kernel(), /^(avx2-fma|generic)$/);
+  t.true(nativeKernelInfo().native);
+});
+
+interface Case {
+  name: string;
+  x: [number, number, number, number];
+  f: [number, number, number, number];
+  strides: number;
+  pad: 'same' | 'valid';
+  activation: 'relu' | 'linear';
+}
+
+// Shapes that cross the kernel's blocks: K > 256 (several depth blocks), Co not a multiple of 16, M not a multiple of
+// 6 or 96, Ci = 1 (the stem), strided even kernels (the backbone's).
+const cases: Case[] = [
+  { name: '3x3 stride 1, relu', x: [2, 9, 9, 3], f: [3, 3, 3, 5], strides: 1, pad: 'same', activation: 'relu' },
+  { name: '4x4 stride 2, 16 -> 32', x: [3, 16, 16, 16], f: [4, 4, 16, 32], strides: 2, pad: 'same', activation: 'relu' },
+  { name: '2x2 stride 2, odd size, Co 19', x: [2, 15, 15, 7], f: [2, 2, 7, 19], strides: 2, pad: 'same', activation: 'linear' },
+  { name: '1x1, Ci 33', x: [2, 14, 14, 33], f: [1, 1, 33, 17], strides: 1, pad: 'same', activation: 'linear' },
+  { name: 'stem: 4x4 stride 2, Ci 1', x: [1, 13, 13, 1], f: [4, 4, 1, 16], strides: 2, pad: 'same', activation: 'relu' },
+  { name: '3x3 stride 2 valid', x: [2, 11, 11, 5], f: [3, 3, 5, 8], strides: 2, pad: 'valid', activation: 'relu' },
+  { name: 'K = 2700 (several depth blocks)', x: [2, 12, 12, 300], f: [3, 3, 300, 7], strides: 1, pad: 'same', activation: 'linear' },
+];
+
+/** Output and gradients of sum(fused conv(x, f) + b, activation) * weights) on the current backend. */
+async function run(c: Case): Promise<Float32Array[]> {
+  return tf.tidy(() => {
+    const x = tf.tensor4d(values(size(c.x), 1), c.x);
+    const f = tf.tensor4d(values(size(c.f), 2), c.f);
+    const b = tf.tensor1d(values(c.f[3], 3));
+    const conv = (xi: tf.Tensor4D, fi: tf.Tensor4D, bi: tf.Tensor1D) =>
+      tf.fused.conv2d({ x: xi, filter: fi, bias: bi, strides: c.strides, pad: c.pad, activation: c.activation });
+    const y = conv(x, f, b);
+    const weights = tf.tensor(values(size(y.shape), 4), y.shape);
+    const grads = tf.grads((xi: tf.Tensor, fi: tf.Tensor, bi: tf.Tensor) =>
+      tf.sum(tf.mul(conv(xi as tf.Tensor4D, fi as tf.Tensor4D, bi as tf.Tensor1D), weights)),
+    )([x, f, b]);
+    return [y, ...grads].map((g) => g.dataSync() as Float32Array);
+  });
+}
+
+for (const c of cases) {
+  for (const threads of [1, 3]) {
+    test.serial(`native convolution, input and filter gradients, bias sum equal the cpu backend to 1e-4: ${c.name}, ${threads} thread(s)`, async (t) => {
+      if (native === null) {
+        t.log(`skipped: ${nativeKernelInfo().detail}`);
+        t.pass();
+        return;
+      }
+      await initBackend('cpu');
+      const expected = await run(c);
+      await initBackend('wasm');
+      const before = nativeConvThreads();
+      setNativeConvThreads(threads);
+      try {
+        const actual = await run(c);
+        ['output', 'input gradient', 'filter gradient', 'bias gradient'].forEach((what, i) => {
+          t.true(expected[i]!.some((v) => v !== 0), `${what} is all zeros`);
+          t.true(maxError(actual[i]!, expected[i]!) < 1e-4, `${what} error ${maxError(actual[i]!, expected[i]!)}`);
+        });
+      } finally {
+        setNativeConvThreads(before);
+      }
+    });
+  }
+}
+
+test.serial('configurations the native kernels do not cover fall back to wasm: dilations, Sum over other axes', async (t) => {
+  const compute = () =>
+    tf.tidy(() => {
+      const x = tf.tensor4d(values(2 * 10 * 10 * 3, 5), [2, 10, 10, 3]);
+      const f = tf.tensor4d(values(3 * 3 * 3 * 4, 6), [3, 3, 3, 4]);
+      const dilated = tf.conv2d(x, f, 1, 'same', 'NHWC', 2);
+      return [dilated, tf.sum(x, [1, 2]), tf.sum(x, [0, 1, 2], true), tf.sum(x)].map((r) => r.dataSync() as Float32Array);
+    });
+  await initBackend('cpu');
+  const expected = compute();
+  await initBackend('wasm');
+  const actual = compute();
+  expected.forEach((e, i) => t.true(maxError(actual[i]!, e) < 1e-5, `result ${i}: error ${maxError(actual[i]!, e)}`));
+});
+
+test.serial('the wasm-only gradient kernels (used where the addon is not built) equal the cpu gradients', async (t) => {
+  const c = cases[1]!;
+  await initBackend('cpu');
+  const [, dx, df] = await run(c);
+  const grads = tf.tidy(() => {
+    const x = tf.tensor4d(values(size(c.x), 1), c.x);
+    const f = tf.tensor4d(values(size(c.f), 2), c.f);
+    const b = tf.tensor1d(values(c.f[3], 3));
+    const y = tf.fused.conv2d({ x, filter: f, bias: b, strides: c.strides, pad: c.pad });
+    const dy = tf.mul(tf.tensor(values(size(y.shape), 4), y.shape), tf.step(y)) as tf.Tensor4D;
+    return [dy, f, x].map((a) => a.dataSync() as Float32Array);
+  });
+  await initBackend('wasm');
+  const [dxWasm, dfWasm] = tf.tidy(() => {
+    const dy = tf.tensor4d(grads[0]!, [c.x[0], c.x[1] / 2, c.x[2] / 2, c.f[3]]);
+    const f = tf.tensor4d(grads[1]!, c.f);
+    const x = tf.tensor4d(grads[2]!, c.x);
+    return [conv2dBackpropInputAsConv(dy, f, c.x, c.strides, c.pad), conv2dBackpropFilterAsConv(x, dy, c.f, c.strides, c.pad)].map(
+      (r) => r.dataSync() as Float32Array,
+    );
+  });
+  t.true(maxError(dxWasm!, dx!) < 1e-4, `input gradient error ${maxError(dxWasm!, dx!)}`);
+  t.true(maxError(dfWasm!, df!) < 1e-4, `filter gradient error ${maxError(dfWasm!, df!)}`);
+});
+
+test.serial('convBiasActivation (one fused kernel, custom gradient) equals tf.fused.conv2d and its gradients', async (t) => {
+  await initBackend('cpu');
+  const x = tf.tensor4d(values(2 * 8 * 8 * 4, 7), [2, 8, 8, 4]);
+  const f = tf.tensor4d(values(4 * 4 * 4 * 6, 8), [4, 4, 4, 6]);
+  const b = tf.tensor1d(values(6, 9));
+  const w = tf.tensor4d(values(2 * 4 * 4 * 6, 10), [2, 4, 4, 6]);
+  for (const activation of ['relu', 'linear'] as const) {
+    const ours = tf.grads((xi: tf.Tensor, fi: tf.Tensor, bi: tf.Tensor) =>
+      tf.sum(tf.mul(convBiasActivation(xi as tf.Tensor4D, fi as tf.Tensor4D, bi as tf.Tensor1D, 2, activation), w)),
+    )([x, f, b]);
+    const reference = tf.grads((xi: tf.Tensor, fi: tf.Tensor, bi: tf.Tensor) =>
+      tf.sum(tf.mul(tf.fused.conv2d({ x: xi as tf.Tensor4D, filter: fi as tf.Tensor4D, bias: bi, strides: 2, pad: 'same', activation }), w)),
+    )([x, f, b]);
+    ours.forEach((g, i) => t.true(maxError(g.dataSync(), reference[i]!.dataSync()) < 1e-5, `${activation} gradient ${i}`));
+  }
+});
+
+test('setNativeConvThreads rejects a bad count', (t) => {
+  t.throws(() => setNativeConvThreads(0), { message: /positive integer/ });
+  t.throws(() => setNativeConvThreads(1.5), { message: /positive integer/ });
+});
+
+test('the addon rejects offsets outside the heap with a TypeError', (t) => {
+  if (native === null) {
+    t.pass();
+    return;
+  }
+  const params = new Int32Array(20).fill(-1);
+  [1, 4, 4, 1, 3, 3, 1, 4, 4, 1, 1, 1, 1, 0].forEach((v, i) => (params[i] = v));
+  params[14] = 0; // x
+  params[15] = 1 << 20; // filter: past the end of a 1 KB heap
+  params[18] = 0;
+  params[19] = 1;
+  t.throws(() => native.conv(0, new ArrayBuffer(1024), params), { instanceOf: TypeError, message: /outside the heap/ });
+});
