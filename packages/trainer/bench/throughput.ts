@@ -20,7 +20,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { initBackend } from '../src/backend.js';
+import { describeBackend, initBackend } from '../src/backend.js';
 import { classActivationMaps, createHeatmapBoxer, createUpsampler, scaleTo255Into } from '../src/heatmap.js';
 import type { HeatmapBox } from '../src/heatmap.js';
 import { lossFor } from '../src/loss.js';
@@ -239,7 +239,7 @@ export async function measureEvaluation(options: ThroughputOptions): Promise<Eva
   images.dispose();
   model.dispose();
   const rows: EvaluationRow[] = [
-    { name: `ours, tfjs ${backend}, 1 thread`, forward, heatmaps, full, boxesPerImage: boxCount / Math.max(counted, 1), note: 'evaluate.ts path' },
+    { name: `ours, tfjs ${describeBackend(backend)}`, forward, heatmaps, full, boxesPerImage: boxCount / Math.max(counted, 1), note: 'evaluate.ts path' },
     evaluationPeer(options, 1),
   ];
   const cores = availableParallelism();

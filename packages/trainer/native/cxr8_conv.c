@@ -638,6 +638,35 @@ static napi_value js_conv(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* setKernel('generic' | 'avx2-fma'): picks the micro-kernel (tests run both); returns false when this CPU lacks it. */
+static napi_value js_set_kernel(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  char name[16] = {0};
+  size_t length = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
+      napi_get_value_string_utf8(env, argv[0], name, sizeof name, &length) != napi_ok) {
+    return throw_type_error(env, "setKernel(name): expected a string");
+  }
+  bool done = false;
+  if (strcmp(name, "generic") == 0) {
+    micro = micro_generic;
+    done = true;
+  } else if (strcmp(name, "avx2-fma") == 0) {
+#ifdef CXR8_X86
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+      micro = micro_avx2;
+      done = true;
+    }
+#endif
+  } else {
+    return throw_type_error(env, "setKernel: expected 'generic' or 'avx2-fma'");
+  }
+  napi_value result;
+  napi_get_boolean(env, done, &result);
+  return result;
+}
+
 static napi_value js_kernel(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value name;
@@ -652,5 +681,7 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   napi_set_named_property(env, exports, "conv", fn);
   napi_create_function(env, "kernel", NAPI_AUTO_LENGTH, js_kernel, NULL, &fn);
   napi_set_named_property(env, exports, "kernel", fn);
+  napi_create_function(env, "setKernel", NAPI_AUTO_LENGTH, js_set_kernel, NULL, &fn);
+  napi_set_named_property(env, exports, "setKernel", fn);
   return exports;
 }

@@ -133,10 +133,10 @@ const defaultIo: CliIo = {
 };
 
 async function runTrain(flags: Flags, io: CliIo): Promise<number> {
-  const { initBackend } = await import('./backend.js');
+  const { describeBackend, initBackend } = await import('./backend.js');
   const { train } = await import('./train.js');
   const backend = await initBackend(str(flags, 'backend') as Parameters<typeof initBackend>[0]);
-  io.out(`cxr8-train: backend ${backend}`);
+  io.out(`cxr8-train: backend ${describeBackend(backend)}`);
   const options: Parameters<typeof train>[0] = { data: str(flags, 'data') as string, out: str(flags, 'out') as string };
   const set = <K extends keyof typeof options>(key: K, value: (typeof options)[K] | undefined): void => {
     if (value !== undefined) options[key] = value;
@@ -158,14 +158,14 @@ async function runTrain(flags: Flags, io: CliIo): Promise<number> {
 }
 
 async function runEvaluate(flags: Flags, io: CliIo): Promise<number> {
-  const { initBackend } = await import('./backend.js');
+  const { describeBackend, initBackend } = await import('./backend.js');
   const { evaluate } = await import('./evaluate.js');
   const split = str(flags, 'split') ?? 'test';
   if (split !== 'train' && split !== 'val' && split !== 'test') {
     throw new UsageError(`evaluate: --split expects train, val or test, found "${split}"`);
   }
   const backend = await initBackend(str(flags, 'backend') as Parameters<typeof initBackend>[0]);
-  io.out(`cxr8-train: backend ${backend}`);
+  io.out(`cxr8-train: backend ${describeBackend(backend)}`);
   const result = await evaluate({
     data: str(flags, 'data') as string,
     run: str(flags, 'run') as string,

@@ -77,7 +77,9 @@ export { main, parseFlags } from './cli.js';
 export type { Flags, FlagSpec, FlagType, CliIo } from './cli.js';
 export { MetricInputError, UsageError, EvaluationError, PhantomError } from './errors.js';
 // Backends, gradient kernels, model, loss, data and training (issue 4).
-export { initBackend, wasmDistFolder, BACKEND_NAMES } from './backend.js';
+export { describeBackend, initBackend, wasmDistFolder, BACKEND_NAMES } from './backend.js';
+export { loadNativeConv, nativeConvThreads, nativeKernelInfo, registerNativeConvKernels, setNativeConvThreads, NATIVE_ADDON_PATH } from './native.js';
+export type { NativeConvAddon } from './native.js';
 export type { BackendName } from './backend.js';
 export {
   registerWasmGradientKernels,
@@ -94,6 +96,7 @@ export type { LossKind } from './loss.js';
 export {
   createModel,
   createModelAsync,
+  convBiasActivation,
   loadModel,
   defaultModelConfig,
   validateModelConfig,

@@ -23,8 +23,10 @@ import { TrainerError } from './errors.js';
 export interface NativeConvAddon {
   /** op 0 = forward, 1 = input gradient, 2 = filter gradient, 3 = column sums; params: see native/cxr8_conv.c. */
   conv(op: 0 | 1 | 2 | 3, heap: ArrayBuffer, params: Int32Array): void;
-  /** 'avx2-fma' or 'generic': the micro-kernel chosen for this CPU. */
+  /** 'avx2-fma' or 'generic': the micro-kernel in use (chosen for this CPU at load). */
   kernel(): string;
+  /** Switches the micro-kernel (tests run both); false when this CPU lacks it. */
+  setKernel(name: 'generic' | 'avx2-fma'): boolean;
 }
 
 /** Where the addon is built. */

@@ -79,9 +79,17 @@ async function run(c: Case): Promise<Float32Array[]> {
   });
 }
 
+// Each case with the micro-kernel chosen for this CPU on 1 and 3 threads, and with the portable one on 2.
+const variants = [
+  { threads: 1, kernel: undefined },
+  { threads: 3, kernel: undefined },
+  { threads: 2, kernel: 'generic' as const },
+];
+
 for (const c of cases) {
-  for (const threads of [1, 3]) {
-    test.serial(`native convolution, input and filter gradients, bias sum equal the cpu backend to 1e-4: ${c.name}, ${threads} thread(s)`, async (t) => {
+  for (const v of variants) {
+    const title = `${c.name}, ${v.threads} thread(s)${v.kernel === undefined ? '' : `, ${v.kernel} micro-kernel`}`;
+    test.serial(`native convolution, input and filter gradients, bias sum equal the cpu backend to 1e-4: ${title}`, async (t) => {
       if (native === null) {
         t.log(`skipped: ${nativeKernelInfo().detail}`);
         t.pass();
@@ -90,16 +98,18 @@ for (const c of cases) {
       await initBackend('cpu');
       const expected = await run(c);
       await initBackend('wasm');
-      const before = nativeConvThreads();
-      setNativeConvThreads(threads);
+      const before = { threads: nativeConvThreads(), kernel: native.kernel() as 'generic' | 'avx2-fma' };
+      setNativeConvThreads(v.threads);
+      if (v.kernel !== undefined) t.true(native.setKernel(v.kernel));
       try {
         const actual = await run(c);
         ['output', 'input gradient', 'filter gradient', 'bias gradient'].forEach((what, i) => {
-          t.true(expected[i]!.some((v) => v !== 0), `${what} is all zeros`);
+          t.true(expected[i]!.some((x) => x !== 0), `${what} is all zeros`);
           t.true(maxError(actual[i]!, expected[i]!) < 1e-4, `${what} error ${maxError(actual[i]!, expected[i]!)}`);
         });
       } finally {
-        setNativeConvThreads(before);
+        setNativeConvThreads(before.threads);
+        native.setKernel(before.kernel);
       }
     });
   }
@@ -179,4 +189,5 @@ test('the addon rejects offsets outside the heap with a TypeError', (t) => {
   params[18] = 0;
   params[19] = 1;
   t.throws(() => native.conv(0, new ArrayBuffer(1024), params), { instanceOf: TypeError, message: /outside the heap/ });
+  t.throws(() => native.setKernel('avx512' as 'generic'), { instanceOf: TypeError, message: /expected 'generic' or 'avx2-fma'/ });
 });
