@@ -306,4 +306,37 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
   if (only !== 'train') console.log(formatEvaluationTable(await measureEvaluation(options), options));
 }
 
+/**
+ * The issue's speed targets: our fastest training row and our evaluation ("full") against PyTorch on all cores, each at
+ * least `ratio`. Without a PyTorch row nothing is compared (pass, with a line saying so).
+ *
+ * @example
+ * ```ts
+ * const { pass, lines } = throughputVerdict(trainRows, evalRows, 0.5);
+ * ```
+ */
+export function throughputVerdict(train: ThroughputRow[], evaluation: EvaluationRow[], ratio: number): { pass: boolean; lines: string[] } {
+  const lines: string[] = [];
+  let pass = true;
+  const torchTrain = train.filter((r) => r.name.startsWith('PyTorch') && r.trainImagesPerSecond !== null).at(-1);
+  const oursTrain = Math.max(...train.filter((r) => r.name.startsWith('ours')).map((r) => r.trainImagesPerSecond ?? 0));
+  if (torchTrain === undefined) {
+    lines.push(`training speed: not compared (${train.find((r) => r.name.startsWith('PyTorch'))?.note ?? 'no PyTorch row'})`);
+  } else {
+    const r = oursTrain / (torchTrain.trainImagesPerSecond as number);
+    pass &&= r >= ratio;
+    lines.push(`training speed: ${oursTrain.toFixed(1)} images/s = ${r.toFixed(2)}x of ${torchTrain.name} (target >= ${ratio}x): ${r >= ratio ? 'ok' : 'MISSED'}`);
+  }
+  const torchEval = evaluation.filter((r) => r.name.startsWith('PyTorch') && r.full !== null).at(-1);
+  const oursEval = evaluation.find((r) => r.name.startsWith('ours'))?.full ?? 0;
+  if (torchEval === undefined) {
+    lines.push(`evaluation speed: not compared (${evaluation.find((r) => r.name.startsWith('PyTorch'))?.note ?? 'no PyTorch row'})`);
+  } else {
+    const r = oursEval / (torchEval.full as number);
+    pass &&= r >= ratio;
+    lines.push(`evaluation speed (forward + heatmaps + boxes): ${oursEval.toFixed(1)} images/s = ${r.toFixed(2)}x of ${torchEval.name} (target >= ${ratio}x): ${r >= ratio ? 'ok' : 'MISSED'}`);
+  }
+  return { pass, lines };
+}
+
 export { formatTable, formatEvaluationTable };
