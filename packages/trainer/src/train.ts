@@ -29,6 +29,7 @@ import { BUILTIN_BACKBONES, createModelAsync, loadModel } from './model.js';
 import type { BuiltinBackbone, CxrModel, ModelConfig, PretrainedBackbone } from './model.js';
 import { rocAuc } from './metrics/auc.js';
 import { createGradientPool, defaultWorkerCount } from './train-workers.js';
+import { nativeKernelInfo } from './native.js';
 import type { GradientPool } from './train-workers.js';
 
 /** Options of `train`. Only `data` and `out` are required. */
@@ -64,7 +65,8 @@ export interface TrainOptions {
   clipNorm?: number;
   /**
    * Worker threads computing gradients in parallel (data parallel; wasm backend and built-in backbones only).
-   * Default: one per core (at most 4) on wasm, else 1 (in-process).
+   * Default: 1 (in-process, the native convolutions using every core); one per core (at most 4) on wasm without the
+   * native kernels.
    */
   workers?: number;
   /** Cap on batches per epoch (quick runs, tests). */
@@ -547,7 +549,11 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   };
 
   const backendName = tf.getBackend();
-  const workers = o.workers ?? (backendName === 'wasm' && !headOnly && typeof model.config.backbone === 'string' ? defaultWorkerCount() : 1);
+  // With the native convolutions the model trains in-process on every core (as fast as workers here, and no weight
+  // copies); plain wasm runs on one core, so it splits batches across worker threads.
+  const nativeConvolutions = backendName === 'wasm' && nativeKernelInfo().native;
+  const workers =
+    o.workers ?? (backendName === 'wasm' && !nativeConvolutions && !headOnly && typeof model.config.backbone === 'string' ? defaultWorkerCount() : 1);
   let pool: GradientPool | undefined;
   if (workers > 1) {
     if (headOnly || typeof model.config.backbone !== 'string') {

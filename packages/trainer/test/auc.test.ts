@@ -1,4 +1,5 @@
 import test from 'ava';
+import { spawnSync } from 'node:child_process';
 import { rocAuc, rocCurve } from '../src/metrics/auc.js';
 import { MetricInputError } from '../src/errors.js';
 
@@ -84,4 +85,52 @@ test('rocCurve gives scikit-learn drop_intermediate=False points and its area eq
   const labels = [0, 1, 0, 1, 0, 1];
   const c = rocCurve(scores, labels);
   t.true(Math.abs(trapezoid(c.fpr, c.tpr) - rocAuc(scores, labels)) < 1e-15);
+});
+
+/** Deterministic cases with heavy ties (scores rounded to a few levels), rare positives and float32-like scores. */
+function sklearnCases(): { scores: number[]; labels: number[] }[] {
+  let s = 12345;
+  const next = () => {
+    s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
+    return s / 2 ** 32;
+  };
+  const cases: { scores: number[]; labels: number[] }[] = [];
+  for (const [n, levels, rate] of [
+    [50, 3, 0.5],
+    [200, 10, 0.1],
+    [1000, 0, 0.3],
+    [997, 100, 0.02],
+    [5000, 7, 0.5],
+  ] as const) {
+    const labels: number[] = [];
+    const scores: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const y = next() < rate ? 1 : 0;
+      const raw = Math.min(1, Math.max(0, next() * 0.8 + y * 0.2));
+      labels.push(y);
+      scores.push(levels > 0 ? Math.round(raw * levels) / levels : Math.fround(raw));
+    }
+    if (!labels.includes(1)) labels[0] = 1;
+    if (!labels.includes(0)) labels[1] = 0;
+    cases.push({ scores, labels });
+  }
+  return cases;
+}
+
+test("AUC equals scikit-learn's roc_auc_score to 1e-9 (Debian's python3-sklearn, where installed)", (t) => {
+  const python = process.env.CXR8_PYTHON ?? '/usr/bin/python3';
+  const cases = sklearnCases();
+  const script = 'import json,sys\nfrom sklearn.metrics import roc_auc_score\ncases=json.load(sys.stdin)\nprint(json.dumps([roc_auc_score(c["labels"], c["scores"]) for c in cases]))';
+  const run = spawnSync(python, ['-c', script], { input: JSON.stringify(cases), encoding: 'utf8' });
+  if (run.error !== undefined || run.status !== 0) {
+    t.log(`skipped: scikit-learn is not available to ${python} (apt-get install python3-sklearn): ${run.error?.message ?? run.stderr.trim().split('\n').pop()}`);
+    t.pass();
+    return;
+  }
+  const expected = JSON.parse(run.stdout) as number[];
+  t.is(expected.length, cases.length);
+  cases.forEach((c, i) => {
+    const ours = rocAuc(c.scores, c.labels);
+    t.true(Math.abs(ours - (expected[i] as number)) < 1e-9, `case ${i}: ours ${ours}, scikit-learn ${expected[i]}`);
+  });
 });
