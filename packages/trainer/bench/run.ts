@@ -50,13 +50,22 @@ const phantomsDir = join(work, 'phantoms');
 const datasetDir = join(work, 'dataset');
 const runDir = join(work, 'run');
 const evalDir = join(work, 'eval');
-const times: [string, number, string][] = [];
+const times: [string, number, string, number | null][] = [];
 
+/** Runs a stage, with its wall time and the process's peak resident memory while it ran (sampled every 50 ms). */
 async function timed<T>(stage: string, run: () => Promise<T>, detail: (result: T, seconds: number) => string): Promise<T> {
   const started = performance.now();
-  const result = await run();
+  let peak = process.memoryUsage.rss();
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 50);
+  let result: T;
+  try {
+    result = await run();
+  } finally {
+    clearInterval(sampler);
+  }
+  peak = Math.max(peak, process.memoryUsage.rss());
   const seconds = (performance.now() - started) / 1000;
-  times.push([stage, seconds, detail(result, seconds)]);
+  times.push([stage, seconds, detail(result, seconds), peak / 2 ** 20]);
   process.stderr.write(`bench: ${stage} done in ${seconds.toFixed(1)} s\n`);
   return result;
 }
@@ -64,7 +73,7 @@ async function timed<T>(stage: string, run: () => Promise<T>, detail: (result: T
 const stamp = JSON.stringify({ n, seed, version: 7 });
 const stampFile = join(phantomsDir, 'bench-stamp.json');
 if (existsSync(stampFile) && (await readFile(stampFile, 'utf8')) === stamp) {
-  times.push(['phantoms (reused)', 0, `${n} images, seed ${seed}`]);
+  times.push(['phantoms (reused)', 0, `${n} images, seed ${seed}`, null]);
 } else {
   await rm(phantomsDir, { recursive: true, force: true });
   await timed('phantoms', () => makePhantoms({ out: phantomsDir, n, seed }), (d, s) => `${d.images} images (${d.testImages} test), ${d.boxes} boxes, ${(d.images / s).toFixed(1)} images/s`);
@@ -131,9 +140,9 @@ rows.push(`| ${pad('mean', 13)} | ${f4(plantedMean)} | target mean AUC >= ${TARG
 
 console.log(`\n## @cxr8/trainer phantom benchmark (baseline: the issue-4 targets)\n`);
 console.log(`${n} phantoms (seed ${seed}), image size ${imageSize}, ${epochs} epochs, batch ${batchSize}, lr ${lr}, backend ${describeBackend(backend)}, ${trained.epochsRun} epochs run\n`);
-console.log('| stage | seconds | detail |');
-console.log('|---|---:|---|');
-for (const [stage, s, detail] of times) console.log(`| ${stage} | ${s.toFixed(1)} | ${detail} |`);
+console.log('| stage | seconds | peak RSS MB | detail |');
+console.log('|---|---:|---:|---|');
+for (const [stage, s, detail, rss] of times) console.log(`| ${stage} | ${s.toFixed(1)} | ${rss === null ? '-' : rss.toFixed(0)} | ${detail} |`);
 console.log('');
 for (const r of rows) console.log(r);
 console.log(`\n${pass ? 'PASS' : 'FAIL'}: report in ${join(evalDir, 'report.md')}`);
