@@ -13,7 +13,7 @@
  * `nativeConvThreads()`, `setNativeConvThreads(n)`, `NativeConvAddon`.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
+import type { KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -152,19 +152,12 @@ function run(native: NativeConvAddon, backend: WasmBackend, op: 0 | 1 | 2 | 3, p
 
 const registeredOn = new Set<string>();
 
-interface Args {
-  inputs: NamedTensorInfoMap;
-  backend: unknown;
-  attrs?: NamedAttrMap;
-}
-
-function nativeOr(fallback: KernelFunc | undefined, name: string, native: (args: Args) => TensorInfo | null): KernelFunc {
-  return (args) => {
-    const out = native(args as Args);
-    if (out !== null) return out;
-    if (fallback === undefined) throw new TrainerError(`${name}: this configuration is not supported natively and wasm has no kernel for it`);
-    return fallback(args);
-  };
+/** What a kernel asks of the addon: the op, its parameters (offsets filled in from `tensors`) and the output shape. */
+interface NativeCall {
+  op: 0 | 1 | 2 | 3;
+  params: Int32Array;
+  outShape: number[];
+  tensors: Partial<Record<'x' | 'filter' | 'bias' | 'dy', TensorInfo>>;
 }
 
 function allFloat(...infos: (TensorInfo | undefined)[]): boolean {
@@ -189,106 +182,69 @@ export function registerNativeConvKernels(backendName = 'wasm'): boolean {
   if (native === null) return false;
   if (registeredOn.has(backendName)) return true;
   registeredOn.add(backendName);
-  const previous = (name: string): KernelFunc | undefined => tf.getKernel(name, backendName)?.kernelFunc;
-  // The replaced kernel's setupFunc (wasm binds its C function there) is kept, so that the fallback still works.
-  const replace = (config: KernelConfig) => {
-    const old = tf.getKernel(config.kernelName, backendName);
-    if (old !== undefined) tf.unregisterKernel(config.kernelName, backendName);
-    tf.registerKernel({ ...config, setupFunc: old?.setupFunc, disposeFunc: old?.disposeFunc });
+  // Each kernel: a plan for the native call, or null for configurations it does not cover (those go to the kernel it
+  // replaces, whose setupFunc, where wasm binds its C function, is kept).
+  const replace = (kernelName: string, plan: (inputs: NamedTensorInfoMap, attrs: NamedAttrMap) => NativeCall | null) => {
+    const old = tf.getKernel(kernelName, backendName);
+    if (old !== undefined) tf.unregisterKernel(kernelName, backendName);
+    const kernelFunc: KernelFunc = (args) => {
+      const call = plan(args.inputs, args.attrs ?? {});
+      if (call === null) {
+        if (old === undefined) throw new TrainerError(`${kernelName}: this configuration is not supported natively and wasm has no kernel for it`);
+        return old.kernelFunc(args);
+      }
+      const b = args.backend as unknown as WasmBackend;
+      for (const [slot, info] of Object.entries(call.tensors) as [keyof typeof call.tensors, TensorInfo][]) call.params[P[slot]] = offset(b, info);
+      return run(native, b, call.op, call.params, call.outShape);
+    };
+    tf.registerKernel({ kernelName, backendName, kernelFunc, setupFunc: old?.setupFunc, disposeFunc: old?.disposeFunc });
   };
 
-  const conv2d = previous(tf.Conv2D);
-  replace({
-    kernelName: tf.Conv2D,
-    backendName,
-    kernelFunc: nativeOr(conv2d, tf.Conv2D, ({ inputs, backend, attrs }) => {
-      const a = attrs as unknown as tf.Conv2DAttrs;
-      const { x, filter } = inputs;
-      if (x === undefined || filter === undefined || !allFloat(x, filter)) return null;
-      const shape = convParams(x.shape, filter.shape, a.strides, a.pad as Pad, a.dilations, a.dimRoundingMode, a.dataFormat);
-      if (shape === null) return null;
-      const b = backend as WasmBackend;
-      shape.params[P.x] = offset(b, x);
-      shape.params[P.filter] = offset(b, filter);
-      return run(native, b, 0, shape.params, shape.outShape);
-    }),
+  replace(tf.Conv2D, ({ x, filter }, attrs) => {
+    const a = attrs as unknown as tf.Conv2DAttrs;
+    if (x === undefined || filter === undefined || !allFloat(x, filter)) return null;
+    const shape = convParams(x.shape, filter.shape, a.strides, a.pad as Pad, a.dilations, a.dimRoundingMode, a.dataFormat);
+    return shape && { op: 0, params: shape.params, outShape: shape.outShape, tensors: { x, filter } };
   });
 
-  const fused = previous(tf.FusedConv2D);
-  replace({
-    kernelName: tf.FusedConv2D,
-    backendName,
-    kernelFunc: nativeOr(fused, tf.FusedConv2D, ({ inputs, backend, attrs }) => {
-      const a = attrs as unknown as tf.FusedConv2DAttrs;
-      const { x, filter, bias, preluActivationWeights } = inputs;
-      if (x === undefined || filter === undefined || preluActivationWeights !== undefined || !allFloat(x, filter, bias)) return null;
-      if (a.activation !== 'linear' && a.activation !== 'relu') return null;
-      if (bias !== undefined && (bias.shape.length !== 1 || bias.shape[0] !== filter.shape[3])) return null;
-      const shape = convParams(x.shape, filter.shape, a.strides, a.pad as Pad, a.dilations, a.dimRoundingMode, a.dataFormat);
-      if (shape === null) return null;
-      const b = backend as WasmBackend;
-      shape.params[P.x] = offset(b, x);
-      shape.params[P.filter] = offset(b, filter);
-      if (bias !== undefined) shape.params[P.bias] = offset(b, bias);
-      shape.params[P.relu] = a.activation === 'relu' ? 1 : 0;
-      return run(native, b, 0, shape.params, shape.outShape);
-    }),
+  replace(tf.FusedConv2D, ({ x, filter, bias, preluActivationWeights }, attrs) => {
+    const a = attrs as unknown as tf.FusedConv2DAttrs;
+    if (x === undefined || filter === undefined || preluActivationWeights !== undefined || !allFloat(x, filter, bias)) return null;
+    if (a.activation !== 'linear' && a.activation !== 'relu') return null;
+    if (bias !== undefined && (bias.shape.length !== 1 || bias.shape[0] !== filter.shape[3])) return null;
+    const shape = convParams(x.shape, filter.shape, a.strides, a.pad as Pad, a.dilations, a.dimRoundingMode, a.dataFormat);
+    if (shape === null) return null;
+    shape.params[P.relu] = a.activation === 'relu' ? 1 : 0;
+    return { op: 0, params: shape.params, outShape: shape.outShape, tensors: bias === undefined ? { x, filter } : { x, filter, bias } };
   });
 
-  const backpropInput = previous(tf.Conv2DBackpropInput);
-  replace({
-    kernelName: tf.Conv2DBackpropInput,
-    backendName,
-    kernelFunc: nativeOr(backpropInput, tf.Conv2DBackpropInput, ({ inputs, backend, attrs }) => {
-      const a = attrs as unknown as tf.Conv2DBackpropInputAttrs;
-      const { dy, filter } = inputs;
-      if (dy === undefined || filter === undefined || !allFloat(dy, filter)) return null;
-      const shape = convParams(a.inputShape, filter.shape, a.strides, a.pad as Pad, 1, a.dimRoundingMode, a.dataFormat);
-      if (shape === null || shape.outShape.some((d, i) => d !== dy.shape[i])) return null;
-      const b = backend as WasmBackend;
-      shape.params[P.dy] = offset(b, dy);
-      shape.params[P.filter] = offset(b, filter);
-      return run(native, b, 1, shape.params, [...a.inputShape]);
-    }),
+  replace(tf.Conv2DBackpropInput, ({ dy, filter }, attrs) => {
+    const a = attrs as unknown as tf.Conv2DBackpropInputAttrs;
+    if (dy === undefined || filter === undefined || !allFloat(dy, filter)) return null;
+    const shape = convParams(a.inputShape, filter.shape, a.strides, a.pad as Pad, 1, a.dimRoundingMode, a.dataFormat);
+    if (shape === null || shape.outShape.some((d, i) => d !== dy.shape[i])) return null;
+    return { op: 1, params: shape.params, outShape: [...a.inputShape], tensors: { dy, filter } };
   });
 
-  const backpropFilter = previous(tf.Conv2DBackpropFilter);
-  replace({
-    kernelName: tf.Conv2DBackpropFilter,
-    backendName,
-    kernelFunc: nativeOr(backpropFilter, tf.Conv2DBackpropFilter, ({ inputs, backend, attrs }) => {
-      const a = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
-      const { x, dy } = inputs;
-      if (x === undefined || dy === undefined || !allFloat(x, dy)) return null;
-      const shape = convParams(x.shape, a.filterShape, a.strides, a.pad as Pad, 1, a.dimRoundingMode, a.dataFormat);
-      if (shape === null || shape.outShape.some((d, i) => d !== dy.shape[i])) return null;
-      const b = backend as WasmBackend;
-      shape.params[P.x] = offset(b, x);
-      shape.params[P.dy] = offset(b, dy);
-      return run(native, b, 2, shape.params, [...a.filterShape]);
-    }),
+  replace(tf.Conv2DBackpropFilter, ({ x, dy }, attrs) => {
+    const a = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+    if (x === undefined || dy === undefined || !allFloat(x, dy)) return null;
+    const shape = convParams(x.shape, a.filterShape, a.strides, a.pad as Pad, 1, a.dimRoundingMode, a.dataFormat);
+    if (shape === null || shape.outShape.some((d, i) => d !== dy.shape[i])) return null;
+    return { op: 2, params: shape.params, outShape: [...a.filterShape], tensors: { x, dy } };
   });
 
-  const sum = previous(tf.Sum);
-  replace({
-    kernelName: tf.Sum,
-    backendName,
-    kernelFunc: nativeOr(sum, tf.Sum, ({ inputs, backend, attrs }) => {
-      const { x } = inputs;
-      const a = attrs as unknown as tf.SumAttrs;
-      if (x === undefined || x.dtype !== 'float32' || x.shape.length < 2) return null;
-      const rank = x.shape.length;
-      const axes = tf.util.parseAxisParam(a.axis, x.shape).sort((p, q) => p - q);
-      if (axes.length !== rank - 1 || axes.some((axis, i) => axis !== i)) return null;
-      const cols = x.shape[rank - 1] as number;
-      if (cols < 1) return null;
-      const params = new Int32Array(20).fill(-1);
-      params[P.n] = x.shape.slice(0, -1).reduce((p, q) => p * q, 1);
-      params[P.co] = cols;
-      const b = backend as WasmBackend;
-      params[P.x] = offset(b, x);
-      return run(native, b, 3, params, a.keepDims ? [...x.shape.slice(0, -1).map(() => 1), cols] : [cols]);
-    }),
+  replace(tf.Sum, ({ x }, attrs) => {
+    const a = attrs as unknown as tf.SumAttrs;
+    if (x === undefined || x.dtype !== 'float32' || x.shape.length < 2) return null;
+    const rank = x.shape.length;
+    const axes = tf.util.parseAxisParam(a.axis, x.shape).sort((p, q) => p - q);
+    const cols = x.shape[rank - 1] as number;
+    if (axes.length !== rank - 1 || axes.some((axis, i) => axis !== i) || cols < 1) return null;
+    const params = new Int32Array(20).fill(-1);
+    params[P.n] = x.shape.slice(0, -1).reduce((p, q) => p * q, 1);
+    params[P.co] = cols;
+    return { op: 3, params, outShape: a.keepDims ? [...x.shape.slice(0, -1).map(() => 1), cols] : [cols], tensors: { x } };
   });
   return true;
 }

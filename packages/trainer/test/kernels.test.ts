@@ -2,26 +2,7 @@ import test from 'ava';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend.js';
 import { registerWasmGradientKernels, WASM_GRADIENT_KERNELS } from '../src/kernels/index.js';
-
-/** Deterministic values in [-1, 1). */
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
-    out[i] = (s / 2 ** 32) * 2 - 1;
-  }
-  return out;
-}
-
-function maxError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  let worst = 0;
-  for (let i = 0; i < expected.length; i++) {
-    const e = expected[i] as number;
-    worst = Math.max(worst, Math.abs((actual[i] as number) - e) / (1 + Math.abs(e)));
-  }
-  return worst;
-}
+import { maxError, values } from './helpers/numeric.js';
 
 interface Case {
   name: string;

@@ -5,26 +5,7 @@ import { initBackend } from '../src/backend.js';
 import { conv2dBackpropFilterAsConv, conv2dBackpropInputAsConv } from '../src/kernels/index.js';
 import { convBiasActivation } from '../src/model.js';
 import { loadNativeConv, nativeKernelInfo, nativeConvThreads, setNativeConvThreads } from '../src/native.js';
-
-/** Deterministic values in [-1, 1). */
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
-    out[i] = (s / 2 ** 32) * 2 - 1;
-  }
-  return out;
-}
-
-function maxError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  let worst = 0;
-  for (let i = 0; i < expected.length; i++) {
-    const e = expected[i] as number;
-    worst = Math.max(worst, Math.abs((actual[i] as number) - e) / (1 + Math.abs(e)));
-  }
-  return worst;
-}
+import { maxError, values } from './helpers/numeric.js';
 
 const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
 const hasCompiler = process.platform !== 'win32' && spawnSync(process.env.CC ?? 'cc', ['--version']).status === 0;
