@@ -9,7 +9,8 @@
  * - `normal.json`: normality statements: `{ description, statements: [{ id, terms, example }] }`.
  *
  * Term syntax: words separated by spaces (hyphens are spaces); `[word]` is an optional word; `(a|b|c)` is a choice of
- * one word; `...` lets up to four words stand between ("heart ... enlarged" matches "heart is mildly enlarged").
+ * one word; `...` lets up to four words stand between ("heart ... enlarged" matches "heart is mildly enlarged"), never
+ * across punctuation other than a colon ("Heart: mildly enlarged", the organ headings of structured reports).
  * The last word of every term also matches its regular plural ("opacity" -> "opacities", "atelectasis" ->
  * "atelectases"), so variants list only irregular forms and other parts of speech ("atelectatic").
  */

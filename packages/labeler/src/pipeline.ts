@@ -276,13 +276,14 @@ function labelSentence(compiled: CompiledLexicons, s: SentenceWork, evidence: Ev
 /**
  * True when a descriptor mention is attributed to another diagnosis in its clause: an attribution trigger after it
  * whose backward scope covers it, or that follows it after one comma (an apposition: "nodular opacities, likely
- * calcified granulomas"), and whose forward scope covers another mention ("nodular density [represents] a healing rib
+ * calcified granulomas", also after a placing phrase: "nodular density at the right base, likely a nipple shadow"), and whose forward scope covers another mention ("nodular density [represents] a healing rib
  * fracture").
  */
 function isAttributed(triggers: readonly Trigger[], tokens: readonly Token[], mentions: readonly Mention[], m: Mention): boolean {
   for (const t of triggers) {
     if (t.rule.kind !== 'attribution' || t.start < m.tokenEnd) continue;
-    const apposition = t.start === m.tokenEnd + 1 && tokens[m.tokenEnd]!.norm === ',';
+    const comma = appositionComma(tokens, m.tokenEnd);
+    const apposition = comma >= 0 && t.start === comma + 1;
     if (t.scopeStart > m.tokenStart && !apposition) continue;
     for (const other of mentions) {
       if (other !== m && other.tokenStart >= t.end && other.tokenEnd <= t.scopeEnd) {
@@ -291,6 +292,26 @@ function isAttributed(triggers: readonly Trigger[], tokens: readonly Token[], me
     }
   }
   return false;
+}
+
+/** Prepositions that place a descriptor ("nodular density in the right base, likely ..."). */
+const PLACING = new Set(['in', 'at', 'on', 'within', 'along', 'over', 'overlying', 'near', 'projecting', 'of', 'adjacent', 'to']);
+/** Words that end a placing phrase: a verb or a conjunction starts something else. */
+const NOT_PLACING = new Set(['and', 'or', 'but', 'with', 'without', 'is', 'are', 'was', 'were', 'may', 'could', 'which', 'no', 'not']);
+
+/**
+ * The comma of an apposition after a descriptor ending at token `end`: the comma right after it, or after a short
+ * phrase that places it ("nodular density at the right base, likely a nipple shadow"); -1 when there is none.
+ */
+function appositionComma(tokens: readonly Token[], end: number): number {
+  if (tokens[end]?.norm === ',') return end;
+  if (!PLACING.has(tokens[end]?.norm ?? '')) return -1;
+  for (let k = end + 1; k < tokens.length && k <= end + 8; k++) {
+    const t = tokens[k]!;
+    if (t.norm === ',') return k;
+    if (t.kind === 'punct' || NOT_PLACING.has(t.norm)) return -1;
+  }
+  return -1;
 }
 
 function describe(v: unknown): string {

@@ -192,7 +192,7 @@ export interface TriggerNode {
  * ```
  */
 export function compileTriggers(rules: readonly Rule[]): TriggerNode {
-  const root: TriggerNode = { next: new Map(), gap: null, rule: null };
+  const root = newTriggerNode();
   for (const rule of rules) {
     for (const lit of rule.literals) {
       let steps: PatternStep[];
@@ -210,6 +210,13 @@ export function compileTriggers(rules: readonly Rule[]): TriggerNode {
   return root;
 }
 
+/** The children of every leaf: one shared empty map, never written (most trie nodes are leaves). */
+const NO_CHILDREN: Map<string, TriggerNode> = new Map();
+
+function newTriggerNode(): TriggerNode {
+  return { next: NO_CHILDREN, gap: null, rule: null };
+}
+
 function insertTrigger(node: TriggerNode, steps: PatternStep[], i: number, rule: Rule, literal: string): void {
   if (i === steps.length) {
     if (node.rule && node.rule !== rule) {
@@ -223,7 +230,7 @@ function insertTrigger(node: TriggerNode, steps: PatternStep[], i: number, rule:
   }
   const step = steps[i]!;
   if (step.type === 'gap') {
-    node.gap ??= { next: new Map(), gap: null, rule: null };
+    node.gap ??= newTriggerNode();
     insertTrigger(node.gap, steps, i + 1, rule, literal);
     insertTrigger(node, steps, i + 1, rule, literal); // a gap may be empty
     return;
@@ -232,7 +239,10 @@ function insertTrigger(node: TriggerNode, steps: PatternStep[], i: number, rule:
     let child = node;
     for (const w of words) {
       let next = child.next.get(w);
-      if (!next) child.next.set(w, (next = { next: new Map(), gap: null, rule: null }));
+      if (!next) {
+        if (child.next === NO_CHILDREN) child.next = new Map();
+        child.next.set(w, (next = newTriggerNode()));
+      }
       child = next;
     }
     insertTrigger(child, steps, i + 1, rule, literal);

@@ -5,6 +5,7 @@
  * - in a decimal ("1.5 cm") or a number that opens a list item ("1. No effusion"),
  * - after a known abbreviation ("Dr.", "vs.", "approx.", "e.g.", "i.e.") or a single initial,
  * - when the next word starts in lower case ("3 cm. in size" is one sentence);
+ * - at a '?' that questions the words after it ("? pneumonia", "opacity, ? pneumonia");
  * it also ends at a blank line, at a line break followed by a capital, digit or bullet, and before an inline list
  * number ("... 2. Stable cardiomegaly"), and where a period was left out: a lower-case word followed by a capitalized
  * common sentence opener ("... surgical clips unchanged Visualized portions ...", "Clear lungs There are ..."). De-identification marks ("XXXX") are ordinary words. A run of more than
@@ -65,6 +66,10 @@ export function splitSentences(text: string, from = 0, to = text.length): Senten
       let j = i + 1;
       while (j < to && (text.charCodeAt(j) === 46 || text.charCodeAt(j) === 63 || text.charCodeAt(j) === 33)) j++;
       if (j >= to || isSpace(text.charCodeAt(j)) || text.charCodeAt(j) === 34 || text.charCodeAt(j) === 41) {
+        if (c === 63 && j === i + 1 && isPrefixQuestion(text, start, i, j, to)) {
+          i = j;
+          continue;
+        }
         if (c !== 46 || j > i + 1 || isSentenceEndPeriod(text, start, i, j, to)) {
           push(out, text, start, j);
           start = skipStart(text, j, to);
@@ -128,6 +133,21 @@ function isSentenceEndPeriod(text: string, start: number, dot: number, after: nu
   if (/^(?:[a-z]\.)+[a-z]$/.test(bare)) return false;
   if (isLower(nc)) return false;
   return true;
+}
+
+/**
+ * True when the '?' at `q` questions the words after it rather than ending a sentence: it opens the sentence or
+ * follows a comma, semicolon, colon or parenthesis ("? pneumonia.", "Right basilar opacity, ? pneumonia."), and a
+ * word follows on the same line.
+ */
+function isPrefixQuestion(text: string, start: number, q: number, after: number, to: number): boolean {
+  const prev = prevNonSpace(text, q - 1, start);
+  if (prev >= start) {
+    const pc = text.charCodeAt(prev);
+    if (pc !== 44 && pc !== 59 && pc !== 58 && pc !== 40) return false;
+  }
+  const next = nextNonSpace(text, after, to);
+  return next < to && isLetter(text.charCodeAt(next)) && !text.slice(after, next).includes('\n');
 }
 
 /**

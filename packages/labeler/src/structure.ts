@@ -10,7 +10,9 @@
  *   "CCProcessed" dependencies do in NegBio; a conjunct that opens a new clause ("..., the heart is enlarged",
  *   "... and there is", "..., stable cardiomegaly") ends the list;
  * - prepositional attachment: "no evidence of A in the B", "free of A" stay inside the noun phrase.
- * - bare fragments: a verbless sentence of bare terms ("Pleural effusions or pneumothorax.") is one scope.
+ * - bare fragments: a verbless sentence of bare terms ("Pleural effusions or pneumothorax.") is one scope;
+ * - a question mark written before a phrase ("? pneumonia", "opacity, ?pneumonia") questions that phrase (a chunk),
+ *   one written after it ("Pneumonia?") the clause before it.
  * Scope kinds ('list', 'chunk', 'clause', 'fragment', 'none') and directions are set per rule in `lexicons/rules/*.json`.
  */
 import type { Rule, TriggerNode } from './rules.js';
@@ -147,6 +149,11 @@ export function findTriggers(root: TriggerNode, tokens: readonly Token[], flags 
       if (isBareFragment(tokens, flags)) out.push({ rule: f.rule, start: f.start, end: f.end, scopeStart: 0, scopeEnd: tokens.length });
       continue;
     }
+    if (f.end === f.start + 1 && tokens[f.start]!.norm === '?' && isPrefixQuestion(tokens, f.start)) {
+      // "? pneumonia", "opacity, ?pneumonia": a question mark written before a phrase questions that phrase.
+      out.push({ rule: f.rule, start: f.start, end: f.end, scopeStart: f.end, scopeEnd: forwardScope(tokens, flags, f.end, 'chunk') });
+      continue;
+    }
     // Forward-only scopes start after the trigger, backward-only ones end before it.
     let scopeStart = f.rule.direction === 'forward' ? f.end : f.start;
     let scopeEnd = f.rule.direction === 'backward' ? f.start : f.end;
@@ -184,6 +191,20 @@ function walkTrigger(node: TriggerNode, tokens: readonly Token[], j: number): vo
   }
 }
 
+
+/**
+ * True when the '?' at token `i` is written before a word rather than after one: it opens the sentence, follows a
+ * comma, semicolon, colon or parenthesis, or is attached to the next word and not to the previous one ("opacity
+ * ?pneumonia").
+ */
+function isPrefixQuestion(tokens: readonly Token[], i: number): boolean {
+  const next = tokens[i + 1];
+  if (!next || next.kind === 'punct') return false;
+  if (i === 0) return true;
+  const prev = tokens[i - 1]!;
+  if (prev.kind === 'punct') return prev.norm === ',' || prev.norm === ';' || prev.norm === ':' || prev.norm === '(';
+  return prev.end < tokens[i]!.start && next.start === tokens[i]!.end;
+}
 
 /** End (exclusive) of a forward scope starting at token `from`. */
 function forwardScope(
@@ -249,6 +270,9 @@ function opensNewClause(
   const fj = flags[j]!;
   if (fj & F_NEWCLAUSE) return true;
   if (negation && fj & F_STATUS && !sawOr && !SIZE_WORDS.has(first)) return true;
+  // "No pneumothorax, small left effusion.": a size word after a bare comma opens an asserted phrase unless an "or"
+  // later in the clause shows a negated list ("no consolidation, large effusion, or pneumothorax").
+  if (negation && fj & F_STATUS && !sawOr && !laterOr(tokens, flags, j)) return true;
   if (!sawOr && (first === 'no' || first === 'without' || first === 'negative')) return false;
   for (let k = j; k < n && k < j + MAX_SCOPE; k++) {
     const fk = flags[k]!;
@@ -261,6 +285,16 @@ function opensNewClause(
       if (m < n && flags[m]! & F_EXIST) return false;
       return true;
     }
+  }
+  return false;
+}
+
+/** True when an "or" or "nor" follows token `j` in its clause. */
+function laterOr(tokens: readonly Token[], flags: Uint16Array, j: number): boolean {
+  for (let k = j; k < tokens.length && k < j + MAX_SCOPE; k++) {
+    if (flags[k]! & (F_BREAK | F_TERM)) return false;
+    const w = tokens[k]!.norm;
+    if (w === 'or' || w === 'nor') return true;
   }
   return false;
 }
@@ -300,6 +334,21 @@ function matchingParen(tokens: readonly Token[], i: number, dir: 1 | -1): number
   return -1;
 }
 
+/** Words of a short aside about an earlier study: "previously seen", "as described", "again noted". */
+const ASIDE_WORDS = new Set(['as', 'before', 'described', 'mentioned', 'reported', 'above']);
+
+/**
+ * When the comma at `i` closes a short aside that opened with a comma ("..., previously seen, ..."), the index of the
+ * opening comma; -1 otherwise. An aside is 1 to 3 adverbs, existential participles or ASIDE_WORDS.
+ */
+function asideStart(tokens: readonly Token[], flags: Uint16Array, i: number): number {
+  for (let k = i - 1; k >= 0 && k >= i - 4; k--) {
+    if (flags[k]! & F_COMMA) return k < i - 1 ? k : -1;
+    if (!(flags[k]! & (F_ADV | F_EXIST)) && !ASIDE_WORDS.has(tokens[k]!.norm)) return -1;
+  }
+  return -1;
+}
+
 /** Start of a backward scope ending before token `to`. */
 function backwardScope(
   tokens: readonly Token[],
@@ -330,7 +379,12 @@ function backwardScope(
       continue;
     }
     if (f & F_CONJ) sawConj = true;
-    else if (f & F_COMMA && !sawConj) break;
+    else if (f & F_COMMA && !sawConj) {
+      // An aside between commas ("Left effusion, previously seen, has resolved") is skipped like a parenthesis.
+      const open = asideStart(tokens, flags, i);
+      if (open < 0) break;
+      i = open;
+    }
   }
   return i + 1;
 }
