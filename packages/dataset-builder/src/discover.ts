@@ -7,10 +7,13 @@
  * 0x0008 element (older exports omit the preamble); the check is `isDicom` of dicom/parse.ts. DICOMDIR files (PS3.10 section 8, a directory, not an image) are
  * skipped by name here and by Media Storage SOP Class later.
  *
+ * Symbolic links are followed (to files and folders; a folder reached again through a link is not walked twice, a
+ * dangling link is an unreadable file).
+ *
  * The walk is streaming: folders are read one at a time and files are yielded as they are found, so an export of
  * 100,000+ files never sits in memory as one list.
  */
-import { opendir, open } from 'node:fs/promises';
+import { opendir, open, realpath } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
@@ -110,14 +113,35 @@ export async function* discoverDicom(root: string, options: DiscoverOptions = {}
     throw new UsageError('expected a folder of DICOM files (--dicom), found a file', { file: root });
   }
   const stack: string[] = [root];
+  // Real paths of the folders walked: a symbolic link back to one of them (a cycle, or a second way in) is not
+  // walked again.
+  const walked = new Set<string>();
+  const relOf = (p: string): string => relative(root, p).split(sep).join('/');
+  const codeOf = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? 'unknown error';
   while (stack.length > 0) {
     const dir = stack.pop() as string;
     const names: { name: string; dir: boolean; file: boolean }[] = [];
-    const relOf = (p: string): string => relative(root, p).split(sep).join('/');
-    const codeOf = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? 'unknown error';
     try {
+      const real = await realpath(dir);
+      if (walked.has(real)) continue;
+      walked.add(real);
       for await (const entry of await opendir(dir)) {
-        names.push({ name: entry.name, dir: entry.isDirectory(), file: entry.isFile() });
+        let isDir = entry.isDirectory();
+        let isFile = entry.isFile();
+        if (entry.isSymbolicLink()) {
+          // A link is followed to what it points at; a dangling one is an unreadable file.
+          try {
+            const target = await stat(join(dir, entry.name));
+            isDir = target.isDirectory();
+            isFile = target.isFile();
+          } catch (error) {
+            counts.files++;
+            counts.unreadable++;
+            options.onUnreadable?.(relOf(join(dir, entry.name)), codeOf(error), false);
+            continue;
+          }
+        }
+        names.push({ name: entry.name, dir: isDir, file: isFile });
       }
     } catch (error) {
       counts.unreadable++;

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,6 +61,24 @@ test('a build with bad files exits 1 and its summary names how many failed, with
   t.regex(stdout, /failed {5}2 /);
   t.regex(stdout, /! parse dicom:[0-9a-f]{12} \(DOE\/study1\/IM0077\)/);
   t.regex(stdout, /4 in the dataset/);
+});
+
+test('an unreadable file (a dangling link) is recorded as a failure naming it and the reason; the rest builds', async (t) => {
+  const pacs = await makePacs();
+  await symlink(join(pacs.root, 'nowhere.dcm'), join(pacs.dicom, 'DOE', 'unreadable.dcm'));
+  const out = join(pacs.root, 'out');
+  const { code, stdout } = await run(['--dicom', pacs.dicom, '--reports', pacs.reports, '--out', out, '--size', '64', '--shard-size', '16', '--quiet', '--workers', '1']);
+  t.is(code, 1);
+  t.regex(stdout, /failed {5}3 /);
+  t.regex(stdout, /4 in the dataset/);
+  const db = new Database(join(out, 'dataset.sqlite'), { readonly: true });
+  db.prepare('ATTACH ? AS private').run(`${out}.cxr8-private.sqlite`);
+  const reason = db
+    .prepare("SELECT f.reason FROM failures f JOIN private.sources s ON s.ref = f.file WHERE s.path = 'DOE/unreadable.dcm'")
+    .pluck()
+    .get() as string | undefined;
+  db.close();
+  t.is(reason, 'cannot read the file (ENOENT)');
 });
 
 test('the demo fixture export builds, and no identifier of its headers or reports reaches any output file', async (t) => {

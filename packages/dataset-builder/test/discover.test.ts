@@ -1,5 +1,5 @@
 import test from 'ava';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { discoverDicom, emptyDiscoverCounts, isDicomDirName } from '../src/discover.js';
@@ -35,4 +35,25 @@ test('a missing export folder is a usage error naming the path', async (t) => {
 test('DICOMDIR is recognised by name in any case', (t) => {
   t.true(isDicomDirName('dicomdir'));
   t.false(isDicomDirName('DICOMDIR.txt'));
+});
+
+test('symbolic links are followed to files and folders, a cycle is walked once, a dangling link is unreadable', async (t) => {
+  const root = await mkdtemp(join(tmpdir(), 'cxr8-discover-links-'));
+  const store = await mkdtemp(join(tmpdir(), 'cxr8-discover-store-'));
+  await writeFile(join(store, 'blob1'), dicom(true));
+  await mkdir(join(store, 'series'));
+  await writeFile(join(store, 'series', 'IM1'), dicom(true));
+  await mkdir(join(root, 'study'));
+  await symlink(join(store, 'blob1'), join(root, 'study', 'linked.dcm')); // a link to a file
+  await symlink(join(store, 'series'), join(root, 'study', 'series')); // a link to a folder
+  await symlink(root, join(root, 'study', 'loop')); // a cycle back to the root
+  await symlink(join(store, 'gone'), join(root, 'study', 'dangling.dcm')); // points at nothing
+  const counts = emptyDiscoverCounts();
+  const unreadable: [string, string, boolean][] = [];
+  const found: string[] = [];
+  for await (const f of discoverDicom(root, { counts, onUnreadable: (p, why, folder) => unreadable.push([p, why, folder]) })) found.push(f.relPath);
+  t.deepEqual(found, ['study/linked.dcm', 'study/series/IM1']);
+  t.deepEqual(unreadable, [['study/dangling.dcm', 'ENOENT', false]]);
+  t.is(counts.unreadable, 1);
+  t.is(counts.dicom, 2);
 });
