@@ -179,7 +179,11 @@ async function runEvaluate(flags: Flags, io: CliIo): Promise<number> {
       process.stderr.isTTY ? process.stderr.write(`\revaluate: ${done}/${total} images, ${rate.toFixed(1)} images/s `) : undefined,
   });
   if (process.stderr.isTTY) process.stderr.write('\n');
-  io.out(`cxr8-train: ${result.images} images, mean AUC ${result.metrics.meanAuc === null ? 'undefined' : result.metrics.meanAuc.toFixed(4)}`);
+  const meanAuc =
+    result.metrics.meanAuc === null
+      ? `not defined (no finding has both positive and negative images in the ${str(flags, 'split') ?? 'test'} split; AUC needs both)`
+      : result.metrics.meanAuc.toFixed(4);
+  io.out(`cxr8-train: ${result.images} image${result.images === 1 ? '' : 's'}, mean AUC ${meanAuc}`);
   io.out(`cxr8-train: wrote ${result.files.join(', ')}`);
   return 0;
 }
