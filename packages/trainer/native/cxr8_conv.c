@@ -15,7 +15,7 @@
  *
  * JavaScript API (src/native.ts wraps it): conv(op, heap, params) with op 0 = forward, 1 = input gradient,
  * 2 = filter gradient, 3 = column sums (out[c] = sum over rows of x[row][c], x a P_N x P_CO matrix: the bias
- * gradient); heap the wasm memory's ArrayBuffer; params an Int32Array, see `Conv` below. Returns undefined; throws a
+ * gradient); heap the wasm memory's ArrayBuffer; params a Float64Array (offsets pass 2 GB), see `Conv` below. Returns undefined; throws a
  * TypeError on bad arguments.
  */
 #include <node_api.h>
@@ -587,9 +587,10 @@ static napi_value throw_type_error(napi_env env, const char *message) {
   return NULL;
 }
 
-static const float *at(uint8_t *base, size_t length, int32_t offset, size_t floats) {
-  if (offset < 0) return NULL;
-  if ((size_t)offset + floats * sizeof(float) > length || offset % 4 != 0) return (const float *)(uintptr_t)1;
+static const float *at(uint8_t *base, size_t length, double where, size_t floats) {
+  if (where < 0) return NULL;
+  const uint64_t offset = (uint64_t)where;
+  if ((double)offset != where || offset + floats * sizeof(float) > length || offset % 4 != 0) return (const float *)(uintptr_t)1;
   return (const float *)(base + offset);
 }
 
@@ -606,30 +607,34 @@ static napi_value js_conv(napi_env env, napi_callback_info info) {
   napi_typedarray_type type;
   size_t length;
   void *params_data;
-  if (napi_is_typedarray(env, argv[2], &is_typed) != napi_ok || !is_typed) return throw_type_error(env, "conv: params must be an Int32Array");
+  if (napi_is_typedarray(env, argv[2], &is_typed) != napi_ok || !is_typed) return throw_type_error(env, "conv: params must be a Float64Array");
   napi_get_typedarray_info(env, argv[2], &type, &length, &params_data, NULL, NULL);
-  if (type != napi_int32_array || length < P_COUNT) return throw_type_error(env, "conv: params must be an Int32Array of 20 values");
-  const int32_t *q = params_data;
+  if (type != napi_float64_array || length < P_COUNT) return throw_type_error(env, "conv: params must be a Float64Array of 20 values");
+  const double *q = params_data;
+  for (int i = 0; i < P_X; i++) {
+    if (!(q[i] >= -2147483648.0 && q[i] <= 2147483647.0) || q[i] != (double)(int32_t)q[i]) return throw_type_error(env, "conv: shapes, strides and padding must be 32-bit integers");
+  }
   uint8_t *base = heap_data;
   const float *bad = (const float *)(uintptr_t)1;
   if (op == 3) {
     if (q[P_N] < 0 || q[P_CO] < 1) return throw_type_error(env, "column sums: expected rows >= 0 and columns >= 1");
-    const float *x = at(base, heap_length, q[P_X], (size_t)q[P_N] * q[P_CO]);
+    const float *x = at(base, heap_length, q[P_X], (size_t)q[P_N] * (size_t)q[P_CO]);
     float *out = (float *)at(base, heap_length, q[P_OUT], (size_t)q[P_CO]);
     if (x == NULL || x == bad || out == NULL || out == bad) return throw_type_error(env, "column sums: a tensor offset is outside the heap or misaligned");
-    if (column_sums(x, q[P_N], q[P_CO], out, q[P_THREADS]) != 0) napi_throw_error(env, NULL, "column sums: out of memory");
+    if (column_sums(x, (int)q[P_N], (int)q[P_CO], out, (int)q[P_THREADS]) != 0) napi_throw_error(env, NULL, "column sums: out of memory");
     return NULL;
   }
   for (int i = 0; i < P_X; i++) {
     if (q[i] < 0 || (i < P_SH && i != P_RELU && q[i] == 0)) return throw_type_error(env, "conv: shapes must be positive");
   }
   if (q[P_SH] < 1 || q[P_SW] < 1) return throw_type_error(env, "conv: strides must be positive");
-  const size_t nx = (size_t)q[P_N] * q[P_H] * q[P_W] * q[P_CI];
-  const size_t nf = (size_t)q[P_KH] * q[P_KW] * q[P_CI] * q[P_CO];
-  const size_t ny = (size_t)q[P_N] * q[P_HO] * q[P_WO] * q[P_CO];
+  const size_t nx = (size_t)q[P_N] * (size_t)q[P_H] * (size_t)q[P_W] * (size_t)q[P_CI];
+  const size_t nf = (size_t)q[P_KH] * (size_t)q[P_KW] * (size_t)q[P_CI] * (size_t)q[P_CO];
+  const size_t ny = (size_t)q[P_N] * (size_t)q[P_HO] * (size_t)q[P_WO] * (size_t)q[P_CO];
   Conv p = {
-    .n = q[P_N], .h = q[P_H], .w = q[P_W], .ci = q[P_CI], .kh = q[P_KH], .kw = q[P_KW], .co = q[P_CO],
-    .ho = q[P_HO], .wo = q[P_WO], .sh = q[P_SH], .sw = q[P_SW], .pt = q[P_PT], .pl = q[P_PL], .relu = q[P_RELU] != 0,
+    .n = (int)q[P_N], .h = (int)q[P_H], .w = (int)q[P_W], .ci = (int)q[P_CI], .kh = (int)q[P_KH], .kw = (int)q[P_KW],
+    .co = (int)q[P_CO], .ho = (int)q[P_HO], .wo = (int)q[P_WO], .sh = (int)q[P_SH], .sw = (int)q[P_SW], .pt = (int)q[P_PT],
+    .pl = (int)q[P_PL], .relu = q[P_RELU] != 0,
   };
   p.x = op == 1 ? NULL : at(base, heap_length, q[P_X], nx);
   p.filter = op == 2 ? NULL : at(base, heap_length, q[P_FILTER], nf);
@@ -644,7 +649,7 @@ static napi_value js_conv(napi_env env, napi_callback_info info) {
     return throw_type_error(env, "conv: a required tensor offset is missing");
   }
   p.out = out;
-  const int threads = q[P_THREADS];
+  const int threads = (int)q[P_THREADS];
   const int status = op == 0 ? conv_forward(&p, threads) : op == 1 ? conv_input_gradient(&p, threads) : conv_filter_gradient(&p, threads);
   if (status != 0) {
     napi_throw_error(env, NULL, "conv: out of memory");

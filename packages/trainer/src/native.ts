@@ -22,7 +22,7 @@ import { TrainerError } from './errors.js';
 /** The compiled addon. */
 export interface NativeConvAddon {
   /** op 0 = forward, 1 = input gradient, 2 = filter gradient, 3 = column sums; params: see native/cxr8_conv.c. */
-  conv(op: 0 | 1 | 2 | 3, heap: ArrayBuffer, params: Int32Array): void;
+  conv(op: 0 | 1 | 2 | 3, heap: ArrayBuffer, params: Float64Array): void;
   /** 'avx2-fma' or 'generic': the micro-kernel in use (chosen for this CPU at load). */
   kernel(): string;
   /** Switches the micro-kernel (tests run both); false when this CPU lacks it. */
@@ -102,7 +102,7 @@ function convParams(
   dilations: number | [number, number] | undefined,
   rounding: 'floor' | 'round' | 'ceil' | undefined,
   dataFormat: string | undefined,
-): { params: Int32Array; outShape: number[] } | null {
+): { params: Float64Array; outShape: number[] } | null {
   if (dataFormat === 'NCHW') return null;
   const info = tf.backend_util.computeConv2DInfo(
     inputShape as [number, number, number, number],
@@ -115,7 +115,7 @@ function convParams(
     'channelsLast',
   );
   if (info.dilationHeight !== 1 || info.dilationWidth !== 1 || info.inChannels !== filterShape[2]) return null;
-  const params = new Int32Array(20);
+  const params = new Float64Array(20);
   params[P.n] = info.batchSize;
   params[P.h] = info.inHeight;
   params[P.w] = info.inWidth;
@@ -138,12 +138,17 @@ function convParams(
 
 function offset(backend: WasmBackend, info: TensorInfo | undefined): number {
   if (info === undefined) throw new TrainerError('native convolution: a kernel input is missing');
-  return backend.getMemoryOffset(info.dataId);
+  return heapOffset(backend, info);
 }
 
-function run(native: NativeConvAddon, backend: WasmBackend, op: 0 | 1 | 2 | 3, params: Int32Array, outShape: number[]): TensorInfo {
+/** A tensor's byte offset in the wasm heap, as an unsigned number (a wasm32 pointer past 2 GB may read as negative). */
+function heapOffset(backend: WasmBackend, info: TensorInfo): number {
+  return backend.getMemoryOffset(info.dataId) >>> 0;
+}
+
+function run(native: NativeConvAddon, backend: WasmBackend, op: 0 | 1 | 2 | 3, params: Float64Array, outShape: number[]): TensorInfo {
   const out = backend.makeOutput(outShape, 'float32');
-  params[P.out] = backend.getMemoryOffset(out.dataId);
+  params[P.out] = heapOffset(backend, out);
   params[P.threads] = threads;
   // The heap's buffer is read after the output is allocated: allocation may grow (and replace) the wasm memory.
   native.conv(op, backend.wasm.HEAPU8.buffer as ArrayBuffer, params);
@@ -155,7 +160,7 @@ const registeredOn = new Set<string>();
 /** What a kernel asks of the addon: the op, its parameters (offsets filled in from `tensors`) and the output shape. */
 interface NativeCall {
   op: 0 | 1 | 2 | 3;
-  params: Int32Array;
+  params: Float64Array;
   outShape: number[];
   tensors: Partial<Record<'x' | 'filter' | 'bias' | 'dy', TensorInfo>>;
 }
@@ -241,7 +246,7 @@ export function registerNativeConvKernels(backendName = 'wasm'): boolean {
     const axes = tf.util.parseAxisParam(a.axis, x.shape).sort((p, q) => p - q);
     const cols = x.shape[rank - 1] as number;
     if (axes.length !== rank - 1 || axes.some((axis, i) => axis !== i) || cols < 1) return null;
-    const params = new Int32Array(20).fill(-1);
+    const params = new Float64Array(20).fill(-1);
     params[P.n] = x.shape.slice(0, -1).reduce((p, q) => p * q, 1);
     params[P.co] = cols;
     return { op: 3, params, outShape: a.keepDims ? [...x.shape.slice(0, -1).map(() => 1), cols] : [cols], tensors: { x } };

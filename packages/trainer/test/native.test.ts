@@ -163,7 +163,7 @@ test('the addon rejects offsets outside the heap with a TypeError', (t) => {
     t.pass();
     return;
   }
-  const params = new Int32Array(20).fill(-1);
+  const params = new Float64Array(20).fill(-1);
   [1, 4, 4, 1, 3, 3, 1, 4, 4, 1, 1, 1, 1, 0].forEach((v, i) => (params[i] = v));
   params[14] = 0; // x
   params[15] = 1 << 20; // filter: past the end of a 1 KB heap
