@@ -88,7 +88,7 @@ Usage:
                        [--backbone resnet-tiny|resnet-small|PATH/model.json] [--seed N] [--backend tensorflow|wasm|cpu]
                        [--resume] [--patience N]
   cxr8-train evaluate  --data DATASET_DIR --run RUN_DIR [--split test|val|train] --out EVAL_DIR
-                       [--batch-size N] [--map-size PX] [--overlays N] [--backend NAME]
+                       [--batch-size N] [--map-size PX] [--scaling positive|minmax] [--overlays N] [--backend NAME]
   cxr8-train phantoms  --out DIR [--n N] [--seed S]
   cxr8-train --help | <command> --help
 
@@ -113,7 +113,7 @@ const SPECS: Record<string, FlagSpec> = {
   },
   evaluate: {
     types: {
-      data: 'string', run: 'string', split: 'string', out: 'string', 'batch-size': 'integer', 'map-size': 'integer',
+      data: 'string', run: 'string', split: 'string', out: 'string', 'batch-size': 'integer', 'map-size': 'integer', scaling: 'string',
       overlays: 'integer', backend: 'string', help: 'boolean',
     },
     required: ['data', 'run', 'out'],
@@ -173,6 +173,7 @@ async function runEvaluate(flags: Flags, io: CliIo): Promise<number> {
     out: str(flags, 'out') as string,
     batchSize: num(flags, 'batch-size'),
     mapSize: num(flags, 'map-size'),
+    scaling: str(flags, 'scaling') as 'positive' | 'minmax' | undefined,
     overlays: num(flags, 'overlays'),
     backend,
     onProgress: (done, total, rate) =>

@@ -25,7 +25,8 @@ import type { Split } from '@cxr8/dataset-builder';
 import { batches, disposeBatch } from './data.js';
 import type { Batch } from './data.js';
 import { EvaluationError } from './errors.js';
-import { classActivationMaps, createHeatmapBoxer } from './heatmap.js';
+import { classActivationMaps, createHeatmapBoxer, DEFAULT_SCALING } from './heatmap.js';
+import type { HeatmapScaling } from './heatmap.js';
 import type { CellOffset, HeatmapBox, PredictionLayer } from './heatmap.js';
 import { rocAuc, rocCurve } from './metrics/auc.js';
 import { localize } from './metrics/localization.js';
@@ -49,6 +50,8 @@ export interface EvaluateOptions {
   /** Side of the grid the class activation maps are up-sampled to before thresholding; boxes are always written in
    * the 1024 frame. Default 256 (4 px steps in the 1024 frame); 1024 is the paper's exact setting, ~10x slower. */
   mapSize?: number;
+  /** How CAMs become 0..255 maps before thresholding: `'positive'` (default) or `'minmax'` (see heatmap.ts). */
+  scaling?: HeatmapScaling;
   /** Heatmap overlays to draw (images with ground-truth boxes first). Default 12. */
   overlays?: number;
   /** Correct the CAM for a receptive-field offset of the model's grid, measured by {@link measureCellOffset}. Default
@@ -150,6 +153,8 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
   const overlayCount = options.overlays ?? 12;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new EvaluationError(`expected a batch size >= 1, found ${batchSize}`);
   if (!Number.isInteger(mapSize) || mapSize < 8 || mapSize > 4096) throw new EvaluationError(`expected a map size in 8..4096, found ${mapSize}`);
+  const scaling = options.scaling ?? DEFAULT_SCALING;
+  if (scaling !== 'positive' && scaling !== 'minmax') throw new EvaluationError(`expected a heatmap scaling of positive or minmax, found "${String(scaling)}"`);
 
   const manifest = await readShardManifest(options.data);
   const total = manifest.shards.filter((s) => s.split === options.split).reduce((a, s) => a + s.count, 0);
@@ -170,7 +175,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
   const offset = options.alignCells === true ? await measureCellOffset(model) : { x: 0, y: 0 };
   // Heatmaps and boxes: the CAMs of a whole batch in one pass over its features (read back once), then one reused
   // up-sampler / 0..255 map / region buffers for every image and finding (heatmap.ts); same numbers as boxesOfImage.
-  const boxer = createHeatmapBoxer(S, S, { size: mapSize, offset });
+  const boxer = createHeatmapBoxer(S, S, { size: mapSize, offset, scaling });
   const pixels = S * S;
   let cams = new Float32Array(0);
   const planeBoxes: HeatmapBox[] = [];
@@ -302,6 +307,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
     overlays,
     seconds,
     ...(options.alignCells === true ? { cellOffset: offset } : {}),
+    scaling,
     ...(options.backend === undefined ? {} : { backend: options.backend }),
   });
   return {

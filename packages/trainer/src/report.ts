@@ -72,6 +72,8 @@ export interface ReportContext {
   overlays: { file: string; id: string; finding: string; probability: number }[];
   /** The receptive-field offset the heatmaps were corrected by, in transition cells. */
   cellOffset?: { x: number; y: number };
+  /** The 0..255 scaling of the heatmaps (heatmap.ts). */
+  scaling?: 'positive' | 'minmax';
   /** Seconds spent, images per second. */
   seconds?: number;
   backend?: string;
@@ -164,7 +166,9 @@ export function renderReport(metrics: Metrics, context: ReportContext): string {
   out.push('');
   out.push('Per finding, over the images with a ground-truth box of it' +
     (Object.keys(context.boxedImages).length > 0 ? ` (${Object.entries(context.boxedImages).map(([f, n]) => `${f} ${n}`).join(', ')})` : '') +
-    '. A ground-truth box is found when a predicted box of its finding scores more than T; a predicted box that finds none is a false positive; AFP = false positives per image. Boxes: class activation map scaled to 0..255, thresholds 60 and 180, one box per 8-connected region.');
+    '. A ground-truth box is found when a predicted box of its finding scores more than T; a predicted box that finds none is a false positive; AFP = false positives per image. Boxes: class activation map scaled to 0..255 (' +
+    (context.scaling === 'minmax' ? 'min-max' : 'positive evidence: max(M, 0) * 255 / max M') +
+    '), thresholds 60 and 180, one box per 8-connected region.');
   out.push('');
   out.push('### T(IoBB) (the paper\'s accuracy in brackets)');
   out.push('');

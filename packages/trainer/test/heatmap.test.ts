@@ -35,8 +35,27 @@ test('bilinear up-sampling uses half-pixel centres and clamps at the borders', (
 });
 
 test('min-max scaling maps to 0..255 and a flat map to zeros', (t) => {
-  t.deepEqual([...scaleTo255(map(3, 1, [-1, 0, 1])).data], [0, 127.5, 255]);
-  t.deepEqual([...scaleTo255(map(2, 1, [7, 7])).data], [0, 0]);
+  t.deepEqual([...scaleTo255(map(3, 1, [-1, 0, 1]), 'minmax').data], [0, 127.5, 255]);
+  t.deepEqual([...scaleTo255(map(2, 1, [7, 7]), 'minmax').data], [0, 0]);
+});
+
+test('positive scaling (the default) keeps positive evidence: max(v, 0) * 255 / max, zeros without a positive value', (t) => {
+  t.deepEqual([...scaleTo255(map(4, 1, [-1, 0, 0.5, 1])).data], [0, 0, 127.5, 255]);
+  t.deepEqual([...scaleTo255(map(3, 1, [2, 3, 4])).data], [127.5, 191.25, 255]); // not min-max: 2 is not 0
+  t.deepEqual([...scaleTo255(map(2, 1, [-3, -1])).data], [0, 0]);
+  t.deepEqual([...scaleTo255(map(2, 1, [0, 0])).data], [0, 0]);
+});
+
+test('with a strongly negative map, min-max lifts the zero background above 60 (spurious boxes); positive does not', (t) => {
+  // a peak of 1 at the centre, a background of 0, and a trough of -3 in a corner
+  const data = new Float32Array(9 * 9);
+  data[4 * 9 + 4] = 1;
+  data[0] = -3;
+  const minmax = heatmapBoxes(scaleTo255(map(9, 9, [...data]), 'minmax'), { thresholds: [60] });
+  const positive = heatmapBoxes(scaleTo255(map(9, 9, [...data])), { thresholds: [60] });
+  t.is(positive.length, 1);
+  t.is(minmax.length, 1);
+  t.true(minmax[0]!.w * minmax[0]!.h > 50 * positive[0]!.w * positive[0]!.h, 'min-max boxes the whole zero background');
 });
 
 test('components are 8-connected: diagonal neighbours join, a gap splits', (t) => {
@@ -189,7 +208,13 @@ test('the reusable boxer gives the boxes and heatmaps of heatmapBoxes(heatmapOf(
   const C = 5;
   const kernel = Float32Array.from({ length: D * C }, () => rnd() - 0.5);
   const weights = { depth: D, classes: C, kernel };
-  for (const options of [{ size: 96 }, { size: 50, offset: { x: 0.4, y: -0.3 } }, { size: 64, thresholds: [0, 254.9], minArea: 3 }]) {
+  for (const options of [
+    { size: 96 },
+    { size: 96, scaling: 'minmax' as const },
+    { size: 50, offset: { x: 0.4, y: -0.3 } },
+    { size: 64, thresholds: [0, 254.9], minArea: 3 },
+    { size: 64, thresholds: [0, 254.9], minArea: 3, scaling: 'minmax' as const },
+  ]) {
     const boxer = createHeatmapBoxer(S, S, options);
     for (let n = 0; n < 6; n++) {
       // image 0 is all zeros: every map is flat and gives no box
