@@ -12,7 +12,8 @@
  * A second table measures evaluation as src/evaluate.ts runs it, with the 14 NIH findings: forward only; forward +
  * class activation maps of every finding + up-sampling to --map-size + 0..255 scaling ("heatmaps"); and forward + CAMs
  * + thresholds 60 and 180 + 8-connected components + boxes for every finding ("full", what boxes.csv needs), against
- * bench/peer_torch.py --eval-full doing the same in PyTorch + numpy (components in Python, see there).
+ * bench/peer_torch.py --eval-full doing the same in PyTorch + numpy (components in Python, see there). Both scale the
+ * maps min-max (evaluate.ts defaults to positive scaling, which finds fewer regions: the same work up to the boxes).
  * `measureEvaluation(options)` returns those rows.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -201,7 +202,7 @@ export async function measureEvaluation(options: ThroughputOptions): Promise<Eva
   const cams = new Float32Array(n * C * pixels);
   const upsampler = createUpsampler(S, S, mapSize, mapSize);
   const heat = new Float32Array(mapSize * mapSize);
-  const boxer = createHeatmapBoxer(S, S, { size: mapSize });
+  const boxer = createHeatmapBoxer(S, S, { size: mapSize, scaling: 'minmax' }); // min-max, as the PyTorch peer does
   const boxes: HeatmapBox[] = [];
   let boxCount = 0;
 
@@ -221,7 +222,7 @@ export async function measureEvaluation(options: ThroughputOptions): Promise<Eva
     await forwardAndCams();
     for (let p = 0; p < n * C; p++) {
       upsampler.run(cams.subarray(p * pixels, (p + 1) * pixels), heat);
-      scaleTo255Into(heat, heat);
+      scaleTo255Into(heat, heat, 'minmax');
     }
   });
   let counted = 0;

@@ -100,6 +100,14 @@ test('an empty split is a typed error that names the dataset', async (t) => {
   });
 });
 
+test('bad options are typed errors before any work: map size, heatmap scaling', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'cxr8-evaluate-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const base = { data: dir, run: 'none', split: 'test' as const, out: join(dir, 'eval') };
+  await t.throwsAsync(evaluate({ ...base, mapSize: 4 }), { instanceOf: EvaluationError, message: /map size in 8\.\.4096, found 4/ });
+  await t.throwsAsync(evaluate({ ...base, scaling: 'max' as 'minmax' }), { instanceOf: EvaluationError, message: /scaling of positive or minmax, found "max"/ });
+});
+
 test('end to end in seconds: phantoms -> import-nih -> cxr8-train train -> cxr8-train evaluate', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'cxr8-e2e-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
