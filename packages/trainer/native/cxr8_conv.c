@@ -694,9 +694,15 @@ static napi_value js_kernel(napi_env env, napi_callback_info info) {
   return name;
 }
 
+/* The calling convention's version: src/native.ts refuses an addon built from another version of this file. */
+#define CXR8_NATIVE_ABI 2
+
 NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   choose_micro_kernel();
   napi_value fn;
+  napi_value abi;
+  napi_create_int32(env, CXR8_NATIVE_ABI, &abi);
+  napi_set_named_property(env, exports, "abi", abi);
   napi_create_function(env, "conv", NAPI_AUTO_LENGTH, js_conv, NULL, &fn);
   napi_set_named_property(env, exports, "conv", fn);
   napi_create_function(env, "kernel", NAPI_AUTO_LENGTH, js_kernel, NULL, &fn);

@@ -21,6 +21,8 @@ import { TrainerError } from './errors.js';
 
 /** The compiled addon. */
 export interface NativeConvAddon {
+  /** Version of the calling convention (CXR8_NATIVE_ABI in native/cxr8_conv.c). */
+  abi?: number;
   /** op 0 = forward, 1 = input gradient, 2 = filter gradient, 3 = column sums; params: see native/cxr8_conv.c. */
   conv(op: 0 | 1 | 2 | 3, heap: ArrayBuffer, params: Float64Array): void;
   /** 'avx2-fma' or 'generic': the micro-kernel in use (chosen for this CPU at load). */
@@ -28,6 +30,9 @@ export interface NativeConvAddon {
   /** Switches the micro-kernel (tests run both); false when this CPU lacks it. */
   setKernel(name: 'generic' | 'avx2-fma'): boolean;
 }
+
+/** The calling convention this file speaks (CXR8_NATIVE_ABI in native/cxr8_conv.c). */
+const NATIVE_ABI = 2;
 
 /** Where the addon is built. */
 export const NATIVE_ADDON_PATH = fileURLToPath(new URL('../native/build/cxr8_conv.node', import.meta.url));
@@ -51,7 +56,13 @@ export function loadNativeConv(): NativeConvAddon | null {
     return addon;
   }
   try {
-    addon = createRequire(import.meta.url)(NATIVE_ADDON_PATH) as NativeConvAddon;
+    const loaded = createRequire(import.meta.url)(NATIVE_ADDON_PATH) as NativeConvAddon;
+    if (loaded.abi !== NATIVE_ABI) {
+      loadError = `${NATIVE_ADDON_PATH} was built from another version of native/cxr8_conv.c (calling convention ${String(loaded.abi ?? 1)}, expected ${NATIVE_ABI}); run npm run build:native -w packages/trainer`;
+      addon = null;
+      return addon;
+    }
+    addon = loaded;
   } catch (cause) {
     loadError = `${NATIVE_ADDON_PATH}: ${(cause as Error).message.split('\n')[0]} (run npm run build:native -w packages/trainer)`;
     addon = null;
