@@ -66,7 +66,7 @@ const CLASSES: Record<number, readonly string[]> = {
     'nearly', 'almost', 'largely', 'since', 'previously', 'interval', 'intervally', 'been', 'be', 'definitely',
     'clearly', 'well', 'otherwise'],
   [F_PREP]: ['in', 'at', 'on', 'within', 'with', 'to', 'from', 'along', 'over', 'near', 'involving', 'overlying',
-    'into', 'by', 'for', 'posterior', 'about', 'above', 'below', 'behind', 'beneath'],
+    'into', 'by', 'for', 'posterior', 'about', 'above', 'below', 'behind', 'beneath', 'after', 'following'],
 };
 
 const WORD_FLAGS = new Map<string, number>();
@@ -77,6 +77,11 @@ for (const [flag, words] of Object.entries(CLASSES)) {
 const LINKING = new Set(['is', 'are', 'be', 'been', 'represents', 'reflects', 'suggests', 'indicates', 'was', 'were']);
 /** Words after which "with" stays inside a negated phrase ("no opacity consistent with pneumonia"). */
 const ATTACHING = new Set(['compatible', 'consistent', 'associated', 'along', 'together']);
+/**
+ * Temporal prepositions: after a negation they attach the procedure or event the finding is looked for after, which
+ * is asserted ("no pneumothorax following line placement": the line is there).
+ */
+const TEMPORAL = new Set(['after', 'following']);
 /** Size and extent words: unlike other status words, they do not end a negated list ("no large effusion"). */
 const SIZE_WORDS = new Set(['large', 'small', 'tiny', 'enlarged', 'increased', 'calcified', 'diffuse', 'scattered', 'bibasilar', 'interval', 'possible', 'probable', 'likely']);
 
@@ -241,6 +246,8 @@ function forwardScope(
     // "no cardiomegaly with bilateral effusions": after a negation, "with" attaches a new, asserted phrase
     // ("consistent with", "compatible with" stay inside).
     if (negation && tokens[i]!.norm === 'with' && i > from && !ATTACHING.has(tokens[i - 1]!.norm)) break;
+    // "no pneumothorax following line placement": the negation ends before the event it is measured from.
+    if (negation && i > from && TEMPORAL.has(tokens[i]!.norm)) break;
   }
   return i;
 }
