@@ -8,10 +8,11 @@
  * `defaultWorkerCount()`.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { BatchCounts, LossKind } from './loss.js';
 import type { ModelConfig } from './model.js';
 import { TrainError } from './errors.js';
+import { startModuleWorker } from './worker-start.js';
 
 /** Gradients of a batch computed by a pool of workers. */
 export interface GradientPool {
@@ -31,15 +32,9 @@ export function defaultWorkerCount(): number {
 
 type Reply = { type: 'ready'; backend: string } | { type: 'grads'; loss: number; grads: Float32Array[] } | { type: 'error'; message: string };
 
-/**
- * Starts a gradient worker. From compiled code it runs dist/gradient-worker.js; from sources (tests, tsx) the worker
- * first registers tsx's loader itself, because loaders given with --import do not reach worker threads in Node 20.
- */
+/** Starts a gradient worker (`gradient-worker.ts`). */
 function startWorker(): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./gradient-worker.js', import.meta.url));
-  const entry = new URL('./gradient-worker.ts', import.meta.url).href;
-  const code = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(code, { eval: true });
+  return startModuleWorker('gradient-worker', import.meta.url);
 }
 
 function request(worker: Worker, message: unknown, transfer: ArrayBuffer[] = []): Promise<Reply> {

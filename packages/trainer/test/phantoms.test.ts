@@ -128,3 +128,19 @@ test('a pneumothorax box holds the whole air collection: the air tapers to its t
     t.true(darkLow < 0.05 * darkAll, `seed ${seed}: ${darkLow} of ${darkAll} air pixels in the lowest rows`);
   }
 });
+
+test('rendering on worker threads writes the same files, byte for byte, as on one thread', async (t) => {
+  const one = await mkdtemp(join(tmpdir(), 'cxr8-phantoms-1-'));
+  const two = await mkdtemp(join(tmpdir(), 'cxr8-phantoms-2-'));
+  t.teardown(() => Promise.all([rm(one, { recursive: true, force: true }), rm(two, { recursive: true, force: true })]).then(() => undefined));
+  let progress = 0;
+  await makePhantoms({ out: one, n: 5, seed: 4, workers: 1 });
+  await makePhantoms({ out: two, n: 5, seed: 4, workers: 2, onProgress: (done) => (progress = done) });
+  t.is(progress, 5);
+  for (const file of ['Data_Entry.csv', 'BBox_List.csv', 'train_val_list.txt', 'test_list.txt']) {
+    t.is(await readFile(join(two, file), 'utf8'), await readFile(join(one, file), 'utf8'), file);
+  }
+  const images = (await readdir(join(one, 'images'))).sort();
+  t.deepEqual((await readdir(join(two, 'images'))).sort(), images);
+  for (const image of images) t.true((await readFile(join(two, 'images', image))).equals(await readFile(join(one, 'images', image))), image);
+});
