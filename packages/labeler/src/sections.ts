@@ -2,10 +2,12 @@
  * Stage 1: split a report into its sections and choose the ones to label.
  *
  * Headings are recognized at the start of the text, of a line, or of a sentence, optionally numbered ("1. FINDINGS:"),
- * in any case, followed by a colon (or alone on a line). Their variants are mapped to five canonical names:
- * FINDINGS, IMPRESSION, INDICATION (also HISTORY, REASON FOR EXAM, ...), COMPARISON and TECHNIQUE.
- * Following the paper (Wang et al. 2017, section 3.1), only FINDINGS and IMPRESSION are labeled, or the whole text
- * when neither is present.
+ * in any case, followed by a colon (or alone on a line, or by a spaced dash at the start of a line: "Impression - ...").
+ * Their variants are mapped to five canonical names: FINDINGS, IMPRESSION, INDICATION (also HISTORY, REASON FOR
+ * EXAM, ...), COMPARISON and TECHNIQUE. An indication, comparison or technique section whose text is on the heading's
+ * line ends with that line when unheaded text follows (else at a blank line); the rest is an unnamed section.
+ * Following the paper (Wang et al. 2017, section 3.1), only FINDINGS and IMPRESSION are labeled; when neither is
+ * present, every section but the indication, comparison and technique ones.
  */
 
 /** Canonical section names; '' is text before the first heading (or a report without headings). */
@@ -63,11 +65,32 @@ const HEADINGS: Record<string, Exclude<SectionName, ''>> = {
 const names = Object.keys(HEADINGS)
   .sort((a, b) => b.length - a.length)
   .map((h) => h.replace(/ /g, '\\s+'));
-/** One regex for all headings: boundary, optional list number, heading, then a colon or the end of the line. */
+/**
+ * One regex for all headings: boundary, optional list number, heading, then a colon, the end of the line, or (group 3)
+ * a spaced dash ("Impression - Normal chest"), which counts only at the start of the text or of a line.
+ */
 const HEADING_RE = new RegExp(
-  `(^|\\n|[.;!?]\\s+|\\s{2,})[ \\t]*(?:\\d{1,2}[.)]\\s*)?(${names.join('|')})[ \\t]*(?::|(?=\\r?\\n))`,
+  `(^|\\n|[.;!?]\\s+|\\s{2,})[ \\t]*(?:\\d{1,2}[.)]\\s*)?(${names.join('|')})[ \\t]*(?::|(?=\\r?\\n)|([ \\t][-\u2013\u2014](?=[ \\t])))`,
   'gi',
 );
+
+/** Sections that say why and how the study was done, not what it shows. */
+const CONTEXT_SECTIONS = new Set<SectionName>(['INDICATION', 'COMPARISON', 'TECHNIQUE']);
+
+/**
+ * Where a context section (indication, comparison, technique) ends when unheaded text follows it: at the end of its
+ * line when its text starts on the heading's line ("HISTORY: cough\nThe lungs are clear."), else at the first blank
+ * line. Null when it runs to `end`.
+ */
+function contextEnd(text: string, start: number, end: number): number | null {
+  const body = text.slice(start, end);
+  const firstBreak = body.search(/\r?\n/);
+  if (firstBreak < 0) return null;
+  const split = body.slice(0, firstBreak).trim() !== '' ? firstBreak : body.search(/\S[^\n]*\r?\n[ \t]*\r?\n/);
+  if (split < 0) return null;
+  const at = split === firstBreak ? start + firstBreak : start + body.indexOf('\n', split);
+  return text.slice(at, end).trim() !== '' ? at : null;
+}
 
 /**
  * Splits a report into sections.
@@ -85,9 +108,10 @@ export function splitSections(text: string): Section[] {
   for (let m = HEADING_RE.exec(text); m !== null; m = HEADING_RE.exec(text)) {
     const lead = m[1] ?? '';
     const heading = m[2] ?? '';
+    if (m[3] !== undefined && m.index !== 0 && lead !== '\n') continue;
     const headingStart = m.index + lead.length;
     current.end = headingStart;
-    if (current.name !== '' || text.slice(current.start, current.end).trim().length > 0) sections.push(current);
+    pushSection(text, sections, current);
     const bodyStart = m.index + m[0].length;
     current = {
       name: HEADINGS[heading.toLowerCase().replace(/\s+/g, ' ')] ?? '',
@@ -97,13 +121,28 @@ export function splitSections(text: string): Section[] {
     };
   }
   current.end = text.length;
-  if (current.name !== '' || text.slice(current.start).trim().length > 0 || sections.length === 0) sections.push(current);
+  pushSection(text, sections, current);
+  if (sections.length === 0) sections.push(current);
   return sections;
+}
+
+/** Adds a section (an unnamed one only when it has text), splitting unheaded text off a context section. */
+function pushSection(text: string, sections: Section[], section: Section): void {
+  if (CONTEXT_SECTIONS.has(section.name)) {
+    const at = contextEnd(text, section.start, section.end);
+    if (at !== null) {
+      sections.push({ ...section, end: at });
+      sections.push({ name: '', heading: '', start: at, end: section.end });
+      return;
+    }
+  }
+  if (section.name !== '' || text.slice(section.start, section.end).trim().length > 0) sections.push(section);
 }
 
 /**
  * Chooses the sections to label. With 'findings-impression' (the paper's rule) that is FINDINGS and IMPRESSION, or
- * every section when neither is present; with 'all' every section; with a list, the sections so named.
+ * every section but INDICATION, COMPARISON and TECHNIQUE when neither is present; with 'all' every section; with a
+ * list, the sections so named.
  *
  * @example
  * ```ts
@@ -114,7 +153,9 @@ export function selectSections(sections: readonly Section[], policy: SectionPoli
   if (policy === 'all') return sections.slice();
   if (policy === 'findings-impression') {
     const chosen = sections.filter((s) => s.name === 'FINDINGS' || s.name === 'IMPRESSION');
-    return chosen.length > 0 ? chosen : sections.slice();
+    // Without either, the text outside the indication, comparison and technique sections (the reason for the study
+    // and other examinations are no findings of this one).
+    return chosen.length > 0 ? chosen : sections.filter((s) => !CONTEXT_SECTIONS.has(s.name));
   }
   const wanted = new Set(policy.map((p) => p.toUpperCase()));
   return sections.filter((s) => wanted.has(s.name === '' ? '' : s.name));

@@ -52,8 +52,8 @@ export interface LabelerOptions {
   /** '14' (ChestX-ray14, default) or '8' (ChestX-ray8). */
   labelSet?: LabelSet;
   /**
-   * Which sections to label: 'findings-impression' (the paper's rule, default: FINDINGS and IMPRESSION, or the whole
-   * text when neither is present), 'all', or a list of section names.
+   * Which sections to label: 'findings-impression' (the paper's rule, default: FINDINGS and IMPRESSION, or, when
+   * neither is present, every section but INDICATION, COMPARISON and TECHNIQUE), 'all', or a list of section names.
    */
   sections?: 'findings-impression' | 'all' | readonly string[];
   /** Extra lexicon folders, merged over the bundled `lexicons/`. */

@@ -28,10 +28,24 @@ test('the paper rule labels FINDINGS and IMPRESSION only', (t) => {
   t.deepEqual(selectSections(sections, 'findings-impression').map((s) => s.name), ['FINDINGS', 'IMPRESSION']);
 });
 
-test('the paper rule labels the whole text when neither FINDINGS nor IMPRESSION is present', (t) => {
+test('without FINDINGS or IMPRESSION the paper rule labels all but the indication, comparison and technique', (t) => {
   const sections = splitSections('INDICATION: cough\nCOMPARISON: none');
-  t.deepEqual(selectSections(sections, 'findings-impression').map((s) => s.name), ['INDICATION', 'COMPARISON']);
+  t.deepEqual(selectSections(sections, 'findings-impression').map((s) => s.name), []);
+  t.deepEqual(selectSections(sections, 'all').map((s) => s.name), ['INDICATION', 'COMPARISON']);
   t.deepEqual(selectSections(splitSections('No effusion.'), 'findings-impression').map((s) => s.name), ['']);
+});
+
+test('unheaded text after a one-line indication is a section of its own', (t) => {
+  const text = 'INDICATION: Pneumonia.\nThe lungs are clear. No effusion.';
+  t.deepEqual(names(text), ['INDICATION', '']);
+  t.deepEqual(bodies(text), ['Pneumonia.', 'The lungs are clear. No effusion.']);
+  t.deepEqual(selectSections(splitSections(text), 'findings-impression').map((s) => s.name), ['']);
+  t.deepEqual(bodies('HISTORY:\ncough, fever\n\nSmall left effusion.'), ['cough, fever', 'Small left effusion.']);
+});
+
+test('a spaced dash ends a heading only at the start of a line', (t) => {
+  t.deepEqual(names('HISTORY: cough\nImpression - No pneumonia.'), ['INDICATION', 'IMPRESSION']);
+  t.deepEqual(names('Clear lungs. Impression - normal.'), ['']);
 });
 
 test('a list of section names selects those sections', (t) => {
