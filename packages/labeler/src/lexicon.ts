@@ -293,6 +293,59 @@ function validateNormal(doc: unknown, file: string): NormalStatement[] {
  */
 export type PatternStep = { type: 'alt'; options: string[][]; optional: boolean } | { type: 'gap'; max: number };
 
+/** A node of a word trie built from parsed terms: its children by word and its `...` gap child. */
+export interface PatternNode<N> {
+  next: Map<string, N>;
+  gap: N | null;
+}
+
+/**
+ * The children of every leaf: one shared empty map, never written (replaced by a map of its own on the first child),
+ * because most nodes of an expanded lexicon are leaves and an empty Map costs about 200 bytes.
+ */
+const NO_CHILDREN = new Map<string, never>();
+
+/** The shared empty children map for a new trie node. */
+export function noChildren<N>(): Map<string, N> {
+  return NO_CHILDREN;
+}
+
+/**
+ * Inserts a parsed term into a word trie, expanding choices, optional steps and gaps (a gap may be empty), and calls
+ * `atEnd` on every node where the term ends. Used by the concept trie (match.ts) and the trigger trie (rules.ts).
+ *
+ * @example
+ * ```ts
+ * insertPattern(root, parseTerm('[small] effusion'), newNode, (node) => (node.entries ??= []).push(entry));
+ * ```
+ */
+export function insertPattern<N extends PatternNode<N>>(node: N, steps: readonly PatternStep[], make: () => N, atEnd: (node: N) => void, i = 0): void {
+  if (i === steps.length) {
+    atEnd(node);
+    return;
+  }
+  const step = steps[i]!;
+  if (step.type === 'gap') {
+    node.gap ??= make();
+    insertPattern(node.gap, steps, make, atEnd, i + 1);
+    insertPattern(node, steps, make, atEnd, i + 1); // a gap may be empty
+    return;
+  }
+  for (const words of step.options) {
+    let child = node;
+    for (const w of words) {
+      let next = child.next.get(w);
+      if (!next) {
+        if (child.next === NO_CHILDREN) child.next = new Map();
+        child.next.set(w, (next = make()));
+      }
+      child = next;
+    }
+    insertPattern(child, steps, make, atEnd, i + 1);
+  }
+  if (step.optional) insertPattern(node, steps, make, atEnd, i + 1);
+}
+
 /** Splits a term on spaces outside brackets and parentheses. */
 function splitTerm(term: string): string[] {
   const parts: string[] = [];

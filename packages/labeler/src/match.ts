@@ -7,7 +7,7 @@
  * "calcified granuloma" wins over "granuloma". Cost: one Map lookup per token and trie step; no regex per term.
  */
 import type { Finding } from './findings.js';
-import { parseTerm, type PatternStep } from './lexicon.js';
+import { insertPattern, noChildren, parseTerm } from './lexicon.js';
 import type { Token } from './tokens.js';
 
 /** What a lexicon term stands for. */
@@ -48,14 +48,8 @@ export interface Mention {
 const GAP_STOP = new Set(['and', 'or', 'but', 'however', 'although', 'with', 'without', 'which', 'while', 'nor', 'of', 'versus', 'vs', 'than', 'no']);
 const GAP_MAX = 4;
 
-/**
- * The children of every leaf: one shared empty map (never written), because most nodes of an expanded lexicon are
- * leaves and an empty Map costs about 200 bytes (35 MB of heap for the default lexicons before this).
- */
-const NO_CHILDREN: Map<string, TrieNode> = new Map();
-
 function newNode(): TrieNode {
-  return { next: NO_CHILDREN, gap: null, entries: null };
+  return { next: noChildren(), gap: null, entries: null };
 }
 
 /**
@@ -69,36 +63,14 @@ function newNode(): TrieNode {
  */
 export function compileTrie(items: ReadonlyArray<{ term: string; entry: MatchEntry; file?: string }>): TrieNode {
   const root = newNode();
-  for (const { term, entry, file } of items) insert(root, parseTerm(term, file), 0, entry);
+  for (const { term, entry, file } of items) insertPattern(root, parseTerm(term, file), newNode, (node) => addEntry(node, entry));
   return root;
 }
 
-function insert(node: TrieNode, steps: PatternStep[], i: number, entry: MatchEntry): void {
-  if (i === steps.length) {
-    const list = (node.entries ??= []);
-    if (!list.some((e) => e.kind === entry.kind && e.label === entry.label && e.id === entry.id)) list.push(entry);
-    return;
-  }
-  const step = steps[i]!;
-  if (step.type === 'gap') {
-    node.gap ??= newNode();
-    insert(node.gap, steps, i + 1, entry);
-    insert(node, steps, i + 1, entry); // a gap may be empty
-    return;
-  }
-  for (const words of step.options) {
-    let child = node;
-    for (const w of words) {
-      let next = child.next.get(w);
-      if (!next) {
-        if (child.next === NO_CHILDREN) child.next = new Map();
-        child.next.set(w, (next = newNode()));
-      }
-      child = next;
-    }
-    insert(child, steps, i + 1, entry);
-  }
-  if (step.optional) insert(node, steps, i + 1, entry);
+/** Adds `entry` to the entries of the node where a term ends (once per concept). */
+function addEntry(node: TrieNode, entry: MatchEntry): void {
+  const list = (node.entries ??= []);
+  if (!list.some((e) => e.kind === entry.kind && e.label === entry.label && e.id === entry.id)) list.push(entry);
 }
 
 /**

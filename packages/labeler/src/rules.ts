@@ -25,7 +25,7 @@
 import { readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { RuleError } from './errors.js';
-import { readJson, checkKeys, parseTerm, type PatternStep } from './lexicon.js';
+import { readJson, checkKeys, insertPattern, noChildren, parseTerm, type PatternStep } from './lexicon.js';
 
 /**
  * The kinds of rule, in the order of precedence `assess` applies them.
@@ -204,48 +204,23 @@ export function compileTriggers(rules: readonly Rule[]): TriggerNode {
           cause,
         });
       }
-      insertTrigger(root, steps, 0, rule, lit);
+      insertPattern(root, steps, newTriggerNode, (node) => setRule(node, rule, lit));
     }
   }
   return root;
 }
 
-/** The children of every leaf: one shared empty map, never written (most trie nodes are leaves). */
-const NO_CHILDREN: Map<string, TriggerNode> = new Map();
-
 function newTriggerNode(): TriggerNode {
-  return { next: NO_CHILDREN, gap: null, rule: null };
+  return { next: noChildren(), gap: null, rule: null };
 }
 
-function insertTrigger(node: TriggerNode, steps: PatternStep[], i: number, rule: Rule, literal: string): void {
-  if (i === steps.length) {
-    if (node.rule && node.rule !== rule) {
-      throw new RuleError(
-        `rule "${rule.id}": expected each trigger phrase in one rule only, found a phrase of "${literal}" also in rule "${node.rule.id}" (${node.rule.file})`,
-        { file: rule.file },
-      );
-    }
-    node.rule = rule;
-    return;
+/** Marks the node where a trigger phrase ends with its rule; a phrase of two rules is a RuleError. */
+function setRule(node: TriggerNode, rule: Rule, literal: string): void {
+  if (node.rule && node.rule !== rule) {
+    throw new RuleError(
+      `rule "${rule.id}": expected each trigger phrase in one rule only, found a phrase of "${literal}" also in rule "${node.rule.id}" (${node.rule.file})`,
+      { file: rule.file },
+    );
   }
-  const step = steps[i]!;
-  if (step.type === 'gap') {
-    node.gap ??= newTriggerNode();
-    insertTrigger(node.gap, steps, i + 1, rule, literal);
-    insertTrigger(node, steps, i + 1, rule, literal); // a gap may be empty
-    return;
-  }
-  for (const words of step.options) {
-    let child = node;
-    for (const w of words) {
-      let next = child.next.get(w);
-      if (!next) {
-        if (child.next === NO_CHILDREN) child.next = new Map();
-        child.next.set(w, (next = newTriggerNode()));
-      }
-      child = next;
-    }
-    insertTrigger(child, steps, i + 1, rule, literal);
-  }
-  if (step.optional) insertTrigger(node, steps, i + 1, rule, literal);
+  node.rule = rule;
 }

@@ -3,13 +3,9 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend.js';
 import { registerWasmGradientKernels, WASM_GRADIENT_KERNELS } from '../src/kernels/index.js';
 import { maxError, values } from './helpers/numeric.js';
+import type { ConvCase } from './helpers/numeric.js';
 
-interface Case {
-  name: string;
-  x: [number, number, number, number];
-  f: [number, number, number, number];
-  strides: number;
-  pad: 'same' | 'valid';
+interface Case extends ConvCase {
   dilations?: number;
   depthwise?: boolean;
 }

@@ -6,6 +6,7 @@ import { conv2dBackpropFilterAsConv, conv2dBackpropInputAsConv } from '../src/ke
 import { convBiasActivation } from '../src/model.js';
 import { loadNativeConv, nativeKernelInfo, nativeConvThreads, setNativeConvThreads } from '../src/native.js';
 import { maxError, values } from './helpers/numeric.js';
+import type { ConvCase } from './helpers/numeric.js';
 
 const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
 const hasCompiler = process.platform !== 'win32' && spawnSync(process.env.CC ?? 'cc', ['--version']).status === 0;
@@ -22,12 +23,7 @@ test('the native kernels are built where a C compiler is present', (t) => {
   t.true(nativeKernelInfo().native);
 });
 
-interface Case {
-  name: string;
-  x: [number, number, number, number];
-  f: [number, number, number, number];
-  strides: number;
-  pad: 'same' | 'valid';
+interface Case extends ConvCase {
   activation: 'relu' | 'linear';
 }
 

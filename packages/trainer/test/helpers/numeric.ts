@@ -18,3 +18,12 @@ export function maxError(actual: ArrayLike<number>, expected: ArrayLike<number>)
   }
   return worst;
 }
+
+/** A convolution test case: input and filter shapes ([N, H, W, C] and [kh, kw, Ci, Co]), strides and padding. */
+export interface ConvCase {
+  name: string;
+  x: [number, number, number, number];
+  f: [number, number, number, number];
+  strides: number;
+  pad: 'same' | 'valid';
+}
