@@ -7,7 +7,9 @@
  * | 0    | every input was labeled                                                                       |
  * | 1    | some inputs failed (each is named on stderr with its reason); the rest was labeled            |
  * | 2    | usage error (unknown flag, bad value, no input)                                               |
- * | 3    | the run could not proceed (invalid lexicon, output not writable, a worker thread crashed)    |
+ * | 3    | the run could not proceed: nothing to label, an invalid or empty lexicon folder, an output    |
+ * |      | not writable, an interrupted run's partial file in the way or written with other options,     |
+ * |      | a worker thread that crashed; an existing `--out` file is left as it was                      |
  * | 130  | interrupted (Ctrl-C); `--out FILE` keeps the rows written so far in `FILE.partial` (`--resume`) |
  */
 import { existsSync } from 'node:fs';
@@ -15,7 +17,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Writable } from 'node:stream';
-import { EvaluationInputError, LabelerError, OutputError, UsageError } from './errors.js';
+import { EvaluationInputError, LabelerError, NothingToLabelError, OutputError, UsageError } from './errors.js';
 import { evaluateFiles } from './evaluate-files.js';
 import { formatEvaluation } from './evaluate.js';
 import { labelFiles, type LabelFilesOptions } from './label-files.js';
@@ -42,7 +44,7 @@ export interface CliIo {
 }
 
 export const USAGE = `Usage: label-reports [options] <input...>
-       label-reports evaluate --gold GOLD.csv --pred PRED.csv [--uncertain positive] [--json]
+       label-reports evaluate --gold GOLD.csv --pred PRED.csv [options]   (label-reports evaluate --help)
 
 Labels chest X-ray reports with the 14 ChestX-ray14 findings and No Finding: 1 positive, 0 negative,
 -1 uncertain, blank not mentioned.
@@ -53,45 +55,75 @@ Inputs: files, folders (searched recursively) or glob patterns (quote them: 'rep
   .csv             one report per row, RFC 4180 with a header; see --id-column, --text-column
   .jsonl           one {"id": ..., "text": ...} object per line (also .ndjson)
   -                standard input, as JSONL unless --stdin-format says otherwise
+A report whose id came before in the run is skipped (the first is kept; a warning gives the count). An empty or
+headings-only report is labeled like any other (No Finding 1) and counted in the summary. Text that is not UTF-8
+fails that report only, naming the file, line and byte.
 
 Options:
-  -o, --out FILE         write to FILE instead of stdout: rows go to FILE.partial, renamed to FILE when the run
-                         completes; a run that stops early (Ctrl-C, kill -9) leaves FILE.partial
-      --resume           with --out FILE: if FILE.partial exists, keep its whole rows, skip the reports they came
-                         from and append the rest (same inputs and options as the interrupted run)
-      --stdin-format F   format of the input "-": jsonl (default), csv, or txt (all of standard input is one
-                         report, id "stdin")
-  -f, --format FORMAT    csv (default), jsonl (labels and evidence), chexpert (CheXpert labeler layout),
-                         nih (Image Index,Finding Labels)
-      --labels 14|8      the 14 ChestX-ray14 findings (default) or the 8 of ChestX-ray8
-      --sections WHICH   findings-impression (default: FINDINGS and IMPRESSION, or the whole report when it
-                         has neither), all, or a comma-separated list such as FINDINGS,IMPRESSION,HISTORY
-      --uncertain AS     keep uncertain findings as -1 (keep, default), or count them as positive or negative
-      --lexicons DIR     also read the lexicons and rules in DIR (findings/*.json, rules/*.json); repeatable
-  -j, --workers N        label on N threads (default 1; "auto" = one per core); output order is unchanged
+  -o, --out FILE         write to FILE (default: standard output): rows go to FILE.partial beside it, renamed to
+                         FILE when the run labeled something, so an existing FILE is replaced only by a run that
+                         labeled at least part of its input; a run that stops early (Ctrl-C, kill -9) leaves
+                         FILE.partial, and its options in FILE.partial.json
+      --resume           with --out FILE: finish FILE.partial: keep its whole rows, skip the reports they came
+                         from, append the rest; refused when the options differ from the interrupted run's
+                         (default: off; without it, a FILE.partial that holds rows is refused)
+      --stdin-format F   format of the input "-": jsonl, csv, or txt (all of standard input is one report, id
+                         "stdin") (default: jsonl)
+  -f, --format FORMAT    csv, jsonl (labels and evidence), chexpert (CheXpert labeler layout), nih (Image
+                         Index,Finding Labels: the findings that are 1, else No Finding when No Finding is 1, else
+                         empty) (default: csv)
+      --labels 14|8      the 14 ChestX-ray14 findings or the 8 of ChestX-ray8 (default: 14)
+      --sections WHICH   findings-impression (FINDINGS and IMPRESSION, or the whole report when it has neither),
+                         all, or a comma-separated list such as FINDINGS,IMPRESSION,HISTORY
+                         (default: findings-impression)
+      --uncertain AS     keep uncertain findings as -1 (keep), or count them as positive or negative
+                         (default: keep)
+      --lexicons DIR     also read the lexicons and rules in DIR (findings/*.json, abnormalities.json,
+                         normal.json, rules/*.json; a folder with none of them is an error); repeatable
+                         (default: none, the bundled lexicons only)
+  -j, --workers N        label on N threads ("auto" = one per core); output order is unchanged (default: 1)
       --id-column NAME   CSV column or JSONL key of the report id (default: id)
       --text-column NAME CSV column or JSONL key of the report text (default: text)
       --progress         show progress (count, rate, time left) on stderr even when it is not a terminal
-      --no-progress      never show progress (default: shown when stderr is a terminal)
-  -q, --quiet            no summary line; failures are still listed
+                         (default: shown when stderr is a terminal)
+      --no-progress      never show progress (default: off)
+  -q, --quiet            no summary line; failures and warnings are still listed (default: off)
   -h, --help             show this help
 
-evaluate:
-      --gold FILE        gold standard csv: filename (or id), the 14 findings, normal; 1 = present
-      --pred FILE        predictions in the csv format above (any of its label columns: a --labels 8 file is
-                         scored on its 8 findings and No Finding; the table says which labels were scored)
-      --uncertain AS     count -1 predictions as negative (default) or positive
-      --json             print the evaluation as JSON instead of a table
-
 Exit codes: 0 all labeled; 1 some inputs failed (named on stderr, the rest labeled); 2 usage error;
-3 the run could not proceed (invalid lexicon, output not writable, worker crashed); 130 interrupted.
-With --out FILE, a run that stopped early keeps FILE.partial: run the same command with --resume to finish it.
+3 the run could not proceed: nothing to label (no input matched, no report in the inputs, every report
+failed; the output is left as it was), an invalid or empty --lexicons folder, an output not writable,
+a partial file of an interrupted run in the way or written with other options, a worker crashed;
+130 interrupted. With --out FILE, a run that stopped early keeps FILE.partial: run the same command
+with --resume to finish it.
 
 Examples:
   label-reports ../shared/data/openi-dev/reports --out labels.csv --workers 2
   label-reports ../shared/data/openi-dev/reports --out labels.csv --workers 2 --resume   # after Ctrl-C
   label-reports reports.csv --text-column report_text --format jsonl > labels.jsonl
   zcat feed.jsonl.gz | label-reports - --out labels.csv
+  label-reports evaluate --gold ../shared/data/openi-dev/gold.csv --pred labels.csv
+`;
+
+/** The help of `label-reports evaluate`. */
+export const EVALUATE_USAGE = `Usage: label-reports evaluate --gold GOLD.csv --pred PRED.csv [options]
+
+Scores predictions (the csv output of label-reports) against a gold standard: precision, recall and F1 per
+label, micro and macro totals over the findings, and No Finding.
+
+Options:
+      --gold FILE        gold standard csv: filename (or id), the 14 findings, normal; 1 = present (required)
+      --pred FILE        predictions in label-reports' csv format: any of its label columns (a --labels 8 file
+                         is scored on its 8 findings and No Finding; the table says which were scored) (required)
+      --uncertain AS     count -1 predictions as negative or positive (default: negative)
+      --allow-missing    score gold reports that have no prediction as blank (not mentioned) (default: off:
+                         predictions missing for some gold reports are an error, exit 1, naming how many)
+      --json             print the evaluation as JSON instead of a table (default: off, a table)
+  -h, --help             show this help
+
+Exit codes: 0 scored; 1 a file could not be read or parsed, or predictions are missing; 2 usage error.
+
+Example:
   label-reports evaluate --gold ../shared/data/openi-dev/gold.csv --pred labels.csv
 `;
 
@@ -200,10 +232,17 @@ export function parseLabelArgs(argv: readonly string[]): { help: boolean; quiet:
  *
  * @example
  * ```ts
- * parseEvaluateArgs(['--gold', 'gold.csv', '--pred', 'pred.csv']); // { help: false, json: false, gold: 'gold.csv', pred: 'pred.csv' }
+ * parseEvaluateArgs(['--gold', 'gold.csv', '--pred', 'pred.csv']); // { help: false, json: false, gold: 'gold.csv', pred: 'pred.csv', allowMissing: false }
  * ```
  */
-export function parseEvaluateArgs(argv: readonly string[]): { help: boolean; json: boolean; gold: string; pred: string; uncertainAs?: 'positive' | 'negative' } {
+export function parseEvaluateArgs(argv: readonly string[]): {
+  help: boolean;
+  json: boolean;
+  gold: string;
+  pred: string;
+  allowMissing: boolean;
+  uncertainAs?: 'positive' | 'negative';
+} {
   let parsed;
   try {
     parsed = parseArgs({
@@ -214,6 +253,7 @@ export function parseEvaluateArgs(argv: readonly string[]): { help: boolean; jso
         gold: { type: 'string' },
         pred: { type: 'string' },
         uncertain: { type: 'string' },
+        'allow-missing': { type: 'boolean' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -227,17 +267,21 @@ export function parseEvaluateArgs(argv: readonly string[]): { help: boolean; jso
     throw usage(`evaluate: expected --gold GOLD.csv and --pred PRED.csv, found ${v.gold === undefined ? 'no --gold' : 'no --pred'}`);
   }
   const uncertainAs = oneOf('--uncertain', v.uncertain, ['positive', 'negative'] as const);
-  return { help, json: v.json === true, gold: v.gold ?? '', pred: v.pred ?? '', ...(uncertainAs ? { uncertainAs } : {}) };
+  return { help, json: v.json === true, gold: v.gold ?? '', pred: v.pred ?? '', allowMissing: v['allow-missing'] === true, ...(uncertainAs ? { uncertainAs } : {}) };
 }
 
-/** The `--out` file's partial file (as the user named it) when a failed run left one, for the hint to resume. */
-function partialOf(argv: readonly string[], cwd: string): string | undefined {
+/**
+ * The `--out` file's partial file (as the user named it) when a failed run left one, for the hint to resume; with
+ * `named`, the `--out` file whether or not a partial file exists (undefined: the run wrote to standard output).
+ */
+function partialOf(argv: readonly string[], cwd: string, named = false): string | undefined {
   let out: string | undefined;
   try {
     out = parseLabelArgs(argv).options.out as string | undefined;
   } catch {
     return undefined;
   }
+  if (named) return out;
   return out !== undefined && existsSync(resolve(cwd, `${out}.partial`)) ? `${out}.partial` : undefined;
 }
 
@@ -264,10 +308,16 @@ export async function main(argv: readonly string[], io: CliIo = {}): Promise<num
     if (argv[0] === 'evaluate') {
       const args = parseEvaluateArgs(argv.slice(1));
       if (args.help) {
-        await write(stdout, USAGE);
+        await write(stdout, EVALUATE_USAGE);
         return EXIT.ok;
       }
-      const evaluation = await evaluateFiles({ gold: args.gold, pred: args.pred, cwd, ...(args.uncertainAs ? { uncertainAs: args.uncertainAs } : {}) });
+      const evaluation = await evaluateFiles({
+        gold: args.gold,
+        pred: args.pred,
+        cwd,
+        allowMissing: args.allowMissing,
+        ...(args.uncertainAs ? { uncertainAs: args.uncertainAs } : {}),
+      });
       await write(stdout, args.json ? `${JSON.stringify(evaluation, null, 2)}\n` : `${formatEvaluation(evaluation)}\n`);
       return EXIT.ok;
     }
@@ -291,15 +341,26 @@ export async function main(argv: readonly string[], io: CliIo = {}): Promise<num
       ...(showProgress ? { progress: stderr } : {}),
       // On a terminal, clear the progress line before a failure line so the two do not run together.
       onFailure: (f) => stderr.write(`${clearLine}label-reports: ${f.source}: ${f.reason}\n`),
+      onWarning: (message) => stderr.write(`${clearLine}label-reports: warning: ${message}\n`),
     }).finally(() => process.off('SIGINT', onSigint));
+    if (summary.duplicates > 0) {
+      const n = summary.duplicates;
+      const more = n > summary.duplicateExamples.length ? ', ...' : '';
+      await write(
+        stderr,
+        `label-reports: warning: ${n.toLocaleString('en-US')} report${n === 1 ? '' : 's'} skipped because ${n === 1 ? 'its' : 'their'} id was seen before ` +
+          `(the first report of an id is kept): ${summary.duplicateExamples.join(', ')}${more}\n`,
+      );
+    }
     if (!args.quiet) {
       const rate = summary.seconds > 0 ? Math.round(summary.labeled / summary.seconds) : 0;
       const failed = summary.failed > 0 ? `; ${summary.failed.toLocaleString('en-US')} failed (listed above)` : '';
       const resumed = args.options.resume ? `; ${summary.resumed.toLocaleString('en-US')} kept from ${String(args.options.out)}.partial` : '';
+      const empty = summary.empty > 0 ? `; ${summary.empty.toLocaleString('en-US')} empty or headings only` : '';
       await write(
         stderr,
         `label-reports: ${summary.labeled.toLocaleString('en-US')} report${summary.labeled === 1 ? '' : 's'} labeled in ${summary.seconds.toFixed(2)} s ` +
-          `(${rate.toLocaleString('en-US')}/s, ${summary.workers} thread${summary.workers > 1 ? 's' : ''})${resumed}${failed}\n`,
+          `(${rate.toLocaleString('en-US')}/s, ${summary.workers} thread${summary.workers > 1 ? 's' : ''})${resumed}${empty}${failed}\n`,
       );
     }
     return summary.failed > 0 ? EXIT.inputsFailed : EXIT.ok;
@@ -309,10 +370,17 @@ export async function main(argv: readonly string[], io: CliIo = {}): Promise<num
       await write(stderr, `${message}\n`);
       return EXIT.usage;
     }
+    if (error instanceof NothingToLabelError) {
+      await write(stderr, `${message.replace(/^@cxr8\/labeler: /, 'label-reports: ')}\n`);
+      return EXIT.fatal;
+    }
     const partial = partialOf(argv, cwd);
     const resumeHint = partial ? `label-reports: the rows written so far are in ${partial}; run the same command with --resume to finish\n` : '';
     if (error instanceof InterruptedError) {
-      await write(stderr, `${error.message}\n${resumeHint}`);
+      const stdoutHint = partialOf(argv, cwd, true) === undefined
+        ? 'label-reports: the output on standard output is incomplete; to be able to stop and resume a run, write it with --out FILE, then run the same command with --resume\n'
+        : '';
+      await write(stderr, `${error.message}\n${resumeHint}${stdoutHint}`);
       return EXIT.interrupted;
     }
     if (error instanceof OutputError && (error.cause as { code?: string } | undefined)?.code === 'EPIPE') {
@@ -323,7 +391,8 @@ export async function main(argv: readonly string[], io: CliIo = {}): Promise<num
       return EXIT.inputsFailed;
     }
     await write(stderr, error instanceof LabelerError ? `${message}\n` : `label-reports: unexpected error: ${error instanceof Error ? error.stack : message}\n`);
-    await write(stderr, resumeHint);
+    // An error about the partial file itself (in the way, other options) says what to do already.
+    if (!(error instanceof OutputError && error.file?.endsWith('.partial'))) await write(stderr, resumeHint);
     return EXIT.fatal;
   }
 }

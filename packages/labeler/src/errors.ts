@@ -7,6 +7,7 @@
  * try { parseOpenIXml('<x/>', 'a.xml'); } catch (e) { if (e instanceof ReportParseError) console.error(e.file); }
  * ```
  */
+import type { LabelSummary } from './label-files.js';
 
 /** Base class of every error this package throws. `file` names the input at fault, when there is one. */
 export class LabelerError extends Error {
@@ -41,6 +42,18 @@ export class InputError extends LabelerError {}
 
 /** The command line of `label-reports` is invalid (unknown flag, bad value, missing argument). Exit code 2. */
 export class UsageError extends LabelerError {}
+
+/**
+ * A `label-reports` run labeled nothing: no input matched, the inputs held no report (a wrong `--text-column`), or
+ * every report failed. The output file is left as it was. Exit code 3. `summary` says what the run saw.
+ */
+export class NothingToLabelError extends LabelerError {
+  readonly summary: LabelSummary;
+  constructor(message: string, summary: LabelSummary) {
+    super(message);
+    this.summary = summary;
+  }
+}
 
 /** The labeled output could not be written (unwritable `--out`, a full disk, a closed pipe). */
 export class OutputError extends LabelerError {}

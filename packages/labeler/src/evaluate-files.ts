@@ -20,7 +20,16 @@ export interface EvaluateFilesOptions {
   cwd?: string;
   /** Count uncertain (-1) predictions as positive or negative (default negative: only 1 is positive). */
   uncertainAs?: 'negative' | 'positive';
+  /**
+   * Score gold reports that have no prediction as all blank (default false: a prediction file that lacks some gold
+   * ids is an `EvaluationInputError` naming how many and a few of them, since scoring them as negatives would give
+   * figures for reports that were never labeled).
+   */
+  allowMissing?: boolean;
 }
+
+/** How many missing ids an error shows. */
+const SHOWN_MISSING = 5;
 
 async function readCsvText(path: string, name: string): Promise<string> {
   let bytes: Buffer;
@@ -37,7 +46,7 @@ async function readCsvText(path: string, name: string): Promise<string> {
 
 /**
  * Reads and scores a prediction csv against a gold csv. Throws an `EvaluationInputError` naming the file when one
- * cannot be read or parsed.
+ * cannot be read or parsed, and, unless `allowMissing`, when the predictions lack some gold reports.
  *
  * @example
  * ```ts
@@ -53,5 +62,15 @@ export async function evaluateFiles(options: EvaluateFilesOptions): Promise<Eval
   ]);
   const gold = parseGoldCsv(goldText, options.gold);
   const pred = parsePredictionCsv(predText, options.pred);
-  return evaluate(gold, pred, options.uncertainAs ? { uncertainAs: options.uncertainAs } : {});
+  const evaluation = evaluate(gold, pred, options.uncertainAs ? { uncertainAs: options.uncertainAs } : {});
+  const missing = evaluation.missing;
+  if (missing.length > 0 && options.allowMissing !== true) {
+    const shown = missing.slice(0, SHOWN_MISSING).join(', ') + (missing.length > SHOWN_MISSING ? ', ...' : '');
+    throw new EvaluationInputError(
+      `expected a prediction for each of the ${evaluation.reports.toLocaleString('en-US')} gold reports, found none for ` +
+        `${missing.length.toLocaleString('en-US')} (${shown}); label them too, or pass --allow-missing to score them as blank (not mentioned)`,
+      { file: options.pred },
+    );
+  }
+  return evaluation;
 }

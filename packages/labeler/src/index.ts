@@ -27,7 +27,7 @@ export { splitSentences } from './sentences.js';
 export type { SentenceSpan } from './sentences.js';
 export { tokenize } from './tokens.js';
 export type { Token, TokenKind } from './tokens.js';
-export { loadLexicons, defaultLexiconDir, parseTerm } from './lexicon.js';
+export { loadLexicons, defaultLexiconDir, lexiconFilesIn, parseTerm } from './lexicon.js';
 export type { Lexicons, FindingLexicon, LexiconConcept, AbnormalityGroup, NormalStatement } from './lexicon.js';
 export { compileTrie, findMentions } from './match.js';
 export type { Mention, MatchEntry, MatchKind } from './match.js';
@@ -45,7 +45,7 @@ export { hasOpenIDev, openIDevPaths, PAPER_F1, readOpenIDev } from './openi-benc
 export type { OpenIDev, OpenIDevPaths } from './openi-benchmark.js';
 
 // The label-reports CLI's building blocks: inputs, outputs, worker threads (see docs/architecture/labeler-io.md).
-export { InputError, OutputError, UsageError, WorkerError } from './errors.js';
+export { InputError, NothingToLabelError, OutputError, UsageError, WorkerError } from './errors.js';
 export { labelFiles } from './label-files.js';
 export type { LabelFilesOptions, LabelSummary } from './label-files.js';
 export { evaluateFiles } from './evaluate-files.js';
@@ -53,12 +53,13 @@ export type { EvaluateFilesOptions } from './evaluate-files.js';
 export { createLabelingEngine } from './workers.js';
 export type { LabelingEngine, LabelingEngineOptions } from './workers.js';
 export type { BatchResult } from './batch.js';
+export { isEmptyReport } from './batch.js';
 export { readInputFile, readOpenIReport, readReportChunks, readReports } from './readers/index.js';
 export type { InputFailure, ReadItem, ReaderOptions, ReadReportsOptions, ReportRecord } from './readers/index.js';
 export { discoverInputs, globToRegExp, inputFormatOf, isGlobPattern, STDIN_FORMATS, STDIN_INPUT, STDIN_NAME } from './readers/discover.js';
 export type { Discovered, DiscoveredFile, InputFormat, StdinFormat } from './readers/discover.js';
-export { readResumePoint, resumeKey } from './resume.js';
-export type { ResumePoint } from './resume.js';
+export { checkRunSettings, readResumePoint, readRunSettings, resumeKey, runSettings, writeRunSettings } from './resume.js';
+export type { ResumePoint, RunSettings } from './resume.js';
 export { threadCpuSeconds } from './thread-cpu.js';
 // Progress display shared with other packages (the dataset builder's progress bar can draw through createStatusLine).
 export { createLabelProgress, createStatusLine, formatDuration, progressLine } from './progress.js';
@@ -66,6 +67,6 @@ export type { LabelProgress, LabelProgressOptions, StatusLine, StatusLineOptions
 export { CsvParser, csvField, parseCsvRecords, readCsvChunks, readCsvReports } from './readers/csv.js';
 export type { CsvRecord } from './readers/csv.js';
 export { parseJsonlReport, readJsonlChunks, readJsonlReports } from './readers/jsonl.js';
-export { decodeUtf8, readTextReport, readTextStream } from './readers/text.js';
+export { decodeUtf8, invalidUtf8Reason, readTextReport, readTextStream } from './readers/text.js';
 export { CHEXPERT_COLUMNS, CHEXPERT_MAPPING, OUTPUT_FORMATS, createWriter, csvHeader, isOutputFormat, nihFindingLabels } from './writers/index.js';
 export type { OutputFormat, ReportWriter, WriterOptions } from './writers/index.js';

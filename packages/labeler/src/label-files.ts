@@ -4,19 +4,35 @@
  * goes on. Memory stays flat in the number of reports: at most `2 x workers` batches are in flight, and output is
  * written as it is produced, whole rows at a time, waiting for the stream to drain.
  *
- * An output file is written to `FILE.partial` and renamed at the end. A run that stops early (an abort signal such as
- * Ctrl-C, `kill -9`, a crash) leaves the partial file with the rows written so far; `resume: true` reads it back
- * (`resume.ts`), skips the reports it holds and appends the rest.
+ * An output file is written to `FILE.partial` beside it and renamed at the end, and only when the run labeled
+ * something: a run that labels nothing (a mistyped input, a wrong `--text-column`) leaves an existing FILE as it was
+ * and throws a {@link NothingToLabelError}. A run that stops early (an abort signal such as Ctrl-C, `kill -9`, a
+ * crash) leaves the partial file with the rows written so far, and the options that made them in
+ * `FILE.partial.json`; `resume: true` reads it back (`resume.ts`), refuses other options, skips the reports it holds
+ * and appends the rest. A run without `resume` never overwrites a partial file that holds rows.
+ *
+ * Reports whose id was seen before in the run are skipped (the first report of an id is kept) and counted
+ * (`duplicates`); empty and headings-only reports are labeled and counted (`empty`).
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { rename, stat, truncate } from 'node:fs/promises';
+import { rename, rm, stat, truncate } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
-import { OutputError } from './errors.js';
+import { NothingToLabelError, OutputError } from './errors.js';
 import { createLabelProgress, type LabelProgress } from './progress.js';
-import { discoverInputs, describeFsError, type StdinFormat } from './readers/discover.js';
+import { discoverInputs, describeFsError, INPUT_EXTENSIONS, type StdinFormat } from './readers/discover.js';
 import { readReportChunks } from './readers/index.js';
-import { readResumePoint, resumeKey, type ResumePoint } from './resume.js';
+import {
+  checkRunSettings,
+  readResumePoint,
+  readRunSettings,
+  resumeKey,
+  runSettings,
+  settingsFileOf,
+  writeRunSettings,
+  type ResumePoint,
+  type RunSettings,
+} from './resume.js';
 import type { InputFailure, ReportRecord } from './readers/records.js';
 import type { LabelerOptions } from './types.js';
 import { createLabelingEngine } from './workers.js';
@@ -59,6 +75,8 @@ export interface LabelFilesOptions {
   progress?: NodeJS.WritableStream & { isTTY?: boolean };
   /** Called for each input, row or report that failed, as it happens. */
   onFailure?: (failure: InputFailure) => void;
+  /** Called with a warning that changes nothing in the output (e.g. a partial file without a record of its options). */
+  onWarning?: (message: string) => void;
   /** Reports per batch. Default 256 (a batch also closes at 1 MB of text). */
   batchSize?: number;
   /**
@@ -76,6 +94,12 @@ export interface LabelSummary {
   resumed: number;
   /** Inputs, rows or reports that failed. */
   failed: number;
+  /** Of the reports labeled, those that were empty or held only section headings (labeled like any other). */
+  empty: number;
+  /** Reports skipped because a report with the same id came before them in the run (the first one is kept). */
+  duplicates: number;
+  /** The first few skipped duplicates, as "ID (SOURCE)". */
+  duplicateExamples: string[];
   /** The first 1,000 failures (all of them are passed to `onFailure`). */
   failures: InputFailure[];
   /** Seconds from the first read to the last write (labeler compilation and thread start excluded). */
@@ -96,23 +120,41 @@ export interface LabelSummary {
 const MAX_KEPT_FAILURES = 1000;
 const MAX_BATCH_CHARS = 1 << 20;
 
+const MAX_DUPLICATE_EXAMPLES = 5;
+
 interface Sink {
   write(text: string): Promise<void>;
-  /** Finishes the output: closes and renames a file, leaves a caller's stream open. */
-  end(): Promise<void>;
+  /**
+   * Finishes the output: closes a file and renames it into place when the run `produced` rows; when it did not, removes
+   * the partial file and leaves FILE as it was. A caller's stream is left open.
+   */
+  end(produced: boolean): Promise<void>;
   /** After a run stopped early: flushes the whole rows written so far and closes a partial file, which is kept. */
   stop(): Promise<void>;
   /** What an interrupted run left, when resuming one. */
   resumed?: ResumePoint;
+  /** The output file as the user named it, and whether it existed before the run; absent for a stream. */
+  file?: { name: string; existed: boolean };
+}
+
+interface SinkOptions {
+  /** Resume an interrupted run (`resume`): this run's format and header. */
+  resume: boolean;
+  format: OutputFormat;
+  header: string;
+  /** This run's options that change the rows, recorded beside the partial file and compared on resume. */
+  settings: RunSettings;
+  onWarning?: ((message: string) => void) | undefined;
 }
 
 /**
  * Opens the output: a file is written to `FILE.partial` and renamed at the end; a stream is written as is. With
- * `resume` and an existing `FILE.partial`, its whole rows are kept and new rows are appended.
+ * `resume` and an existing `FILE.partial`, its options are checked, its whole rows kept and new rows appended.
+ * Without `resume`, an existing `FILE.partial` that holds rows is refused (it is an interrupted run's work).
  */
-async function openSink(out: string | Writable | undefined, cwd: string, resume: { format: OutputFormat; header: string } | undefined): Promise<Sink> {
+async function openSink(out: string | Writable | undefined, cwd: string, options: SinkOptions): Promise<Sink> {
   if (out === undefined || typeof out !== 'string') {
-    if (resume) throw new OutputError('expected an output file (--out FILE) to resume, found a stream (standard output)');
+    if (options.resume) throw new OutputError('expected an output file (--out FILE) to resume, found a stream (standard output)');
     return streamSink(out ?? process.stdout, undefined);
   }
   const path = resolve(cwd, out);
@@ -120,23 +162,59 @@ async function openSink(out: string | Writable | undefined, cwd: string, resume:
   // Devices and pipes (/dev/null, /dev/stdout, a FIFO) are written directly.
   const direct = existing !== undefined && !existing.isFile();
   const target = direct ? path : `${path}.partial`;
+  const name = `${out}.partial`;
   let point: ResumePoint | undefined;
-  if (resume && !direct && (await stat(target).catch(() => undefined))?.isFile()) {
+  const partialExists = !direct && (await stat(target).catch(() => undefined))?.isFile() === true;
+  if (partialExists && options.resume) {
+    const recorded = await readRunSettings(target, name);
+    if (recorded) checkRunSettings(recorded, options.settings, name);
+    else options.onWarning?.(`${name} has no record of the options that wrote it (${settingsFileOf(name)}); resuming with this run's, checked against its header only`);
+    point = await readPoint(target, options.format, options.header, name);
+    if (!recorded) await writeSettings(target, options.settings, out);
+    await truncate(target, point.bytes); // cut a torn last row
+  } else if (partialExists) {
+    let rows: number | undefined;
     try {
-      point = await readResumePoint(target, resume.format, resume.header, `${out}.partial`);
-      await truncate(target, point.bytes); // cut a torn last row
-    } catch (cause) {
-      if (cause instanceof OutputError) throw cause;
-      throw new OutputError(`expected a readable partial file to resume, found: ${describeFsError(cause)}`, { file: `${out}.partial`, cause });
+      rows = (await readResumePoint(target, options.format, options.header, name)).keys.length;
+    } catch {
+      rows = undefined; // another format's rows, or not ours: keep it all the same
+    }
+    if (rows !== 0) {
+      throw new OutputError(
+        `expected no partial output, found one left by an interrupted run${rows === undefined ? '' : ` (${rows.toLocaleString('en-US')} rows)`}: ` +
+          `run the same command with --resume to finish it, or remove it to start over`,
+        { file: name },
+      );
     }
   }
+  if (!point && !direct) await writeSettings(target, options.settings, out);
   const stream = createWriteStream(target, { flags: point ? 'a' : 'w' });
   await new Promise<void>((ok, fail) => {
     stream.once('open', () => ok());
     stream.once('error', (cause) => fail(new OutputError(`expected a writable output file, found: ${cause.message}`, { file: out, cause })));
+  }).catch(async (error: unknown) => {
+    if (!direct) await rm(settingsFileOf(target), { force: true });
+    throw error;
   });
   const sink = streamSink(stream, direct ? undefined : { partial: target, final: path, name: out });
-  return point ? { ...sink, resumed: point } : sink;
+  return { ...sink, ...(point ? { resumed: point } : {}), file: { name: out, existed: existing !== undefined } };
+}
+
+async function readPoint(target: string, format: OutputFormat, header: string, name: string): Promise<ResumePoint> {
+  try {
+    return await readResumePoint(target, format, header, name);
+  } catch (cause) {
+    if (cause instanceof OutputError) throw cause;
+    throw new OutputError(`expected a readable partial file to resume, found: ${describeFsError(cause)}`, { file: name, cause });
+  }
+}
+
+async function writeSettings(target: string, settings: RunSettings, out: string): Promise<void> {
+  try {
+    await writeRunSettings(target, settings);
+  } catch (cause) {
+    throw new OutputError(`expected a writable output file, found: ${describeFsError(cause)}`, { file: out, cause });
+  }
 }
 
 function streamSink(stream: Writable, file: { partial: string; final: string; name: string } | undefined): Sink {
@@ -166,14 +244,16 @@ function streamSink(stream: Writable, file: { partial: string; final: string; na
       }
       check();
     },
-    async end() {
+    async end(produced) {
       check();
       if (!file) return;
       await new Promise<void>((ok, fail) => {
         (stream as WriteStream).end((error?: Error | null) => (error ? fail(error) : ok()));
       });
       check();
-      await rename(file.partial, file.final);
+      if (produced) await rename(file.partial, file.final);
+      else await rm(file.partial, { force: true });
+      await rm(settingsFileOf(file.partial), { force: true });
     },
     async stop() {
       if (!file) return;
@@ -185,6 +265,51 @@ function streamSink(stream: Writable, file: { partial: string; final: string; na
       await new Promise<void>((ok) => (stream as WriteStream).end(() => ok()));
     },
   };
+}
+
+/**
+ * Iterates an async iterable, but rejects as soon as `signal` aborts, even while the source is waiting (a pipe on
+ * standard input that sends nothing): Ctrl-C stops the run at once.
+ */
+async function* untilAborted<T>(source: AsyncIterable<T>, signal: AbortSignal | undefined): AsyncGenerator<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  if (!signal) {
+    yield* { [Symbol.asyncIterator]: () => iterator };
+    return;
+  }
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  aborted.catch(() => {});
+  let done = false;
+  try {
+    for (;;) {
+      const next = await Promise.race([iterator.next(), aborted]);
+      if (next.done) {
+        done = true;
+        return;
+      }
+      yield next.value;
+    }
+  } finally {
+    if (onAbort) signal.removeEventListener('abort', onAbort);
+    // Closes the readers' files; not awaited, as a read still pending (an idle pipe) may never settle.
+    if (!done) iterator.return?.(undefined).catch(() => {});
+  }
+}
+
+/** "a, b, c and 2 more" */
+function listInputs(inputs: readonly string[]): string {
+  const shown = inputs.slice(0, 3).map((i) => (i === '-' ? 'standard input' : i));
+  return inputs.length > 3 ? `${shown.join(', ')} and ${inputs.length - 3} more` : shown.join(', ');
+}
+
+/** Copies a string that may be a slice of a large one (a read chunk), so that keeping it does not keep the chunk. */
+function ownString(s: string): string {
+  return s.length < 13 ? s : Buffer.from(s, 'utf8').toString('utf8');
 }
 
 /** Sums the sizes of the input files (for the progress line's time left). */
@@ -199,9 +324,11 @@ async function totalInputBytes(inputs: readonly string[], cwd: string): Promise<
 
 /**
  * Labels every report of the inputs and writes them in the chosen format, in input order. Bad inputs (missing,
- * empty, not UTF-8, malformed XML, CSV rows or JSONL lines) are passed to `onFailure` and counted; the rest is
- * labeled. Throws only when the run cannot go on at all: an invalid labeler option or lexicon, an output that
- * cannot be written, a worker thread that crashed.
+ * not UTF-8, malformed XML, CSV rows or JSONL lines) are passed to `onFailure` and counted; the rest is labeled.
+ * Throws when the run cannot go on at all (an invalid labeler option or lexicon, an output that cannot be written,
+ * a worker thread that crashed, an interrupted run's partial output in the way, or one written with other options)
+ * and when it labeled nothing ({@link NothingToLabelError}, with the summary; the output file is then left as it
+ * was).
  *
  * @example
  * ```ts
@@ -217,14 +344,18 @@ async function totalInputBytes(inputs: readonly string[], cwd: string): Promise<
 export async function labelFiles(options: LabelFilesOptions): Promise<LabelSummary> {
   const cwd = options.cwd ?? process.cwd();
   const format = options.format ?? 'csv';
+  // Lexicon folders are relative to `cwd`, as the inputs and the output are.
+  const dirs = options.labeler?.lexiconDirs;
+  const labeler = dirs ? { ...options.labeler, lexiconDirs: dirs.map((d) => resolve(cwd, d)) } : options.labeler;
   const engine = await createLabelingEngine({
     format,
     workers: options.workers ?? 1,
-    ...(options.labeler ? { labeler: options.labeler } : {}),
+    ...(labeler ? { labeler } : {}),
   });
   let sink: Sink | undefined;
+  const settings = runSettings({ ...options, format, cwd });
   try {
-    sink = await openSink(options.out, cwd, options.resume ? { format, header: engine.header } : undefined);
+    sink = await openSink(options.out, cwd, { resume: options.resume === true, format, header: engine.header, settings, onWarning: options.onWarning });
     const started = performance.now();
     const cpuStart = process.cpuUsage();
     const threadStart = threadCpuSeconds();
@@ -235,6 +366,11 @@ export async function labelFiles(options: LabelFilesOptions): Promise<LabelSumma
     }
     let labeled = 0;
     let failed = 0;
+    let empty = 0;
+    let read = 0;
+    let duplicates = 0;
+    const duplicateExamples: string[] = [];
+    const seen = new Set<string>();
     const failures: InputFailure[] = [];
     const record = (failure: InputFailure): void => {
       failed++;
@@ -242,7 +378,16 @@ export async function labelFiles(options: LabelFilesOptions): Promise<LabelSumma
       options.onFailure?.(failure);
     };
     const out = sink;
-    if (!out.resumed?.header) await out.write(engine.header);
+    // The header goes out with the first rows, so that a run that labels nothing writes nothing (not even to stdout).
+    let headerWritten = out.resumed?.header === true;
+    const emit = async (text: string): Promise<void> => {
+      if (text.length === 0) return;
+      if (!headerWritten) {
+        headerWritten = true;
+        await out.write(engine.header);
+      }
+      await out.write(text);
+    };
     // Resuming: the rows of the partial file are a prefix of this run's output, in input order. Reports are matched to
     // them in that order (a report the labeler failed on has no row and is simply labeled, and fails, again).
     const kept = out.resumed?.keys ?? [];
@@ -252,8 +397,9 @@ export async function labelFiles(options: LabelFilesOptions): Promise<LabelSumma
     const settle = async (): Promise<void> => {
       const result = await (inFlight.shift() as Promise<BatchResult>);
       labeled += result.labeled;
+      empty += result.empty;
       for (const f of result.failures) record(f);
-      await out.write(result.output);
+      await emit(result.output);
       progress?.update(labeled, failed);
     };
     const batchSize = Math.max(1, options.batchSize ?? 256);
@@ -275,13 +421,21 @@ export async function labelFiles(options: LabelFilesOptions): Promise<LabelSumma
       ...(options.textColumn !== undefined ? { textColumn: options.textColumn } : {}),
       ...(progress ? { onBytes: (n: number) => progress?.addBytes(n) } : {}),
     });
-    for await (const items of chunks) {
+    for await (const items of untilAborted(chunks, options.signal)) {
       options.signal?.throwIfAborted();
       for (const item of items) {
         if (item.failure) {
           record(item.failure);
           continue;
         }
+        read++;
+        const id = item.report.id;
+        if (seen.has(id)) {
+          duplicates++;
+          if (duplicateExamples.length < MAX_DUPLICATE_EXAMPLES) duplicateExamples.push(`${id} (${item.report.source})`);
+          continue;
+        }
+        seen.add(ownString(id));
         if (matched < kept.length && resumeKey(format, item.report) === kept[matched]) {
           matched++;
           continue;
@@ -300,16 +454,20 @@ export async function labelFiles(options: LabelFilesOptions): Promise<LabelSumma
         reason: `expected every row of the interrupted run to match a report of the inputs, found ${kept.length - matched} that match none (were the inputs changed?); the output may hold rows twice`,
       });
     }
-    await out.end();
+    const produced = labeled + kept.length > 0;
+    await out.end(produced);
     progress?.update(labeled, failed);
     progress?.done();
     const cpu = process.cpuUsage(cpuStart);
     const mainThread = threadCpuSeconds() - threadStart;
     const threads = engine.workers === 1 ? (Number.isNaN(mainThread) ? [] : [mainThread]) : engine.threadCpuSeconds().map((s, i) => s - (engineStart[i] ?? 0));
-    return {
+    const summary: LabelSummary = {
       labeled,
       resumed: kept.length,
       failed,
+      empty,
+      duplicates,
+      duplicateExamples,
       failures,
       seconds: (performance.now() - started) / 1000,
       cpuSeconds: (cpu.user + cpu.system) / 1e6,
@@ -317,11 +475,26 @@ export async function labelFiles(options: LabelFilesOptions): Promise<LabelSumma
       threadCpuSeconds: threads,
       mainThreadCpuSeconds: mainThread,
     };
+    if (!produced) throw nothingToLabel(options, read, summary, out.file);
+    return summary;
   } catch (error) {
+    if (error instanceof NothingToLabelError) throw error;
     // The partial file keeps the whole rows written so far: `resume` finishes the run.
     await sink?.stop();
     throw error;
   } finally {
     await engine.close();
   }
+}
+
+/** The error of a run that labeled nothing: what was looked for, where, and that the output was not touched. */
+function nothingToLabel(options: LabelFilesOptions, read: number, summary: LabelSummary, file: Sink['file']): NothingToLabelError {
+  const where = listInputs(options.inputs);
+  const what =
+    read === 0
+      ? `no report found in ${where} (looked for report files: ${INPUT_EXTENSIONS}; in .csv and .jsonl, the "${options.idColumn ?? 'id'}" and "${options.textColumn ?? 'text'}" columns)`
+      : `every one of the ${read.toLocaleString('en-US')} reports read from ${where} failed`;
+  const failed = summary.failed > 0 ? `; ${summary.failed.toLocaleString('en-US')} input${summary.failed === 1 ? '' : 's'} failed (listed above)` : '';
+  const kept = file ? (file.existed ? `; ${file.name} was left as it was` : `; no ${file.name} was written`) : '';
+  return new NothingToLabelError(`nothing to label: ${what}${failed}${kept}`, summary);
 }

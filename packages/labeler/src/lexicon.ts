@@ -100,8 +100,37 @@ function isCxr8Root(dir: string): boolean {
 }
 
 /**
+ * The lexicon and rule files a lexicon folder holds, by the layout of `lexicons/`: `findings/*.json`,
+ * `abnormalities.json`, `normal.json`, `rules/*.json`. An extra folder (`--lexicons DIR`) with none of them is an
+ * error in {@link loadLexicons}: its site terms would silently not apply.
+ *
+ * @example
+ * ```ts
+ * lexiconFilesIn(defaultLexiconDir()).some((f) => f.endsWith('effusion.json')); // true
+ * ```
+ */
+export function lexiconFilesIn(dir: string): string[] {
+  const files: string[] = [];
+  for (const sub of ['findings', 'rules']) {
+    const d = join(dir, sub);
+    if (existsSync(d) && statSync(d).isDirectory()) files.push(...readdirSync(d).filter((n) => n.endsWith('.json')).sort().map((n) => join(d, n)));
+  }
+  for (const name of ['abnormalities.json', 'normal.json']) if (existsSync(join(dir, name))) files.push(join(dir, name));
+  return files;
+}
+
+/** What a folder holds, for an error message: up to 8 names, folders with a trailing "/". */
+function describeFolder(dir: string): string {
+  const entries = readdirSync(dir, { withFileTypes: true }).filter((e) => !e.name.startsWith('.'));
+  if (entries.length === 0) return 'nothing';
+  const names = entries.map((e) => (e.isDirectory() ? `${e.name}/` : e.name)).sort();
+  return names.length > 8 ? `${names.slice(0, 8).join(', ')} and ${names.length - 8} more` : names.join(', ');
+}
+
+/**
  * Reads and validates the lexicons of the given folders; later folders add to earlier ones (a later finding file for
- * the same finding adds its concepts and exclusions).
+ * the same finding adds its concepts and exclusions). Every folder must hold at least one lexicon or rule file
+ * ({@link lexiconFilesIn}), else a `LexiconError` names it (an extra folder without one would silently change nothing).
  *
  * @example
  * ```ts
@@ -114,6 +143,12 @@ export function loadLexicons(dirs: readonly string[]): Lexicons {
   for (const dir of dirs) {
     if (!existsSync(dir) || !statSync(dir).isDirectory()) {
       throw new LexiconError(`expected a lexicon folder (with findings/*.json), found no folder at ${dir}`, { file: dir });
+    }
+    if (lexiconFilesIn(dir).length === 0) {
+      throw new LexiconError(
+        `expected lexicon files in the folder (findings/*.json, abnormalities.json, normal.json or rules/*.json), found none (the folder holds: ${describeFolder(dir)})`,
+        { file: dir },
+      );
     }
     const fdir = join(dir, 'findings');
     if (existsSync(fdir)) {
@@ -366,7 +401,8 @@ function splitTerm(term: string): string[] {
 /**
  * Parses the term syntax into steps: `word`, `[optional words]`, `(a|b c)` (a choice; options may be several words),
  * `[a|b]` (an optional choice) and `...` (a gap of up to four words). With `plurals`, the last required step also
- * accepts regular plurals of its last word. With `punctuation`, "/", "?", ",", ";" and ":" are words of their own.
+ * accepts regular plurals of its last word. With `punctuation`, "/", "?", ",", ";", ":" and a dash standing alone
+ * ("-") are words of their own.
  *
  * @example
  * ```ts
@@ -376,7 +412,9 @@ function splitTerm(term: string): string[] {
 export function parseTerm(term: string, file = '', options: { plurals?: boolean; punctuation?: boolean } = {}): PatternStep[] {
   const Err = LexiconError;
   const plurals = options.plurals ?? true;
-  let norm = term.toLowerCase().replace(/-/g, ' ');
+  // Hyphens inside words separate them ("air-space" is "air space"); with `punctuation`, a dash standing alone
+  // ("Chest pain - no") is a word of its own, as the tokenizer makes it.
+  let norm = options.punctuation ? term.toLowerCase().replace(/([a-z0-9])-(?=[a-z0-9])/g, '$1 ') : term.toLowerCase().replace(/-/g, ' ');
   norm = options.punctuation ? norm.replace(/([/?,;:])/g, ' $1 ') : norm.replace(/\//g, ' ');
   const steps: PatternStep[] = [];
   for (const p of splitTerm(norm.trim())) {
@@ -391,7 +429,7 @@ export function parseTerm(term: string, file = '', options: { plurals?: boolean;
       body = body.slice(1, -1);
     } else if (body.startsWith('(') && body.endsWith(')')) body = body.slice(1, -1);
     const opts = body.split('|').map((o) => o.trim().split(/\s+/).filter((w) => w.length > 0));
-    const wordRe = options.punctuation ? /^(?:[a-z0-9'.]+|[/?,;:])$/ : /^[a-z0-9'.]+$/;
+    const wordRe = options.punctuation ? /^(?:[a-z0-9'.]+|[/?,;:-])$/ : /^[a-z0-9'.]+$/;
     if (opts.length === 0 || opts.some((o) => o.length === 0 || o.some((w) => !wordRe.test(w)))) {
       throw new Err(`term "${term}": expected words, [optional], (a|b) or ..., found "${p}"`, { file });
     }

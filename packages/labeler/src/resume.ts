@@ -7,9 +7,17 @@
  *
  * Rows are matched to reports by a key: the report id (csv, nih, jsonl), or for chexpert, which has no id column,
  * a hash of the report text it prints.
+ *
+ * The options that change the rows (format, label set, sections, uncertainty, lexicon folders, the id and text
+ * columns, the format of standard input) are recorded beside the partial file, in `FILE.partial.json`, when the run
+ * starts ({@link runSettings}, {@link writeRunSettings}); a resumed run with other options is refused with both
+ * values named ({@link checkRunSettings}), so that one file never mixes rows of two settings.
  */
 import { createHash } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { OutputError } from './errors.js';
+import type { LabelerOptions } from './types.js';
 import { CsvParser, csvField } from './readers/csv.js';
 import { readUtf8Pieces } from './readers/text.js';
 import type { OutputFormat } from './writers/index.js';
@@ -113,4 +121,121 @@ async function readCsvPoint(path: string, format: OutputFormat, header: string, 
     }
   }
   return { bytes, header: seenHeader, keys };
+}
+
+/**
+ * The options of a run that change its rows, by the flag that sets them, with the default spelled out (`--uncertain
+ * keep`, not absent), so that a run given the default and one given nothing compare equal.
+ */
+export type RunSettings = Record<string, string>;
+
+/** What {@link runSettings} reads: the parts of `labelFiles`'s options that change the rows. */
+export interface RunSettingsOptions {
+  format?: OutputFormat;
+  labeler?: LabelerOptions;
+  idColumn?: string;
+  textColumn?: string;
+  stdinFormat?: string;
+  /** Folder relative lexicon folders are resolved against. */
+  cwd?: string;
+}
+
+/**
+ * The options of a run that change its rows, as `label-reports` flags with their values (defaults filled in; lexicon
+ * folders as absolute paths).
+ *
+ * @example
+ * ```ts
+ * runSettings({ format: 'nih', labeler: { uncertainty: 'positive' } })['--uncertain']; // "positive"
+ * runSettings({})['--sections'];                                                     // "findings-impression"
+ * ```
+ */
+export function runSettings(options: RunSettingsOptions): RunSettings {
+  const labeler = options.labeler ?? {};
+  const sections = labeler.sections ?? 'findings-impression';
+  const uncertainty = labeler.uncertainty ?? 'uncertain';
+  const dirs = (labeler.lexiconDirs ?? []).map((d) => resolve(options.cwd ?? process.cwd(), d));
+  return {
+    '--format': options.format ?? 'csv',
+    '--labels': labeler.labelSet ?? '14',
+    '--sections': typeof sections === 'string' ? sections : sections.map((s) => s.toUpperCase()).join(','),
+    '--uncertain': uncertainty === 'uncertain' ? 'keep' : uncertainty,
+    '--lexicons': dirs.length === 0 ? 'none' : dirs.join(', '),
+    '--id-column': options.idColumn ?? 'id',
+    '--text-column': options.textColumn ?? 'text',
+    '--stdin-format': options.stdinFormat ?? 'jsonl',
+  };
+}
+
+/** The file beside a partial output that records its run's options: `FILE.partial.json`. */
+export function settingsFileOf(partial: string): string {
+  return `${partial}.json`;
+}
+
+/**
+ * Records a run's options beside its partial output (`FILE.partial.json`), before the first row is written.
+ *
+ * @example
+ * ```ts
+ * await writeRunSettings('labels.csv.partial', runSettings({ format: 'csv' }));
+ * ```
+ */
+export async function writeRunSettings(partial: string, settings: RunSettings): Promise<void> {
+  await writeFile(settingsFileOf(partial), `${JSON.stringify({ 'label-reports': 'the options of the run writing the partial file beside this one', options: settings }, null, 2)}\n`);
+}
+
+/**
+ * Reads the options recorded beside a partial output; undefined when there is no record (a partial file written
+ * before options were recorded). Throws an `OutputError` naming the file when it is unreadable or not such a record.
+ *
+ * @example
+ * ```ts
+ * (await readRunSettings('labels.csv.partial'))?.['--format']; // "csv"
+ * ```
+ */
+export async function readRunSettings(partial: string, name = partial): Promise<RunSettings | undefined> {
+  const file = settingsFileOf(partial);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (cause) {
+    if ((cause as { code?: string }).code === 'ENOENT') return undefined;
+    throw new OutputError(`expected a readable record of the interrupted run's options, found: ${(cause as Error).message}`, { file: settingsFileOf(name), cause });
+  }
+  let options: unknown;
+  try {
+    options = (JSON.parse(text) as { options?: unknown } | null)?.options;
+  } catch {
+    options = undefined;
+  }
+  if (typeof options !== 'object' || options === null || Array.isArray(options) || !Object.values(options).every((v) => typeof v === 'string')) {
+    throw new OutputError(`expected the interrupted run's options as {"options": {"--format": "csv", ...}}, found ${shorten(text)}; remove it and ${name} to start over`, {
+      file: settingsFileOf(name),
+    });
+  }
+  return options as RunSettings;
+}
+
+/**
+ * Refuses to resume a partial output with other options than the run that wrote it: throws an `OutputError` that
+ * names every option that differs, with the interrupted run's value and this run's.
+ *
+ * @example
+ * ```ts
+ * checkRunSettings(runSettings({ labeler: { uncertainty: 'positive' } }), runSettings({}), 'labels.csv.partial');
+ * // throws: labels.csv.partial: expected the options of the interrupted run, found other ones:
+ * //   --uncertain: the interrupted run used positive, this run keep; ...
+ * ```
+ */
+export function checkRunSettings(recorded: RunSettings, current: RunSettings, name: string): void {
+  const flags = [...new Set([...Object.keys(current), ...Object.keys(recorded)])];
+  const differ = flags.filter((flag) => recorded[flag] !== current[flag]);
+  if (differ.length === 0) return;
+  const both = differ.map((flag) => `${flag}: the interrupted run used ${recorded[flag] ?? 'none'}, this run ${current[flag] ?? 'none'}`);
+  const fix = differ.filter((flag) => recorded[flag] !== undefined).map((flag) => (flag === '--lexicons' && recorded[flag] === 'none' ? 'no --lexicons' : `${flag} ${recorded[flag]}`));
+  throw new OutputError(
+    `expected the options of the interrupted run, found other ones (the file would mix rows of two settings): ${both.join('; ')}. ` +
+      `Run with ${fix.join(' ')} to finish it, or remove ${name} to start over`,
+    { file: name },
+  );
 }

@@ -83,7 +83,7 @@ test('formats come from the extension, case-insensitively', (t) => {
 });
 
 test('utf-8: an invalid byte is reported with its line', (t) => {
-  t.is(decodeUtf8(Buffer.from([0x61, 0x0a, 0x62, 0xff])).error, 'expected UTF-8 text, found invalid UTF-8 at line 2 (byte 3)');
+  t.is(decodeUtf8(Buffer.from([0x61, 0x0a, 0x62, 0xff])).error, 'expected UTF-8 text, found invalid UTF-8 at line 2, byte 3 (0xFF); a Windows-1252 (Latin-1) file can be converted with iconv -f windows-1252 -t utf-8');
   t.is(decodeUtf8(Buffer.from([0xef, 0xbb, 0xbf, 0x61])).text, 'a');
 });
 
@@ -131,7 +131,7 @@ test('duplicate inputs are read once', async (t) => {
 
 // --- bad input: reported with the name and the reason, the rest is read ---
 
-test('bad inputs are failures naming the file and the reason, and the rest is read', async (t) => {
+test('bad inputs are failures naming the file and the reason, and the rest is read; empty reports are reports', async (t) => {
   const dir = await tempDir(t);
   await writeFile(join(dir, 'empty.txt'), '');
   await writeFile(join(dir, 'empty.csv'), '');
@@ -145,10 +145,10 @@ test('bad inputs are failures naming the file and the reason, and the rest is re
   t.deepEqual(
     items.map((i) => (i.failure ? `${i.failure.source}: ${i.failure.reason}` : `ok ${i.report.id}`)),
     [
-      'empty.txt: expected a report, found an empty file (0 bytes)',
+      'ok empty',
       'empty.csv: expected a CSV header and rows, found an empty file (0 bytes)',
-      'blank.txt: expected report text, found only whitespace',
-      'latin1.txt: expected UTF-8 text, found invalid UTF-8 at line 1 (byte 22)',
+      'ok blank',
+      'latin1.txt: expected UTF-8 text, found invalid UTF-8 at line 1, byte 22 (0xE9); a Windows-1252 (Latin-1) file can be converted with iconv -f windows-1252 -t utf-8',
       'broken.xml: expected the document to end with </eCitation>, found it truncated',
       'notes.md: expected a report file (.xml, .txt, .csv, .jsonl (or .ndjson)), found a ".md" file',
       'missing.txt: no such file or directory',
@@ -172,7 +172,7 @@ test('csv: malformed rows and an invalid UTF-8 line fail alone; the other rows a
       'ok 1',
       'r.csv:3: expected no quote inside an unquoted field (quote the field and double the quote: "a ""b"" c")',
       'r.csv:4: expected 3 fields as in the header, found 2',
-      'r.csv:5: expected UTF-8 text, found invalid UTF-8 on line 5',
+      'r.csv:5: expected UTF-8 text, found invalid UTF-8 at line 5, byte 66 (0xFF); a Windows-1252 (Latin-1) file can be converted with iconv -f windows-1252 -t utf-8',
       'ok 5',
     ],
   );
@@ -232,9 +232,14 @@ test('stdin: --stdin-format txt reads all of it as one report with id "stdin"', 
   t.deepEqual(items.map((i) => [i.report?.id, i.report?.text]), [['stdin', 'FINDINGS: Small effusion.\nIMPRESSION: Effusion.\n']]);
 });
 
-test('stdin: an empty standard input in txt format is a failure', async (t) => {
+test('stdin: an empty standard input in txt format is an empty report, as an empty .txt file is', async (t) => {
   const items = await stdinItems('', 'txt');
-  t.deepEqual(items.map((i) => i.failure), [{ source: 'stdin', reason: 'expected a report, found an empty input (0 bytes)' }]);
+  t.deepEqual(items.map((i) => i.report), [{ id: 'stdin', text: '', source: 'stdin' }]);
+});
+
+test('stdin: invalid UTF-8 in txt format fails with the line, byte and hint', async (t) => {
+  const items = await collect(['-'], { stdin: Readable.from([Buffer.from('Normal.\nPetit \xe9panchement.', 'latin1')]), stdinFormat: 'txt' });
+  t.is(items[0]?.failure?.reason, 'expected UTF-8 text, found invalid UTF-8 at line 2, byte 14 (0xE9); a Windows-1252 (Latin-1) file can be converted with iconv -f windows-1252 -t utf-8');
 });
 
 test('stdin: "-" is read in input order between files', async (t) => {

@@ -103,12 +103,14 @@ test('--resume labels only the reports the partial file does not hold', async (t
   t.deepEqual([summary.resumed, summary.labeled], [17, 23]);
 });
 
-test('--resume matches rows in input order, so a repeated id is labeled as often as the inputs hold it', async (t) => {
+test('--resume with repeated ids: the first report of an id is kept, in the interrupted run and in the resumed one', async (t) => {
   const dir = await tempDir(t);
   await writeFile(join(dir, 'in.jsonl'), jsonl(['a', 'b', 'a', 'c', 'a', 'd']));
-  const full = await interrupted(dir, 'csv', 3, 0);
-  await labelFiles({ inputs: ['in.jsonl'], cwd: dir, out: 'out.csv', resume: true });
+  const full = await interrupted(dir, 'csv', 2, 0);
+  t.deepEqual(full.trim().split('\n').slice(1).map((row) => row.split(',')[0]), ['a', 'b', 'c', 'd']);
+  const summary = await labelFiles({ inputs: ['in.jsonl'], cwd: dir, out: 'out.csv', resume: true });
   t.is(await readFile(join(dir, 'out.csv'), 'utf8'), full);
+  t.deepEqual([summary.resumed, summary.labeled, summary.duplicates], [2, 2, 2]);
 });
 
 test('--resume with a partial file whose header is torn starts over', async (t) => {

@@ -68,9 +68,15 @@ test('chexpert: the report text fills Reports, quoted; No Finding is 1.0 or blan
   t.is(parseCsvRecords(writer.row(report({ 'No Finding': 1 }), 'Normal.'))[0]?.fields[1], '1.0');
 });
 
-test('nih: positives joined by "|" in ChestX-ray14 order, else No Finding', (t) => {
+test('nih: positives joined by "|" in ChestX-ray14 order, else No Finding where the csv has No Finding 1, else empty', (t) => {
   t.is(nihFindingLabels(report({ Effusion: 1, Atelectasis: 1, Edema: 0 })), 'Atelectasis|Effusion');
-  t.is(nihFindingLabels(report({ Edema: -1 })), 'No Finding');
+  t.is(nihFindingLabels(report({ Edema: 0, 'No Finding': 1 })), 'No Finding');
+  // A suspected finding (or an abnormality beyond the 14) is not "No Finding": the csv says No Finding 0 or -1.
+  t.is(nihFindingLabels(report({ Mass: -1, 'No Finding': 0 })), '');
+  t.is(nihFindingLabels(report({ Edema: -1 })), '');
+  t.is(nihFindingLabels(report({ 'No Finding': -1 })), '');
+  // The positives win over a contradicting No Finding 1 (the labeler core no longer writes that pair).
+  t.is(nihFindingLabels(report({ Pneumonia: 1, 'No Finding': 1 })), 'Pneumonia');
   t.is(createWriter('nih').header, 'Image Index,Finding Labels\n');
   t.is(createWriter('nih', { labelSet: '8' }).row(report({ Edema: 1, Mass: 1 }, '00000001_000.png'), ''), '00000001_000.png,Mass\n');
 });

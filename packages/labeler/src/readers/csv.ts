@@ -52,12 +52,17 @@ export class CsvParser {
   private recordLine = 1;
   private error: string | undefined;
   private invalid: number[] = [];
+  private invalidReasons: string[] = [];
 
   /**
-   * Marks lines (1-based) whose bytes were not valid UTF-8: a record that spans one of them is reported malformed.
+   * Marks lines (1-based) whose bytes were not valid UTF-8: a record that spans one of them is reported malformed,
+   * with the line's reason when given (`TextPiece.invalidReasons`: line, byte offset, byte value).
    */
-  markInvalidLines(lines: readonly number[]): void {
-    for (const l of lines) this.invalid.push(l);
+  markInvalidLines(lines: readonly number[], reasons: readonly string[] = []): void {
+    lines.forEach((l, i) => {
+      this.invalid.push(l);
+      this.invalidReasons.push(reasons[i] ?? `expected UTF-8 text, found invalid UTF-8 on line ${l}`);
+    });
   }
 
   /** Parses the next piece of text and returns the records it completed. */
@@ -180,9 +185,11 @@ export class CsvParser {
     let error = this.error;
     this.error = undefined;
     if (this.invalid.length > 0) {
-      const bad = this.invalid.find((l) => l >= startLine && l <= lastLine);
-      if (bad !== undefined) error ??= `expected UTF-8 text, found invalid UTF-8 on line ${bad}`;
-      this.invalid = this.invalid.filter((l) => l > lastLine);
+      const bad = this.invalid.findIndex((l) => l >= startLine && l <= lastLine);
+      if (bad >= 0) error ??= this.invalidReasons[bad];
+      const keep = this.invalid.map((l) => l > lastLine);
+      this.invalid = this.invalid.filter((_, i) => keep[i]);
+      this.invalidReasons = this.invalidReasons.filter((_, i) => keep[i]);
     }
     if (error === undefined && fields.length === 1 && fields[0] === '') return; // a blank line
     out.push(error === undefined ? { fields, line: startLine } : { fields, line: startLine, error });
@@ -236,7 +243,8 @@ function findColumn(header: readonly string[], name: string): number {
 /**
  * Streams the reports of a CSV file with a header row: the id from column `idColumn` (default "id"), the text from
  * `textColumn` (default "text"; names match exactly, then case-insensitively). Each bad row is a failure named
- * `file:LINE`; a file without those columns is one failure for the whole file.
+ * `file:LINE`; a file without those columns is one failure for the whole file. A row with an empty text is an empty
+ * report (labeled); one with an empty id is a failure.
  *
  * @example
  * ```ts
@@ -294,8 +302,8 @@ export async function* readCsvChunks(path: string | NodeJS.ReadableStream, name:
       } else {
         const id = (record.fields[idAt] as string).trim();
         const text = record.fields[textAt] as string;
+        // An empty text is an empty report, labeled like any other (as in every format); an empty id is a failure.
         if (id.length === 0) items.push(failure(where, `expected a report id in column "${header[idAt]}", found it empty`));
-        else if (text.trim().length === 0) items.push(failure(where, `expected report text in column "${header[textAt]}", found it empty`));
         else items.push({ report: { id, text, source: where } });
       }
     }
@@ -304,7 +312,7 @@ export async function* readCsvChunks(path: string | NodeJS.ReadableStream, name:
   try {
     for await (const piece of readUtf8Pieces(path, options.onBytes)) {
       if (piece.text.length > 0) empty = false;
-      if (piece.invalidLines.length > 0) parser.markInvalidLines(piece.invalidLines);
+      if (piece.invalidLines.length > 0) parser.markInvalidLines(piece.invalidLines, piece.invalidReasons);
       const items = take(parser.push(piece.text));
       if (items.length > 0) yield items;
       if (fatal !== undefined) break;

@@ -1,7 +1,8 @@
 /**
  * JSONL reports: one JSON object per line, `{"id": "CXR1", "text": "..."}` (the keys follow `--id-column` and
- * `--text-column`). Streamed line by line; a bad line (not JSON, not an object, id or text missing) is a failure
- * named `file:LINE` and the next line is read as usual. Blank lines are skipped.
+ * `--text-column`). Streamed line by line; a bad line (not JSON, not an object, id or text missing, not UTF-8) is a
+ * failure named `file:LINE` and the next line is read as usual. Blank lines are skipped; an empty "text" is an empty
+ * report, labeled like any other.
  */
 import { failure, type ReadItem, type ReaderOptions } from './records.js';
 import { readUtf8Pieces } from './text.js';
@@ -32,8 +33,8 @@ export function parseJsonlReport(line: string, source: string, idKey = 'id', tex
   if (!(typeof id === 'string' && id.trim().length > 0) && !(typeof id === 'number' && Number.isFinite(id))) {
     return failure(source, `expected a non-empty string "${idKey}", found ${describe(id)}`);
   }
+  // An empty or blank text is an empty report, labeled like any other (as in every format).
   if (typeof text !== 'string') return failure(source, `expected a string "${textKey}", found ${describe(text)}`);
-  if (text.trim().length === 0) return failure(source, `expected report text in "${textKey}", found it empty`);
   return { report: { id: String(id).trim(), text, source } };
 }
 
@@ -80,6 +81,7 @@ export async function* readJsonlChunks(path: string | NodeJS.ReadableStream, nam
     })) {
       const items: ReadItem[] = [];
       const invalid = piece.invalidLines;
+      const reasons = piece.invalidReasons;
       let start = 0;
       let line = piece.line;
       const text = piece.text;
@@ -91,7 +93,8 @@ export async function* readJsonlChunks(path: string | NodeJS.ReadableStream, nam
         if (content.trim().length > 0) {
           lines++;
           const where = `${name}:${line}`;
-          if (invalid.length > 0 && invalid.includes(line)) items.push(failure(where, 'expected UTF-8 text, found invalid UTF-8'));
+          const bad = invalid.length > 0 ? invalid.indexOf(line) : -1;
+          if (bad >= 0) items.push(failure(where, reasons[bad] as string));
           else items.push(parseJsonlReport(content, where, idKey, textKey));
         }
         line++;

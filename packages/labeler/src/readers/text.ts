@@ -18,13 +18,32 @@ function hasBom(bytes: Uint8Array): boolean {
 }
 
 /**
+ * The one reason every reader gives for bytes that are not UTF-8: the line and the byte offset (0-based, from the
+ * start of the file or stream) of the first bad byte, its value, and how to convert a Windows-1252 file, the usual
+ * cause (a report exported from a Windows system). The builder's readers give the same.
+ *
+ * @example
+ * ```ts
+ * invalidUtf8Reason(3, 118, 0xe9);
+ * // "expected UTF-8 text, found invalid UTF-8 at line 3, byte 118 (0xE9); a Windows-1252 (Latin-1) file can be
+ * //  converted with iconv -f windows-1252 -t utf-8"
+ * ```
+ */
+export function invalidUtf8Reason(line: number, byte: number, value: number | undefined): string {
+  const shown = value === undefined ? '' : ` (0x${value.toString(16).toUpperCase().padStart(2, '0')})`;
+  return `expected UTF-8 text, found invalid UTF-8 at line ${line}, byte ${byte}${shown}; ${ICONV_HINT}`;
+}
+
+const ICONV_HINT = 'a Windows-1252 (Latin-1) file can be converted with iconv -f windows-1252 -t utf-8';
+
+/**
  * Decodes a whole file's bytes as UTF-8 (a leading byte order mark is dropped), or returns the reason it is not
- * valid UTF-8, with the line and byte offset of the first bad byte.
+ * valid UTF-8 ({@link invalidUtf8Reason}: the line and byte offset of the first bad byte).
  *
  * @example
  * ```ts
  * decodeUtf8(Buffer.from('Heart normal.')); // { text: "Heart normal." }
- * decodeUtf8(Buffer.from([0x61, 0xff]));    // { error: "invalid UTF-8 at line 1 (byte 1)" }
+ * decodeUtf8(Buffer.from([0x61, 0xff]));    // { error: "expected UTF-8 text, found invalid UTF-8 at line 1, byte 1 (0xFF); ..." }
  * ```
  */
 export function decodeUtf8(bytes: Uint8Array): { text: string; error?: undefined } | { error: string; text?: undefined } {
@@ -35,7 +54,7 @@ export function decodeUtf8(bytes: Uint8Array): { text: string; error?: undefined
     const at = firstInvalidByte(body);
     let line = 1;
     for (let i = 0; i < at; i++) if (body[i] === 0x0a) line++;
-    return { error: `expected UTF-8 text, found invalid UTF-8 at line ${line} (byte ${at + (body === bytes ? 0 : 3)})` };
+    return { error: invalidUtf8Reason(line, at + (body === bytes ? 0 : 3), body[at]) };
   }
 }
 
@@ -57,8 +76,9 @@ function firstInvalidByte(bytes: Uint8Array): number {
 }
 
 /**
- * Reads a whole file as UTF-8 text, or returns why it could not be read: missing, unreadable, empty (0 bytes), or not
- * valid UTF-8. `onBytes` receives the file size.
+ * Reads a whole file as UTF-8 text, or returns why it could not be read: missing, unreadable, or not valid UTF-8. An
+ * empty file is read as "" (an empty `.txt` report is labeled like any other; an empty `.xml` fails as XML).
+ * `onBytes` receives the file size.
  *
  * The read is synchronous on purpose: report files are small, and on Node 20 a synchronous read of one costs about a
  * fifth of the CPU of `fs.promises.readFile` (18 vs 85 microseconds measured on the OpenI dev files), which is what
@@ -81,13 +101,13 @@ export function readTextFile(
     return { error: `cannot read the file: ${describeFsError(error)}` };
   }
   onBytes?.(bytes.length);
-  if (bytes.length === 0) return { error: 'expected a report, found an empty file (0 bytes)' };
   return decodeUtf8(bytes);
 }
 
 /**
  * Reads one `.txt` report: the whole file is the report text and its id is the file name without the extension
- * (`reports/CXR12.txt` has id "CXR12"). An empty or blank file, or one that is not UTF-8, is a failure.
+ * (`reports/CXR12.txt` has id "CXR12"). One that is not UTF-8 is a failure; an empty, blank or headings-only file is
+ * a report like any other (the labeler finds nothing abnormal in it: No Finding 1), as in every other format.
  *
  * @example
  * ```ts
@@ -98,7 +118,6 @@ export function readTextFile(
 export function readTextReport(path: string, name: string, options: ReaderOptions = {}): ReadItem {
   const read = readTextFile(path, options.onBytes);
   if (read.error !== undefined) return failure(name, read.error);
-  if (read.text.trim().length === 0) return failure(name, 'expected report text, found only whitespace');
   return { report: { id: basename(name, extname(name)), text: read.text, source: name } };
 }
 
@@ -119,6 +138,8 @@ export interface TextPiece {
   line: number;
   /** 1-based line numbers, inside this piece, that were not valid UTF-8 (their text has U+FFFD replacements). */
   invalidLines: number[];
+  /** For each of `invalidLines`, the reason ({@link invalidUtf8Reason}: line, byte offset in the file, byte value). */
+  invalidReasons: string[];
 }
 
 /**
@@ -135,13 +156,18 @@ export async function* readUtf8Pieces(path: string | NodeJS.ReadableStream, onBy
   let line = 1;
   let first = true;
   let carry: Buffer[] = [];
+  /** Bytes of the file before the next piece (a byte order mark included). */
+  let offset = 0;
   const stream = typeof path === 'string' ? createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }) : path;
   for await (const chunk of stream as AsyncIterable<Buffer | string>) {
     let bytes: Buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     onBytes?.(bytes.length);
     if (first) {
       first = false;
-      if (hasBom(bytes)) bytes = bytes.subarray(3);
+      if (hasBom(bytes)) {
+        bytes = bytes.subarray(3);
+        offset = 3;
+      }
     }
     const cut = bytes.lastIndexOf(0x0a);
     if (cut < 0) {
@@ -150,22 +176,24 @@ export async function* readUtf8Pieces(path: string | NodeJS.ReadableStream, onBy
     }
     const head = carry.length > 0 ? Buffer.concat([...carry, bytes.subarray(0, cut + 1)]) : bytes.subarray(0, cut + 1);
     carry = cut + 1 < bytes.length ? [bytes.subarray(cut + 1)] : [];
-    const piece = decodePiece(head, line);
+    const piece = decodePiece(head, line, offset);
+    offset += head.length;
     line += countLineBreaks(piece.text);
     yield piece;
   }
   if (carry.length > 0) {
     const rest = Buffer.concat(carry);
-    if (rest.length > 0) yield decodePiece(rest, line);
+    if (rest.length > 0) yield decodePiece(rest, line, offset);
   }
 }
 
-function decodePiece(bytes: Uint8Array, line: number): TextPiece {
+function decodePiece(bytes: Uint8Array, line: number, offset: number): TextPiece {
   try {
-    return { text: fatalDecoder.decode(bytes), line, invalidLines: [] };
+    return { text: fatalDecoder.decode(bytes), line, invalidLines: [], invalidReasons: [] };
   } catch {
     const parts: string[] = [];
     const invalidLines: number[] = [];
+    const invalidReasons: string[] = [];
     let start = 0;
     let n = line;
     while (start < bytes.length) {
@@ -176,12 +204,14 @@ function decodePiece(bytes: Uint8Array, line: number): TextPiece {
         parts.push(fatalDecoder.decode(slice));
       } catch {
         parts.push(lenientDecoder.decode(slice));
+        const at = firstInvalidByte(slice);
         invalidLines.push(n);
+        invalidReasons.push(invalidUtf8Reason(n, offset + start + at, slice[at]));
       }
       n++;
       start = end;
     }
-    return { text: parts.join(''), line, invalidLines };
+    return { text: parts.join(''), line, invalidLines, invalidReasons };
   }
 }
 
@@ -196,8 +226,8 @@ function countLineBreaks(text: string): number {
 }
 
 /**
- * Reads a whole stream (standard input for `--stdin-format txt`) as one report with the given id. An empty stream or
- * one that is not UTF-8 is a failure.
+ * Reads a whole stream (standard input for `--stdin-format txt`) as one report with the given id. A stream that is not
+ * UTF-8 is a failure; an empty one is an empty report (labeled, as an empty `.txt` file is).
  *
  * @example
  * ```ts
@@ -207,18 +237,15 @@ function countLineBreaks(text: string): number {
  */
 export async function readTextStream(stream: NodeJS.ReadableStream, name: string, id: string, options: ReaderOptions = {}): Promise<ReadItem> {
   const parts: string[] = [];
-  let bad: number | undefined;
+  let bad: string | undefined;
   try {
     for await (const piece of readUtf8Pieces(stream, options.onBytes)) {
-      bad ??= piece.invalidLines[0];
+      bad ??= piece.invalidReasons[0];
       parts.push(piece.text);
     }
   } catch (error) {
     return failure(name, `cannot read the input: ${describeFsError(error)}`);
   }
-  const text = parts.join('');
-  if (text.length === 0) return failure(name, 'expected a report, found an empty input (0 bytes)');
-  if (bad !== undefined) return failure(name, `expected UTF-8 text, found invalid UTF-8 at line ${bad}`);
-  if (text.trim().length === 0) return failure(name, 'expected report text, found only whitespace');
-  return { report: { id, text, source: name } };
+  if (bad !== undefined) return failure(name, bad);
+  return { report: { id, text: parts.join(''), source: name } };
 }

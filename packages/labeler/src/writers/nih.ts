@@ -1,8 +1,14 @@
 /**
- * The NIH format of ChestX-ray14's `Data_Entry_2017.csv`, first two columns: `Image Index,Finding Labels`, where the
- * labels are the positive findings joined by "|" in ChestX-ray14 order, or "No Finding" when there is none (NIH's
- * meaning: none of the 14, as in the released metadata). Uncertain (-1) findings are not positive here; choose
- * `--uncertain positive` to count them. The report id fills the `Image Index` column.
+ * The NIH format of ChestX-ray14's `Data_Entry_2017.csv`, first two columns: `Image Index,Finding Labels`. The labels
+ * follow the csv format's columns, so the two formats never disagree:
+ *
+ * - the findings that are 1, joined by "|" in ChestX-ray14 order, when there is one;
+ * - else "No Finding" when the csv's No Finding is 1;
+ * - else "" (empty): nothing is positive but something is uncertain or abnormal beyond the findings (No Finding 0 or
+ *   -1), e.g. "Possible mass." (Mass -1). Writing "No Finding" there would call a suspected mass normal.
+ *
+ * Uncertain (-1) findings are positive only under `--uncertain positive` (the labeler has then made them 1). The
+ * report id fills the `Image Index` column.
  */
 import { findingsOf, NO_FINDING } from '../findings.js';
 import type { LabeledReport } from '../types.js';
@@ -14,13 +20,15 @@ import type { ReportWriter, WriterOptions } from './index.js';
  *
  * @example
  * ```ts
- * nihFindingLabels({ id: 'r', labels: { Effusion: 1, Atelectasis: 1, Edema: 0 }, evidence: [] }); // "Atelectasis|Effusion"
- * nihFindingLabels({ id: 'r', labels: { Edema: -1 }, evidence: [] });                             // "No Finding"
+ * nihFindingLabels({ id: 'r', labels: { Effusion: 1, Atelectasis: 1, Edema: 0 }, evidence: [] });  // "Atelectasis|Effusion"
+ * nihFindingLabels({ id: 'r', labels: { Edema: 0, 'No Finding': 1 }, evidence: [] });               // "No Finding"
+ * nihFindingLabels({ id: 'r', labels: { Mass: -1, 'No Finding': 0 }, evidence: [] });               // ""
  * ```
  */
 export function nihFindingLabels(report: LabeledReport, labelSet: WriterOptions['labelSet'] = '14'): string {
   const positives = findingsOf(labelSet).filter((f) => report.labels[f] === 1);
-  return positives.length > 0 ? positives.join('|') : NO_FINDING;
+  if (positives.length > 0) return positives.join('|');
+  return report.labels[NO_FINDING] === 1 ? NO_FINDING : '';
 }
 
 /**
