@@ -7,9 +7,12 @@
  * | 0    | done                                                                       |
  * | 1    | the run failed on its input: a typed error of any @cxr8 package             |
  * | 2    | usage: unknown subcommand or flag, missing or malformed value              |
+ * | 3    | refused before anything was changed (RefusedError): an --out holding other |
+ * |      | work, options differing from a run's recorded ones, an upsample            |
  * | 70   | an unexpected internal error (a bug: please report it with the stack)      |
+ * | 130  | interrupted (SIGINT / Ctrl-C, InterruptedError), with how to resume        |
  */
-import { TrainerError, UsageError } from './errors.js';
+import { InterruptedError, RefusedError, TrainerError, UsageError } from './errors.js';
 
 /** The type of a flag's value. */
 export type FlagType = 'string' | 'number' | 'integer' | 'boolean';
@@ -81,50 +84,126 @@ export function parseFlags(argv: readonly string[], spec: FlagSpec, command: str
 const str = (f: Flags, k: string): string | undefined => (f[k] === undefined ? undefined : String(f[k]));
 const num = (f: Flags, k: string): number | undefined => (typeof f[k] === 'number' ? (f[k] as number) : undefined);
 
+const EXIT_CODES = `Exit codes: 0 done; 1 the run failed on its input (the message names the file and the reason); 2 usage
+error; 3 refused before anything was changed (an --out that holds other work, options that differ from a run's
+recorded ones, an upsample); 70 internal error; 130 interrupted (Ctrl-C).`;
+
 const HELP = `cxr8-train: train and evaluate the ChestX-ray8 model on a dataset built by build-dataset
 
 Usage:
-  cxr8-train train     --data DATASET_DIR --out RUN_DIR [--epochs N] [--batch-size N] [--image-size PX] [--lr X]
-                       [--backbone resnet-tiny|resnet-small|PATH/model.json] [--seed N] [--backend tensorflow|wasm|cpu]
-                       [--resume] [--patience N]
-  cxr8-train evaluate  --data DATASET_DIR --run RUN_DIR [--split test|val|train] --out EVAL_DIR
-                       [--batch-size N] [--map-size PX] [--scaling positive|minmax] [--overlays N] [--backend NAME]
-  cxr8-train phantoms  --out DIR [--n N] [--seed S]
-  cxr8-train --help | <command> --help
+  cxr8-train train     --data DATASET_DIR --out RUN_DIR [options]     train (or --resume) a run
+  cxr8-train evaluate  --data DATASET_DIR --run RUN_DIR --out EVAL_DIR [options]
+  cxr8-train phantoms  --out DIR [--n N] [--seed S] [--style a|b] [--force]
+  cxr8-train --help | <command> --help                                every flag of a command, with its default
 
-train      reads the train and val shards, trains, checkpoints every epoch into RUN_DIR (metrics.jsonl, config.json,
-           weights); --resume continues from the last checkpoint; --patience N stops after N epochs without a better
-           validation AUC.
+train      reads the train and val shards, trains, checkpoints every epoch into RUN_DIR (train.json, metrics.jsonl,
+           config.json, weights); early stopping is on (--patience 4); --resume continues a run with its options.
 evaluate   writes metrics.json, predictions.csv, boxes.csv, report.md, roc/*.png and overlays/*.png into EVAL_DIR.
 phantoms   writes a synthetic NIH-layout dataset (images/*.png, Data_Entry.csv, BBox_List.csv, train_val_list.txt,
-           test_list.txt) for: build-dataset import-nih --data-entry DIR/Data_Entry.csv --bbox DIR/BBox_List.csv
-           --train-val-list DIR/train_val_list.txt --test-list DIR/test_list.txt --images DIR/images --out DATASET_DIR
+           test_list.txt) for build-dataset import-nih.
 
-Exit codes: 0 done, 1 the run failed on its input, 2 usage error, 70 internal error.
+${EXIT_CODES}
 `;
+
+/** Help of each subcommand: every flag with its default. `test/cli.test.ts` checks the defaults against the code. */
+export const COMMAND_HELP: Record<string, string> = {
+  train: `cxr8-train train: train the model on a dataset's train split, validating on its val split every epoch
+
+Usage: cxr8-train train --data DATASET_DIR --out RUN_DIR [options]
+
+  --data DIR           dataset folder written by build-dataset (reads DIR/shards/manifest.json)      (required)
+  --out DIR            run folder: absent or empty for a new run; train.json, metrics.jsonl,
+                       config.json + weights (best epoch), checkpoint/ (last epoch)                   (required)
+  --epochs N           epochs to train                                                              default 10
+  --batch-size N       images per step                                                              default 16
+  --image-size PX      side of the images fed to the model; at most the shards' size
+                       (build-dataset --shard-size), unless --allow-upsample         default: shard size, at most 224
+  --lr X               peak learning rate of Adam (warm-up, then cosine to 1%)                      default 0.001
+  --backbone NAME      resnet-tiny, resnet-small, or PATH/model.json (a TF.js model, frozen)    default resnet-tiny
+  --seed N             seed of the weights, the order and the augmentation                          default 1
+  --patience N         early stopping: stop after N epochs without a better mean validation
+                       AUC (it is said when it happens); 0 turns early stopping off                 default 4
+  --resume             continue RUN_DIR from its last checkpoint with the options in its train.json;
+                       an option given again must have the recorded value (refused otherwise,
+                       exit 3); only --epochs may change (raise it to train longer)
+  --force              replace the run RUN_DIR holds (the old one is kept until the new run has
+                       finished its first epoch), or write into a non-empty folder that is no run
+  --allow-upsample     allow --image-size above the shards' size (upsampled images, no new detail)
+  --backend NAME       tensorflow, wasm or cpu                            default: the fastest that starts
+  -h, --help           this help
+
+Without --resume or --force, an --out that holds a run or other files is refused (exit 3) and left as it was.
+Ctrl-C stops after the current step (exit 130); the last finished epoch stays in checkpoint/ for --resume.
+
+${EXIT_CODES}
+`,
+  evaluate: `cxr8-train evaluate: score a trained run on one split: AUC, heatmaps, boxes, localization, report
+
+Usage: cxr8-train evaluate --data DATASET_DIR --run RUN_DIR --out EVAL_DIR [options]
+
+  --data DIR           dataset folder written by build-dataset                                     (required)
+  --run DIR            run folder written by cxr8-train train (config.json, weights)                (required)
+  --out DIR            writes metrics.json, predictions.csv, boxes.csv, report.md, roc/*.png,
+                       overlays/*.png; absent, empty or an earlier evaluation (replaced when this
+                       one is complete; until then it is left as it was)                             (required)
+  --split NAME         test, val or train                                                           default test
+  --batch-size N       images per forward pass                                                      default 16
+  --map-size PX        side the class activation maps are up-sampled to before thresholding;
+                       1024 is the paper's frame at about 10x the cost                              default 256
+  --scaling NAME       positive (max(M, 0) / max M) or minmax, how maps become 0..255              default positive
+  --overlays N         heatmap overlays to draw (images with ground-truth boxes)                    default 12
+  --force              write into an --out that holds other files (only our own files are replaced)
+  --allow-upsample     allow a model whose image size is above the shards' size
+  --backend NAME       tensorflow, wasm or cpu                            default: the fastest that starts
+  -h, --help           this help
+
+${EXIT_CODES}
+`,
+  phantoms: `cxr8-train phantoms: synthetic radiographs with planted findings, in the NIH ChestX-ray14 layout
+
+Usage: cxr8-train phantoms --out DIR [--n N] [--seed S] [--style a|b] [--force]
+
+  --out DIR            absent, empty, or a phantom set written before (replaced as a whole, no stale
+                       images: the new set is written beside it and moved into place)               (required)
+  --n N                images                                                                       default 100
+  --seed S             seed of the plan and the pixels                                              default 1
+  --style a|b          phantom family: a (phantoms.ts) or b (phantoms-b.ts, drawn independently:
+                       other anatomy, film-curve intensities, noise, ribs and finding looks)        default a
+  --force              write into a non-empty folder that is not a phantom set (only our own
+                       entries, such as images/ and Data_Entry.csv, are replaced)
+  -h, --help           this help
+
+Then: build-dataset import-nih --data-entry DIR/Data_Entry.csv --bbox DIR/BBox_List.csv
+      --train-val-list DIR/train_val_list.txt --test-list DIR/test_list.txt --images DIR/images --out DATASET_DIR
+
+${EXIT_CODES}
+`,
+};
 
 const SPECS: Record<string, FlagSpec> = {
   train: {
     types: {
       data: 'string', out: 'string', epochs: 'integer', 'batch-size': 'integer', 'image-size': 'integer', lr: 'number',
-      backbone: 'string', seed: 'integer', backend: 'string', resume: 'boolean', patience: 'integer', help: 'boolean',
+      backbone: 'string', seed: 'integer', backend: 'string', resume: 'boolean', patience: 'integer', force: 'boolean',
+      'allow-upsample': 'boolean', help: 'boolean',
     },
     required: ['data', 'out'],
   },
   evaluate: {
     types: {
       data: 'string', run: 'string', split: 'string', out: 'string', 'batch-size': 'integer', 'map-size': 'integer', scaling: 'string',
-      overlays: 'integer', backend: 'string', help: 'boolean',
+      overlays: 'integer', backend: 'string', force: 'boolean', 'allow-upsample': 'boolean', help: 'boolean',
     },
     required: ['data', 'run', 'out'],
   },
-  phantoms: { types: { out: 'string', n: 'integer', seed: 'integer', help: 'boolean' }, required: ['out'] },
+  phantoms: { types: { out: 'string', n: 'integer', seed: 'integer', style: 'string', force: 'boolean', help: 'boolean' }, required: ['out'] },
 };
 
-/** Streams for the CLI's output, replaceable in tests. */
+/** Streams for the CLI's output, replaceable in tests; `signal` stops a run as Ctrl-C does. */
 export interface CliIo {
   out: (line: string) => void;
   err: (line: string) => void;
+  signal?: AbortSignal;
 }
 
 const defaultIo: CliIo = {
@@ -132,12 +211,12 @@ const defaultIo: CliIo = {
   err: (line) => process.stderr.write(`${line}\n`),
 };
 
-async function runTrain(flags: Flags, io: CliIo): Promise<number> {
+async function runTrain(flags: Flags, io: CliIo, signal: AbortSignal): Promise<number> {
   const { describeBackend, initBackend } = await import('./backend.js');
   const { train } = await import('./train.js');
   const backend = await initBackend(str(flags, 'backend') as Parameters<typeof initBackend>[0]);
   io.out(`cxr8-train: backend ${describeBackend(backend)}`);
-  const options: Parameters<typeof train>[0] = { data: str(flags, 'data') as string, out: str(flags, 'out') as string };
+  const options: Parameters<typeof train>[0] = { data: str(flags, 'data') as string, out: str(flags, 'out') as string, signal };
   const set = <K extends keyof typeof options>(key: K, value: (typeof options)[K] | undefined): void => {
     if (value !== undefined) options[key] = value;
   };
@@ -149,15 +228,21 @@ async function runTrain(flags: Flags, io: CliIo): Promise<number> {
   set('seed', num(flags, 'seed'));
   set('patience', num(flags, 'patience'));
   if (flags['resume'] === true) options.resume = true;
+  if (flags['force'] === true) options.force = true;
+  if (flags['allow-upsample'] === true) options.allowUpsample = true;
   const result = await train(options);
-  io.out(
-    `cxr8-train: ${result.epochsRun} epochs${result.stoppedEarly ? ' (stopped early)' : ''}, best epoch ${result.bestEpoch}, ` +
-      `mean validation AUC ${result.bestMeanValAuc === null ? 'undefined' : result.bestMeanValAuc.toFixed(4)}; model in ${result.out}`,
-  );
+  const o = result.options;
+  const auc = result.bestMeanValAuc === null ? 'undefined' : result.bestMeanValAuc.toFixed(4);
+  const resumed = result.resumedFrom > 0 ? `resumed after epoch ${result.resumedFrom}, ` : '';
+  const stop = result.stoppedEarly
+    ? `stopped early after epoch ${result.epochsRun} of ${o.epochs}: no better mean validation AUC for ${o.patience} epoch${o.patience === 1 ? '' : 's'} ` +
+      `(--patience ${o.patience}; --patience 0 turns early stopping off)`
+    : `${result.epochsRun} of ${o.epochs} epochs`;
+  io.out(`cxr8-train: ${resumed}${stop}; best epoch ${result.bestEpoch}, mean validation AUC ${auc}; model in ${result.out}`);
   return 0;
 }
 
-async function runEvaluate(flags: Flags, io: CliIo): Promise<number> {
+async function runEvaluate(flags: Flags, io: CliIo, signal: AbortSignal): Promise<number> {
   const { describeBackend, initBackend } = await import('./backend.js');
   const { evaluate } = await import('./evaluate.js');
   const split = str(flags, 'split') ?? 'test';
@@ -175,6 +260,9 @@ async function runEvaluate(flags: Flags, io: CliIo): Promise<number> {
     mapSize: num(flags, 'map-size'),
     scaling: str(flags, 'scaling') as 'positive' | 'minmax' | undefined,
     overlays: num(flags, 'overlays'),
+    force: flags['force'] === true,
+    allowUpsample: flags['allow-upsample'] === true,
+    signal,
     backend,
     onProgress: (done, total, rate) =>
       process.stderr.isTTY ? process.stderr.write(`\revaluate: ${done}/${total} images, ${rate.toFixed(1)} images/s `) : undefined,
@@ -182,20 +270,25 @@ async function runEvaluate(flags: Flags, io: CliIo): Promise<number> {
   if (process.stderr.isTTY) process.stderr.write('\n');
   const meanAuc =
     result.metrics.meanAuc === null
-      ? `not defined (no finding has both positive and negative images in the ${str(flags, 'split') ?? 'test'} split; AUC needs both)`
+      ? `not defined (no finding has both positive and negative images in the ${split} split; AUC needs both)`
       : result.metrics.meanAuc.toFixed(4);
   io.out(`cxr8-train: ${result.images} image${result.images === 1 ? '' : 's'}, mean AUC ${meanAuc}`);
   io.out(`cxr8-train: wrote ${result.files.join(', ')}`);
+  for (const warning of result.warnings) io.err(`cxr8-train: warning: ${warning}`);
   return 0;
 }
 
-async function runPhantoms(flags: Flags, io: CliIo): Promise<number> {
-  const { makePhantoms } = await import('./phantoms.js');
+async function runPhantoms(flags: Flags, io: CliIo, signal: AbortSignal): Promise<number> {
+  const style = str(flags, 'style') ?? 'a';
+  if (style !== 'a' && style !== 'b') throw new UsageError(`phantoms: --style expects a or b, found "${style}"`);
+  const makePhantoms = style === 'b' ? (await import('./phantoms-b.js')).makePhantomsB : (await import('./phantoms.js')).makePhantoms;
   const n = num(flags, 'n') ?? 100;
   const ds = await makePhantoms({
     out: str(flags, 'out') as string,
     n,
     seed: num(flags, 'seed') ?? 1,
+    force: flags['force'] === true,
+    signal,
     onProgress: (done, total) => (process.stderr.isTTY ? process.stderr.write(`\rphantoms: ${done}/${total}`) : undefined),
   });
   if (process.stderr.isTTY) process.stderr.write('\n');
@@ -204,8 +297,13 @@ async function runPhantoms(flags: Flags, io: CliIo): Promise<number> {
   return 0;
 }
 
+/** Quotes an argument for a shell command line shown to the user. */
+const shellWord = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
 /**
- * Runs the command line and returns the exit code (it never calls `process.exit`, so it can be tested).
+ * Runs the command line and returns the exit code (it never calls `process.exit`, so it can be tested). While a
+ * command runs, the first SIGINT (Ctrl-C) stops it after the current step (exit 130, with how to resume); a second
+ * one exits at once.
  *
  * @example
  * ```ts
@@ -214,6 +312,14 @@ async function runPhantoms(flags: Flags, io: CliIo): Promise<number> {
  */
 export async function main(argv: readonly string[], io: CliIo = defaultIo): Promise<number> {
   const [command, ...rest] = argv;
+  const controller = new AbortController();
+  const onSigint = (): void => {
+    if (controller.signal.aborted) process.exit(130);
+    io.err('cxr8-train: interrupted (Ctrl-C); stopping after the current step, Ctrl-C again to quit at once');
+    controller.abort();
+  };
+  const onAbort = (): void => controller.abort();
+  let flags: Flags = {};
   try {
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
       io.out(HELP);
@@ -222,17 +328,32 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     const spec = SPECS[command];
     if (spec === undefined) throw new UsageError(`unknown command "${command}": expected train, evaluate or phantoms (see cxr8-train --help)`);
     if (rest.includes('--help') || rest.includes('-h')) {
-      io.out(HELP);
+      io.out(COMMAND_HELP[command] ?? HELP);
       return 0;
     }
-    const flags = parseFlags(rest, spec, command);
-    if (command === 'train') return await runTrain(flags, io);
-    if (command === 'evaluate') return await runEvaluate(flags, io);
-    return await runPhantoms(flags, io);
+    flags = parseFlags(rest, spec, command);
+    process.on('SIGINT', onSigint);
+    io.signal?.addEventListener('abort', onAbort);
+    if (io.signal?.aborted === true) controller.abort();
+    if (command === 'train') return await runTrain(flags, io, controller.signal);
+    if (command === 'evaluate') return await runEvaluate(flags, io, controller.signal);
+    return await runPhantoms(flags, io, controller.signal);
   } catch (error) {
     if (error instanceof UsageError) {
       io.err(error.message);
       return 2;
+    }
+    if (error instanceof RefusedError) {
+      io.err(error.message);
+      return 3;
+    }
+    if (error instanceof InterruptedError) {
+      io.err(error.message);
+      if (command === 'train' && error.resumable) {
+        const resume = ['cxr8-train', 'train', '--data', str(flags, 'data') ?? 'DATASET_DIR', '--out', str(flags, 'out') ?? 'RUN_DIR', '--resume'];
+        io.err(`  to continue: ${resume.map(shellWord).join(' ')}`);
+      }
+      return 130;
     }
     // Typed errors of every @cxr8 package carry the package prefix (CONTRIBUTING.md): TrainerError here, the builder's
     // BuilderError and ShardFormatError from the shards.
@@ -244,6 +365,8 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     }
     io.err(`@cxr8/trainer: internal error (please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     return 70;
+  } finally {
+    process.off('SIGINT', onSigint);
+    io.signal?.removeEventListener('abort', onAbort);
   }
 }
-

@@ -34,3 +34,24 @@ export class DataError extends TrainerError {}
 
 /** Training options are invalid, or a run folder (checkpoint, metrics) cannot be used or resumed. */
 export class TrainError extends TrainerError {}
+
+/**
+ * A run that would destroy or mix up existing work and is refused before anything is changed: an output folder that
+ * holds a trained run (without --resume or --force) or something other than our output, options on --resume that
+ * differ from the run's recorded ones, an image size larger than the shards'. Exit code 3; the message says how to go
+ * on (e.g. `--resume`, another `--out`, `--force`).
+ */
+export class RefusedError extends TrainerError {}
+
+/**
+ * A run stopped by SIGINT (Ctrl-C) or an aborted `signal`. Exit code 130; the message says what was kept and how to
+ * continue (`--resume` for training).
+ */
+export class InterruptedError extends TrainerError {
+  /** Whether a checkpoint is left that `--resume` continues from. */
+  readonly resumable: boolean;
+  constructor(message: string, options: { cause?: unknown; resumable?: boolean } = {}) {
+    super(message, options);
+    this.resumable = options.resumable === true;
+  }
+}

@@ -12,19 +12,27 @@
  * training, no augmentation, shard order), each batch's tensors are freed before the next,
  * and only per-image probabilities (N x C numbers) and the ground-truth images' boxes are kept for the metrics.
  *
+ * Nothing is written into `out` until the evaluation is complete: the files go to a staging folder beside it
+ * (`.<name>.partial`) and are moved into place at the end, replacing an earlier evaluation's (stale ROC curves and
+ * overlays included); a failed or interrupted evaluation leaves `out` as it was. An `out` that holds something other
+ * than an evaluation is refused (`RefusedError`) unless `force`; a model whose image size is above the shards' (an
+ * upsample) unless `allowUpsample`.
+ *
  * Labels: a shard label of 1 is positive; 0 and "not mentioned" (-128) are negative, as in the NIH release where a
  * finding that is not listed is absent; uncertain (-1) images are left out of that finding's AUC.
  */
 import * as tf from '@tensorflow/tfjs';
 import { createWriteStream } from 'node:fs';
 import type { WriteStream } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readShardManifest } from '@cxr8/dataset-builder';
 import type { Split } from '@cxr8/dataset-builder';
 import { batches, disposeBatch } from './data.js';
 import type { Batch } from './data.js';
-import { EvaluationError } from './errors.js';
+import { EvaluationError, InterruptedError, RefusedError } from './errors.js';
+import { claimOutputFolder, replaceEntries, stagingFolderFor } from './safe-output.js';
+import type { OutputKind } from './safe-output.js';
 import { classActivationMaps, createHeatmapBoxer, DEFAULT_SCALING } from './heatmap.js';
 import type { HeatmapScaling } from './heatmap.js';
 import type { CellOffset, HeatmapBox, PredictionLayer } from './heatmap.js';
@@ -33,7 +41,7 @@ import { localize } from './metrics/localization.js';
 import type { FindingBox, LocalizationItem } from './metrics/localization.js';
 import { loadModel } from './model.js';
 import type { CxrModel } from './model.js';
-import { CURVE_COLOURS, drawOverlay, drawRoc, writeCanvasPng, writeReport } from './report.js';
+import { canRenderText, CURVE_COLOURS, drawOverlay, drawRoc, PAPER_AUC_CXR14, PAPER_AUC_CXR8, writeCanvasPng, writeReport } from './report.js';
 import type { Metrics, ReportContext } from './report.js';
 
 /** Options of {@link evaluate}. */
@@ -64,7 +72,20 @@ export interface EvaluateOptions {
   model?: CxrModel;
   /** Called after each batch. */
   onProgress?: (done: number, total: number, imagesPerSecond: number) => void;
+  /** Write into an `out` that holds something other than an evaluation (only our own entries are replaced). */
+  force?: boolean;
+  /** Allow a model whose image size is larger than the shards' (the images are upsampled). */
+  allowUpsample?: boolean;
+  /** Stops between two batches with InterruptedError; `out` is left as it was. */
+  signal?: AbortSignal;
 }
+
+/** What an evaluation folder holds (see {@link OutputKind}). */
+export const EVALUATION_OUTPUT: OutputKind = {
+  name: 'an evaluation (metrics.json and report.md)',
+  recognise: (entries) => entries.includes('metrics.json') && entries.includes('report.md'),
+  own: ['metrics.json', 'predictions.csv', 'boxes.csv', 'report.md', 'roc', 'overlays'],
+};
 
 /** What {@link evaluate} returns. */
 export interface EvaluateResult {
@@ -73,6 +94,8 @@ export interface EvaluateResult {
   seconds: number;
   /** Paths written, relative to `out`. */
   files: string[];
+  /** Things the user should know (e.g. the pictures have no text: no font found). */
+  warnings: string[];
 }
 
 /**
@@ -161,8 +184,40 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
   if (total === 0) {
     throw new EvaluationError(`${options.data}: the ${options.split} split has no images (shards: ${manifest.shards.map((s) => `${s.file} ${s.split} ${s.count}`).join(', ') || 'none'})`);
   }
+  await claimOutputFolder(options.out, EVALUATION_OUTPUT, options.force === true, 'evaluate');
   const model = options.model ?? (await loadModel(options.run));
   const ownModel = options.model === undefined;
+  if (model.config.imageSize > manifest.size && options.allowUpsample !== true) {
+    if (ownModel) model.dispose();
+    throw new RefusedError(
+      `evaluate: the model in ${options.run} takes ${model.config.imageSize} px images, the shards of ${options.data} are ` +
+        `${manifest.size} px: they would be upsampled, which adds no detail. Rebuild the shards at ${model.config.imageSize} px ` +
+        '(build-dataset ... --shard-size), or pass --allow-upsample.',
+    );
+  }
+  const out = stagingFolderFor(options.out);
+  try {
+    const result = await evaluateInto(options, out, manifest, total, model, ownModel);
+    await replaceEntries(out, options.out, EVALUATION_OUTPUT.own);
+    return result;
+  } catch (error) {
+    await rm(out, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function evaluateInto(
+  options: EvaluateOptions,
+  out: string,
+  manifest: Awaited<ReturnType<typeof readShardManifest>>,
+  total: number,
+  model: CxrModel,
+  ownModel: boolean,
+): Promise<EvaluateResult> {
+  const batchSize = options.batchSize ?? 16;
+  const mapSize = options.mapSize ?? 256;
+  const overlayCount = options.overlays ?? 12;
+  const scaling = options.scaling ?? DEFAULT_SCALING;
   const findings = model.config.findings;
   const C = findings.length;
   // Where each model finding sits in the shards' labels (-1: the shards do not have it).
@@ -181,13 +236,14 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
   const planeBoxes: HeatmapBox[] = [];
 
   try {
-    await mkdir(join(options.out, 'roc'), { recursive: true });
-    await mkdir(join(options.out, 'overlays'), { recursive: true });
+    await rm(out, { recursive: true, force: true });
+    await mkdir(join(out, 'roc'), { recursive: true });
+    await mkdir(join(out, 'overlays'), { recursive: true });
   } catch (cause) {
-    throw new EvaluationError(`cannot create the output folder ${options.out}`, { cause });
+    throw new EvaluationError(`cannot create the output folder ${options.out} (staging in ${out})`, { cause });
   }
-  const predictions = createWriteStream(join(options.out, 'predictions.csv'));
-  const boxesCsv = createWriteStream(join(options.out, 'boxes.csv'));
+  const predictions = createWriteStream(join(out, 'predictions.csv'));
+  const boxesCsv = createWriteStream(join(out, 'boxes.csv'));
   await writeLine(predictions, ['Image Index', ...findings].map(csv).join(','));
   await writeLine(boxesCsv, 'Image Index,Finding Label,x,y,w,h,score');
 
@@ -252,9 +308,12 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
               heat: boxer.heatmap(plane(c)),
               predicted: boxes.filter((b) => b.finding === finding),
               truth: truth.filter((b) => b.finding === finding),
+              finding,
+              probability: row[c] as number,
+              id: r.id,
             });
             const file = `overlays/${r.id.replace(/\.png$/i, '')}-${finding}.png`;
-            await writeCanvasPng(canvas, join(options.out, file));
+            await writeCanvasPng(canvas, join(out, file));
             overlays.push({ file, id: r.id, finding, probability: row[c] as number });
           }
         }
@@ -268,7 +327,13 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
   };
 
   try {
-    for await (const batch of batches(options.data, options.split, { batchSize, imageSize: size })) await runBatch(batch);
+    for await (const batch of batches(options.data, options.split, { batchSize, imageSize: size })) {
+      if (options.signal?.aborted === true) {
+        disposeBatch(batch);
+        throw new InterruptedError(`evaluation interrupted after ${done} of ${total} images; ${options.out} was left as it was: run the command again`);
+      }
+      await runBatch(batch);
+    }
   } finally {
     await closeStream(predictions);
     await closeStream(boxesCsv);
@@ -284,7 +349,21 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
     auc[finding] = Number.isNaN(a) ? null : a;
     if (!Number.isNaN(a)) {
       const file = `roc/${finding}.png`;
-      await writeCanvasPng(drawRoc([{ curve: rocCurve(scores[c] as number[], labels[c] as number[]), colour: CURVE_COLOURS[c % CURVE_COLOURS.length] as [number, number, number] }]), join(options.out, file));
+      const positive = (labels[c] as number[]).filter((l) => l === 1).length;
+      const paper = [
+        PAPER_AUC_CXR8[finding] === undefined ? undefined : `paper, ResNet-50, ChestX-ray8: AUC ${(PAPER_AUC_CXR8[finding] as number).toFixed(4)}`,
+        PAPER_AUC_CXR14[finding] === undefined ? undefined : `paper, ResNet-50, ChestX-ray14: AUC ${(PAPER_AUC_CXR14[finding] as number).toFixed(4)}`,
+      ].filter((v): v is string => v !== undefined);
+      const canvas = drawRoc(
+        [{ curve: rocCurve(scores[c] as number[], labels[c] as number[]), colour: CURVE_COLOURS[c % CURVE_COLOURS.length] as [number, number, number], label: `ours: AUC ${a.toFixed(4)}` }],
+        480,
+        {
+          title: `${finding}: ROC curve`,
+          subtitle: `${options.split} split, ${positive} positive and ${(labels[c] as number[]).length - positive} negative images`,
+          notes: paper.length > 0 ? paper : ['paper: no AUC for this finding'],
+        },
+      );
+      await writeCanvasPng(canvas, join(out, file));
       rocImages[finding] = file;
     }
   }
@@ -295,8 +374,8 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
     meanAuc: defined.length > 0 ? defined.reduce((a, b) => a + b, 0) / defined.length : null,
     localization: { iobb: localization.iobb, iou: localization.iou },
   };
-  await writeFile(join(options.out, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
-  await writeReport(join(options.out, 'report.md'), metrics, {
+  await writeFile(join(out, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
+  await writeReport(join(out, 'report.md'), metrics, {
     split: options.split,
     images: done,
     run: options.run,
@@ -315,5 +394,9 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
     images: done,
     seconds,
     files: ['metrics.json', 'predictions.csv', 'boxes.csv', 'report.md', ...Object.values(rocImages), ...overlays.map((o) => o.file)],
+    warnings:
+      (await canRenderText()) || Object.keys(rocImages).length + overlays.length === 0
+        ? []
+        : ['no font found: the ROC and overlay PNGs were drawn without their titles, tick labels and legends (install a font, e.g. Debian fonts-dejavu-core)'],
   };
 }

@@ -51,9 +51,10 @@ export {
   PHANTOM_SIZE,
   DATA_ENTRY_HEADER,
   BBOX_LIST_HEADER,
+  PHANTOM_OUTPUT,
 } from './phantoms.js';
-export type { PhantomFinding, PhantomPlan, RenderedPhantom, PhantomEntry, PhantomOptions, PhantomDataset, Random } from './phantoms.js';
-export { evaluate } from './evaluate.js';
+export type { PhantomFinding, PhantomPlan, RenderedPhantom, PhantomEntry, PhantomOptions, PhantomDataset, MakePhantomsOptions, Random } from './phantoms.js';
+export { evaluate, EVALUATION_OUTPUT } from './evaluate.js';
 export type { EvaluateOptions, EvaluateResult } from './evaluate.js';
 export {
   renderReport,
@@ -63,8 +64,14 @@ export {
   drawOverlay,
   drawLine,
   drawRect,
+  fillRect,
   createCanvas,
   writeCanvasPng,
+  labelsSvg,
+  canRenderText,
+  LABEL_FONTS,
+  OVERLAY_COLOURS,
+  PAPER_CITATION,
   writeReport,
   jet,
   CURVE_COLOURS,
@@ -72,8 +79,8 @@ export {
   PAPER_AUC_CXR14,
   PAPER_IOBB_ACC,
 } from './report.js';
-export type { Metrics, ReportContext, Canvas, Rgb, OverlayInput } from './report.js';
-export { main, parseFlags } from './cli.js';
+export type { Metrics, ReportContext, Canvas, Rgb, OverlayInput, TextLabel, RocSeries, RocDecoration } from './report.js';
+export { main, parseFlags, COMMAND_HELP } from './cli.js';
 export type { Flags, FlagSpec, FlagType, CliIo } from './cli.js';
 export { MetricInputError, UsageError, EvaluationError, PhantomError } from './errors.js';
 // Backends, gradient kernels, model, loss, data and training (issue 4).
@@ -108,9 +115,11 @@ export {
 export type { CxrModel, ModelConfig, ModelOutput, BuiltinBackbone, PretrainedBackbone } from './model.js';
 export { batches, countRecords, datasetFindings, createRng, augmentImages, disposeBatch, DEFAULT_AUGMENT } from './data.js';
 export type { Batch, BatchOptions, AugmentOptions } from './data.js';
-export { train, learningRateAt, resolveBackbone, Adam, DEFAULT_TRAIN_OPTIONS } from './train.js';
-export type { TrainOptions, TrainResult, EpochMetrics } from './train.js';
-export { BackendError, ModelError, DataError, TrainError } from './errors.js';
+export { train, learningRateAt, resolveBackbone, mergeResumeOptions, Adam, DEFAULT_TRAIN_OPTIONS } from './train.js';
+export type { TrainOptions, TrainResult, EpochMetrics, RecordedOptions, RecordedDataset, RunRecord } from './train.js';
+export { BackendError, ModelError, DataError, TrainError, RefusedError, InterruptedError } from './errors.js';
+export { claimOutputFolder, inspectFolder, replaceEntries, stagingFolderFor } from './safe-output.js';
+export type { FolderState, OutputKind } from './safe-output.js';
 export { createGradientPool, defaultWorkerCount } from './train-workers.js';
 export type { GradientPool } from './train-workers.js';
 export type { BatchCounts, LossFunction } from './loss.js';

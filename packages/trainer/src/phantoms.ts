@@ -19,12 +19,14 @@
  * a reader draws them. An image has zero (healthy) to three findings, at most one of each class. Everything is drawn from a seeded PRNG
  * (mulberry32), so `--seed` reproduces the dataset bit for bit.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { availableParallelism } from 'node:os';
 import { startModuleWorker } from './worker-start.js';
-import { PhantomError } from './errors.js';
+import { InterruptedError, PhantomError } from './errors.js';
+import { claimOutputFolder, replaceEntries, stagingFolderFor } from './safe-output.js';
+import type { OutputKind } from './safe-output.js';
 import type { FindingBox } from './metrics/localization.js';
 
 /** The findings planted in phantoms, spelled as NIH spells them. */
@@ -559,10 +561,33 @@ async function renderInWorkers(plans: readonly PhantomPlan[], workers: number, o
   }
 }
 
+/** What a phantom set folder holds: `phantoms.json` (the plan's options) marks it as ours. */
+export const PHANTOM_OUTPUT: OutputKind = {
+  name: 'a phantom set (phantoms.json)',
+  recognise: (entries) => entries.includes('phantoms.json'),
+  own: ['images', 'Data_Entry.csv', 'BBox_List.csv', 'train_val_list.txt', 'test_list.txt', 'phantoms.json'],
+};
+
+/** Options of {@link makePhantoms}. */
+export interface MakePhantomsOptions extends PhantomOptions {
+  out: string;
+  onProgress?: (done: number, total: number) => void;
+  workers?: number;
+  /** Write into a non-empty `out` that is not a phantom set (only our own entries are replaced). */
+  force?: boolean;
+  /** Stops between two images with InterruptedError; `out` is left as it was. */
+  signal?: AbortSignal;
+}
+
 /**
  * Writes a phantom dataset in the NIH layout: `images/*.png` (1024 x 1024 8-bit grayscale), `Data_Entry.csv`,
- * `BBox_List.csv` (one box per planted finding), `train_val_list.txt` and `test_list.txt` (patient-disjoint).
+ * `BBox_List.csv` (one box per planted finding), `train_val_list.txt` and `test_list.txt` (patient-disjoint), and
+ * `phantoms.json` (n, seed, fractions: what marks the folder as a phantom set).
  * `build-dataset import-nih` reads this folder like the real release.
+ *
+ * The set is written into a staging folder beside `out` and moved into place when complete, replacing a previous
+ * phantom set as a whole (no stale images); a non-empty `out` that is not a phantom set is refused (`RefusedError`)
+ * unless `force`.
  *
  * @example
  * ```ts
@@ -570,19 +595,44 @@ async function renderInWorkers(plans: readonly PhantomPlan[], workers: number, o
  * // then: build-dataset import-nih --data-entry out/phantoms/Data_Entry.csv --bbox out/phantoms/BBox_List.csv ...
  * ```
  */
-export async function makePhantoms(
-  options: PhantomOptions & { out: string; onProgress?: (done: number, total: number) => void; workers?: number },
-): Promise<PhantomDataset> {
+export async function makePhantoms(options: MakePhantomsOptions): Promise<PhantomDataset> {
+  planPhantoms(options); // bad n or seed: an error before the folder is looked at
+  await claimOutputFolder(options.out, PHANTOM_OUTPUT, options.force === true, 'phantoms');
+  const staging = stagingFolderFor(options.out);
+  await rm(staging, { recursive: true, force: true });
+  let written: Omit<PhantomDataset, 'out' | 'dataEntry' | 'bboxList' | 'trainValList' | 'testList' | 'imagesDir'>;
+  try {
+    written = await writePhantomSet(options, staging);
+    await replaceEntries(staging, options.out, PHANTOM_OUTPUT.own);
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    out: options.out,
+    ...written,
+    dataEntry: join(options.out, 'Data_Entry.csv'),
+    bboxList: join(options.out, 'BBox_List.csv'),
+    trainValList: join(options.out, 'train_val_list.txt'),
+    testList: join(options.out, 'test_list.txt'),
+    imagesDir: join(options.out, 'images'),
+  };
+}
+
+async function writePhantomSet(options: MakePhantomsOptions, dir: string): Promise<Omit<PhantomDataset, 'out' | 'dataEntry' | 'bboxList' | 'trainValList' | 'testList' | 'imagesDir'>> {
   const entries = planPhantoms(options);
-  const imagesDir = join(options.out, 'images');
+  const imagesDir = join(dir, 'images');
   try {
     await mkdir(imagesDir, { recursive: true });
   } catch (cause) {
-    throw new PhantomError(`cannot create the output folder ${imagesDir}`, { cause });
+    throw new PhantomError(`cannot create the output folder ${options.out} (staging in ${dir})`, { cause });
   }
   const rendered: FindingBox[][] = new Array(entries.length);
   let done = 0;
   const write = async (index: number, { pixels, boxes }: RenderedPhantom): Promise<void> => {
+    if (options.signal?.aborted === true) {
+      throw new InterruptedError(`phantoms interrupted after ${done} of ${entries.length} images; ${options.out} was left as it was: run the command again`);
+    }
     await sharp(pixels, { raw: { width: PHANTOM_SIZE, height: PHANTOM_SIZE, channels: 1 } })
       .toColourspace('b-w')
       .png({ compressionLevel: 3 })
@@ -612,22 +662,21 @@ export async function makePhantoms(
     }
   });
   const paths = {
-    dataEntry: join(options.out, 'Data_Entry.csv'),
-    bboxList: join(options.out, 'BBox_List.csv'),
-    trainValList: join(options.out, 'train_val_list.txt'),
-    testList: join(options.out, 'test_list.txt'),
+    dataEntry: join(dir, 'Data_Entry.csv'),
+    bboxList: join(dir, 'BBox_List.csv'),
+    trainValList: join(dir, 'train_val_list.txt'),
+    testList: join(dir, 'test_list.txt'),
   };
   await writeFile(paths.dataEntry, `${dataRows.join('\n')}\n`);
   await writeFile(paths.bboxList, `${boxRows.join('\n')}\n`);
   await writeFile(paths.trainValList, `${entries.filter((e) => !e.test).map((e) => e.imageIndex).join('\n')}\n`);
   await writeFile(paths.testList, `${entries.filter((e) => e.test).map((e) => e.imageIndex).join('\n')}\n`);
+  const plan = { version: 1, n: options.n, seed: options.seed ?? 1, healthy: options.healthy ?? null, testFraction: options.testFraction ?? null };
+  await writeFile(join(dir, 'phantoms.json'), `${JSON.stringify(plan, null, 2)}\n`);
   return {
-    out: options.out,
     images: entries.length,
     boxes: boxRows.length - 1,
     testImages: entries.filter((e) => e.test).length,
     counts,
-    ...paths,
-    imagesDir,
   };
 }

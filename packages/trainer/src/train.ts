@@ -13,15 +13,27 @@
  * - `checkpoint/`: the last finished epoch (model, optimiser state, `state.json`); written as `checkpoint.partial/`
  *   and renamed, so a killed run keeps the previous one. `resume: true` continues from it.
  * - `metrics.jsonl`: one `EpochMetrics` object a line; on resume, lines of epochs after the checkpoint are dropped.
- * - `train.json`: the options of the run.
+ * - `train.json`: the one record of the run's options (`RecordedOptions`: every option that changes the result, and
+ *   `epochs`) and of the dataset it was trained on (shard size, findings, record counts). `resume: true` keeps them:
+ *   an option given again with another value is refused (`RefusedError`, both values named), an option not given is
+ *   taken from the record, and only `epochs` may change (raised to train longer; the learning-rate schedule then
+ *   spans the new total).
  * - `cache/`: backbone features of a frozen pretrained backbone, computed once (see `model.ts`).
+ *
+ * A folder that already holds a run is never overwritten by accident: without `resume` it is refused unless `force`,
+ * and with `force` the old run is set aside (`.replaced-run/`) until the new run has finished its first epoch, then
+ * removed; a run that fails or is interrupted before that puts the old one back. A non-empty folder that holds no run
+ * is refused unless `force`. An `imageSize` above the shards' size (an upsample, no new detail) is refused unless
+ * `allowUpsample`. `signal` stops the run between two steps with `InterruptedError`; the checkpoint of the last
+ * finished epoch stays for `resume`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { appendFile, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { inspectFolder } from './safe-output.js';
 import type { Split } from '@cxr8/dataset-builder';
 import { batches, countRecords, createRng, datasetFindings, disposeBatch } from './data.js';
-import { TrainError } from './errors.js';
+import { InterruptedError, RefusedError, TrainError } from './errors.js';
 import { lossFor } from './loss.js';
 import type { LossKind } from './loss.js';
 import { DEFAULT_LSE_R } from './lse-pooling.js';
@@ -48,10 +60,16 @@ export interface TrainOptions {
   backbone?: string | BuiltinBackbone | PretrainedBackbone;
   seed?: number;
   loss?: LossKind;
-  /** Epochs without a better mean validation AUC before stopping. */
+  /** Early stopping: stop after this many epochs without a better mean validation AUC (default 4; 0 turns it off). */
   patience?: number;
-  /** Continue from `out/checkpoint`. */
+  /** Continue from `out/checkpoint`, with the options recorded in `out/train.json`. */
   resume?: boolean;
+  /** Replace a run (or write into a non-empty folder) that `out` already holds. */
+  force?: boolean;
+  /** Allow an `imageSize` larger than the shards' (the images are upsampled). */
+  allowUpsample?: boolean;
+  /** Stops the run between two steps (InterruptedError); the last finished epoch's checkpoint stays. */
+  signal?: AbortSignal;
   transitionDepth?: number;
   lseR?: number;
   transitionActivation?: 'relu' | 'linear';
@@ -122,8 +140,83 @@ export interface TrainResult {
   bestEpoch: number;
   bestMeanValAuc: number | null;
   stoppedEarly: boolean;
+  /** The options the run used (on resume: the recorded ones, `epochs` possibly raised). */
+  options: RecordedOptions;
+  /** The epoch a resumed run started after (0 for a new run). */
+  resumedFrom: number;
   history: EpochMetrics[];
 }
+
+/**
+ * The options of a run that change its result, and `epochs`, as `train.json` records them (`null`: not set, the
+ * default computed at run time). On resume, each of them given again must equal the recorded value.
+ */
+export interface RecordedOptions {
+  epochs: number;
+  imageSize: number;
+  backbone: BuiltinBackbone | PretrainedBackbone;
+  batchSize: number;
+  lr: number;
+  seed: number;
+  loss: LossKind;
+  patience: number;
+  transitionDepth: number;
+  lseR: number;
+  transitionActivation: 'relu' | 'linear';
+  outputStride: 8 | 16;
+  schedule: 'cosine' | 'step' | 'constant';
+  warmupSteps: number | null;
+  augment: boolean;
+  shuffleBuffer: number;
+  clipNorm: number;
+  maxBatchesPerEpoch: number | null;
+}
+
+/** The dataset a run was trained on, as `train.json` records it (the path may change; the rest must not). */
+export interface RecordedDataset {
+  path: string;
+  size: number;
+  findings: string[];
+  train: number;
+  val: number;
+}
+
+/** `train.json`, version 2. */
+export interface RunRecord {
+  version: 2;
+  options: RecordedOptions;
+  dataset: RecordedDataset;
+}
+
+/** How each recorded option is named on the command line (for messages). */
+const OPTION_FLAGS: Record<keyof RecordedOptions, string> = {
+  epochs: '--epochs',
+  imageSize: '--image-size',
+  backbone: '--backbone',
+  batchSize: '--batch-size',
+  lr: '--lr',
+  seed: '--seed',
+  loss: 'loss',
+  patience: '--patience',
+  transitionDepth: 'transitionDepth',
+  lseR: 'lseR',
+  transitionActivation: 'transitionActivation',
+  outputStride: 'outputStride',
+  schedule: 'schedule',
+  warmupSteps: 'warmupSteps',
+  augment: 'augment',
+  shuffleBuffer: 'shuffleBuffer',
+  clipNorm: 'clipNorm',
+  maxBatchesPerEpoch: 'maxBatchesPerEpoch',
+};
+
+/** Entries of a run folder that belong to the run (set aside together by `force`). */
+const RUN_ENTRIES = [
+  'config.json', 'weights.json', 'weights.bin', 'checkpoint', 'checkpoint.partial', 'checkpoint.old', 'metrics.jsonl',
+  'train.json', 'cache', 'config.json.partial', 'weights.json.partial', 'weights.bin.partial', 'metrics.jsonl.partial',
+  'train.json.partial',
+] as const;
+const REPLACED = '.replaced-run';
 
 interface CheckpointState {
   version: 1;
@@ -437,6 +530,174 @@ async function validate(
   };
 }
 
+/** The recorded options of a run from its effective options. */
+function recordOf(o: typeof DEFAULT_TRAIN_OPTIONS & TrainOptions, imageSize: number): RecordedOptions {
+  return {
+    epochs: o.epochs,
+    imageSize,
+    backbone: resolveBackbone(o.backbone),
+    batchSize: o.batchSize,
+    lr: o.lr,
+    seed: o.seed,
+    loss: o.loss,
+    patience: o.patience,
+    transitionDepth: o.transitionDepth,
+    lseR: o.lseR,
+    transitionActivation: o.transitionActivation ?? 'relu',
+    outputStride: o.outputStride,
+    schedule: o.schedule,
+    warmupSteps: o.warmupSteps ?? null,
+    augment: o.augment,
+    shuffleBuffer: o.shuffleBuffer,
+    clipNorm: o.clipNorm,
+    maxBatchesPerEpoch: o.maxBatchesPerEpoch ?? null,
+  };
+}
+
+const showValue = (v: unknown): string =>
+  v === null || v === undefined ? 'not set (default)' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+
+/**
+ * The options a resumed run goes on with: the recorded ones, `epochs` as given (or recorded). Every other option given
+ * with a value that differs from the record is a mismatch; all of them are refused together, each with both values.
+ *
+ * @example
+ * ```ts
+ * mergeResumeOptions(record, { imageSize: 32 }, 'runs/x');
+ * // RefusedError: ... image size: recorded 64, given 32 (--image-size) ...
+ * ```
+ */
+export function mergeResumeOptions(recorded: Partial<RecordedOptions>, given: Partial<TrainOptions>, out: string): Partial<RecordedOptions> {
+  const mismatches: string[] = [];
+  const merged: Partial<RecordedOptions> = { ...recorded };
+  for (const key of Object.keys(OPTION_FLAGS) as (keyof RecordedOptions)[]) {
+    const value = key === 'backbone' && given.backbone !== undefined ? resolveBackbone(given.backbone) : given[key as keyof TrainOptions];
+    if (value === undefined) continue;
+    if (key === 'epochs') {
+      merged.epochs = value as number;
+      continue;
+    }
+    const before = recorded[key];
+    if (before === undefined) {
+      (merged as Record<string, unknown>)[key] = value;
+      continue;
+    }
+    if (JSON.stringify(before) !== JSON.stringify(value)) {
+      mismatches.push(`${OPTION_FLAGS[key]}: recorded ${showValue(before)}, given ${showValue(value)}`);
+    }
+  }
+  if (mismatches.length > 0) {
+    throw new RefusedError(
+      `--resume: ${out} was trained with other options (${join(out, 'train.json')}): ${mismatches.join('; ')}. ` +
+        'A resumed run keeps the options it was started with (only --epochs may change): resume without these flags, ' +
+        'or start a new run with another --out.',
+    );
+  }
+  return merged;
+}
+
+/** Reads train.json: version 2, or the flat options object written before it (legacy). */
+async function readRunRecord(out: string): Promise<{ options: Partial<RecordedOptions>; dataset?: RecordedDataset } | undefined> {
+  const path = join(out, 'train.json');
+  if (!(await exists(path))) return undefined;
+  let json: Record<string, unknown>;
+  try {
+    json = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+  } catch (cause) {
+    throw new TrainError(`${path}: cannot read the run's recorded options (expected the JSON train writes)`, { cause });
+  }
+  if (json['version'] === 2) return json as unknown as RunRecord;
+  const options: Partial<RecordedOptions> = {};
+  for (const key of Object.keys(OPTION_FLAGS)) {
+    if (json[key] !== undefined) (options as Record<string, unknown>)[key] = key === 'backbone' ? resolveBackbone(json[key] as string) : json[key];
+  }
+  return { options };
+}
+
+/** The recorded options a checkpoint's `config.json` fixes (the model's structure and seed). */
+async function checkpointModelOptions(dir: string): Promise<Partial<RecordedOptions>> {
+  let config: Partial<ModelConfig>;
+  try {
+    config = (JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as { model: ModelConfig }).model;
+  } catch {
+    return {}; // loadModel below reports an unreadable checkpoint with its reason
+  }
+  const out: Partial<RecordedOptions> = {};
+  if (config.imageSize !== undefined) out.imageSize = config.imageSize;
+  if (config.backbone !== undefined) out.backbone = config.backbone;
+  if (config.transitionDepth !== undefined) out.transitionDepth = config.transitionDepth;
+  if (config.lseR !== undefined) out.lseR = config.lseR;
+  out.transitionActivation = config.transitionActivation ?? 'linear'; // saved models without the field are linear (model.ts)
+  if (config.outputStride !== undefined) out.outputStride = config.outputStride;
+  if (config.seed !== undefined) out.seed = config.seed;
+  return out;
+}
+
+/** A line that says what a run folder holds, for refusals: `12 epochs (best epoch 9, mean validation AUC 0.8123)`. */
+async function describeRun(out: string): Promise<string> {
+  try {
+    const state = JSON.parse(await readFile(join(out, 'checkpoint', 'state.json'), 'utf8')) as CheckpointState;
+    const score = state.bestScore === null ? '' : `, mean validation AUC ${state.bestScore.toFixed(4)}`;
+    return `a trained run: ${state.epoch} epoch${state.epoch === 1 ? '' : 's'} (best epoch ${state.bestEpoch}${score})`;
+  } catch {
+    return 'a trained model or an unfinished run';
+  }
+}
+
+/**
+ * Settles a folder left by a `force` run that was killed: when the new run finished no epoch (no checkpoint), the old
+ * run is put back; otherwise the set-aside copy is removed.
+ */
+async function settleReplacedRun(out: string): Promise<void> {
+  const aside = join(out, REPLACED);
+  if (!(await exists(aside))) return;
+  if (await exists(join(out, 'checkpoint', 'state.json'))) {
+    await rm(aside, { recursive: true, force: true });
+    return;
+  }
+  for (const entry of RUN_ENTRIES) await rm(join(out, entry), { recursive: true, force: true });
+  for (const entry of await readdir(aside)) await rename(join(aside, entry), join(out, entry));
+  await rm(aside, { recursive: true, force: true });
+}
+
+async function setAsideRun(out: string): Promise<void> {
+  const aside = join(out, REPLACED);
+  await mkdir(aside, { recursive: true });
+  for (const entry of RUN_ENTRIES) {
+    if (await exists(join(out, entry))) await rename(join(out, entry), join(aside, entry));
+  }
+}
+
+/**
+ * Checks the run folder before anything is written: refuses to replace a run without `resume` or `force`, to write
+ * into a non-empty folder that holds no run without `force`, and an `out` that is a file. With `force` over a run,
+ * sets the run aside (see the module comment). Returns whether the folder holds a run.
+ */
+async function claimRunFolder(out: string, resume: boolean, force: boolean): Promise<void> {
+  await settleReplacedRun(out);
+  const folder = await inspectFolder(out);
+  if (folder.kind === 'file') throw new RefusedError(`--out ${out} is a file; expected a run folder (absent, empty, or a run to --resume)`);
+  if (folder.kind === 'absent' || folder.entries.length === 0 || resume) return;
+  const isRun =
+    folder.entries.includes('train.json') ||
+    (await exists(join(out, 'checkpoint', 'state.json'))) ||
+    (folder.entries.includes('config.json') && folder.entries.includes('weights.json'));
+  if (isRun && !force) {
+    throw new RefusedError(
+      `--out ${out} already holds ${await describeRun(out)}; nothing was changed. ` +
+        'Pass --resume to continue it, choose another --out for a new run, or pass --force to replace it.',
+    );
+  }
+  if (!isRun && !force) {
+    const shown = folder.entries.slice(0, 5).join(', ') + (folder.entries.length > 5 ? `, ... (${folder.entries.length} entries)` : '');
+    throw new RefusedError(
+      `--out ${out} is not empty and holds no cxr8 run (found ${shown}); nothing was written. ` +
+        'Choose another --out (an absent or empty folder), or pass --force to write the run into it.',
+    );
+  }
+  if (isRun) await setAsideRun(out);
+}
+
 function checkPositive(name: string, value: number, integer: boolean): void {
   if (!(value > 0) || (integer && !Number.isInteger(value))) {
     throw new TrainError(`invalid option ${name}: expected a positive ${integer ? 'integer' : 'number'}, found ${value}`);
@@ -457,46 +718,100 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   if (typeof options.data !== 'string' || typeof options.out !== 'string') {
     throw new TrainError('train: expected options.data (dataset folder) and options.out (run folder)');
   }
-  const o = { ...DEFAULT_TRAIN_OPTIONS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as typeof DEFAULT_TRAIN_OPTIONS & TrainOptions;
+  await claimRunFolder(options.out, options.resume === true, options.force === true);
+  try {
+    return await trainInFolder(options);
+  } catch (error) {
+    await settleReplacedRun(options.out); // a forced replacement that finished no epoch puts the old run back
+    throw error;
+  }
+}
+
+async function trainInFolder(options: TrainOptions): Promise<TrainResult> {
+  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<TrainOptions>;
+  const resume = options.resume === true;
+  const checkpointDir = join(options.out, 'checkpoint');
+  const resuming = resume && (await exists(join(checkpointDir, 'state.json')));
+  if (resume && !resuming && !(await exists(join(options.out, 'checkpoint.old', 'state.json')))) {
+    throw new TrainError(`${options.out}: --resume given, but there is no checkpoint/state.json to resume from`);
+  }
+  const resumeDir = resuming ? checkpointDir : join(options.out, 'checkpoint.old');
+  const record = resume ? await readRunRecord(options.out) : undefined;
+  // The checkpoint's model is what it is: its structure overrides a record that says otherwise (train.json of runs
+  // before version 2 could record another image size than the model's) and fills a record that lacks it.
+  const model0 = resume ? await checkpointModelOptions(resumeDir) : {};
+  const recorded = resume ? mergeResumeOptions({ ...(record?.options ?? {}), ...model0 }, given, options.out) : {};
+  const o = { ...DEFAULT_TRAIN_OPTIONS, ...recorded, ...given, ...(recorded.epochs === undefined ? {} : { epochs: recorded.epochs }) } as typeof DEFAULT_TRAIN_OPTIONS &
+    TrainOptions;
+  if (resume) {
+    // the recorded values win over the given ones (equal by now) and over the defaults; warmupSteps etc. stay unset
+    for (const [key, value] of Object.entries(recorded)) (o as unknown as Record<string, unknown>)[key] = value === null ? undefined : value;
+  }
   checkPositive('epochs', o.epochs, true);
   checkPositive('batchSize', o.batchSize, true);
   checkPositive('lr', o.lr, false);
-  checkPositive('patience', o.patience, true);
+  if (!Number.isInteger(o.patience) || o.patience < 0) {
+    throw new TrainError(`invalid option patience: expected an integer >= 0 (0 turns early stopping off), found ${o.patience}`);
+  }
+  const manifestPath = join(o.data, 'shards', 'manifest.json');
   const { findings, size } = await datasetFindings(o.data);
   const imageSize = o.imageSize ?? Math.min(size, 224);
+  if (imageSize > size && o.allowUpsample !== true) {
+    throw new RefusedError(
+      `image size ${imageSize} is larger than the ${size} px images of the shards (${manifestPath}): they would be upsampled, ` +
+        `which adds no detail. Rebuild the shards at that size (build-dataset ... --shard-size ${imageSize}), train at ` +
+        `--image-size ${size} or less, or pass --allow-upsample.`,
+    );
+  }
   const trainCount = await countRecords(o.data, 'train');
   const valCount = await countRecords(o.data, 'val');
   if (trainCount === 0) throw new TrainError(`${o.data}: the train split has no records (shards/manifest.json)`);
-  await mkdir(o.out, { recursive: true });
-
-  const checkpointDir = join(o.out, 'checkpoint');
-  const resuming = o.resume === true && (await exists(join(checkpointDir, 'state.json')));
-  if (o.resume === true && !resuming && !(await exists(join(o.out, 'checkpoint.old', 'state.json')))) {
-    throw new TrainError(`${o.out}: --resume given, but there is no checkpoint/state.json to resume from`);
+  const dataset: RecordedDataset = { path: o.data, size, findings, train: trainCount, val: valCount };
+  if (record?.dataset !== undefined) {
+    const was = record.dataset;
+    const differs = (['size', 'findings', 'train', 'val'] as const).filter((k) => JSON.stringify(was[k]) !== JSON.stringify(dataset[k]));
+    if (differs.length > 0) {
+      throw new RefusedError(
+        `--resume: ${o.out} was trained on another dataset (${join(o.out, 'train.json')}): ` +
+          differs.map((k) => `${k === 'size' ? 'shard size' : k === 'findings' ? 'findings' : `${k} records`}: recorded ${showValue(was[k])}, given ${showValue(dataset[k])}`).join('; ') +
+          ` (recorded --data ${was.path}, given ${o.data}). Resume with the dataset the run was started on, or start a new run with another --out.`,
+      );
+    }
   }
-  const resumeDir = resuming ? checkpointDir : join(o.out, 'checkpoint.old');
+  const runOptions = recordOf(o, imageSize);
+  await mkdir(o.out, { recursive: true });
 
   let model: CxrModel;
   let state: CheckpointState = { version: 1, epoch: 0, step: 0, bestEpoch: 0, bestScore: null, epochsWithoutImprovement: 0 };
-  if (o.resume === true) {
+  if (resume) {
     model = await loadModel(resumeDir);
     state = JSON.parse(await readFile(join(resumeDir, 'state.json'), 'utf8')) as CheckpointState;
+    if (model.config.imageSize !== imageSize) {
+      model.dispose();
+      throw new RefusedError(`--resume: the checkpoint in ${resumeDir} is a ${model.config.imageSize} px model, train.json records ${imageSize} px`);
+    }
   } else {
     const config: ModelConfig = {
-      backbone: resolveBackbone(o.backbone),
+      backbone: runOptions.backbone,
       imageSize,
       findings,
       transitionDepth: o.transitionDepth,
       lseR: o.lseR,
-      transitionActivation: o.transitionActivation ?? 'relu',
+      transitionActivation: runOptions.transitionActivation,
       outputStride: o.outputStride,
       seed: o.seed,
     };
     model = await createModelAsync(config);
   }
   const adam = new Adam(model.trainableVariables);
-  if (o.resume === true) await loadOptimizer(resumeDir, adam);
-  await writeAtomic(join(o.out, 'train.json'), JSON.stringify({ ...o, imageSize, log: undefined, onEpoch: undefined }, null, 2));
+  if (resume) await loadOptimizer(resumeDir, adam);
+  if (resume && o.epochs < state.epoch) {
+    // --epochs below the epochs already trained: nothing to do, and the record keeps what the run has
+    o.epochs = Math.max(record?.options.epochs ?? state.epoch, state.epoch);
+    runOptions.epochs = o.epochs;
+  }
+  const runRecord: RunRecord = { version: 2, options: runOptions, dataset };
+  await writeAtomic(join(o.out, 'train.json'), `${JSON.stringify(runRecord, null, 2)}\n`);
 
   // metrics.jsonl: on resume keep only the epochs the checkpoint has seen.
   const metricsFile = join(o.out, 'metrics.jsonl');
@@ -506,10 +821,11 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       .split('\n')
       .filter((l) => l.trim() !== '')
       .map((l) => JSON.parse(l) as EpochMetrics)
-      .filter((m) => o.resume === true && m.epoch <= state.epoch);
+      .filter((m) => resume && m.epoch <= state.epoch);
     history.push(...kept);
     await writeAtomic(metricsFile, kept.map((m) => `${JSON.stringify(m)}\n`).join(''));
   }
+  const resumedFrom = state.epoch;
 
   const lossFn = lossFor(o.loss);
   const log = o.log ?? defaultLog();
@@ -586,8 +902,30 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     return l;
   };
 
+  const interrupted = (epoch: number): InterruptedError =>
+    new InterruptedError(
+      `training interrupted in epoch ${epoch} of ${o.epochs}; ` +
+        (state.epoch > 0
+          ? `${join(o.out, 'checkpoint')} keeps epoch ${state.epoch} (best epoch ${state.bestEpoch}): continue with --resume`
+          : 'no epoch had finished, so there is nothing to resume: run the command again'),
+      { resumable: state.epoch > 0 },
+    );
+  const aborted = (): boolean => o.signal?.aborted === true;
+  const patienceOn = o.patience > 0;
+  if (resume && patienceOn && state.epochsWithoutImprovement >= o.patience && state.epoch < o.epochs) {
+    stoppedEarly = true;
+    log(
+      `nothing to train: the run stopped early at epoch ${state.epoch} (no better validation AUC for ${o.patience} epoch${o.patience === 1 ? '' : 's'}, ` +
+        `--patience ${o.patience}; best epoch ${state.bestEpoch})`,
+      true,
+    );
+  }
+  if (resume && !stoppedEarly && state.epoch >= o.epochs) {
+    log(`nothing to train: the run has ${state.epoch} epoch${state.epoch === 1 ? '' : 's'} (--epochs ${o.epochs}); raise --epochs to train longer`, true);
+  }
   try {
-    for (let epoch = state.epoch + 1; epoch <= o.epochs; epoch++) {
+    for (let epoch = state.epoch + 1; epoch <= o.epochs && !stoppedEarly; epoch++) {
+      if (aborted()) throw interrupted(epoch);
       const started = performance.now();
       let seen = 0;
       let lossSum = 0;
@@ -598,6 +936,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         const item = await next;
         if (item.done === true) break;
         const batch = item.value;
+        if (aborted()) {
+          tf.dispose([batch.inputs, batch.labels]);
+          throw interrupted(epoch);
+        }
         next = iterator.next(); // read and prepare the next batch while this one trains
         lr = learningRateAt(state.step, totalSteps, o.lr, o.schedule, warmup);
         let l: number;
@@ -641,24 +983,28 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       history.push(metrics);
       await appendFile(metricsFile, `${JSON.stringify(metrics)}\n`);
       await saveCheckpoint(o.out, model, adam, state);
+      await rm(join(o.out, REPLACED), { recursive: true, force: true }); // a replaced run (force) goes once this one has an epoch
       log(
         `epoch ${epoch}/${o.epochs}: loss ${metrics.trainLoss.toFixed(4)}, ${metrics.imagesPerSecond.toFixed(1)} images/s, ` +
           `val loss ${val.loss === null ? '-' : val.loss.toFixed(4)}, val mean AUC ${val.mean === null ? '-' : val.mean.toFixed(4)}${improved ? ' (best)' : ''}`,
         true,
       );
       o.onEpoch?.(metrics);
-      if (state.epochsWithoutImprovement >= o.patience && epoch < o.epochs) {
+      if (patienceOn && state.epochsWithoutImprovement >= o.patience && epoch < o.epochs) {
         stoppedEarly = true;
-        log(`early stop: no better validation AUC for ${o.patience} epochs (best: epoch ${state.bestEpoch})`, true);
-        break;
+        log(
+          `early stop after epoch ${epoch} of ${o.epochs}: no better mean validation AUC for ${o.patience} epoch${o.patience === 1 ? '' : 's'} ` +
+            `(--patience ${o.patience}; best epoch ${state.bestEpoch}); --patience 0 turns early stopping off`,
+          true,
+        );
       }
     }
   } finally {
     await pool?.close();
+    adam.dispose();
+    model.dispose();
   }
 
-  adam.dispose();
-  model.dispose();
   return {
     out: o.out,
     backend: backendName,
@@ -667,6 +1013,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     bestEpoch: state.bestEpoch,
     bestMeanValAuc: state.bestScore === null || history.every((m) => m.meanValAuc === null) ? null : state.bestScore,
     stoppedEarly,
+    options: runOptions,
+    resumedFrom,
     history,
   };
 }

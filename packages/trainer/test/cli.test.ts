@@ -59,6 +59,6 @@ test('phantoms writes a small NIH-layout dataset and exits 0', async (t) => {
   const c = capture();
   t.is(await main(['phantoms', '--out', dir, '--n', '3', '--seed', '2'], c.io), 0);
   t.regex(c.out.join('\n'), /3 phantom images/);
-  t.deepEqual((await readdir(dir)).sort(), ['BBox_List.csv', 'Data_Entry.csv', 'images', 'test_list.txt', 'train_val_list.txt']);
+  t.deepEqual((await readdir(dir)).sort(), ['BBox_List.csv', 'Data_Entry.csv', 'images', 'phantoms.json', 'test_list.txt', 'train_val_list.txt']);
   t.is((await readdir(join(dir, 'images'))).length, 3);
 });

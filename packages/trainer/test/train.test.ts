@@ -4,10 +4,10 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend } from '../src/backend.js';
-import { learningRateAt, train } from '../src/train.js';
+import { learningRateAt, mergeResumeOptions, train } from '../src/train.js';
 import type { EpochMetrics, TrainOptions } from '../src/train.js';
 import { loadModel, saveLayersModelToDir } from '../src/model.js';
-import { TrainError } from '../src/errors.js';
+import { RefusedError, TrainError } from '../src/errors.js';
 import { makeTinyDataset, TINY_FINDINGS } from './helpers/tiny-dataset.js';
 
 let data = '';
@@ -141,4 +141,15 @@ test('learning-rate schedule: warm-up, cosine to 1%, steps', (t) => {
   t.true(Math.abs(learningRateAt(99, 100, 1, 'cosine', 10) - 0.01) < 1e-9);
   t.is(learningRateAt(80, 100, 1, 'step', 0), 0.01);
   t.is(learningRateAt(50, 100, 1, 'constant', 0), 1);
+});
+
+test('mergeResumeOptions: each differing option is refused with both values; the record is kept; epochs may change', (t) => {
+  const recorded = { imageSize: 64, patience: 7, lr: 0.002, backbone: 'resnet-tiny' as const, epochs: 10, warmupSteps: null };
+  const error = t.throws(() => mergeResumeOptions(recorded, { imageSize: 32, lr: 0.001, patience: 7 }, 'runs/x'), { instanceOf: RefusedError });
+  t.regex(error?.message ?? '', /--image-size: recorded 64, given 32; --lr: recorded 0.002, given 0.001\. A resumed run keeps/);
+  t.notRegex(error?.message ?? '', /--patience/);
+  t.throws(() => mergeResumeOptions(recorded, { warmupSteps: 5 }, 'runs/x'), { message: /warmupSteps: recorded not set \(default\), given 5/ });
+  t.throws(() => mergeResumeOptions(recorded, { backbone: 'resnet-small' }, 'runs/x'), { message: /--backbone: recorded resnet-tiny, given resnet-small/ });
+  t.deepEqual(mergeResumeOptions(recorded, { epochs: 20, backbone: 'resnet-tiny' }, 'runs/x'), { ...recorded, epochs: 20 });
+  t.deepEqual(mergeResumeOptions({}, { lr: 0.5 }, 'runs/x'), { lr: 0.5 }, 'a legacy record without the option takes the given value');
 });

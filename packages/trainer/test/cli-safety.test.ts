@@ -1,0 +1,289 @@
+/**
+ * Issue 13, cxr8-train: no silent surprises. Each case as the CLI shows it to a user: a run is never replaced without
+ * --force, a resumed run keeps its options, an upsample is refused, early stopping is said, each subcommand's help has
+ * its defaults, Ctrl-C exits 130 with how to resume, evaluate and phantoms never leave a mix of old and new files.
+ */
+import test from 'ava';
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+import { main, COMMAND_HELP } from '../src/cli.js';
+import { DEFAULT_TRAIN_OPTIONS } from '../src/train.js';
+import { canRenderText } from '../src/report.js';
+import { makeTinyDataset } from './helpers/tiny-dataset.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+let data = '';
+let work = '';
+test.before(async () => {
+  data = await makeTinyDataset({ size: 32, train: 16, val: 8 });
+  work = await mkdtemp(join(tmpdir(), 'cxr8-safety-'));
+});
+test.after.always(async () => {
+  for (const d of [data, work]) if (d) await rm(d, { recursive: true, force: true });
+});
+
+interface Run {
+  code: number;
+  out: string;
+  err: string;
+}
+
+async function cli(args: string[], signal?: AbortSignal): Promise<Run> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, { out: (l) => out.push(l), err: (l) => err.push(l), ...(signal ? { signal } : {}) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+const trainArgs = (out: string, ...more: string[]): string[] => [
+  'train', '--data', data, '--out', out, '--epochs', '1', '--batch-size', '8', '--image-size', '32', '--backend', 'wasm', ...more,
+];
+
+test.serial('train --out over a trained run is refused (exit 3) with the ways on, and the run is left as it was', async (t) => {
+  const run = join(work, 'kept');
+  t.is((await cli(trainArgs(run, '--epochs', '2'))).code, 0);
+  const before = await readFile(join(run, 'metrics.jsonl'), 'utf8');
+  const weights = await readFile(join(run, 'weights.bin'));
+  const again = await cli(trainArgs(run));
+  t.is(again.code, 3, again.err);
+  t.regex(again.err, /already holds a trained run: 2 epochs \(best epoch \d/);
+  t.regex(again.err, /--resume to continue it, choose another --out for a new run, or pass --force to replace it/);
+  t.is(await readFile(join(run, 'metrics.jsonl'), 'utf8'), before);
+  t.deepEqual(await readFile(join(run, 'weights.bin')), weights);
+  t.is(before.trim().split('\n').length, 2);
+});
+
+test.serial('--force replaces a run: the old one is kept aside until the new one has an epoch, then gone', async (t) => {
+  const run = join(work, 'forced');
+  t.is((await cli(trainArgs(run, '--epochs', '2'))).code, 0);
+  await mkdir(join(run, 'eval'));
+  await writeFile(join(run, 'eval', 'mine.txt'), 'keep');
+  // a replacement that fails before its first epoch (bad --lr) puts the old run back
+  const failed = await cli(trainArgs(run, '--force', '--lr', '-1'));
+  t.is(failed.code, 1, failed.err);
+  t.is((await readFile(join(run, 'metrics.jsonl'), 'utf8')).trim().split('\n').length, 2);
+  t.false((await readdir(run)).includes('.replaced-run'));
+  const forced = await cli(trainArgs(run, '--force'));
+  t.is(forced.code, 0, forced.err);
+  t.is((await readFile(join(run, 'metrics.jsonl'), 'utf8')).trim().split('\n').length, 1);
+  const entries = await readdir(run);
+  t.false(entries.includes('.replaced-run'));
+  t.is(await readFile(join(run, 'eval', 'mine.txt'), 'utf8'), 'keep', 'files that are not the run are left alone');
+});
+
+test.serial('a --force run killed before its first epoch: the next start puts the old run back', async (t) => {
+  const run = join(work, 'killed');
+  t.is((await cli(trainArgs(run))).code, 0);
+  const metrics = await readFile(join(run, 'metrics.jsonl'), 'utf8');
+  // what --force leaves when killed (kill -9) before its first epoch: the old run set aside, nothing new yet
+  await mkdir(join(run, '.replaced-run'));
+  for (const entry of await readdir(run)) if (entry !== '.replaced-run') await rename(join(run, entry), join(run, '.replaced-run', entry));
+  await writeFile(join(run, 'train.json'), '{"version": 2, "half": "written"}');
+  const again = await cli(trainArgs(run));
+  t.is(again.code, 3, again.err);
+  t.regex(again.err, /already holds a trained run: 1 epoch/);
+  t.is(await readFile(join(run, 'metrics.jsonl'), 'utf8'), metrics);
+  t.false((await readdir(run)).includes('.replaced-run'));
+});
+
+test.serial('a non-empty folder that holds no run is refused unless --force, which leaves its files alone', async (t) => {
+  const dir = join(work, 'mine');
+  await mkdir(dir);
+  await writeFile(join(dir, 'notes.txt'), 'my notes');
+  const refused = await cli(trainArgs(dir));
+  t.is(refused.code, 3);
+  t.regex(refused.err, /is not empty and holds no cxr8 run \(found notes\.txt\); nothing was written/);
+  t.deepEqual(await readdir(dir), ['notes.txt']);
+  t.is((await cli(trainArgs(dir, '--force'))).code, 0);
+  t.is(await readFile(join(dir, 'notes.txt'), 'utf8'), 'my notes');
+  const file = join(work, 'a-file');
+  await writeFile(file, 'x');
+  const onFile = await cli(trainArgs(file));
+  t.is(onFile.code, 3);
+  t.regex(onFile.err, /is a file; expected a run folder/);
+});
+
+test.serial('--resume keeps the recorded options: another value is refused naming both, a missing flag keeps the record', async (t) => {
+  const run = join(work, 'resume');
+  t.is((await cli(trainArgs(run, '--patience', '1', '--lr', '0.002'))).code, 0);
+  const recorded = await readFile(join(run, 'train.json'), 'utf8');
+  const mismatch = await cli(['train', '--data', data, '--out', run, '--resume', '--image-size', '16', '--lr', '0.002', '--backend', 'wasm']);
+  t.is(mismatch.code, 3, mismatch.err);
+  t.regex(mismatch.err, /--image-size: recorded 32, given 16/);
+  t.notRegex(mismatch.err, /--lr:/);
+  t.is(await readFile(join(run, 'train.json'), 'utf8'), recorded, 'train.json unchanged by a refused resume');
+  // no flags: the recorded patience, lr and image size are kept; --epochs may be raised
+  const resumed = await cli(['train', '--data', data, '--out', run, '--resume', '--epochs', '2', '--backend', 'wasm']);
+  t.is(resumed.code, 0, resumed.err);
+  t.regex(resumed.out, /resumed after epoch 1/);
+  const record = JSON.parse(await readFile(join(run, 'train.json'), 'utf8'));
+  t.is(record.version, 2);
+  t.like(record.options, { patience: 1, lr: 0.002, imageSize: 32, epochs: 2, batchSize: 8 });
+  t.like(record.dataset, { size: 32, train: 16, val: 8 });
+  const config = JSON.parse(await readFile(join(run, 'config.json'), 'utf8'));
+  t.is(config.model.imageSize, record.options.imageSize);
+});
+
+test.serial('an image size above the shards is refused with the --shard-size hint, unless --allow-upsample', async (t) => {
+  const run = join(work, 'upsample');
+  const refused = await cli(['train', '--data', data, '--out', run, '--epochs', '1', '--batch-size', '8', '--image-size', '64', '--backend', 'wasm']);
+  t.is(refused.code, 3);
+  t.regex(refused.err, /image size 64 is larger than the 32 px images of the shards .*manifest\.json.*--shard-size 64.*--allow-upsample/);
+  t.is((await cli(trainArgs(run, '--image-size', '40', '--allow-upsample'))).code, 0);
+});
+
+test.serial('early stopping is said: when, why, and how to turn it off', async (t) => {
+  const run = join(work, 'early');
+  const r = await cli(trainArgs(run, '--epochs', '4', '--patience', '1', '--lr', '1e-12'));
+  t.is(r.code, 0, r.err);
+  t.regex(r.out, /stopped early after epoch 2 of 4: no better mean validation AUC for 1 epoch \(--patience 1; --patience 0 turns early stopping off\)/);
+  // resuming a run that stopped early trains nothing more and says so
+  const again = await cli(['train', '--data', data, '--out', run, '--resume', '--backend', 'wasm']);
+  t.is(again.code, 0);
+  t.regex(again.out, /stopped early after epoch 2 of 4/);
+});
+
+test('each subcommand --help lists its own flags with the defaults the code uses', async (t) => {
+  const train = await cli(['train', '--help']);
+  t.is(train.code, 0);
+  t.notRegex(train.out, /cxr8-train evaluate/);
+  for (const flag of ['--data', '--out', '--epochs', '--batch-size', '--image-size', '--lr', '--backbone', '--seed', '--patience', '--resume', '--force', '--allow-upsample', '--backend']) {
+    t.regex(train.out, new RegExp(`\\n  ${flag} `), flag);
+  }
+  const defaultOf = (help: string, flag: string): string | undefined =>
+    new RegExp(`\\n  ${flag} [^\\n]*(?:\\n {20,}[^\\n]*)*?default ([^\\s)]+)`).exec(help)?.[1];
+  t.is(defaultOf(train.out, '--epochs'), String(DEFAULT_TRAIN_OPTIONS.epochs));
+  t.is(defaultOf(train.out, '--batch-size'), String(DEFAULT_TRAIN_OPTIONS.batchSize));
+  t.is(defaultOf(train.out, '--lr'), String(DEFAULT_TRAIN_OPTIONS.lr));
+  t.is(defaultOf(train.out, '--seed'), String(DEFAULT_TRAIN_OPTIONS.seed));
+  t.is(defaultOf(train.out, '--patience'), String(DEFAULT_TRAIN_OPTIONS.patience));
+  t.is(defaultOf(train.out, '--backbone'), DEFAULT_TRAIN_OPTIONS.backbone);
+  t.regex(train.out, /early stopping: stop after N epochs without a better mean validation/);
+  const evaluate = await cli(['evaluate', '--help']);
+  t.is(defaultOf(evaluate.out, '--map-size'), '256');
+  t.is(defaultOf(evaluate.out, '--split'), 'test');
+  t.is(defaultOf(evaluate.out, '--overlays'), '12');
+  t.is(defaultOf(evaluate.out, '--scaling'), 'positive');
+  const phantoms = await cli(['phantoms', '--help']);
+  t.is(defaultOf(phantoms.out, '--n'), '100');
+  t.is(phantoms.out, `${COMMAND_HELP['phantoms']}`);
+});
+
+test.serial('phantoms: a used folder is refused unless --force; a phantom set is replaced whole, no stale images', async (t) => {
+  const dir = join(work, 'phantoms');
+  t.is((await cli(['phantoms', '--out', dir, '--n', '4', '--seed', '2'])).code, 0);
+  t.is((await readdir(join(dir, 'images'))).length, 4);
+  await writeFile(join(dir, 'bench-note.txt'), 'mine');
+  t.is((await cli(['phantoms', '--out', dir, '--n', '2', '--seed', '3'])).code, 0);
+  const images = await readdir(join(dir, 'images'));
+  const listed = (await readFile(join(dir, 'Data_Entry.csv'), 'utf8')).trim().split('\n').slice(1).map((l) => l.split(',')[0]);
+  t.deepEqual(images.sort(), listed.sort(), 'the images are exactly those of the new Data_Entry.csv');
+  t.is(images.length, 2);
+  t.is(await readFile(join(dir, 'bench-note.txt'), 'utf8'), 'mine');
+  t.false((await readdir(work)).some((e) => e.includes('.partial')));
+
+  const used = join(work, 'used');
+  await mkdir(join(used, 'images'), { recursive: true });
+  await writeFile(join(used, 'images', 'x-ray.png'), 'not ours');
+  const refused = await cli(['phantoms', '--out', used, '--n', '2']);
+  t.is(refused.code, 3);
+  t.regex(refused.err, /not empty and does not hold a phantom set \(phantoms\.json\) \(found images\)/);
+  t.deepEqual(await readdir(join(used, 'images')), ['x-ray.png']);
+  t.is((await cli(['phantoms', '--out', used, '--n', '2', '--force'])).code, 0);
+  t.is((await readdir(join(used, 'images'))).length, 2);
+});
+
+test.serial('evaluate: writes nothing until complete, replaces an earlier evaluation whole, refuses other folders', async (t) => {
+  const run = join(work, 'for-eval');
+  t.is((await cli(trainArgs(run))).code, 0);
+  const evalDir = join(run, 'eval');
+  const args = (...more: string[]): string[] => ['evaluate', '--data', data, '--run', run, '--split', 'val', '--out', evalDir, '--map-size', '32', '--backend', 'wasm', ...more];
+  const first = await cli(args('--overlays', '3'));
+  t.is(first.code, 0, first.err);
+  t.is((await readdir(join(evalDir, 'overlays'))).length, 3);
+  const report = await readFile(join(evalDir, 'report.md'), 'utf8');
+  t.notRegex(report, /PAPER\.md/);
+  t.regex(report, /Wang, .*"ChestX-ray8: Hospital-scale Chest X-ray Database and Benchmarks on Weakly-Supervised Classification and Localization of Common Thorax Diseases", CVPR 2017/);
+
+  // an interrupted evaluation leaves the earlier one as it was
+  const controller = new AbortController();
+  controller.abort();
+  const stopped = await cli(args('--overlays', '0'), controller.signal);
+  t.is(stopped.code, 130);
+  t.regex(stopped.err, /evaluation interrupted after 0 of 8 images; .* was left as it was/);
+  t.is((await readdir(join(evalDir, 'overlays'))).length, 3);
+  t.is(await readFile(join(evalDir, 'report.md'), 'utf8'), report);
+
+  const second = await cli(args('--overlays', '1'));
+  t.is(second.code, 0);
+  t.is((await readdir(join(evalDir, 'overlays'))).length, 1, 'no stale overlays of the earlier evaluation');
+  t.false((await readdir(run)).some((e) => e.includes('.partial')));
+
+  const refused = await cli(['evaluate', '--data', data, '--run', run, '--split', 'val', '--out', run, '--backend', 'wasm']);
+  t.is(refused.code, 3, 'the run folder is not an evaluation folder');
+  t.regex(refused.err, /does not hold an evaluation/);
+});
+
+test.serial('ROC curves and overlays stand alone: title, axes, tick labels and legends are drawn', async (t) => {
+  if (!(await canRenderText())) {
+    t.log('no font found by fontconfig: text cannot be drawn here (install fonts-dejavu-core); skipped');
+    t.pass();
+    return;
+  }
+  const run = join(work, 'for-eval');
+  const evalDir = join(work, 'pictures');
+  const r = await cli(['evaluate', '--data', data, '--run', run, '--split', 'val', '--out', evalDir, '--map-size', '32', '--overlays', '1', '--backend', 'wasm']);
+  t.is(r.code, 0, r.err);
+  t.notRegex(r.err, /warning/);
+  /** Dark pixels (text, lines) in a region of a PNG. */
+  const ink = async (file: string, region: { left: number; top: number; width: number; height: number }): Promise<number> => {
+    const { data: px, info } = await sharp(file).extract(region).raw().toBuffer({ resolveWithObject: true });
+    let n = 0;
+    for (let i = 0; i < px.length; i += info.channels) if ((px[i] as number) < 100 && (px[i + 1] as number) < 100 && (px[i + 2] as number) < 100) n++;
+    return n;
+  };
+  const roc = join(evalDir, 'roc', 'Square.png');
+  const meta = await sharp(roc).metadata();
+  t.is(meta.width, 480);
+  t.true((await ink(roc, { left: 100, top: 5, width: 280, height: 30 })) > 100, 'a title');
+  t.true((await ink(roc, { left: 0, top: 100, width: 22, height: 280 })) > 50, 'a y-axis label');
+  t.true((await ink(roc, { left: 60, top: 455, width: 360, height: 25 })) > 100, 'an x-axis label');
+  t.true((await ink(roc, { left: 30, top: 50, width: 28, height: 380 })) > 60, 'y tick labels');
+  const overlays = await readdir(join(evalDir, 'overlays'));
+  const overlay = join(evalDir, 'overlays', overlays[0] as string);
+  const o = await sharp(overlay).metadata();
+  t.is(o.width, 512);
+  t.true((o.height as number) > 512, 'a legend band below the image');
+  t.true((await ink(overlay, { left: 0, top: 512, width: 512, height: (o.height as number) - 512 })) > 300, 'legend text');
+});
+
+test.serial('Ctrl-C (SIGINT) in cxr8-train train exits 130 and says how to resume; --resume then finishes the run', async (t) => {
+  const run = join(work, 'sigint');
+  const child = spawn(process.execPath, ['--import=tsx', '--conditions=source', join(here, 'helpers', 'run-cli.ts'), ...trainArgs(run, '--epochs', '200', '--patience', '0')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  let sent = false;
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    if (!sent && /epoch 1\/200: loss/.test(stderr)) {
+      sent = true;
+      child.kill('SIGINT');
+    }
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+  t.true(sent, stderr);
+  t.is(code, 130, stderr);
+  t.regex(stderr, /training interrupted in epoch \d+ of 200; .*checkpoint keeps epoch \d+/);
+  t.regex(stderr, /to continue: cxr8-train train --data \S+ --out \S+ --resume/);
+  const state = JSON.parse(await readFile(join(run, 'checkpoint', 'state.json'), 'utf8'));
+  t.true(state.epoch >= 1);
+  t.true((await stat(join(run, 'train.json'))).size > 0);
+  const resumed = await cli(['train', '--data', data, '--out', run, '--resume', '--epochs', String(state.epoch + 1), '--backend', 'wasm']);
+  t.is(resumed.code, 0, resumed.err);
+  t.regex(resumed.out, new RegExp(`resumed after epoch ${state.epoch}, ${state.epoch + 1} of ${state.epoch + 1} epochs`));
+});
