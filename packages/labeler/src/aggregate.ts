@@ -2,11 +2,14 @@
  * Stage 7: aggregate the mention decisions of a report into one value per label.
  *
  * Per finding: positive (1) wins over uncertain (-1), uncertain over negative (0); a finding without mentions has no
- * value. A mention in history or indication context ("evaluation for pleural fluid") counts only when the report says
- * nothing else about the finding: "evaluation for pleural fluid limited, but no large pleural effusion" is 0. No Finding (the paper's "Normal"): 1 when nothing abnormal is asserted or suspected, that is, no finding of
- * the label set and no term of the broader abnormality vocabulary is positive or uncertain (history context does not
- * count), which includes a report with no text in the labeled sections (nothing is detected: the paper's rule);
- * 0 otherwise. Statements of normality ("no acute cardiopulmonary disease") are kept as its evidence.
+ * value. A mention in history or indication context ("history of pneumonia", "evaluate for pneumothorax", "rule out
+ * pneumonia", "seen on the prior CT") is not a finding of this study: it gives no value (blank, ANNOTATION.md "Scope";
+ * issue 13) and its evidence is kept, with `ruleKind: 'history'`, only to show why. No Finding (the paper's "Normal"):
+ * 1 when nothing abnormal is asserted or suspected, that is, no finding of the label set and no term of the broader
+ * abnormality vocabulary is positive or uncertain (history context does not count), which includes a report with no
+ * text in the labeled sections (nothing is detected: the paper's rule); 0 otherwise. Statements of normality ("no
+ * acute cardiopulmonary disease") are kept as its evidence. The invariant, under every uncertainty policy: No Finding
+ * is never 1 beside a finding of 1 or -1 (checked on the folded values, not only on the evidence).
  */
 import { NO_FINDING, type Finding } from './findings.js';
 import type { Evidence, LabeledReport, LabelValue } from './types.js';
@@ -50,23 +53,16 @@ export function aggregate(
 ): LabeledReport {
   const labels: LabeledReport['labels'] = {};
   const allowed = new Set<string>(findings);
-  const historyOnly = new Map<string, LabelValue>();
   let blocked = false;
   for (const e of evidence) {
     if (e.label !== NO_FINDING && !allowed.has(e.label)) continue;
     if (blocksNoFinding(e)) blocked = true;
-    if (e.label === NO_FINDING) continue;
+    // History and indication context: not a finding of this study (blank), and no evidence against No Finding.
+    if (e.label === NO_FINDING || e.ruleKind === 'history') continue;
     const v = fold(e.value, uncertainty);
-    if (e.ruleKind === 'history') {
-      historyOnly.set(e.label, v);
-      continue;
-    }
+    if (v !== 0) blocked = true;
     const prev = labels[e.label];
     if (prev === undefined || RANK[v] > RANK[prev]) labels[e.label] = v;
-  }
-  for (const [label, v] of historyOnly) {
-    const l = label as Finding;
-    if (labels[l] === undefined) labels[l] = v;
   }
   labels[NO_FINDING] = blocked ? 0 : 1;
   return { id, labels, evidence };

@@ -44,7 +44,9 @@ const STATUS_OF: Record<string, MentionStatus> = {
 };
 
 /**
- * Decides a mention covering tokens [ms, me) given the triggers of its sentence.
+ * Decides a mention covering tokens [ms, me) given the triggers of its sentence. A trigger inside the mention covers
+ * it too ("the heart is not enlarged" is one lexicon mention with "not" inside), unless `spanIsConcept`: a span given
+ * by the caller of `assessMention` is the concept, cues in it included ("heart size is normal" asserts that span).
  *
  * @example
  * ```ts
@@ -52,7 +54,7 @@ const STATUS_OF: Record<string, MentionStatus> = {
  * decide(findTriggers(trie, toks), 3, 4); // { status: 'negative', rule: 'neg.no', kind: 'negation' }
  * ```
  */
-export function decide(triggers: readonly Trigger[], ms: number, me: number): Assessment {
+export function decide(triggers: readonly Trigger[], ms: number, me: number, spanIsConcept = false): Assessment {
   let bestRank = PRECEDENCE.length;
   let best: Rule | null = null;
   for (const t of triggers) {
@@ -60,8 +62,10 @@ export function decide(triggers: readonly Trigger[], ms: number, me: number): As
     const rank = PRECEDENCE.indexOf(t.rule.kind);
     if (rank < 0 || rank >= bestRank) continue;
     const outside = (t.end <= ms || t.start >= me) && t.scopeStart <= ms && me <= t.scopeEnd;
-    const inside = t.start >= ms && t.end <= me;
-    if (outside || inside) {
+    const inside = !spanIsConcept && t.start >= ms && t.end <= me;
+    // A mention in the gap of a trigger phrase ("favor [atelectasis] over pneumonia") is what the phrase is about.
+    const within = t.start < ms && me <= t.end;
+    if (outside || inside || within) {
       bestRank = rank;
       best = t.rule;
     }
@@ -75,6 +79,8 @@ let defaultTrie: TriggerNode | null = null;
 /**
  * Runs the negation and uncertainty engine on a concept span of your own: `start`/`end` are character offsets of the
  * mention in `sentence` (end exclusive). Uses the bundled rules unless `triggers` (from `compileTriggers`) is given.
+ * The span is the concept: a cue inside it belongs to it and does not decide (ANNOTATION.md, last section), so the
+ * span "heart size is normal" in "Heart size is normal." is positive, and "cardiomegaly" in "No cardiomegaly." negative.
  *
  * @example
  * ```ts
@@ -114,6 +120,6 @@ export function assessMention(
   if (ms < 0) {
     throw new LabelerArgumentError(`assessMention: expected the span to cover a word, found "${sentence.slice(span.start, span.end)}"`);
   }
-  const a = decide(findTriggers(trie, tokens, tokenFlags(tokens)), ms, me);
+  const a = decide(findTriggers(trie, tokens, tokenFlags(tokens), sentence), ms, me, true);
   return a.rule === undefined ? { status: a.status } : { status: a.status, rule: a.rule };
 }

@@ -1,5 +1,7 @@
 /**
- * The OpenI dev set (`../shared/data/openi-dev`: `reports/*.xml` and `gold.csv`, see ../shared/data/README.md):
+ * The OpenI dev set (`../shared/data/openi-dev`: `reports/*.xml`, `gold.csv` (NegBio's) and `gold-adjudicated.csv`
+ * (every disagreement between that gold and the labeler of 2026-11 decided by two readers following
+ * ../shared/docs/ANNOTATION.md), see ../shared/data/README.md):
  * where it is and how to read it, shared by the accuracy test (`test/openi-eval.test.ts`) and the benchmark
  * (`bench/run.ts`), and usable by anyone scoring a labeler on it.
  */
@@ -37,8 +39,10 @@ export interface OpenIDevPaths {
   dir: string;
   /** Its folder of OpenI XML reports. */
   reports: string;
-  /** Its gold-standard csv. */
+  /** Its gold-standard csv (NegBio's, the public benchmark). */
   gold: string;
+  /** The adjudicated gold standard (the conventions of ANNOTATION.md); may be absent. */
+  goldAdjudicated: string;
 }
 
 /**
@@ -54,7 +58,7 @@ export interface OpenIDevPaths {
 export function openIDevPaths(env: NodeJS.ProcessEnv = process.env): OpenIDevPaths {
   const shared = env['CXR8_SHARED_DATA'] ?? env['CXR8_DATA'] ?? fileURLToPath(new URL('../../../../shared/data/', import.meta.url));
   const dir = resolve(shared, 'openi-dev');
-  return { dir, reports: join(dir, 'reports'), gold: join(dir, 'gold.csv') };
+  return { dir, reports: join(dir, 'reports'), gold: join(dir, 'gold.csv'), goldAdjudicated: join(dir, 'gold-adjudicated.csv') };
 }
 
 /**
@@ -77,11 +81,14 @@ export interface OpenIDev {
   failures: InputFailure[];
   /** The gold standard, by report id. */
   gold: LabelTable;
+  /** The adjudicated gold standard, by report id, when `gold-adjudicated.csv` is there. */
+  adjudicated?: LabelTable;
 }
 
 /**
  * Reads the OpenI dev set: its reports (sorted by file name, read as `label-reports` reads `.xml` inputs) and its
- * gold standard. Throws an `EvaluationInputError` when gold.csv cannot be parsed.
+ * gold standards (gold.csv, and gold-adjudicated.csv when present). Throws an `EvaluationInputError` when a gold csv
+ * cannot be parsed.
  *
  * @example
  * ```ts
@@ -100,5 +107,7 @@ export function readOpenIDev(paths: OpenIDevPaths = openIDevPaths()): OpenIDev {
     if (item.report) reports.push(item.report);
     else failures.push(item.failure);
   }
-  return { reports, failures, gold: parseGoldCsv(readFileSync(paths.gold, 'utf8'), paths.gold) };
+  const gold = parseGoldCsv(readFileSync(paths.gold, 'utf8'), paths.gold);
+  if (!existsSync(paths.goldAdjudicated)) return { reports, failures, gold };
+  return { reports, failures, gold, adjudicated: parseGoldCsv(readFileSync(paths.goldAdjudicated, 'utf8'), paths.goldAdjudicated) };
 }

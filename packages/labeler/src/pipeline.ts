@@ -8,7 +8,7 @@
  * I/O and no regex per lexicon entry.
  */
 import { aggregate, type UncertaintyPolicy } from './aggregate.js';
-import { decide } from './assess.js';
+import { decide, type Assessment } from './assess.js';
 import { LabelerArgumentError } from './errors.js';
 import { findingsOf, NO_FINDING, type Finding } from './findings.js';
 import { defaultLexiconDir, loadLexicons, type Lexicons } from './lexicon.js';
@@ -221,6 +221,10 @@ export function labelWith(
   return aggregate(id, evidence, findings, uncertainty);
 }
 
+/** Sections whose mentions are context, not findings of this study, whichever sections are labeled. */
+const CONTEXT_SECTIONS = new Set<SectionName>(['INDICATION', 'COMPARISON']);
+const SECTION_CONTEXT: Assessment = { status: 'uncertain', rule: 'hist.context-section', kind: 'history' };
+
 /** One sentence on its way through the pipeline. */
 interface SentenceWork {
   text: string;
@@ -251,8 +255,10 @@ function labelSentence(compiled: CompiledLexicons, s: SentenceWork, evidence: Ev
       evidence.push({ label: NO_FINDING, value: 1, ...base, rule: entries[0]!.id, ruleKind: 'normal' });
       continue;
     }
-    triggers ??= findTriggers(compiled.triggers, s.tokens, tokenFlags(s.tokens));
-    const a = decide(triggers, m.tokenStart, m.tokenEnd);
+    triggers ??= findTriggers(compiled.triggers, s.tokens, tokenFlags(s.tokens), s.text);
+    // The indication and comparison sections (read only with `sections: 'all'` or a list naming them) say why the
+    // study was done and what other studies showed: no finding of this study (ANNOTATION.md "Scope").
+    const a = CONTEXT_SECTIONS.has(s.section) ? SECTION_CONTEXT : decide(triggers, m.tokenStart, m.tokenEnd);
     if (kind === 'abnormality') {
       // A negated or history abnormality says nothing against No Finding.
       if (a.status === 'negative' || a.kind === 'history') continue;
@@ -260,17 +266,34 @@ function labelSentence(compiled: CompiledLexicons, s: SentenceWork, evidence: Ev
       continue;
     }
     if (entries.every((e) => e.descriptor) && isAttributed(triggers, s.tokens, s.mentions, m)) continue;
-    const value = a.status === 'positive' ? 1 : a.status === 'negative' ? 0 : -1;
+    // "Small left pleural effusion/hemothorax": alternatives that are the same finding leave it asserted.
+    const same = a.kind === 'alternative' && sameFindingAlternative(triggers, s.mentions, m);
+    const value = same ? 1 : a.status === 'positive' ? 1 : a.status === 'negative' ? 0 : -1;
     for (const e of entries) {
       if (e.kind !== 'finding' || e.label === null) continue;
       const ev: Evidence = { label: e.label, value, ...base };
       if (e.cui) ev.concept = e.cui;
-      if (a.rule) ev.rule = a.rule;
-      if (a.kind) ev.ruleKind = a.kind;
+      if (a.rule && !same) ev.rule = a.rule;
+      if (a.kind && !same) ev.ruleKind = a.kind;
       evidence.push(ev);
     }
   }
   return triggers;
+}
+
+/**
+ * True when the alternative trigger that covers mention `m` joins it to another mention of the same findings, right
+ * across the "or" or "/" ("pleural effusion/hemothorax", "hydrothorax or effusion"): no alternative for that finding.
+ */
+function sameFindingAlternative(triggers: readonly Trigger[], mentions: readonly Mention[], m: Mention): boolean {
+  const labels = new Set(m.entries.filter((e) => e.kind === 'finding').map((e) => e.label));
+  for (const t of triggers) {
+    if (t.rule.kind !== 'alternative' || m.tokenEnd > t.scopeEnd || m.tokenStart < t.scopeStart) continue;
+    const across = (o: Mention) =>
+      (m.tokenEnd === t.start && o.tokenStart === t.end) || (m.tokenStart === t.end && o.tokenEnd === t.start);
+    if (mentions.some((o) => o !== m && across(o) && o.entries.some((e) => e.kind === 'finding' && labels.has(e.label)))) return true;
+  }
+  return false;
 }
 
 /**
@@ -281,16 +304,33 @@ function labelSentence(compiled: CompiledLexicons, s: SentenceWork, evidence: Ev
  */
 function isAttributed(triggers: readonly Trigger[], tokens: readonly Token[], mentions: readonly Mention[], m: Mention): boolean {
   for (const t of triggers) {
-    if (t.rule.kind !== 'attribution' || t.start < m.tokenEnd) continue;
+    if (!t.rule.attributes || t.start < m.tokenEnd) continue;
     const comma = appositionComma(tokens, m.tokenEnd);
     const apposition = comma >= 0 && t.start === comma + 1;
-    if (t.scopeStart > m.tokenStart && !apposition) continue;
+    // An uncertainty rule that also attributes ("... XXXX represents a healing rib fracture") scopes forward only: it
+    // attributes a descriptor before it in the same clause.
+    const sameClause = t.rule.kind !== 'attribution' && !breaksBetween(tokens, m.tokenEnd, t.start);
+    if (t.scopeStart > m.tokenStart && !apposition && !sameClause) continue;
+    // What the descriptor is attributed to: a mention in the trigger's forward scope, or, for a backward rule whose
+    // phrase names the mimic ("..., likely a nipple shadow"), one that starts inside the phrase, in its clause.
+    const backward = t.rule.direction === 'backward';
     for (const other of mentions) {
-      if (other !== m && other.tokenStart >= t.end && other.tokenEnd <= t.scopeEnd) {
+      const after = backward
+        ? other.tokenStart >= t.start && other.tokenStart < t.end && !breaksBetween(tokens, t.start, other.tokenEnd)
+        : other.tokenStart >= t.end && other.tokenEnd <= t.scopeEnd;
+      if (other !== m && after) {
         if (other.entries.some((e) => e.kind === 'abnormality' || (e.kind === 'finding' && !e.descriptor))) return true;
       }
     }
   }
+  return false;
+}
+
+const CLAUSE_BREAKS = new Set([';', ':', '.', '(', ')', '!', '?']);
+
+/** True when a clause boundary lies between tokens [from, to). */
+function breaksBetween(tokens: readonly Token[], from: number, to: number): boolean {
+  for (let k = from; k < to; k++) if (CLAUSE_BREAKS.has(tokens[k]!.norm)) return true;
   return false;
 }
 

@@ -81,11 +81,22 @@ export interface Rule {
   direction: Direction;
   scope: Scope;
   example: string;
+  /**
+   * True when the rule's phrases also attribute a descriptor to a diagnosis, as attribution rules do ("nodular
+   * opacities, likely calcified granulomas": the hedge `likely` also says what the opacities are).
+   */
+  attributes: boolean;
+  /**
+   * True when the phrase answers for what precedes it only where it ends its clause ("Chest pain: none.", "Fever and
+   * rigors were denied by the patient."); followed by a phrase of its own ("GU: no dysuria") it is not this rule, and
+   * the shorter triggers inside it ("no") are looked for instead.
+   */
+  postposed: boolean;
   file: string;
 }
 
 const FILE_KEYS = ['description', 'kind', 'rules'] as const;
-const RULE_KEYS = ['id', 'kind', 'literals', 'direction', 'scope', 'example', 'note'] as const;
+const RULE_KEYS = ['id', 'kind', 'literals', 'direction', 'scope', 'attributes', 'postposed', 'example', 'note'] as const;
 
 function oneOf<T extends string>(v: unknown, allowed: readonly T[], where: string, file: string, dflt?: T): T {
   if (v === undefined && dflt !== undefined) return dflt;
@@ -135,6 +146,14 @@ export function validateRuleFile(doc: unknown, file: string): Rule[] {
       throw new RuleError(`${where}.example: expected an example sentence, found ${JSON.stringify(example)}`, { file });
     }
     const trigger = kind !== 'pseudo' && kind !== 'termination';
+    const attributes = o['attributes'] ?? kind === 'attribution';
+    if (typeof attributes !== 'boolean') {
+      throw new RuleError(`${where}.attributes: expected true or false, found ${JSON.stringify(attributes)}`, { file });
+    }
+    const postposed = o['postposed'] ?? false;
+    if (typeof postposed !== 'boolean') {
+      throw new RuleError(`${where}.postposed: expected true or false, found ${JSON.stringify(postposed)}`, { file });
+    }
     return {
       id,
       kind,
@@ -142,6 +161,8 @@ export function validateRuleFile(doc: unknown, file: string): Rule[] {
       direction: trigger ? oneOf(o['direction'], DIRECTIONS, `${where}.direction`, file) : 'forward',
       scope: oneOf(o['scope'], SCOPES, `${where}.scope`, file, 'list'),
       example,
+      attributes,
+      postposed,
       file,
     };
   });

@@ -12,7 +12,10 @@
  * - prepositional attachment: "no evidence of A in the B", "free of A" stay inside the noun phrase.
  * - bare fragments: a verbless sentence of bare terms ("Pleural effusions or pneumothorax.") is one scope;
  * - a question mark written before a phrase ("? pneumonia", "opacity, ?pneumonia") questions that phrase (a chunk),
- *   one written after it ("Pneumonia?") the clause before it.
+ *   one written after it ("Pneumonia?") the clause before it;
+ * - postposed phrases (rules with `postposed`) count only where they end their clause ("Chest pain: none.");
+ * - a minus sign written against a word negates it ("-vomiting"); a hyphenated "-negative" modifier does not;
+ *   "/" offers alternatives only between words ("fibrosis/scar", not "b/l").
  * Scope kinds ('list', 'chunk', 'clause', 'fragment', 'none') and directions are set per rule in `lexicons/rules/*.json`.
  */
 import type { Rule, TriggerNode } from './rules.js';
@@ -49,14 +52,16 @@ const CLASSES: Record<number, readonly string[]> = {
     'will', 'would', 'should', 'must', 'does', 'do', 'did', 'appears', 'appear', 'appeared', 'remains', 'remain',
     'remained', 'seems', 'seem', 'demonstrates', 'shows', 'persists', 'persist', 'measures', 'measure', 'represents',
     'suggests', 'there', 'reveals', 'projects', 'overlies', 'obscures', 'involves', 'extends', 'contains', 'causes',
+    'makes', 'made',
   ],
   [F_EXIST]: [
     'seen', 'identified', 'noted', 'present', 'demonstrated', 'visualized', 'evident', 'appreciated', 'detected',
-    'observed', 'visible', 'apparent', 'shown', 'found', 'see', 'identify', 'demonstrate',
+    'observed', 'visible', 'apparent', 'shown', 'found', 'see', 'identify', 'demonstrate', 'reported', 'elicited',
+    'palpated', 'heard', 'described',
   ],
   [F_NEWCLAUSE]: ['the', 'there', 'this', 'these', 'it', 'they', 'heart', 'lungs', 'which', 'that'],
   [F_STATUS]: [
-    'stable', 'unchanged', 'persistent', 'persisting', 'mild', 'mildly', 'moderate', 'moderately', 'severe', 'chronic',
+    'new', 'worsening', 'unexplained', 'stable', 'unchanged', 'persistent', 'persisting', 'mild', 'mildly', 'moderate', 'moderately', 'severe', 'chronic',
     'again', 'redemonstrated', 'continued', 'improved', 'improving', 'decreased', 'decreasing', 'worsening', 'worsened',
     'interval', 'residual', 'minimal', 'slight', 'slightly', 'trace', 'known', 'postoperative', 'old', 'healed',
     'increased', 'increasing', 'calcified', 'marked', 'markedly', 'extensive', 'diffuse', 'scattered', 'bibasilar',
@@ -82,8 +87,6 @@ const ATTACHING = new Set(['compatible', 'consistent', 'associated', 'along', 't
  * is asserted ("no pneumothorax following line placement": the line is there).
  */
 const TEMPORAL = new Set(['after', 'following']);
-/** Size and extent words: unlike other status words, they do not end a negated list ("no large effusion"). */
-const SIZE_WORDS = new Set(['large', 'small', 'tiny', 'enlarged', 'increased', 'calcified', 'diffuse', 'scattered', 'bibasilar', 'interval', 'possible', 'probable', 'likely']);
 
 /**
  * Word-class flags of each token (clause break, comma, conjunction, finite verb, ...; see the F_ constants).
@@ -106,7 +109,8 @@ export function tokenFlags(tokens: readonly Token[]): Uint16Array {
 
 /**
  * Finds the triggers of a sentence and their scopes. `flags` (from `tokenFlags`) is annotated in place with the
- * tokens of termination triggers.
+ * tokens of termination triggers. `text` (the string the tokens' offsets point into) lets hyphenated modifiers be
+ * told from cues ("Coombs-negative hemolytic anemia"); without it they are not.
  *
  * @example
  * ```ts
@@ -114,7 +118,12 @@ export function tokenFlags(tokens: readonly Token[]): Uint16Array {
  * findTriggers(trie, toks)[0]; // { rule: neg.no, start: 0, end: 1, scopeStart: 1, scopeEnd: 7 }
  * ```
  */
-export function findTriggers(root: TriggerNode, tokens: readonly Token[], flags = tokenFlags(tokens)): Trigger[] {
+export function findTriggers(
+  root: TriggerNode,
+  tokens: readonly Token[],
+  flags = tokenFlags(tokens),
+  text?: string,
+): Trigger[] {
   const found: Array<{ rule: Rule; start: number; end: number }> = [];
   const n = tokens.length;
   let i = 0;
@@ -127,8 +136,9 @@ export function findTriggers(root: TriggerNode, tokens: readonly Token[], flags 
     bestEnd = -1;
     bestRule = null;
     walkTrigger(first, tokens, i + 1);
-    if (bestRule !== null && bestEnd > i) {
-      found.push({ rule: bestRule, start: i, end: bestEnd });
+    const rule = bestRule as Rule | null;
+    if (rule !== null && bestEnd > i && !(rule.postposed && !endsAnswer(tokens, flags, bestEnd))) {
+      found.push({ rule, start: i, end: bestEnd });
       i = bestEnd;
     } else i++;
   }
@@ -154,18 +164,39 @@ export function findTriggers(root: TriggerNode, tokens: readonly Token[], flags 
       if (isBareFragment(tokens, flags)) out.push({ rule: f.rule, start: f.start, end: f.end, scopeStart: 0, scopeEnd: tokens.length });
       continue;
     }
+    if (f.end === f.start + 1) {
+      const w = tokens[f.start]!.norm;
+      // "-vomiting": a minus sign counts only when written against the next word, not between spaces ("Palpitations - yes").
+      if (w === '-') {
+        // "(-) hemoptysis": the sign in parentheses, the scope after them.
+        if (tokens[f.start - 1]?.norm === '(' && tokens[f.start + 1]?.norm === ')' && tokens[f.start + 2]?.kind === 'word') f.end++;
+        else if (!isPrefixSign(tokens, f.start)) continue;
+      }
+      // "Coombs-negative hemolytic anemia": a trigger word joined to the word before it by a hyphen and followed by a
+      // word is part of a compound modifier, not a cue.
+      if (text !== undefined && isHyphenModifier(tokens, text, f.start)) continue;
+      // "fibrosis/scar" offers alternatives; "b/l", "c/o", "s/p", "7/10" are abbreviations and scores.
+      if (w === '/' && f.rule.kind === 'alternative' && !(isLongWord(tokens[f.start - 1]) && isLongWord(tokens[f.start + 1]))) continue;
+    }
+    if (f.rule.kind === 'alternative' && isBareFragment(tokens, flags)) {
+      // "Pleural effusions or pneumothorax.": a verbless list of bare terms joined by "or" is a negated list whose
+      // "No" was lost in dictation; it asserts none of its terms.
+      out.push({ rule: f.rule, start: f.start, end: f.end, scopeStart: 0, scopeEnd: tokens.length });
+      continue;
+    }
     if (f.end === f.start + 1 && tokens[f.start]!.norm === '?' && isPrefixQuestion(tokens, f.start)) {
       // "? pneumonia", "opacity, ?pneumonia": a question mark written before a phrase questions that phrase.
       out.push({ rule: f.rule, start: f.start, end: f.end, scopeStart: f.end, scopeEnd: forwardScope(tokens, flags, f.end, 'chunk') });
       continue;
     }
     // Forward-only scopes start after the trigger, backward-only ones end before it.
-    let scopeStart = f.rule.direction === 'forward' ? f.end : f.start;
-    let scopeEnd = f.rule.direction === 'backward' ? f.start : f.end;
-    if (f.rule.direction !== 'backward') {
+    const direction = f.rule.direction;
+    let scopeStart = direction === 'forward' ? f.end : f.start;
+    let scopeEnd = direction === 'backward' ? f.start : f.end;
+    if (direction !== 'backward') {
       scopeEnd = forwardScope(tokens, flags, f.end, f.rule.scope, f.rule.kind === 'negation');
     }
-    if (f.rule.direction !== 'forward') scopeStart = backwardScope(tokens, flags, f.start, f.rule.scope);
+    if (direction !== 'forward') scopeStart = backwardScope(tokens, flags, f.start, f.rule.scope, f.end);
     out.push({ rule: f.rule, start: f.start, end: f.end, scopeStart, scopeEnd });
   }
   return out;
@@ -196,6 +227,45 @@ function walkTrigger(node: TriggerNode, tokens: readonly Token[], j: number): vo
   }
 }
 
+
+/** Words that may follow a postposed answer in its clause ("Clonus absent bilaterally", "denied by the patient"). */
+const AFTER_ANSWER = new Set([
+  'bilaterally', 'by', 'today', 'throughout', 'at', 'on', 'in', 'per', 'x', 'now', 'currently', 'also', 'given',
+  'pending', 'than', 'because', 'based', 'as', 'despite', 'clinically', 'either', 'too', 'though', 'although', 'but',
+]);
+
+/**
+ * True when the token at `i` ends a postposed phrase: the clause ends, or a conjunction or an adverbial follows
+ * ("Chest pain: none.", "Pneumonia is possible given the exam"); "There is questionable weakness" and "Anemia is
+ * likely related to iron deficiency" are no postposed hedges (the forward "questionable", "likely" apply).
+ */
+function endsAnswer(tokens: readonly Token[], flags: Uint16Array, i: number): boolean {
+  if (i >= tokens.length) return true;
+  if (flags[i]! & (F_BREAK | F_COMMA | F_CONJ)) return true;
+  return AFTER_ANSWER.has(tokens[i]!.norm);
+}
+
+/** A word of three letters or more (not an abbreviation such as "b/l", "c/o"). */
+function isLongWord(t: Token | undefined): boolean {
+  return t !== undefined && t.kind === 'word' && t.norm.length > 2;
+}
+
+/** True when the '-' at token `i` is written against the next word and apart from the previous one ("-vomiting"). */
+function isPrefixSign(tokens: readonly Token[], i: number): boolean {
+  const next = tokens[i + 1];
+  if (!next || next.kind !== 'word' || next.start !== tokens[i]!.end) return false;
+  const prev = tokens[i - 1];
+  return !prev || prev.end < tokens[i]!.start || prev.kind === 'punct';
+}
+
+/** True when the word at `i` is joined by a hyphen to the word before it and a word follows ("ANCA-negative vasculitis"). */
+function isHyphenModifier(tokens: readonly Token[], text: string, i: number): boolean {
+  const prev = tokens[i - 1];
+  const t = tokens[i]!;
+  const next = tokens[i + 1];
+  if (!prev || !next || t.kind !== 'word' || next.kind !== 'word' || prev.kind === 'punct') return false;
+  return prev.end === t.start - 1 && text.charCodeAt(t.start - 1) === 45 /* - */;
+}
 
 /**
  * True when the '?' at token `i` is written before a word rather than after one: it opens the sentence, follows a
@@ -245,7 +315,9 @@ function forwardScope(
     }
     // "no cardiomegaly with bilateral effusions": after a negation, "with" attaches a new, asserted phrase
     // ("consistent with", "compatible with" stay inside).
-    if (negation && tokens[i]!.norm === 'with' && i > from && !ATTACHING.has(tokens[i - 1]!.norm)) break;
+    // A hedge stops there too when "with" attaches a qualified finding of its own ("probable effusions with mild
+    // basilar atelectasis").
+    if (tokens[i]!.norm === 'with' && i > from && !ATTACHING.has(tokens[i - 1]!.norm) && (negation || flags[i + 1]! & F_STATUS)) break;
     // "no pneumothorax following line placement": the negation ends before the event it is measured from.
     if (negation && i > from && TEMPORAL.has(tokens[i]!.norm)) break;
   }
@@ -276,9 +348,9 @@ function opensNewClause(
   const first = tokens[j]!.norm;
   const fj = flags[j]!;
   if (fj & F_NEWCLAUSE) return true;
-  if (negation && fj & F_STATUS && !sawOr && !SIZE_WORDS.has(first)) return true;
-  // "No pneumothorax, small left effusion.": a size word after a bare comma opens an asserted phrase unless an "or"
-  // later in the clause shows a negated list ("no consolidation, large effusion, or pneumothorax").
+  // "No pneumothorax, small left effusion.", "no effusion, stable cardiomegaly": a status or size word after a bare
+  // comma opens an asserted phrase unless an "or" later in the clause shows a negated list ("no consolidation, large
+  // effusion, or pneumothorax"; "no new, worsening or unexplained symptoms").
   if (negation && fj & F_STATUS && !sawOr && !laterOr(tokens, flags, j)) return true;
   if (!sawOr && (first === 'no' || first === 'without' || first === 'negative')) return false;
   for (let k = j; k < n && k < j + MAX_SCOPE; k++) {
@@ -356,16 +428,26 @@ function asideStart(tokens: readonly Token[], flags: Uint16Array, i: number): nu
   return -1;
 }
 
+/** True when the token at `i` ends a clause: the end of the sentence, clause punctuation or a comma. */
+function endsClause(tokens: readonly Token[], flags: Uint16Array, i: number): boolean {
+  return i >= tokens.length || (flags[i]! & (F_BREAK | F_COMMA | F_TERM)) !== 0;
+}
+
 /** Start of a backward scope ending before token `to`. */
 function backwardScope(
   tokens: readonly Token[],
   flags: Uint16Array,
   to: number,
   scope: Rule['scope'],
+  triggerEnd = to,
 ): number {
   let i = to - 1;
   // The trigger's own auxiliaries and adverbs: "effusion [has now] resolved", "is no longer seen".
   while (i >= 0 && flags[i]! & (F_VERB | F_ADV) && !(flags[i]! & F_BREAK)) i--;
+  // A postposed status after a comma that ends its clause ("History of pneumonia, now clear.", "Right lower lobe
+  // pneumonia, resolved.") is about the phrase before the comma; one followed by a phrase of its own ("small effusion,
+  // resolved pneumothorax") is not.
+  const postposedComma = i > 0 && flags[i]! & F_COMMA && endsClause(tokens, flags, triggerEnd) ? i : -2;
   let sawConj = false;
   const stop = Math.max(-1, to - MAX_SCOPE);
   for (; i > stop; i--) {
@@ -382,6 +464,7 @@ function backwardScope(
     if (scope === 'clause') continue;
     if (f & F_VERB) break;
     if (scope === 'chunk') {
+      if (i === postposedComma) continue;
       if (f & (F_COMMA | F_CONJ | F_PREP)) break;
       continue;
     }
@@ -389,7 +472,10 @@ function backwardScope(
     else if (f & F_COMMA && !sawConj) {
       // An aside between commas ("Left effusion, previously seen, has resolved") is skipped like a parenthesis.
       const open = asideStart(tokens, flags, i);
-      if (open < 0) break;
+      if (open < 0) {
+        if (i === postposedComma) continue;
+        break;
+      }
       i = open;
     }
   }

@@ -43,8 +43,19 @@ test('findings outside the label set are dropped', (t) => {
   t.is(aggregate('r', [ev('Hernia', 1)], ['Effusion']).labels.Hernia, undefined);
 });
 
-test('a history mention counts only when nothing else is said about the finding', (t) => {
+test('a history mention gives no value (blank), whatever else is said about the finding (issue 13)', (t) => {
   const labels = aggregate('r', [ev('Effusion', -1, { ruleKind: 'history' }), ev('Effusion', 0)], ['Effusion']).labels;
   t.is(labels.Effusion, 0);
-  t.is(aggregate('r', [ev('Effusion', -1, { ruleKind: 'history' })], ['Effusion']).labels.Effusion, -1);
+  t.is(aggregate('r', [ev('Effusion', -1, { ruleKind: 'history' })], ['Effusion']).labels.Effusion, undefined);
+});
+
+test('No Finding is never 1 beside a finding of 1 or -1, under every uncertainty policy', (t) => {
+  for (const policy of ['uncertain', 'positive', 'negative'] as const) {
+    for (const value of [1, -1] as const) {
+      const labels = aggregate('r', [ev('Edema', value), ev('No Finding', 1, { ruleKind: 'normal' })], ['Edema'], policy).labels;
+      t.false(labels['No Finding'] === 1 && (labels.Edema === 1 || labels.Edema === -1), `${policy} ${value}`);
+    }
+    const hist = aggregate('r', [ev('Pneumonia', -1, { ruleKind: 'history' })], ['Pneumonia'], policy).labels;
+    t.deepEqual(hist, { 'No Finding': 1 }, policy);
+  }
 });

@@ -93,8 +93,9 @@ test('blunting of a costophrenic angle is an uncertain effusion', (t) => {
   t.is(labeler.label('Blunting of the left costophrenic angle.').labels.Effusion, -1);
 });
 
-test('external monitor leads are devices: they block No Finding', (t) => {
-  t.is(labeler.label('External cardiac monitor leads overlie the chest.').labels['No Finding'], 0);
+test('external monitor leads lie on the skin: they do not block No Finding (ANNOTATION.md "No Finding")', (t) => {
+  t.is(labeler.label('External cardiac monitor leads overlie the chest.').labels['No Finding'], 1);
+  t.is(labeler.label('Pacemaker leads in the right ventricle.').labels['No Finding'], 0);
 });
 
 test('chronic changes block No Finding', (t) => {
@@ -137,7 +138,11 @@ test('lexiconDirs add terms and rules to the bundled lexicons', (t) => {
 
 test('traceReport dumps each stage: tokens, matches, triggers with scopes', (t) => {
   const { sentences, result } = traceReport('FINDINGS: No effusion or pneumothorax.', labeler);
-  t.deepEqual(sentences[0]?.triggers, [{ rule: 'neg.no', kind: 'negation', text: 'No', scope: 'effusion or pneumothorax' }]);
+  // The negation reaches both conjuncts and wins over the weaker alternative "or" (precedence in assess.ts).
+  t.deepEqual(sentences[0]?.triggers, [
+    { rule: 'neg.no', kind: 'negation', text: 'No', scope: 'effusion or pneumothorax' },
+    { rule: 'unc.or', kind: 'alternative', text: 'or', scope: 'No effusion or pneumothorax' },
+  ]);
   t.deepEqual(sentences[0]?.mentions?.map((m) => m.entries[0]), ['finding:Effusion', 'finding:Pneumothorax']);
   t.is(result.labels.Effusion, 0);
 });
