@@ -367,6 +367,10 @@ async function main(): Promise<void> {
   }
   if (pipelineProblem) console.log(`pipeline: ${pipelineProblem}`);
   if (!args.keep) await rm(outRoot, { recursive: true, force: true });
+  // bench/fuzz.ts: seeded mutants of the fixtures and the NEMA radiograph through buildDataset (exit 1 on a miss).
+  if (!(await (await import('./fuzz.js')).runFuzzBench()).passed) process.exitCode = 1;
+  // bench/scrub.ts: the report-text scrubber on the planted corpora, the OpenI dev reports (token loss) and its speed.
+  if (!(await (await import('./scrub.js')).runScrubBench({ reports: 100_000, seed: 1, cases: 60 }))) process.exitCode = 1;
 }
 
 if (isMainThread) {

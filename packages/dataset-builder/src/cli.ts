@@ -7,8 +7,9 @@
  * | 0 | done, nothing failed |
  * | 1 | done, but some items failed (listed in the `failures` table; the summary says how many) |
  * | 2 | bad usage: unknown flag, missing or malformed argument |
- * | 3 | an input or output could not be used at all (reports file, NIH file, database, key file, labeler lexicon) |
+ * | 3 | an input or output could not be used at all (reports file, NIH file, database, key file, labeler lexicon), nothing to do (no DICOM, none of the listed PNGs, a reports source without a report), or an `--out` that is not ours |
  * | 70 | an unexpected internal error (a bug: please report it with the message) |
+ * | 130 | interrupted (Ctrl-C); the same command resumes |
  */
 import { parseArgs } from 'node:util';
 import { BuilderError, UsageError } from './errors.js';
@@ -21,47 +22,133 @@ import { parseReportColumns } from './reports.js';
 
 const VERSION = '0.1.0';
 
+/** The options of the build, with their defaults (shown by `build-dataset --help`). */
 export const BUILD_HELP = `build-dataset: a PACS export (DICOM + reports) to a de-identified, labeled, patient-split chest X-ray dataset
 
 Usage:
   build-dataset --dicom DIR [--reports FILE_OR_DIR ...] --out DIR [options]
-  build-dataset import-nih --data-entry Data_Entry_2017.csv [--bbox BBox_List_2017.csv]
-                [--train-val-list train_val_list.txt --test-list test_list.txt] [--images DIR] --out DIR [options]
+  build-dataset import-nih --data-entry FILE [options]     the NIH ChestX-ray14 release (build-dataset import-nih --help)
 
-Build options:
+Options:
   --dicom DIR             the DICOM export; files are found by content, in any folder layout (required)
   --reports PATH          reports: a CSV, a JSONL file, or a folder of <accession>.txt; repeatable.
-                          DICOM SR documents in the --dicom tree are read as reports too
+                          DICOM SR documents in the --dicom tree are read as reports too (default: none, SR only).
+                          One report per accession number: a repeat is not used (first kept, count warned);
+                          an empty report is labeled No Finding; bytes that are not UTF-8 fail their row
   --report-columns SPEC   CSV/JSONL column names, e.g. accession=acc_no,text=report,study_uid=suid
                           (default accession=accession_number,text=report_text,study_uid=study_instance_uid)
-  --out DIR               the dataset folder to write or resume (required)
+  --out DIR               the dataset folder to write or resume: new, empty, or a dataset built before (required)
   --key-file PATH         the private key file (HMAC key, pseudonym table, export index); must be outside --out.
-                          Default: <out>.cxr8-private.sqlite beside the dataset folder. Keep it private; keep it to
-                          rebuild with the same pseudonyms
-  --size N                PNG size in pixels (default 1024, as NIH)
-  --keep-report-text      store report text (identifiers and dates replaced by XXXX) in studies.report_text
-  --stratify              stratify the patient split by label (deterministic, but not stable when data is added)
-
-Common options:
-  --seed S                split seed (default cxr8, or the one the dataset was split with)
-  --split T,V,E           train,val,test percentages (default 70,10,20); import-nih uses T:V inside train_val
-  --shard-size N          shard image size (default 224; 0 = no shards)
-  --shard-records N       images per shard file (default 1000)
-  --workers N             worker threads for decoding and PNG writing (default: cores - 1; 0 = main thread)
-  --quiet                 no progress lines on stderr
-  --json                  print the summary as JSON
+                          Keep it private; keep it to rebuild with the same pseudonyms
+                          (default <out>.cxr8-private.sqlite beside the dataset folder)
+  --size N                PNG size in pixels (default: the dataset's recorded size, else 1024 as NIH;
+                          another size than the recorded one is refused)
+  --keep-report-text      store report text in studies.report_text and evidence sentences, de-identified to HIPAA
+                          Safe Harbor (identifiers replaced by [NAME], [DATE], [ID], ... placeholders)
+                          (default: off, or the dataset's recorded setting)
+  --stratify              stratify new patients' split by label (default off: seeded hash of the patient id)
+  --assume-chest          the export holds chest images only: CR/DX images with no body-part evidence (no
+                          BodyPartExamined, no description naming a body part) are selected (default off: excluded)
+  --allow-burned-in       keep images whose pixels may carry identifiers: Burned In Annotation YES, secondary
+                          captures, derived images without a radiograph origin (default off: excluded)
+  --seed S                split seed (default: the dataset's recorded seed, else cxr8)
+  --split T,V,E           train,val,test percentages (default: the recorded split, else 70,10,20)
+  --shard-size N          shard image size, 0 = no shards (default: the recorded one, else 224)
+  --shard-records N       images per shard file (default: the recorded number, else 1000)
+  --workers N             worker threads for decoding and PNG writing, 0 = main thread (default: cores - 1, at least 1)
+  --force                 write into an --out folder that holds other files (default off: such a folder is refused)
+  --quiet                 no progress lines on stderr (default off)
+  --json                  print the summary as JSON (default off: a text summary)
   -h, --help              this help
   --version               the version
 
-import-nih options:
-  --data-entry FILE       Data_Entry_2017.csv or _v2020 (.csv.gz accepted) (required)
-  --bbox FILE             BBox_List_2017.csv
-  --train-val-list FILE   official train_val_list.txt (with --test-list)
-  --test-list FILE        official test_list.txt (with --train-val-list)
-  --images DIR            folder of the release PNGs (searched recursively); with it, shards are written
-
-Exit codes: 0 ok; 1 some items failed (see the failures table); 2 bad usage; 3 unusable input or output; 70 bug.
+Ctrl-C stops a build; run the same command again to resume it (work done is kept).
+Exit codes: 0 ok; 1 some items failed (see the failures table); 2 bad usage; 3 unusable input or output
+(nothing to do, an --out that is not a dataset); 70 bug; 130 interrupted.
 `;
+
+/** The options of `import-nih`, with their defaults (shown by `build-dataset import-nih --help`). */
+export const IMPORT_HELP = `build-dataset import-nih: the NIH ChestX-ray14 release into the same dataset layout
+
+Usage:
+  build-dataset import-nih --data-entry Data_Entry_2017.csv [--bbox BBox_List_2017.csv]
+                [--train-val-list train_val_list.txt --test-list test_list.txt] [--images DIR] --out DIR [options]
+
+Options:
+  --data-entry FILE       Data_Entry_2017.csv or _v2020 (.csv.gz accepted) (required)
+  --bbox FILE             BBox_List_2017.csv (default: none, no boxes)
+  --train-val-list FILE   official train_val_list.txt, with --test-list (default: none, a 70/10/20 hash split)
+  --test-list FILE        official test_list.txt, with --train-val-list (default: none)
+  --images DIR            folder of the release PNGs, searched recursively; with it, shards are written
+                          (default: none, metadata only); a folder with none of the listed PNGs is refused
+  --out DIR               the dataset folder: new, empty, or an earlier import, which is replaced (required)
+  --seed S                seed of the hash that divides train_val into train and val (default cxr8)
+  --split T,V,E           train,val,test percentages; with the lists only T:V is used (default 70,10,20)
+  --shard-size N          shard image size, 0 = no shards (default 224; needs --images)
+  --shard-records N       images per shard file (default 1000)
+  --workers N             worker threads for shards, 0 = main thread (default: cores - 1, at least 1)
+  --force                 write into an --out folder that holds other files (default off: such a folder is refused)
+  --quiet                 no progress lines on stderr (default off)
+  --json                  print the summary as JSON (default off: a text summary)
+  -h, --help              this help
+
+Exit codes: 0 ok; 1 some rows failed (see the failures table); 2 bad usage; 3 unusable input or output; 70 bug;
+130 interrupted (run the same command again).
+`;
+
+type OptionSpec = { type: 'string' | 'boolean'; multiple?: boolean; short?: string };
+
+/** Options of both commands. */
+export const COMMON_OPTIONS = {
+  out: { type: 'string' },
+  seed: { type: 'string' },
+  split: { type: 'string' },
+  'shard-size': { type: 'string' },
+  'shard-records': { type: 'string' },
+  workers: { type: 'string' },
+  force: { type: 'boolean' },
+  quiet: { type: 'boolean' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies Record<string, OptionSpec>;
+
+/** Options of a build only. */
+export const BUILD_OPTIONS = {
+  dicom: { type: 'string' },
+  reports: { type: 'string', multiple: true },
+  'report-columns': { type: 'string' },
+  'key-file': { type: 'string' },
+  size: { type: 'string' },
+  'keep-report-text': { type: 'boolean' },
+  stratify: { type: 'boolean' },
+  'assume-chest': { type: 'boolean' },
+  'allow-burned-in': { type: 'boolean' },
+  version: { type: 'boolean' },
+} as const satisfies Record<string, OptionSpec>;
+
+/** Options of `import-nih` only. */
+export const IMPORT_OPTIONS = {
+  'data-entry': { type: 'string' },
+  bbox: { type: 'string' },
+  'train-val-list': { type: 'string' },
+  'test-list': { type: 'string' },
+  images: { type: 'string' },
+} as const satisfies Record<string, OptionSpec>;
+
+/**
+ * A flag the parser of `command` does not know: a usage error that says which command has it, so that
+ * `import-nih --dicom x` is not silently ignored.
+ */
+function unknownFlagError(command: 'build' | 'import-nih', cause: Error): UsageError {
+  const flag = /'(-{1,2}[^']+)'/.exec(cause.message)?.[1]?.replace(/^--?/, '').split('=')[0];
+  const other = command === 'build' ? IMPORT_OPTIONS : BUILD_OPTIONS;
+  if (flag !== undefined && flag in other) {
+    return command === 'build'
+      ? new UsageError(`--${flag} is an option of build-dataset import-nih, not of a build; did you mean build-dataset import-nih ...? (see build-dataset --help)`, { cause })
+      : new UsageError(`import-nih: --${flag} is an option of a build (build-dataset --dicom ...), not of import-nih (see build-dataset import-nih --help)`, { cause });
+  }
+  return new UsageError(`${command === 'import-nih' ? 'import-nih: ' : ''}${cause.message} (see ${command === 'import-nih' ? 'build-dataset import-nih --help' : 'build-dataset --help'})`, { cause });
+}
 
 function intOption(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -75,7 +162,10 @@ function formatBuild(s: BuildSummary): string {
     `build-dataset: ${s.out}`,
     `  files      ${s.files.seen} seen: ${s.files.dicom} DICOM, ${s.files.nonDicom} not DICOM, ${s.files.dicomDir} DICOMDIR, ${s.files.unreadable} unreadable; ${s.files.indexedThisRun} indexed now, ${s.files.skippedAsDone} already done${s.files.removed > 0 ? `, ${s.files.removed} gone from the export` : ''}`,
     `  images     ${s.images.selected} frontal chest images selected, ${s.images.excluded} excluded, ${s.images.duplicates} duplicates; ${s.images.inDataset} in the dataset (rendered and labeled); ${s.images.rendered} rendered (${s.images.renderedThisRun} now)`,
-    `  reports    ${s.reports.read} read (${s.reports.srDocuments} SR documents), ${s.reports.problems} unusable; ${s.images.withoutReport} images without a report, ${s.reports.withoutImage} reports without an image`,
+    `  reports    ${s.reports.read} read (${s.reports.srDocuments} SR documents, ${s.reports.empty} empty or headings only), ${s.reports.problems} unusable, ${s.reports.duplicates} duplicates; ${s.images.withoutReport} images without a report, ${s.reports.withoutImage} reports without an image`,
+    ...(s.images.excludedByReason.length > 0
+      ? [`  excluded   ${s.images.excludedByReason.map((e) => `${e.count} ${e.reason}`).join(', ')}`]
+      : []),
     `  labels     ${s.labeledThisRun} studies labeled now`,
     `  patients   ${s.patients}; images train ${s.splits.train}, val ${s.splits.val}, test ${s.splits.test}`,
     `  shards     ${s.shards ? `${s.shards.shards} files, ${s.shards.records} images at ${s.shards.size}px${s.shards.skipped ? ' (up to date)' : ''}` : 'none'}`,
@@ -105,6 +195,8 @@ function formatImport(s: ImportNihSummary): string {
 export interface CliIo {
   stdout: { write(s: string): unknown };
   stderr: NodeJS.WriteStream | { write(s: string): unknown; isTTY?: boolean };
+  /** How Ctrl-C ends the process (default `process.exit`); the resume hint is written to stderr first. */
+  exit?: (code: number) => void;
 }
 
 /**
@@ -116,52 +208,29 @@ export interface CliIo {
  * ```
  */
 export async function main(argv: readonly string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  let removeInterruptHandler = (): void => undefined;
   try {
     const command = argv[0] === 'import-nih' ? 'import-nih' : argv[0] === 'build' ? 'build' : 'build';
     const rest = argv[0] === 'import-nih' || argv[0] === 'build' ? argv.slice(1) : argv;
     let parsed;
     try {
-      parsed = parseArgs({
-        args: [...rest],
-        strict: true,
-        allowPositionals: false,
-        options: {
-          dicom: { type: 'string' },
-          reports: { type: 'string', multiple: true },
-          'report-columns': { type: 'string' },
-          out: { type: 'string' },
-          'key-file': { type: 'string' },
-          size: { type: 'string' },
-          'keep-report-text': { type: 'boolean' },
-          stratify: { type: 'boolean' },
-          seed: { type: 'string' },
-          split: { type: 'string' },
-          'shard-size': { type: 'string' },
-          'shard-records': { type: 'string' },
-          workers: { type: 'string' },
-          quiet: { type: 'boolean' },
-          json: { type: 'boolean' },
-          help: { type: 'boolean', short: 'h' },
-          version: { type: 'boolean' },
-          'data-entry': { type: 'string' },
-          bbox: { type: 'string' },
-          'train-val-list': { type: 'string' },
-          'test-list': { type: 'string' },
-          images: { type: 'string' },
-        },
-      });
+      // One parser per command: a flag of the other command is a usage error, not silently ignored.
+      parseArgs({ args: [...rest], strict: true, allowPositionals: false, options: command === 'import-nih' ? { ...COMMON_OPTIONS, ...IMPORT_OPTIONS } : { ...COMMON_OPTIONS, ...BUILD_OPTIONS } });
+      // Parsed once more with every option, for values typed the same in both branches below.
+      parsed = parseArgs({ args: [...rest], strict: true, allowPositionals: false, options: { ...COMMON_OPTIONS, ...BUILD_OPTIONS, ...IMPORT_OPTIONS } });
     } catch (cause) {
-      throw new UsageError(`${(cause as Error).message} (see --help)`, { cause });
+      throw unknownFlagError(command, cause as Error);
     }
     const v = parsed.values;
     if (v.help) {
-      io.stdout.write(BUILD_HELP);
+      io.stdout.write(command === 'import-nih' ? IMPORT_HELP : BUILD_HELP);
       return 0;
     }
     if (v.version) {
       io.stdout.write(`${VERSION}\n`);
       return 0;
     }
+    removeInterruptHandler = onInterrupt(argv, io);
     const progress = v.quiet ? null : (io.stderr as NodeJS.WriteStream);
     const common = {
       seed: v.seed,
@@ -169,6 +238,7 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
       shardSize: intOption('shard-size', v['shard-size']),
       shardRecords: intOption('shard-records', v['shard-records']),
       workers: intOption('workers', v.workers),
+      force: v.force,
       progress,
     };
     if (command === 'import-nih') {
@@ -193,8 +263,16 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
       reports: v.reports ?? [],
       reportColumns: parseReportColumns(v['report-columns']),
       out: v.out,
-      ...stripUndefined({ keyFile: v['key-file'], size: intOption('size', v.size), keepReportText: v['keep-report-text'], stratify: v.stratify, ...common }),
+      ...stripUndefined({ keyFile: v['key-file'], size: intOption('size', v.size), keepReportText: v['keep-report-text'], stratify: v.stratify, assumeChest: v['assume-chest'], allowBurnedIn: v['allow-burned-in'], ...common }),
     });
+    if ((v.reports ?? []).length > 0 && summary.reports.read === summary.reports.srDocuments) {
+      io.stderr.write(`build-dataset: warning: no usable report in --reports (${summary.reports.problems} unusable rows, listed below and in the failures table)\n`);
+    }
+    if (summary.reports.duplicates > 0) {
+      io.stderr.write(
+        `build-dataset: warning: ${summary.reports.duplicates} ${summary.reports.duplicates === 1 ? 'report repeats' : 'reports repeat'} the accession number (or study UID) of an earlier report; the first of each was kept, the others were not used\n`,
+      );
+    }
     io.stdout.write(v.json ? `${JSON.stringify(summary, null, 2)}\n` : formatBuild(summary));
     return summary.failed > 0 ? 1 : 0;
   } catch (error) {
@@ -209,7 +287,33 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
     }
     io.stderr.write(`@cxr8/dataset-builder: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return 70;
+  } finally {
+    removeInterruptHandler();
   }
+}
+
+/** An argument as a POSIX shell reads it back: quoted when it holds anything but safe characters. */
+function shellWord(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
+}
+
+/**
+ * Ctrl-C (SIGINT) during a run: says that the work done is kept and that the same command resumes it, then exits
+ * with 130 (128 + SIGINT). Every stage commits in batches whose content depends only on the input, so stopping at
+ * any moment is safe (the kill -9 test of pipeline.test.ts). Returns the function that removes the handler.
+ */
+function onInterrupt(argv: readonly string[], io: CliIo): () => void {
+  const exit = io.exit ?? ((code: number) => process.exit(code));
+  const handler = (): void => {
+    io.stderr.write(
+      `\nbuild-dataset: interrupted (SIGINT); the work done so far is kept. To resume, run the same command again:\n  build-dataset ${argv.map(shellWord).join(' ')}\n`,
+    );
+    exit(130);
+  };
+  process.on('SIGINT', handler);
+  return () => {
+    process.off('SIGINT', handler);
+  };
 }
 
 function stripUndefined<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {

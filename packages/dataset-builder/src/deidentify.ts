@@ -17,6 +17,8 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { basename, dirname, relative, resolve, isAbsolute, sep } from 'node:path';
 import { KeyFileError } from './errors.js';
+import { scrubReportText } from './scrub.js';
+import type { HeaderIdentifiers } from './scrub.js';
 
 /**
  * A keyed hash of an identifier: 32 hex characters of HMAC-SHA-256. Empty values hash to ''.
@@ -151,34 +153,21 @@ export function assertOutsideDataset(keyFile: string, outDir: string): void {
   }
 }
 
-const DATE_PATTERNS = [
-  /\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b/g,
-  /\b(19|20)\d{2}[/.-]?(0[1-9]|1[0-2])[/.-]?([0-2]\d|3[01])\b/g,
-  /\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}\b/gi,
-];
-
 /**
- * Removes known identifiers and date-like strings from free text, replacing each with "XXXX" as the OpenI reports
- * do. Used only for `--keep-report-text`; report text is not stored otherwise.
+ * Removes identifiers from free text: the one scrubber of `scrub.ts` (`scrubReportText`, HIPAA Safe Harbor, typed
+ * placeholders), kept under this name for callers of earlier versions. A plain list of header strings is tried both
+ * as names and as ids; pass {@link HeaderIdentifiers} to say which is which.
  *
  * @example
  * ```ts
- * scrubText('Compared with 03/12/2019. Dr Smith informed.', []); // "Compared with XXXX. Dr. XXXX informed."
+ * scrubText('Compared with 03/12/2019. Dr Smith informed.', []); // "Compared with [DATE]. Dr [NAME] informed."
  * ```
  */
-export function scrubText(text: string, identifiers: readonly string[]): string {
-  let out = text;
-  const words = identifiers
-    .flatMap((id) => [id, ...id.split(/[\^\s,]+/)])
-    .map((w) => w.trim())
-    .filter((w) => w.length >= 3)
-    .sort((a, b) => b.length - a.length);
-  for (const w of words) {
-    out = out.replace(new RegExp(w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi'), 'XXXX');
-  }
-  for (const p of DATE_PATTERNS) out = out.replace(p, 'XXXX');
-  // Telephone numbers and names after a title (physicians, relatives): not in the header, common in reports.
-  out = out.replace(/\b\d{3}[-.\s]\d{3}[-.\s]\d{4}\b/g, 'XXXX');
-  out = out.replace(/\b(Dr|Mr|Mrs|Ms|Miss)\.?\s+[A-Z][A-Za-z'-]+(\s+[A-Z][A-Za-z'-]+)?/g, '$1. XXXX');
-  return out;
+export function scrubText(text: string, identifiers: readonly string[] | HeaderIdentifiers): string {
+  const header: HeaderIdentifiers = isStringList(identifiers) ? { names: identifiers, ids: identifiers } : identifiers;
+  return scrubReportText(text, header);
+}
+
+function isStringList(v: readonly string[] | HeaderIdentifiers): v is readonly string[] {
+  return Array.isArray(v);
 }

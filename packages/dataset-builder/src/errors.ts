@@ -27,7 +27,8 @@ export type DicomFailureReason =
   | 'invalid-pixel-module'
   | 'unsupported-transfer-syntax'
   | 'unsupported-photometric'
-  | 'decode-failed';
+  | 'decode-failed'
+  | 'blank-image';
 
 /** Base class of every error about one DICOM file. */
 export class DicomError extends BuilderError {
@@ -109,6 +110,16 @@ export class PixelDecodeError extends DicomError {
 }
 
 /**
+ * The image renders to (nearly) one gray level: a Rescale Slope of 0, constant stored values, or a window that maps
+ * the whole stored range to one level. Such a picture carries no anatomy, so it is a failure, not a dataset image.
+ */
+export class BlankImageError extends DicomError {
+  constructor(message: string, options: { file?: string; cause?: unknown } = {}) {
+    super('blank-image', message, options);
+  }
+}
+
+/**
  * A command-line argument or option that cannot be used: a missing required flag, a folder that does not exist, a
  * malformed `--split`. The CLI maps it to exit code 2.
  */
@@ -123,6 +134,19 @@ export class NihFormatError extends BuilderError {}
 /** The private key file (the HMAC key and pseudonym table) is unreadable, or placed inside the dataset folder. */
 export class KeyFileError extends BuilderError {}
 
+/**
+ * An input that holds nothing to do: a `--dicom` folder without a DICOM file, an `--images` folder without any of the
+ * listed PNGs, a `--reports` source without a report. The message names what was looked for, where, and how much
+ * was looked at. The CLI maps it to exit code 3.
+ */
+export class NothingToDoError extends BuilderError {}
+
+/**
+ * `--out` cannot be used: it names a file, or a folder that holds something other than this package's own output
+ * (without `--force`), or a dataset of another kind. The CLI maps it to exit code 3; nothing has been written.
+ */
+export class OutputFolderError extends BuilderError {}
+
 /** The dataset database cannot be opened or has an unexpected schema version. */
 export class StoreError extends BuilderError {}
 
@@ -134,4 +158,54 @@ export class DicomWriteError extends BuilderError {
   constructor(message: string, options: { cause?: unknown } = {}) {
     super(`writeDicom: ${message}`, options);
   }
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Reasons from thrown values. A failure reason is stored and shown to operators: it says what was expected and what
+// was found, and never carries the text of a JavaScript exception from inside a codec or a parser ("Cannot read
+// properties of undefined ...", a stack frame), which tells the reader nothing about the file.
+
+/** Text that marks a JavaScript runtime error (a bug or an unguarded read), not a description of the input. */
+export const RAW_ERROR_TEXT =
+  /\bundefined\b|\bnull\b|\bNaN\b|TypeError|RangeError|ReferenceError|SyntaxError|InternalError|Cannot read|Cannot set|Cannot convert|is not a function|is not defined|is not iterable|is not a constructor|Maximum call stack|Invalid array length|Invalid typed array length|out of bounds|outside the bounds|\bat .+:\d+:\d+/;
+
+const RUNTIME_ERRORS = ['TypeError', 'RangeError', 'ReferenceError', 'SyntaxError', 'EvalError', 'URIError', 'InternalError'];
+
+/**
+ * The message of a thrown value when it describes the input (a codec's own message, a system error), trimmed to
+ * one line; `undefined` when it is a JavaScript runtime error or raw error text, which a reason must not quote.
+ *
+ * @example
+ * ```ts
+ * thrownText(new Error('marker was not found')); // 'marker was not found'
+ * thrownText(new TypeError("Cannot read properties of undefined (reading 'x')")); // undefined
+ * thrownText(5324176); // undefined (an embind exception pointer)
+ * ```
+ */
+export function thrownText(thrown: unknown): string | undefined {
+  let text: string;
+  if (thrown instanceof Error) {
+    if (RUNTIME_ERRORS.includes(thrown.name) || RUNTIME_ERRORS.some((n) => thrown.constructor?.name === n)) return undefined;
+    text = thrown.message;
+  } else if (typeof thrown === 'string') {
+    text = thrown;
+  } else {
+    return undefined;
+  }
+  text = (text.split('\n')[0] ?? '').replace(/^\[?error\]?:?\s*/i, '').trim();
+  if (text === '' || RAW_ERROR_TEXT.test(text)) return undefined;
+  return text.length > 200 ? `${text.slice(0, 197)}...` : text;
+}
+
+/**
+ * Whether a failure reason is free of raw JavaScript error text (what the fuzz tests assert of every reason).
+ *
+ * @example
+ * ```ts
+ * isCleanReason('truncated: expected 4096 bytes of pixel data; found 1200'); // true
+ * isCleanReason("Cannot read properties of undefined (reading 'length')"); // false
+ * ```
+ */
+export function isCleanReason(reason: string): boolean {
+  return reason.trim() !== '' && !RAW_ERROR_TEXT.test(reason) && !/\n\s*at /.test(reason);
 }

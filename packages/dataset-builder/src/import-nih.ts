@@ -29,7 +29,8 @@ import { DEFAULT_SPLIT, assignSplit, patientHash } from './splits.js';
 import type { SplitFractions } from './splits.js';
 import type { Split } from './shards.js';
 import { DATASET_SCHEMA, finishRun, openStore, recordFailure, setMeta, startRun } from './store.js';
-import { NihFormatError, UsageError } from './errors.js';
+import { NihFormatError, NothingToDoError, UsageError } from './errors.js';
+import { checkOutFolder, storableError } from './run-setup.js';
 import { writeNihExports } from './exports/nih.js';
 import { writeChexpertCsv } from './exports/chexpert.js';
 import { writeDatasetShards } from './exports/shards.js';
@@ -52,6 +53,8 @@ export interface ImportNihOptions {
   shardRecords?: number;
   workers?: number;
   progress?: NodeJS.WriteStream | null;
+  /** Write into an `--out` folder that holds something other than a cxr8 dataset (`--force`; see run-setup.ts). */
+  force?: boolean;
 }
 
 /** What an import holds. */
@@ -235,18 +238,23 @@ export async function readImageList(path: string): Promise<Set<string>> {
   );
 }
 
-async function findPngs(root: string): Promise<Map<string, string>> {
+/** The PNGs under `root` by file name (the first in walk order wins), and how many files were looked at. */
+async function findPngs(root: string): Promise<{ pngs: Map<string, string>; files: number }> {
   const out = new Map<string, string>();
   const stack = [root];
+  let files = 0;
   while (stack.length > 0) {
     const dir = stack.pop() as string;
     for (const e of await readdir(dir, { withFileTypes: true })) {
       const p = join(dir, e.name);
       if (e.isDirectory()) stack.push(p);
-      else if (e.name.toLowerCase().endsWith('.png') && !out.has(e.name)) out.set(e.name, relative(root, p).split(sep).join('/'));
+      else {
+        files++;
+        if (e.name.toLowerCase().endsWith('.png') && !out.has(e.name)) out.set(e.name, relative(root, p).split(sep).join('/'));
+      }
     }
   }
-  return out;
+  return { pngs: out, files };
 }
 
 /**
@@ -271,6 +279,8 @@ export async function importNih(options: ImportNihOptions): Promise<ImportNihSum
     if (p !== undefined && !existsSync(p)) throw new UsageError('expected an NIH release file or folder, found nothing at this path', { file: p });
   }
   const out = resolve(options.out);
+  // Nothing is written before --out is known to be new, empty or an earlier import (run-setup.ts).
+  await checkOutFolder(out, 'nih', options.force ?? false);
   const seed = options.seed ?? 'cxr8';
   const fractions = options.split ?? DEFAULT_SPLIT;
   const timings: Record<string, number> = {};
@@ -285,7 +295,15 @@ export async function importNih(options: ImportNihOptions): Promise<ImportNihSum
   const trainVal = options.trainValList ? await readImageList(options.trainValList) : undefined;
   const test = options.testList ? await readImageList(options.testList) : undefined;
   const imagesDir = options.images ? resolve(options.images) : undefined;
-  const pngs = imagesDir ? await findPngs(imagesDir) : undefined;
+  const scan = imagesDir ? await findPngs(imagesDir) : undefined;
+  const pngs = scan?.pngs;
+  if (imagesDir && scan && pngs && entries.length > 0 && !entries.some((e) => pngs.has(e.imageIndex))) {
+    const example = entries[0]?.imageIndex ?? '00000001_000.png';
+    throw new NothingToDoError(
+      `expected the release's PNGs named as in Data_Entry (e.g. ${example}) anywhere under the --images folder, found none of the ${entries.length} listed among ${scan.files} ${scan.files === 1 ? 'file' : 'files'} (${pngs.size} PNG); nothing was written. Leave --images out for a metadata-only import`,
+      { file: imagesDir },
+    );
+  }
   lap('read');
 
   // Patient-level split: a patient with any image in the official test list is test; train_val is split by hash.
@@ -415,7 +433,7 @@ export async function importNih(options: ImportNihOptions): Promise<ImportNihSum
     finishRun(db, runId, failed > 0 ? 'failures' : 'ok', summary);
     return summary;
   } catch (error) {
-    finishRun(db, runId, 'error', { error: error instanceof Error ? error.message : String(error) });
+    finishRun(db, runId, 'error', { error: storableError(error, { '--out': out }) });
     throw error;
   } finally {
     store.close();

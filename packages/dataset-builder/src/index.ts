@@ -44,6 +44,7 @@ export {
   voiLinear,
   voiLinearExact,
   voiSigmoid,
+  checkNotBlank,
 } from './dicom/render.js';
 export type { PngOptions } from './dicom/render.js';
 export { writeDicom, writeDicomSync, IMPLEMENTATION_CLASS_UID } from './dicom/write.js';
@@ -60,22 +61,31 @@ export {
   UnsupportedTransferSyntaxError,
   UnsupportedPhotometricError,
   PixelDecodeError,
+  BlankImageError,
   DicomWriteError,
+  thrownText,
+  isCleanReason,
 } from './errors.js';
 export type { DicomFailureReason } from './errors.js';
-export { BuilderError, UsageError, ReportSourceError, NihFormatError, KeyFileError, StoreError, WorkerError } from './errors.js';
+export { BuilderError, UsageError, ReportSourceError, NihFormatError, KeyFileError, StoreError, WorkerError, NothingToDoError, OutputFolderError } from './errors.js';
 export { buildDataset, defaultWorkers, fileRef } from './pipeline.js';
 export type { BuildOptions, BuildSummary } from './pipeline.js';
 export { importNih, readDataEntry, readBboxList, readImageList, normalizeNihFinding } from './import-nih.js';
 export type { ImportNihOptions, ImportNihSummary, NihEntry } from './import-nih.js';
 export { discoverDicom, emptyDiscoverCounts, isDicomDirName } from './discover.js';
 export type { DiscoveredFile, DiscoverCounts, DiscoverOptions } from './discover.js';
-export { selectImage, viewFromText } from './select.js';
-export type { Selection, SelectableHeader, FrontalView } from './select.js';
+export { selectImage, viewFromText, identifiablePixels } from './select.js';
+export type { Selection, SelectableHeader, SelectionOptions, FrontalView } from './select.js';
 export { hmacId, imageIndexName, ageInYears, normalizeSex, defaultKeyFile, assertOutsideDataset, scrubText, parseDicomDate } from './deidentify.js';
-export { parseCsv, readReports, readTextChunks, parseReportColumns, labelReport, loadDefaultLabeler, DEFAULT_REPORT_COLUMNS, DATASET_LABELS } from './reports.js';
+export { scrubReportText, findPhi, applySpans, scrubExcerpt, scrubEvidence, scrubbedOffset, headerIdentifiersOf, parseHeaderIdentifiers, mergeHeaderIdentifiers, PLACEHOLDERS, SCRUBBER_VERSION } from './scrub.js';
+export type { HeaderIdentifiers, PhiKind, PhiSpan, QuotingEvidence, ScrubbableHeader } from './scrub.js';
+export { parseCsv, readReports, readTextChunks, parseReportColumns, labelReport, loadDefaultLabeler, isBlankReport, DEFAULT_REPORT_COLUMNS, DATASET_LABELS } from './reports.js';
+export { decodeUtf8Chunks, newUtf8Offsets, takeInvalid, invalidUtf8Reason } from './utf8.js';
+export type { Utf8Offsets } from './utf8.js';
+export { checkOutFolder, assertDicomPresent, resolveRecordedOptions, DEFAULT_RECORDED_OPTIONS } from './run-setup.js';
+export type { RecordedOptions, DatasetKind } from './run-setup.js';
 export type { ReportRecord, ReportProblem, ReportColumns, ReportLabeler, ReportLabels, StoredEvidence } from './reports.js';
-export { parseSplitSpec, patientHash, assignSplit, splitOfPosition, stratifiedSplits, stratumOf, DEFAULT_SPLIT } from './splits.js';
+export { parseSplitSpec, patientHash, patientDigest, assignSplit, splitOfPosition, stratifiedSplits, stratumOf, DEFAULT_SPLIT } from './splits.js';
 export type { SplitFractions } from './splits.js';
 export { openStore, setMeta, getMeta, recordFailure, DATASET_SCHEMA, PRIVATE_SCHEMA, SCHEMA_VERSION } from './store.js';
 export type { Store } from './store.js';

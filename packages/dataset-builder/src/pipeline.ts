@@ -29,10 +29,14 @@ import type { Database as Db, Statement } from 'better-sqlite3';
 import { discoverDicom, emptyDiscoverCounts } from './discover.js';
 import type { DiscoveredFile } from './discover.js';
 import { selectImage } from './select.js';
-import { ageInYears, assertOutsideDataset, defaultKeyFile, hmacId, imageIndexName, newKey, normalizeSex, scrubText } from './deidentify.js';
-import { DEFAULT_REPORT_COLUMNS, labelReport, loadDefaultLabeler, readReports } from './reports.js';
+import type { SelectionOptions } from './select.js';
+import { RENDERED, dropExcludedImages, excludedByReason, keptCopy, renderOrder, settleCopies } from './copies.js';
+import type { CopyRow } from './copies.js';
+import { ageInYears, assertOutsideDataset, defaultKeyFile, hmacId, imageIndexName, newKey, normalizeSex } from './deidentify.js';
+import { SCRUBBER_VERSION, headerIdentifiersOf, mergeHeaderIdentifiers, parseHeaderIdentifiers, scrubEvidence, scrubReportText } from './scrub.js';
+import { DEFAULT_REPORT_COLUMNS, isBlankReport, labelReport, loadDefaultLabeler, readReports } from './reports.js';
 import type { ReportColumns, ReportLabeler, ReportProblem } from './reports.js';
-import { DEFAULT_SPLIT, assignSplit, stratifiedSplits, stratumOf } from './splits.js';
+import { DEFAULT_SPLIT, assignSplit, patientDigest, stratifiedSplits, stratumOf } from './splits.js';
 import type { SplitFractions } from './splits.js';
 import type { Split } from './shards.js';
 import { finishRun, getMeta, openStore, recordFailure, setMeta, startRun } from './store.js';
@@ -46,6 +50,8 @@ import { writeChexpertCsv } from './exports/chexpert.js';
 import { writeDatasetShards } from './exports/shards.js';
 import type { ShardsSummary } from './exports/shards.js';
 import { UsageError } from './errors.js';
+import { assertDicomPresent, checkKeyFile, checkOutFolder, recordOptions, resolveRecordedOptions, storableError } from './run-setup.js';
+import type { RecordedOptions } from './run-setup.js';
 
 /** Options of {@link buildDataset}. Paths are resolved against the current directory. */
 export interface BuildOptions {
@@ -73,12 +79,26 @@ export interface BuildOptions {
   stratify?: boolean;
   /** Worker threads (`--workers`, default: cores - 1, at least 1; 0 = inline). */
   workers?: number;
-  /** Store report text (scrubbed of known identifiers and dates) in `studies.report_text` (`--keep-report-text`). */
+  /**
+   * Store report text in `studies.report_text` and evidence sentences, de-identified to HIPAA Safe Harbor by
+   * `scrubReportText` (src/scrub.ts) (`--keep-report-text`).
+   */
   keepReportText?: boolean;
   /** The labeler; default `createLabeler()` of @cxr8/labeler. */
   labeler?: ReportLabeler;
   /** Where progress lines go; null for none. Default stderr. */
   progress?: NodeJS.WriteStream | null;
+  /**
+   * Keep images whose pixels may carry identifiers (`--allow-burned-in`): Burned In Annotation YES, secondary
+   * captures, derived images without a radiograph origin. Default: excluded with their reason (select.ts).
+   */
+  allowBurnedIn?: boolean;
+  /** Select CR/DX images without any body-part evidence as chest images (`--assume-chest`; select.ts). */
+  assumeChest?: boolean;
+  /** The longest one file may take in a worker thread before it fails (default 120 s; pool.ts). */
+  taskTimeoutMs?: number;
+  /** Write into an `--out` folder that holds something other than a cxr8 dataset (`--force`; see run-setup.ts). */
+  force?: boolean;
 }
 
 /** What a build did and what the dataset now holds. */
@@ -91,8 +111,19 @@ export interface BuildSummary {
    * `selected` frontal chest images; `rendered` of them have a PNG (images without a report are rendered too, ready
    * for a later report); `inDataset` are rendered and labeled: those are exported and sharded.
    */
-  images: { selected: number; excluded: number; duplicates: number; withoutReport: number; rendered: number; inDataset: number; renderedThisRun: number };
-  reports: { read: number; problems: number; srDocuments: number; withoutImage: number };
+  images: {
+    selected: number;
+    excluded: number;
+    duplicates: number;
+    withoutReport: number;
+    rendered: number;
+    inDataset: number;
+    renderedThisRun: number;
+    /** The `excluded` table (excluded objects and duplicate copies) by kind of reason, most frequent first. */
+    excludedByReason: { reason: string; count: number }[];
+  };
+  /** `empty`: empty or headings-only reports, labeled (No Finding 1); `duplicates`: later reports of an accession already read (the first is kept). */
+  reports: { read: number; problems: number; srDocuments: number; withoutImage: number; empty: number; duplicates: number };
   labeledThisRun: number;
   patients: number;
   splits: { train: number; val: number; test: number };
@@ -163,8 +194,8 @@ export function fileRef(key: Buffer, relPath: string): string {
   return `dicom:${hmacId(key, `path:${relPath}`).slice(0, 12)}`;
 }
 
-function indexRow(key: Buffer, file: DiscoveredFile, header: HeaderInfo, keepScrub: boolean): Record<string, unknown> {
-  const selection = selectImage(header);
+function indexRow(key: Buffer, file: DiscoveredFile, header: HeaderInfo, keepScrub: boolean, selectionOptions: SelectionOptions = {}): Record<string, unknown> {
+  const selection = selectImage(header, selectionOptions);
   const spacing = header.pixelSpacing ?? header.imagerPixelSpacing;
   const base = {
     path: file.relPath,
@@ -173,6 +204,8 @@ function indexRow(key: Buffer, file: DiscoveredFile, header: HeaderInfo, keepScr
     mtime_ms: file.mtimeMs,
     sop_key: hmacId(key, header.sopInstanceUid),
     patient_key: hmacId(key, header.patientId) || hmacId(key, `name:${header.patientName}`),
+    // What the split hashes (splits.ts): from the export alone, so that two fresh builds split alike.
+    patient_digest: patientDigest(header.patientId, header.patientName),
     study_key: hmacId(key, header.studyInstanceUid),
     accession_key: hmacId(key, header.accessionNumber),
     study_date: header.studyDate,
@@ -189,7 +222,7 @@ function indexRow(key: Buffer, file: DiscoveredFile, header: HeaderInfo, keepScr
     spacing_x: spacing ? spacing[1] : null,
     spacing_y: spacing ? spacing[0] : null,
     sr_text: null as string | null,
-    scrub: keepScrub ? JSON.stringify([header.patientName, header.patientId, header.accessionNumber].filter((s) => s.trim() !== '')) : null,
+    scrub: keepScrub ? JSON.stringify(headerIdentifiersOf(header)) : null,
     status: 'image',
     reason: null as string | null,
   };
@@ -200,19 +233,26 @@ function indexRow(key: Buffer, file: DiscoveredFile, header: HeaderInfo, keepScr
   return { ...base, view: selection.view };
 }
 
-async function indexStage(store: Store, key: Buffer, dicomDir: string, pool: TaskRunner, counts: ReturnType<typeof emptyDiscoverCounts>, keepScrub: boolean, progressStream: NodeJS.WriteStream | null): Promise<IndexCounts> {
+async function indexStage(store: Store, key: Buffer, dicomDir: string, pool: TaskRunner, counts: ReturnType<typeof emptyDiscoverCounts>, keepScrub: boolean, progressStream: NodeJS.WriteStream | null, selectionOptions: SelectionOptions = {}): Promise<IndexCounts> {
   const { db } = store;
-  const known = db.prepare('SELECT size, mtime_ms FROM private.sources WHERE path = ?');
+  // Selection options (--allow-burned-in, --assume-chest) other than the index was classified with: every file's
+  // header is read again (once) to classify it anew; an unchanged file keeps its PNG and its copy outcome.
+  const selectionText = JSON.stringify({ allowBurnedIn: selectionOptions.allowBurnedIn ?? false, assumeChest: selectionOptions.assumeChest ?? false });
+  const reselect = (db.prepare("SELECT value FROM private.meta WHERE key = 'selection'").pluck().get() as string | undefined) !== selectionText;
+  const reread = new Set<string>();
+  const known = db.prepare('SELECT size, mtime_ms, scrub, status FROM private.sources WHERE path = ?');
   const upsert = db.prepare(`INSERT INTO private.sources
     (path, ref, size, mtime_ms, status, reason, sop_key, patient_key, study_key, accession_key, study_date, study_time, series_number, instance_number, acquired,
-     age_years, sex, view, rows, columns, spacing_x, spacing_y, sr_text, scrub)
+     age_years, sex, view, rows, columns, spacing_x, spacing_y, sr_text, scrub, patient_digest)
     VALUES (@path, @ref, @size, @mtime_ms, @status, @reason, @sop_key, @patient_key, @study_key, @accession_key, @study_date, @study_time, @series_number,
-     @instance_number, @acquired, @age_years, @sex, @view, @rows, @columns, @spacing_x, @spacing_y, @sr_text, @scrub)
-    ON CONFLICT(path) DO UPDATE SET ref = excluded.ref, size = excluded.size, mtime_ms = excluded.mtime_ms, status = excluded.status, reason = excluded.reason,
+     @instance_number, @acquired, @age_years, @sex, @view, @rows, @columns, @spacing_x, @spacing_y, @sr_text, @scrub, @patient_digest)
+    ON CONFLICT(path) DO UPDATE SET ref = excluded.ref, size = excluded.size, mtime_ms = excluded.mtime_ms, status = excluded.status,
+      reason = CASE WHEN status = 'image' AND excluded.status = 'image' AND size = excluded.size AND mtime_ms = excluded.mtime_ms THEN reason ELSE excluded.reason END,
       sop_key = excluded.sop_key, patient_key = excluded.patient_key, study_key = excluded.study_key, accession_key = excluded.accession_key,
       study_date = excluded.study_date, study_time = excluded.study_time, series_number = excluded.series_number,
       instance_number = excluded.instance_number, acquired = excluded.acquired, age_years = excluded.age_years, sex = excluded.sex, view = excluded.view, rows = excluded.rows,
-      columns = excluded.columns, spacing_x = excluded.spacing_x, spacing_y = excluded.spacing_y, sr_text = excluded.sr_text, scrub = excluded.scrub`);
+      columns = excluded.columns, spacing_x = excluded.spacing_x, spacing_y = excluded.spacing_y, sr_text = excluded.sr_text, scrub = excluded.scrub,
+      patient_digest = excluded.patient_digest`);
   const clearFailure = db.prepare("DELETE FROM failures WHERE file = ? AND stage IN ('parse', 'render')");
   // A file that changed on disk is rendered again (its old PNG, or its old failure, no longer holds).
   const rerender = db.prepare("UPDATE images SET png_status = 'pending' WHERE source_key = ? AND png_status IN ('done', 'failed')");
@@ -224,7 +264,7 @@ async function indexStage(store: Store, key: Buffer, dicomDir: string, pool: Tas
   const failedRow = (relPath: string, size: number, mtimeMs: number, reason: string): Record<string, unknown> => ({
     path: relPath, ref: fileRef(key, relPath), size, mtime_ms: mtimeMs, status: 'failed', reason, sop_key: null, patient_key: null, study_key: null,
     accession_key: null, study_date: null, study_time: null, series_number: null, instance_number: null, acquired: null, age_years: null, sex: null, view: null,
-    rows: null, columns: null, spacing_x: null, spacing_y: null, sr_text: null, scrub: null,
+    rows: null, columns: null, spacing_x: null, spacing_y: null, sr_text: null, scrub: null, patient_digest: null,
   });
   const batch = batcher(db, 200);
   // An unreadable file or folder is a failed row of the index (so a failure with its reason, re-derived each run);
@@ -242,11 +282,17 @@ async function indexStage(store: Store, key: Buffer, dicomDir: string, pool: Tas
   async function* todo(): AsyncGenerator<DiscoveredFile> {
     for await (const file of discoverDicom(dicomDir, { counts, onUnreadable })) {
       seen.add(file.relPath);
-      const row = known.get(file.relPath) as { size: number; mtime_ms: number } | undefined;
+      const row = known.get(file.relPath) as { size: number; mtime_ms: number; scrub: string | null; status: string } | undefined;
       if (row && row.size === file.size && row.mtime_ms === file.mtimeMs) {
-        result.skipped++;
-        progress.tick();
-        continue;
+        // Indexed by a run without --keep-report-text, or by a version that kept fewer header identifiers (a plain
+        // list): read once more for the identifiers the scrubber needs.
+        const needsScrub = keepScrub && (row.scrub === null || row.scrub.startsWith('[')) && row.status !== 'failed';
+        if (!reselect && !needsScrub) {
+          result.skipped++;
+          progress.tick();
+          continue;
+        }
+        reread.add(file.relPath);
       }
       yield file;
     }
@@ -257,18 +303,23 @@ async function indexStage(store: Store, key: Buffer, dicomDir: string, pool: Tas
     progress.tick();
     const ref = fileRef(key, file.relPath);
     if (r.ok && r.kind === 'header') {
-      const row = indexRow(key, file, r.header, keepScrub);
+      const row = indexRow(key, file, r.header, keepScrub, selectionOptions);
+      // A file read again only to reclassify it keeps its render outcome while it stays an image.
+      const unchanged = reread.has(file.relPath);
       batch.add(() => {
-        clearFailure.run(ref);
+        if (!unchanged || row.status !== 'image') clearFailure.run(ref);
         upsert.run(row);
-        if (row.sop_key) rerender.run(row.sop_key);
+        if (row.sop_key && !unchanged) rerender.run(row.sop_key);
         if (row.status === 'failed') recordFailure(db, ref, 'parse', String(row.reason));
       });
     } else {
-      const reason = r.ok ? 'unexpected task result' : r.reason;
+      const reason = r.ok ? 'expected a DICOM header from the reader; found another kind of task result' : r.reason;
+      // The instance a broken file names in its File Meta group, if any: a copy of an image another file renders
+      // is a duplicate, not a failure (copies.ts, settleCopies).
+      const sop = !r.ok && r.sopInstanceUid ? hmacId(key, r.sopInstanceUid) : null;
       batch.add(() => {
         clearFailure.run(ref);
-        upsert.run(failedRow(file.relPath, file.size, file.mtimeMs, reason));
+        upsert.run({ ...failedRow(file.relPath, file.size, file.mtimeMs, reason), sop_key: sop });
         recordFailure(db, ref, 'parse', reason);
       });
     }
@@ -290,6 +341,7 @@ async function indexStage(store: Store, key: Buffer, dicomDir: string, pool: Tas
     }
     batch.flush();
     result.removed = gone.length;
+    db.prepare("INSERT INTO private.meta (key, value) VALUES ('selection', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(selectionText);
   }
   progress.done();
   return result;
@@ -301,12 +353,27 @@ interface ReportCounts {
   read: number;
   problems: number;
   sr: number;
+  /** Empty or headings-only reports (labeled like any other: No Finding 1). */
+  empty: number;
+  /** Reports with the accession number (else study UID) of an earlier one: not used, the first is kept. */
+  duplicates: number;
 }
 
 async function reportsStage(store: Store, key: Buffer, sources: readonly string[], columns: ReportColumns): Promise<ReportCounts> {
   const { db } = store;
   const problems: ReportProblem[] = [];
-  const counts: ReportCounts = { read: 0, problems: 0, sr: 0 };
+  const counts: ReportCounts = { read: 0, problems: 0, sr: 0, empty: 0, duplicates: 0 };
+  // One report per accession number (else study UID): the first in source order is kept, later ones are counted.
+  const seenIds = new Set<string>();
+  const isFirst = (accessionKey: string, studyKey: string): boolean => {
+    const id = accessionKey !== '' ? `a:${accessionKey}` : `s:${studyKey}`;
+    if (seenIds.has(id)) {
+      counts.duplicates++;
+      return false;
+    }
+    seenIds.add(id);
+    return true;
+  };
   // Reports are re-read on every run (they are small next to the images, and may have been corrected); they are
   // inserted in batches as they stream in, so memory does not grow with the number of reports.
   const insert = db.prepare('INSERT INTO private.reports (source, position, accession_key, study_key, text) VALUES (?, ?, ?, ?, ?)');
@@ -322,8 +389,10 @@ async function reportsStage(store: Store, key: Buffer, sources: readonly string[
     const before = problems.length;
     for await (const r of readReports(resolve(source), columns, problems)) {
       const row = [label, r.position, hmacId(key, r.accession), hmacId(key, r.studyUid), r.text] as const;
+      if (!isFirst(row[2], row[3])) continue;
       batch.add(() => insert.run(...row));
       read++;
+      if (isBlankReport(r.text)) counts.empty++;
     }
     for (const p of problems.slice(before)) p.source = label;
   }
@@ -336,14 +405,13 @@ async function reportsStage(store: Store, key: Buffer, sources: readonly string[
   let position = 0;
   for (const sr of srs) {
     position++;
-    if (!sr.sr_text || sr.sr_text.trim() === '') {
-      problems.push({ source: 'dicom-sr', position, reason: `SR document ${sr.ref} has no text` });
-      continue;
-    }
-    const row = ['dicom-sr', position, sr.accession_key, sr.study_key, sr.sr_text] as const;
+    // An SR document without text is an empty report, labeled like any other (reports.ts, isBlankReport).
+    const row = ['dicom-sr', position, sr.accession_key, sr.study_key, sr.sr_text ?? ''] as const;
+    if (!isFirst(row[2], row[3])) continue;
     batch.add(() => insert.run(...row));
     read++;
     counts.sr++;
+    if (isBlankReport(row[4])) counts.empty++;
   }
   for (const p of problems) batch.add(() => recordFailure(db, `${p.source}:${p.position}`, 'reports', p.reason));
   batch.flush();
@@ -374,6 +442,10 @@ interface SourceImage {
   spacing_x: number | null;
   spacing_y: number | null;
   scrub: string | null;
+  /** splits.ts `patientDigest`; NULL in an index made before it (re-read once, see store.ts). */
+  patient_digest: string | null;
+  /** What this copy did in the render stage (copies.ts): NULL, 'rendered', or why it does not render. */
+  reason: string | null;
 }
 
 interface AssignCounts {
@@ -428,13 +500,20 @@ async function assignStage(store: Store, key: Buffer, options: { seed: string; s
   const { db } = store;
   const counts: AssignCounts = { selected: 0, excluded: 0, duplicates: 0, withoutReport: 0, reportsWithoutImage: 0 };
   const sources = db.prepare("SELECT * FROM private.sources WHERE status = 'image' ORDER BY path").all() as SourceImage[];
-  // Duplicates: the copy first in path order is kept (see docs/architecture/dataset-builder.md, "Duplicates").
+  // Copies: the one that rendered, else the first in path order not known to fail (copies.ts); the render stage
+  // tries the others when it does not render, and settleCopies records the duplicates once that is known.
+  const copiesOf = new Map<string, SourceImage[]>();
+  for (const s of sources) {
+    const list = copiesOf.get(s.sop_key);
+    if (list) list.push(s);
+    else copiesOf.set(s.sop_key, [s]);
+  }
   const canonical = new Map<string, SourceImage>();
   const duplicates: { ref: string; reason: string }[] = [];
-  for (const s of sources) {
-    const first = canonical.get(s.sop_key);
-    if (first) duplicates.push({ ref: s.ref, reason: `duplicate: same SOP Instance UID as ${first.ref}` });
-    else canonical.set(s.sop_key, s);
+  for (const [sop, list] of copiesOf) {
+    const kept = keptCopy(list) ?? (list[0] as SourceImage);
+    canonical.set(sop, kept);
+    for (const s of list) if (s !== kept) duplicates.push({ ref: s.ref, reason: `duplicate: same SOP Instance UID as ${kept.ref}` });
   }
   // Group by patient, then by study.
   const byPatient = new Map<string, SourceImage[]>();
@@ -452,8 +531,9 @@ async function assignStage(store: Store, key: Buffer, options: { seed: string; s
   let next = (db.prepare('SELECT max(pseudonym) AS m FROM private.patients').get() as { m: number | null }).m ?? 0;
   const fresh = [...byPatient.entries()]
     .filter(([k]) => !existing.has(k))
-    .map(([k, list]) => ({ k, when: whenOf(list) }))
-    .sort((a, b) => compareText(a.when, b.when) || compareText(a.k, b.k));
+    .map(([k, list]) => ({ k, when: whenOf(list), digest: list[0]?.patient_digest ?? '' }))
+    // Ties of study time are broken by the export's patient digest, not the keyed hash: the same names in every build.
+    .sort((a, b) => compareText(a.when, b.when) || compareText(a.digest, b.digest) || compareText(a.k, b.k));
   const insertPseudonym = db.prepare('INSERT INTO private.patients (patient_key, pseudonym) VALUES (?, ?)');
   // A patient's split, once recorded, is kept (splits.ts): a new patient gets its hash split, provisional
   // ('pending') when --stratify will deal it out after labeling.
@@ -491,7 +571,9 @@ async function assignStage(store: Store, key: Buffer, options: { seed: string; s
     for (const [patientKey, list] of patients) {
       const pseudonym = existing.get(patientKey) as number;
       const sex = list.map((s) => s.sex ?? '').find((s) => s !== '') ?? '';
-      upsertPatient.run(pseudonym, sex, assignSplit(pseudonym, options.seed, options.split), options.stratify ? 'pending' : 'hash');
+      // The split hashes the export's patient identity (splits.ts); the pseudonym only where no digest is indexed.
+      const digest = list.map((s) => s.patient_digest ?? '').find((d) => d !== '') ?? '';
+      upsertPatient.run(pseudonym, sex, assignSplit(digest !== '' ? digest : pseudonym, options.seed, options.split), options.stratify ? 'pending' : 'hash');
       const split = splitOf.get(pseudonym) as string;
       const studies = new Map<string, SourceImage[]>();
       for (const s of list) {
@@ -507,7 +589,9 @@ async function assignStage(store: Store, key: Buffer, options: { seed: string; s
         const report = reportTextFor(db, first.accession_key, first.study_key);
         if (report) for (const id of report.ids) matchedReports.add(`${id.source}\u0000${id.position}`);
         let reportText: string | null = null;
-        if (report && options.keepReportText) reportText = scrubText(report.text, first.scrub ? (JSON.parse(first.scrub) as string[]) : []);
+        // Every image's header of the study (their physicians, operators, stations differ) goes to the scrubber.
+        const scrub = options.keepReportText ? JSON.stringify(mergeHeaderIdentifiers(study.l.map((s) => parseHeaderIdentifiers(s.scrub)))) : first.scrub;
+        if (report && options.keepReportText) reportText = scrubReportText(report.text, parseHeaderIdentifiers(scrub));
         upsertStudy.run({
           patient_id: pseudonym,
           seq,
@@ -517,7 +601,7 @@ async function assignStage(store: Store, key: Buffer, options: { seed: string; s
           report_digest: report ? keyDigest(key, report.text) : null,
           report_text: reportText,
         });
-        link.run(study.k, first.accession_key, first.scrub);
+        link.run(study.k, first.accession_key, scrub);
         const sid = studyId.get(study.k) as number;
         for (const img of [...study.l].sort(compareInStudy)) {
           counts.selected++;
@@ -598,15 +682,18 @@ async function assignStage(store: Store, key: Buffer, options: { seed: string; s
 
 function labelStage(store: Store, labeler: ReportLabeler, keepText: boolean, progressStream: NodeJS.WriteStream | null): number {
   const { db } = store;
+  // Evidence with sentences is keyed by the scrubber's version too: a new scrubber, or the flag turned on or off,
+  // labels the studies again (sentences scrubbed anew, or dropped).
+  const digestSuffix = keepText ? `:text-${SCRUBBER_VERSION}` : '';
   const todo = db
     .prepare(
-      `SELECT DISTINCT s.id, s.source_key, s.report_digest, l.accession_key FROM studies s
+      `SELECT DISTINCT s.id, s.source_key, s.report_digest, l.accession_key, l.scrub FROM studies s
        JOIN images i ON i.study_id = s.id
        LEFT JOIN private.study_links l ON l.study_key = s.source_key
-       WHERE s.has_report = 1 AND (i.label_digest IS NULL OR i.label_digest <> s.report_digest)
+       WHERE s.has_report = 1 AND (i.label_digest IS NULL OR i.label_digest <> s.report_digest || ?)
        ORDER BY s.id`,
     )
-    .all() as { id: number; source_key: string; report_digest: string; accession_key: string | null }[];
+    .all(digestSuffix) as { id: number; source_key: string; report_digest: string; accession_key: string | null; scrub: string | null }[];
   if (todo.length === 0) return 0;
   const imagesOf = db.prepare('SELECT id FROM images WHERE study_id = ?').pluck();
   const clear = db.prepare('DELETE FROM labels WHERE image_id = ?');
@@ -617,13 +704,16 @@ function labelStage(store: Store, labeler: ReportLabeler, keepText: boolean, pro
   for (const study of todo) {
     const report = reportTextFor(db, study.accession_key ?? '', study.source_key);
     if (!report) continue;
-    const result = labelReport(labeler, `study-${study.id}`, report.text, keepText);
+    const labeled = labelReport(labeler, `study-${study.id}`, report.text, keepText);
+    // Sentences and mentions are stored as they read in the scrubbed report (scrub.ts), never as written.
+    const header = keepText ? parseHeaderIdentifiers(study.scrub) : {};
+    const result = keepText ? { labels: labeled.labels.map((l) => ({ ...l, evidence: scrubEvidence(report.text, header, l.evidence) })) } : labeled;
     const imageIds = imagesOf.all(study.id) as number[];
     batch.add(() => {
       for (const imageId of imageIds) {
         clear.run(imageId);
         for (const l of result.labels) insert.run(imageId, l.finding, l.value, JSON.stringify(l.evidence));
-        done.run(study.report_digest, imageId);
+        done.run(study.report_digest + digestSuffix, imageId);
       }
     });
     progress.tick();
@@ -658,10 +748,14 @@ function stratifyStage(db: Db, seed: string, fractions: SplitFractions): void {
     else positives.set(r.patient_id, [r.finding]);
   }
   const recorded = db.prepare("SELECT id, split FROM patients WHERE split_method <> 'pending'").all() as { id: number; split: Split }[];
+  // Dealt in the order of the export's patient digests (splits.ts), so that two fresh builds deal alike.
+  const digestOf = db.prepare(
+    "SELECT min(s.patient_digest) FROM private.patients p JOIN private.sources s ON s.patient_key = p.patient_key WHERE p.pseudonym = ? AND s.patient_digest <> ''",
+  ).pluck();
   const splits = stratifiedSplits(
     [
       ...recorded.map((p) => ({ patient: p.id, stratum: stratumOf(positives.get(p.id) ?? [], frequency), split: p.split })),
-      ...pending.map((id) => ({ patient: id, stratum: stratumOf(positives.get(id) ?? [], frequency) })),
+      ...pending.map((id) => ({ patient: id, key: (digestOf.get(id) as string | null) ?? String(id), stratum: stratumOf(positives.get(id) ?? [], frequency) })),
     ],
     seed,
     fractions,
@@ -690,33 +784,59 @@ function pngPath(image: { image_index: string | null; source_key: string }): str
 async function renderStage(store: Store, dicomDir: string, out: string, size: number, pool: TaskRunner, progressStream: NodeJS.WriteStream | null): Promise<number> {
   const { db } = store;
   const todo = db
-    .prepare(
-      `SELECT i.id, i.image_index, i.source_key, (SELECT min(s.path) FROM private.sources s WHERE s.sop_key = i.source_key AND s.status = 'image') AS path,
-              (SELECT s.ref FROM private.sources s WHERE s.sop_key = i.source_key AND s.status = 'image' ORDER BY s.path LIMIT 1) AS ref
-       FROM images i
-       WHERE i.png_status = 'pending' ORDER BY i.id`,
-    )
-    .all() as { id: number; image_index: string | null; source_key: string; path: string | null; ref: string | null }[];
+    .prepare("SELECT i.id, i.image_index, i.source_key FROM images i WHERE i.png_status = 'pending' ORDER BY i.id")
+    .all() as { id: number; image_index: string | null; source_key: string }[];
   if (todo.some((t) => t.image_index === null)) await mkdir(join(out, 'images', '.pending'), { recursive: true });
+  const copiesOf = db.prepare("SELECT path, ref, reason FROM private.sources WHERE sop_key = ? AND status = 'image' ORDER BY path");
   const ok = db.prepare("UPDATE images SET png_status = 'done', file = ?, width = ?, height = ?, original_width = ?, original_height = ? WHERE id = ?");
   const failed = db.prepare("UPDATE images SET png_status = 'failed' WHERE id = ?");
+  const setOutcome = db.prepare('UPDATE private.sources SET reason = ? WHERE ref = ?');
+  const clearKept = db.prepare("UPDATE private.sources SET reason = NULL WHERE sop_key = ? AND status = 'image' AND reason = ?");
+  const clearRenderFailure = db.prepare("DELETE FROM failures WHERE file = ? AND stage = 'render'");
   const batch = batcher(db, 50);
   const progress = createProgress({ label: 'render', total: todo.length, stream: progressStream });
   let rendered = 0;
-  const run = (t: (typeof todo)[number]): Promise<TaskResult> =>
-    t.path === null
-      ? Promise.resolve({ ok: false, reason: 'source file no longer indexed' })
-      : pool.run({ kind: 'render', path: join(dicomDir, t.path), file: t.ref ?? `image ${t.id}`, outPath: join(out, 'images', pngPath(t)), size });
-  for await (const [t, r] of mapOrdered(todo, pool.capacity, run)) {
+  type Attempt = { copy: CopyRow; result: TaskResult };
+  // Copies one task at a time, until one renders (copies.ts): a copy that fails, kills its thread or times out
+  // costs only itself.
+  const run = async (t: (typeof todo)[number]): Promise<{ copies: CopyRow[]; attempts: Attempt[] }> => {
+    const copies = copiesOf.all(t.source_key) as CopyRow[];
+    const attempts: Attempt[] = [];
+    for (const copy of renderOrder(copies)) {
+      const result = await pool.run({ kind: 'render', path: join(dicomDir, copy.path), file: copy.ref, outPath: join(out, 'images', pngPath(t)), size });
+      attempts.push({ copy, result });
+      if (result.ok) break;
+    }
+    return { copies, attempts };
+  };
+  for await (const [t, { copies, attempts }] of mapOrdered(todo, pool.capacity, run)) {
     progress.tick();
-    if (r.ok && r.kind === 'render') {
+    const last = attempts[attempts.length - 1];
+    if (last && last.result.ok && last.result.kind === 'render') {
       rendered++;
-      batch.add(() => ok.run(pngPath(t), r.width, r.height, r.originalWidth, r.originalHeight, t.id));
-    } else {
-      const reason = r.ok ? 'unexpected task result' : r.reason;
+      const r = last.result;
+      batch.add(() => {
+        ok.run(pngPath(t), r.width, r.height, r.originalWidth, r.originalHeight, t.id);
+        clearKept.run(t.source_key, RENDERED);
+        setOutcome.run(RENDERED, last.copy.ref);
+        for (const a of attempts) if (!a.result.ok) setOutcome.run(a.result.reason, a.copy.ref);
+        for (const c of copies) clearRenderFailure.run(c.ref);
+      });
+    } else if (attempts.length === 0) {
       batch.add(() => {
         failed.run(t.id);
-        recordFailure(db, t.ref ?? `image ${t.id}`, 'render', reason);
+        recordFailure(db, `image ${t.id}`, 'render', 'expected a DICOM file of this image in the export index; found none (the file was removed or changed)');
+      });
+    } else {
+      // No copy renders: each copy is a failure with its own reason.
+      const also = attempts.length > 1 ? ` (none of the ${attempts.length} copies with this SOP Instance UID renders)` : '';
+      batch.add(() => {
+        failed.run(t.id);
+        for (const a of attempts) {
+          const reason = a.result.ok ? 'expected a rendered PNG; found another task result' : a.result.reason;
+          setOutcome.run(reason, a.copy.ref);
+          recordFailure(db, a.copy.ref, 'render', `${reason}${also}`);
+        }
       });
     }
   }
@@ -827,24 +947,36 @@ export async function buildDataset(options: BuildOptions): Promise<BuildSummary>
   const dicomDir = resolve(options.dicomDir);
   const keyFile = resolve(options.keyFile ?? defaultKeyFile(out));
   assertOutsideDataset(keyFile, out);
-  const size = options.size ?? 1024;
-  const shardSize = options.shardSize ?? 224;
-  const keepReportText = options.keepReportText ?? false;
   const progressStream = options.progress === undefined ? process.stderr : options.progress;
-  if (!Number.isInteger(size) || size < 8 || size > 8192) throw new UsageError(`--size: expected an integer from 8 to 8192, found ${size}`);
-  if (!Number.isInteger(shardSize) || shardSize < 0 || shardSize > 4096) throw new UsageError(`--shard-size: expected an integer from 0 to 4096, found ${shardSize}`);
+  const givenSize = options.size ?? 1024;
+  const givenShardSize = options.shardSize ?? 224;
+  if (!Number.isInteger(givenSize) || givenSize < 8 || givenSize > 8192) throw new UsageError(`--size: expected an integer from 8 to 8192, found ${givenSize}`);
+  if (!Number.isInteger(givenShardSize) || givenShardSize < 0 || givenShardSize > 4096) throw new UsageError(`--shard-size: expected an integer from 0 to 4096, found ${givenShardSize}`);
+  // Nothing is written before --out is known to be ours (or new) and --dicom to hold DICOM (run-setup.ts).
+  await checkOutFolder(out, 'pacs', options.force ?? false);
+  checkKeyFile(keyFile);
+  await assertDicomPresent(dicomDir);
   await mkdir(join(out, 'images'), { recursive: true });
   const store = openStore(join(out, 'dataset.sqlite'), keyFile);
   const { db } = store;
+  // The options that change the output: recorded ones are the defaults, and a different --size is refused.
+  let recordedOptions: RecordedOptions;
+  try {
+    recordedOptions = resolveRecordedOptions(db, { size: options.size, keepReportText: options.keepReportText, shardSize: options.shardSize, shardRecords: options.shardRecords });
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+  const { size, shardSize, keepReportText, shardRecords } = recordedOptions;
   // Without --seed / --split, a dataset keeps the ones it was split with (recorded in meta).
   const recordedSplit = getMeta(db, 'split')?.split(',').map(Number);
   const seed = options.seed ?? getMeta(db, 'seed') ?? 'cxr8';
   const split = options.split ?? (recordedSplit?.length === 3 ? { train: recordedSplit[0] as number, val: recordedSplit[1] as number, test: recordedSplit[2] as number } : DEFAULT_SPLIT);
   const labeler = options.labeler ?? (await loadDefaultLabeler());
   const workers = options.workers ?? defaultWorkers();
-  const pool = createPool(workers);
+  const pool = createPool(workers, options.taskTimeoutMs !== undefined ? { taskTimeoutMs: options.taskTimeoutMs } : {});
   // No paths in `runs`: export folders (and the dataset's own place) may name patients, sites or dates.
-  const runOptions = { reportSources: (options.reports ?? []).length, size, shardSize, seed, split, stratify: options.stratify ?? false, workers, keepReportText };
+  const runOptions = { reportSources: (options.reports ?? []).length, size, shardSize, shardRecords, seed, split, stratify: options.stratify ?? false, workers, keepReportText, assumeChest: options.assumeChest ?? false, allowBurnedIn: options.allowBurnedIn ?? false };
   const runId = startRun(db, 'build', { '@cxr8/dataset-builder': VERSION, node: process.version }, runOptions);
   try {
     // Recorded splits are kept (splits.ts): a different seed or split would mix two splits in one dataset.
@@ -861,18 +993,22 @@ export async function buildDataset(options: BuildOptions): Promise<BuildSummary>
     setMeta(db, 'images_dir', 'images');
     setMeta(db, 'seed', seed);
     setMeta(db, 'split', splitText);
+    recordOptions(db, recordedOptions);
     const key = resolveKey(db);
     const discovered = emptyDiscoverCounts();
-    const index = await indexStage(store, key, dicomDir, pool, discovered, keepReportText, progressStream);
+    const index = await indexStage(store, key, dicomDir, pool, discovered, keepReportText, progressStream, { allowBurnedIn: options.allowBurnedIn ?? false, assumeChest: options.assumeChest ?? false });
     const reports = await reportsStage(store, key, options.reports ?? [], options.reportColumns ?? DEFAULT_REPORT_COLUMNS);
     const assigned = await assignStage(store, key, { seed, split, stratify: options.stratify ?? false, keepReportText, out });
+    // Images now excluded (selection options changed, a file changed) leave the dataset with their PNGs.
+    for (const file of dropExcludedImages(db)) await rm(join(out, 'images', file), { force: true });
     const labeled = labelStage(store, labeler, keepReportText, progressStream);
     if (options.stratify) stratifyStage(db, seed, split);
     const renderedThisRun = await renderStage(store, dicomDir, out, size, pool, progressStream);
+    const copies = settleCopies(db);
     await nameStage(store, out);
     await writeNihExports(db, out);
     await writeChexpertCsv(db, out, '');
-    const shards = shardSize > 0 ? await writeDatasetShards(db, out, { size: shardSize, records: options.shardRecords ?? 1000, pool, progress: progressStream }) : undefined;
+    const shards = shardSize > 0 ? await writeDatasetShards(db, out, { size: shardSize, records: shardRecords, pool, progress: progressStream }) : undefined;
     const failed = (db.prepare('SELECT count(*) FROM failures').pluck().get() as number) ?? 0;
     const summary: BuildSummary = {
       out,
@@ -881,13 +1017,14 @@ export async function buildDataset(options: BuildOptions): Promise<BuildSummary>
       images: {
         selected: assigned.selected,
         excluded: assigned.excluded,
-        duplicates: assigned.duplicates,
+        duplicates: copies.duplicates,
         withoutReport: assigned.withoutReport,
         rendered: db.prepare("SELECT count(*) FROM images WHERE png_status = 'done'").pluck().get() as number,
         inDataset: db.prepare(`SELECT count(*) FROM images i WHERE ${EXPORTED_IMAGES}`).pluck().get() as number,
         renderedThisRun,
+        excludedByReason: excludedByReason(db),
       },
-      reports: { read: reports.read, problems: reports.problems, srDocuments: reports.sr, withoutImage: assigned.reportsWithoutImage },
+      reports: { read: reports.read, problems: reports.problems, srDocuments: reports.sr, withoutImage: assigned.reportsWithoutImage, empty: reports.empty, duplicates: reports.duplicates },
       labeledThisRun: labeled,
       patients: db.prepare(`SELECT count(DISTINCT patient_id) FROM images i WHERE ${EXPORTED_IMAGES}`).pluck().get() as number,
       splits: countSplits(db),
@@ -902,7 +1039,7 @@ export async function buildDataset(options: BuildOptions): Promise<BuildSummary>
     finishRun(db, runId, failed > 0 ? 'failures' : 'ok', stored);
     return summary;
   } catch (error) {
-    finishRun(db, runId, 'error', { error: error instanceof Error ? error.message : String(error) });
+    finishRun(db, runId, 'error', { error: storableError(error, { '--dicom': dicomDir, '--out': out, '--key-file': keyFile }) });
     throw error;
   } finally {
     await pool.close();

@@ -9,16 +9,21 @@
  * - a folder of `.txt` files, each named by its accession number (`A1234.txt`);
  * - DICOM Basic / Enhanced / Comprehensive SR documents found in the DICOM tree (the pipeline passes their text).
  *
- * Reports are joined to studies on AccessionNumber, falling back to StudyInstanceUID. Several reports for one key
- * (addenda) are concatenated in source order. A row that cannot be used (no text, no key, bad JSON) is returned as
- * a problem with its position, never dropped silently.
+ * Reports are joined to studies on AccessionNumber, falling back to StudyInstanceUID. A row that cannot be used (no
+ * text field, no key, bad JSON, bytes that are not UTF-8) is returned as a problem with its position, never dropped
+ * silently; an empty or headings-only report is a report like any other ({@link isBlankReport}). A source with no
+ * report at all (a header and no rows, an empty file, a folder without .txt) is an error: nothing to do. A second
+ * report with the accession (or study UID) of an earlier one is a duplicate: the pipeline keeps the first and counts
+ * the others.
  */
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { FINDINGS_14, NO_FINDING } from '@cxr8/labeler';
-import { ReportSourceError } from './errors.js';
+import { BuilderError, NothingToDoError, ReportSourceError } from './errors.js';
+import { decodeUtf8Chunks, invalidUtf8Reason, newUtf8Offsets, takeInvalid } from './utf8.js';
+import type { Utf8Offsets } from './utf8.js';
 
 /** One report as read from a source. Identifiers are raw here; the pipeline hashes them at once. */
 export interface ReportRecord {
@@ -157,14 +162,17 @@ export async function* parseCsv(chunks: AsyncIterable<string> | Iterable<string>
 }
 
 /**
- * Streams a text file as strings, gunzipping `.gz` files (by name or by their 1f 8b magic).
+ * Streams a text file as strings, gunzipping `.gz` files (by name or by their 1f 8b magic), decoded as strict UTF-8
+ * (utf8.ts). With `invalid`, each invalid byte comes out as an escape character (U+DC80..U+DCFF) with its byte offset
+ * recorded, for the reader to fail the row it lies in; without it, the first invalid byte is an error naming the
+ * file, the line and the byte offset (never a silent U+FFFD). Offsets count the bytes after gunzip.
  *
  * @example
  * ```ts
  * for await (const chunk of readTextChunks('Data_Entry_2017.csv.gz')) process.stdout.write(chunk);
  * ```
  */
-export async function* readTextChunks(path: string): AsyncGenerator<string> {
+export async function* readTextChunks(path: string, invalid?: Utf8Offsets): AsyncGenerator<string> {
   const head = await new Promise<Buffer>((resolveHead, reject) => {
     const s = createReadStream(path, { start: 0, end: 1 });
     const parts: Buffer[] = [];
@@ -175,8 +183,18 @@ export async function* readTextChunks(path: string): AsyncGenerator<string> {
   const gz = path.endsWith('.gz') || (head[0] === 0x1f && head[1] === 0x8b);
   const raw = createReadStream(path, { highWaterMark: 1 << 20 });
   const stream = gz ? raw.pipe(createGunzip()) : raw;
-  stream.setEncoding('utf8');
-  for await (const chunk of stream) yield chunk as string;
+  const offsets = invalid ?? newUtf8Offsets();
+  let lines = 0;
+  for await (const chunk of decodeUtf8Chunks(stream as AsyncIterable<Buffer>, offsets)) {
+    if (!invalid && offsets.offsets.length > 0) {
+      const at = chunk.search(/[\udc80-\udcff]/);
+      const line = lines + 1 + (chunk.slice(0, Math.max(0, at)).match(/\n/g)?.length ?? 0);
+      raw.destroy();
+      throw new BuilderError(invalidUtf8Reason(basename(path), `line ${line}`, { offset: offsets.offsets[0] as number, byte: chunk.charCodeAt(at) - 0xdc00 }), { file: path });
+    }
+    if (!invalid) lines += chunk.match(/\n/g)?.length ?? 0;
+    yield chunk;
+  }
 }
 
 function columnIndex(header: string[], name: string): number {
@@ -190,8 +208,12 @@ async function* readCsvReports(path: string, columns: ReportColumns, problems: R
   let it = -1;
   let iu = -1;
   let position = 0;
-  for await (const row of parseCsv(readTextChunks(path))) {
+  const invalid = newUtf8Offsets();
+  for await (const row of parseCsv(readTextChunks(path, invalid))) {
+    // Every row passes here in order, so that escaped bytes stay matched to their offsets (utf8.ts).
+    const bad = takeInvalid(invalid, row);
     if (!header) {
+      if (bad) throw new ReportSourceError(invalidUtf8Reason(source, 'the header row', bad), { file: path });
       header = row;
       ia = columnIndex(row, columns.accession);
       it = columnIndex(row, columns.text);
@@ -206,28 +228,40 @@ async function* readCsvReports(path: string, columns: ReportColumns, problems: R
     }
     position++;
     if (row.length === 1 && row[0] === '') continue; // blank line
-    const text = row[it] ?? '';
     const accession = ia >= 0 ? (row[ia] ?? '').trim() : '';
     const studyUid = iu >= 0 ? (row[iu] ?? '').trim() : '';
-    if (text.trim() === '') problems.push({ source, position, reason: 'empty report text' });
+    if (bad) problems.push({ source, position, reason: invalidUtf8Reason(source, `row ${position}`, bad) });
+    else if (row.length <= it) problems.push({ source, position, reason: `expected a "${columns.text}" field (column ${it + 1} of the header), found a row of ${row.length} fields` });
     else if (accession === '' && studyUid === '') problems.push({ source, position, reason: 'no accession number and no study UID' });
-    else yield { accession, studyUid, text, source, position };
+    // An empty report is a report: the labeler gives it No Finding 1 (nothing abnormal is stated); the summary counts them.
+    else yield { accession, studyUid, text: row[it] as string, source, position };
   }
-  if (!header) throw new ReportSourceError('expected a CSV with a header row, found an empty file', { file: path });
+  if (!header) throw new NothingToDoError('expected a reports CSV with a header row and rows, found an empty file', { file: path });
+  if (position === 0) throw new NothingToDoError(`expected reports in this CSV, found its header row and no rows (columns ${JSON.stringify(header)})`, { file: path });
 }
 
 async function* readJsonlReports(path: string, columns: ReportColumns, problems: ReportProblem[]): AsyncGenerator<ReportRecord> {
   const source = basename(path);
   let position = 0;
+  let nonBlank = 0;
   let rest = '';
+  const invalid = newUtf8Offsets();
   const handle = (line: string): ReportRecord | undefined => {
     position++;
+    const bad = takeInvalid(invalid, [line]);
     if (line.trim() === '') return undefined;
+    nonBlank++;
+    if (bad) {
+      problems.push({ source, position, reason: invalidUtf8Reason(source, `line ${position}`, bad) });
+      return undefined;
+    }
     let obj: unknown;
     try {
       obj = JSON.parse(line);
     } catch (cause) {
-      problems.push({ source, position, reason: `not JSON (${(cause as Error).message})` });
+      // JSON.parse quotes the start of the line ('Unexpected token 'D', "{"text": Dr Smith ..." is not valid JSON'):
+      // report words never reach a failure reason, so the quote is cut.
+      problems.push({ source, position, reason: `expected a JSON object on the line, found text that is not JSON (${(cause as Error).message.replace(/,\s*".*$/s, '')})` });
       return undefined;
     }
     if (typeof obj !== 'object' || obj === null) {
@@ -236,15 +270,17 @@ async function* readJsonlReports(path: string, columns: ReportColumns, problems:
     }
     const o = obj as Record<string, unknown>;
     const str = (k: string): string => (typeof o[k] === 'string' || typeof o[k] === 'number' ? String(o[k]).trim() : '');
-    const text = typeof o[columns.text] === 'string' ? (o[columns.text] as string) : '';
     const accession = str(columns.accession);
     const studyUid = str(columns.studyUid);
-    if (text.trim() === '') problems.push({ source, position, reason: `no "${columns.text}" text` });
+    const text = o[columns.text];
+    if (text === undefined) problems.push({ source, position, reason: `no "${columns.text}" key (set names with --report-columns)` });
+    else if (typeof text !== 'string') problems.push({ source, position, reason: `expected "${columns.text}" to be a string, found ${text === null ? 'null' : typeof text}` });
     else if (accession === '' && studyUid === '') problems.push({ source, position, reason: 'no accession number and no study UID' });
+    // An empty report is a report (see readCsvReports).
     else return { accession, studyUid, text, source, position };
     return undefined;
   };
-  for await (const chunk of readTextChunks(path)) {
+  for await (const chunk of readTextChunks(path, invalid)) {
     const lines = (rest + chunk).split('\n');
     rest = lines.pop() ?? '';
     for (const line of lines) {
@@ -256,19 +292,47 @@ async function* readJsonlReports(path: string, columns: ReportColumns, problems:
     const r = handle(rest);
     if (r) yield r;
   }
+  if (nonBlank === 0) throw new NothingToDoError(`expected one JSON object a line with "${columns.text}" and "${columns.accession}", found ${position === 0 ? 'an empty file' : 'only blank lines'}`, { file: path });
 }
 
 async function* readTxtFolder(dir: string, problems: ReportProblem[]): AsyncGenerator<ReportRecord> {
   const { readFile } = await import('node:fs/promises');
-  const names = (await readdir(dir)).filter((n) => extname(n).toLowerCase() === '.txt').sort();
+  const all = await readdir(dir);
+  const names = all.filter((n) => extname(n).toLowerCase() === '.txt').sort();
+  if (names.length === 0) {
+    throw new NothingToDoError(`expected report files named <accession>.txt in this --reports folder, found none among ${all.length} ${all.length === 1 ? 'entry' : 'entries'}`, { file: dir });
+  }
   let position = 0;
   for (const name of names) {
     position++;
-    const text = await readFile(join(dir, name), 'utf8');
+    const invalid = newUtf8Offsets();
+    let text = '';
+    for await (const s of decodeUtf8Chunks([await readFile(join(dir, name))], invalid)) text += s;
     const accession = basename(name, extname(name)).trim();
-    if (text.trim() === '') problems.push({ source: basename(dir), position, reason: 'empty report file' });
-    else yield { accession, studyUid: '', text, source: basename(dir), position };
+    const bad = takeInvalid(invalid, [text]);
+    if (bad) {
+      const line = (text.slice(0, text.search(/[\udc80-\udcff]/)).match(/\n/g)?.length ?? 0) + 1;
+      problems.push({ source: basename(dir), position, reason: invalidUtf8Reason(name, `line ${line}`, bad) });
+    } else {
+      // An empty report file is a report (see readCsvReports).
+      yield { accession, studyUid: '', text, source: basename(dir), position };
+    }
   }
+}
+
+/**
+ * Whether a report states nothing: empty, or section headings only ("FINDINGS:\nIMPRESSION:"). Such reports are
+ * labeled like any other (No Finding 1: nothing abnormal is stated, as the OpenI gold standard reads them); the
+ * build summary counts them.
+ *
+ * @example
+ * ```ts
+ * isBlankReport('FINDINGS:\nIMPRESSION:'); // true
+ * isBlankReport('IMPRESSION: Normal.'); // false
+ * ```
+ */
+export function isBlankReport(text: string): boolean {
+  return text.replace(/[A-Za-z][A-Za-z /&()-]*:/g, '').replace(/[\s.:;,_-]+/g, '') === '';
 }
 
 /**

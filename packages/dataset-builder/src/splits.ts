@@ -1,10 +1,13 @@
 /**
  * Stage 6: patient-level train / validation / test splits (the paper: 70 / 10 / 20, no patient in two splits).
  *
- * The default assignment hashes each patient's pseudonym with the seed into [0, 1) and cuts that interval at the
- * split fractions. A patient's split then depends on nothing but its own pseudonym and the seed: rebuilding the dataset
- * with more patients never moves an existing patient to another split (no test image ever leaks into training), and
- * the same seed always gives the same splits.
+ * The default assignment hashes each patient's identity with the seed into [0, 1) and cuts that interval at the
+ * split fractions. The identity is {@link patientDigest}, a SHA-256 of the export's Patient ID (kept in the private
+ * key file's index, never in the dataset), not the pseudonym: pseudonyms are numbered in study order with ties broken
+ * by the random key, so two fresh builds of one export would split differently. A patient's split then depends on
+ * nothing but the export and the seed: two builds of one export with one seed split every image alike, whatever
+ * their key files; rebuilding with more patients never moves an existing patient to another split (no test image
+ * ever leaks into training), and a recorded split is never changed (datasets made before the digest keep theirs).
  *
  * `--stratify` instead balances label frequencies: patients are grouped by their rarest positive finding (or No
  * Finding) and dealt out so that each group is split by the fractions ({@link stratifiedSplits}). Patients whose split
@@ -43,6 +46,21 @@ export function parseSplitSpec(spec: string): SplitFractions {
 }
 
 /**
+ * The identity of a patient for splitting: SHA-256 of "cxr8-patient", a NUL and the Patient ID (0010,0020), or of
+ * the Patient's Name when the ID is empty; '' when both are. Deterministic from the export alone (no key), so it is
+ * stored only in the private key file's index, never in the dataset.
+ *
+ * @example
+ * ```ts
+ * patientDigest('HOSP-0001', 'DOE^JANE'); // 'c0a3...' (64 hex digits, the same in every build)
+ * ```
+ */
+export function patientDigest(patientId: string, patientName: string): string {
+  const id = patientId.trim() !== '' ? patientId.trim() : patientName.trim() !== '' ? `name:${patientName.trim()}` : '';
+  return id === '' ? '' : createHash('sha256').update(`cxr8-patient\u0000${id}`, 'utf8').digest('hex');
+}
+
+/**
  * A patient's position in [0, 1): the first 52 bits of SHA-256("{seed}:{patient}").
  *
  * @example
@@ -71,11 +89,12 @@ export function splitOfPosition(position: number, fractions: SplitFractions): Sp
 }
 
 /**
- * A patient's split from its pseudonym and the seed (stable when patients are added).
+ * A patient's split from its identity ({@link patientDigest} in a PACS build, the Patient ID of an NIH import) and
+ * the seed (stable when patients are added).
  *
  * @example
  * ```ts
- * assignSplit(17, 'cxr8', DEFAULT_SPLIT); // 'train'
+ * assignSplit(patientDigest('HOSP-0001', ''), 'cxr8', DEFAULT_SPLIT); // 'train', in every build of that export
  * ```
  */
 export function assignSplit(patient: number | string, seed: string, fractions: SplitFractions = DEFAULT_SPLIT): Split {
@@ -85,6 +104,8 @@ export function assignSplit(patient: number | string, seed: string, fractions: S
 /** A patient for {@link stratifiedSplits}: its stratum, and its split when one is already recorded. */
 export interface StratifiedPatient {
   patient: number;
+  /** What is hashed to order the dealing ({@link patientDigest}); default the patient number. */
+  key?: string;
   stratum: string;
   /** The recorded split: kept as it is, and counted when the others are balanced. */
   split?: Split;
@@ -107,7 +128,7 @@ const SPLITS: readonly Split[] = ['train', 'val', 'test'];
  */
 export function stratifiedSplits(patients: readonly StratifiedPatient[], seed: string, fractions: SplitFractions = DEFAULT_SPLIT): Map<number, Split> {
   const out = new Map<number, Split>();
-  const groups = new Map<string, { counts: Record<Split, number>; fresh: { patient: number; h: number }[] }>();
+  const groups = new Map<string, { counts: Record<Split, number>; fresh: { patient: number; key: string; h: number }[] }>();
   for (const p of patients) {
     const g = groups.get(p.stratum) ?? { counts: { train: 0, val: 0, test: 0 }, fresh: [] };
     groups.set(p.stratum, g);
@@ -115,11 +136,12 @@ export function stratifiedSplits(patients: readonly StratifiedPatient[], seed: s
       out.set(p.patient, p.split);
       g.counts[p.split]++;
     } else {
-      g.fresh.push({ patient: p.patient, h: patientHash(p.patient, seed) });
+      const key = p.key !== undefined && p.key !== '' ? p.key : String(p.patient);
+      g.fresh.push({ patient: p.patient, key, h: patientHash(key, seed) });
     }
   }
   for (const g of groups.values()) {
-    g.fresh.sort((a, b) => a.h - b.h || a.patient - b.patient);
+    g.fresh.sort((a, b) => a.h - b.h || (a.key < b.key ? -1 : a.key > b.key ? 1 : a.patient - b.patient));
     let n = g.counts.train + g.counts.val + g.counts.test;
     for (const p of g.fresh) {
       n++;
@@ -130,7 +152,7 @@ export function stratifiedSplits(patients: readonly StratifiedPatient[], seed: s
       if ((owed[best] as number) < 1 - 1e-9) {
         // No whole patient owed: draw among the positive shares with a second hash of the patient.
         const shares = owed.map((o) => (o > 1e-9 ? o : 0));
-        let u = patientHash(p.patient, `${seed}:deal`) * shares.reduce((a, b) => a + b, 0);
+        let u = patientHash(p.key, `${seed}:deal`) * shares.reduce((a, b) => a + b, 0);
         for (let i = 0; i < 3; i++) {
           u -= shares[i] as number;
           if (u < 0) {

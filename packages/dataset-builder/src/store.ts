@@ -168,7 +168,8 @@ CREATE TABLE IF NOT EXISTS private.sources (
   study_time TEXT,
   series_number INTEGER,
   instance_number INTEGER,
-  acquired TEXT
+  acquired TEXT,
+  patient_digest TEXT
 );
 CREATE INDEX IF NOT EXISTS private.sources_status ON sources(status, sop_key);
 CREATE INDEX IF NOT EXISTS private.sources_ref ON sources(ref);
@@ -235,6 +236,7 @@ export function openStore(path: string, privatePath?: string): Store {
       db.pragma('private.synchronous = NORMAL');
       db.exec(PRIVATE_SCHEMA);
       addOrderingColumns(db);
+      addPatientDigest(db);
     }
   } catch (cause) {
     db.close();
@@ -286,6 +288,18 @@ function addOrderingColumns(db: Db): void {
     ALTER TABLE private.sources ADD COLUMN series_number INTEGER;
     ALTER TABLE private.sources ADD COLUMN instance_number INTEGER;
     ALTER TABLE private.sources ADD COLUMN acquired TEXT;
+    UPDATE private.sources SET mtime_ms = -1;`);
+}
+
+/**
+ * Private files written before splits followed the export's patient identity (splits.ts `patientDigest`) get the
+ * `patient_digest` column, and every file is marked for a new header read. Recorded splits do not change; only
+ * patients new to the dataset are split by the digest.
+ */
+function addPatientDigest(db: Db): void {
+  const columns = new Set(db.prepare("SELECT name FROM pragma_table_info('sources', 'private')").pluck().all() as string[]);
+  if (columns.has('patient_digest')) return;
+  db.exec(`ALTER TABLE private.sources ADD COLUMN patient_digest TEXT;
     UPDATE private.sources SET mtime_ms = -1;`);
 }
 

@@ -12,7 +12,8 @@
  */
 import { open, readFile, rename, writeFile } from 'node:fs/promises';
 import sharp from 'sharp';
-import { parseDicom } from './dicom/parse.js';
+import { BuilderError, thrownText } from './errors.js';
+import { parseDicom, peekSopInstanceUid } from './dicom/parse.js';
 import type { DicomHeader } from './dicom/parse.js';
 import { renderToPng } from './dicom/render.js';
 
@@ -36,6 +37,10 @@ export type HeaderInfo = Pick<
   | 'bodyPartExamined'
   | 'viewPosition'
   | 'viewCodeMeanings'
+  | 'sopClassUid'
+  | 'imageType'
+  | 'burnedInAnnotation'
+  | 'sourceSopClassUids'
   | 'seriesDescription'
   | 'studyDescription'
   | 'rows'
@@ -45,6 +50,7 @@ export type HeaderInfo = Pick<
   | 'hasPixelData'
   | 'isDicomDir'
   | 'srText'
+  | 'textIdentifiers'
 >;
 
 /** A unit of work. `file` is the name used in messages (the path relative to the export). */
@@ -58,7 +64,8 @@ export type TaskResult =
   | { ok: true; kind: 'header'; header: HeaderInfo }
   | { ok: true; kind: 'render'; originalWidth: number; originalHeight: number; width: number; height: number }
   | { ok: true; kind: 'shard'; pixels: Uint8Array }
-  | { ok: false; reason: string };
+  /** `sopInstanceUid`: of a header that failed, the File Meta group's SOP Instance UID when it could be read. */
+  | { ok: false; reason: string; sopInstanceUid?: string };
 
 const HEAD_BYTES = 256 * 1024;
 
@@ -73,6 +80,32 @@ const HEAD_BYTES = 256 * 1024;
 export function reasonOf(error: unknown, file: string): string {
   const message = error instanceof Error ? error.message : String(error);
   return message.replace(/^@cxr8\/dataset-builder: /, '').replace(`${file}: `, '');
+}
+
+const TASK_WORK: Record<Task['kind'], string> = {
+  header: 'a DICOM header the reader can walk',
+  render: 'pixel data that decodes and renders to a PNG',
+  shard: 'a PNG that resizes to the shard size',
+};
+
+/**
+ * The failure reason of an error thrown by a task: the message of this package's typed errors and of system errors
+ * (ENOENT, EACCES) as they are; for anything else (a JavaScript error from a library), what the task expected and
+ * that the data stopped it, never the exception's own text.
+ *
+ * @example
+ * ```ts
+ * taskFailureReason(new TypeError("Cannot read properties of undefined (reading 'x')"), 'render', 'dicom:ab12');
+ * // 'expected pixel data that decodes and renders to a PNG; found data that stops the renderer (an internal error, not a description of the file)'
+ * ```
+ */
+export function taskFailureReason(error: unknown, kind: Task['kind'], file: string): string {
+  if (error instanceof BuilderError || (error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' && /^E[A-Z]+$/.test((error as NodeJS.ErrnoException).code!))) {
+    return reasonOf(error, file);
+  }
+  const text = thrownText(error);
+  const step = kind === 'header' ? 'the header reader' : kind === 'render' ? 'the renderer' : 'the PNG reader';
+  return `expected ${TASK_WORK[kind]}; found data that stops ${step} (${text ?? 'an internal error, not a description of the file'})`;
 }
 
 function pickHeader(h: DicomHeader): HeaderInfo {
@@ -92,12 +125,17 @@ function pickHeader(h: DicomHeader): HeaderInfo {
     bodyPartExamined: h.bodyPartExamined,
     viewPosition: h.viewPosition,
     viewCodeMeanings: h.viewCodeMeanings,
+    sopClassUid: h.sopClassUid,
+    imageType: h.imageType,
+    burnedInAnnotation: h.burnedInAnnotation,
+    sourceSopClassUids: h.sourceSopClassUids,
     seriesDescription: h.seriesDescription,
     studyDescription: h.studyDescription,
     rows: h.rows,
     columns: h.columns,
     hasPixelData: h.hasPixelData,
     isDicomDir: h.isDicomDir,
+    textIdentifiers: h.textIdentifiers,
   };
   if (h.seriesNumber !== undefined) out.seriesNumber = h.seriesNumber;
   if (h.instanceNumber !== undefined) out.instanceNumber = h.instanceNumber;
@@ -105,6 +143,18 @@ function pickHeader(h: DicomHeader): HeaderInfo {
   if (h.imagerPixelSpacing) out.imagerPixelSpacing = h.imagerPixelSpacing;
   if (h.srText !== undefined) out.srText = h.srText;
   return out;
+}
+
+async function readHead(path: string): Promise<Uint8Array> {
+  const handle = await open(path, 'r');
+  try {
+    const size = (await handle.stat()).size;
+    const head = Buffer.alloc(Math.min(size, HEAD_BYTES));
+    await handle.read(head, 0, head.length, 0);
+    return head;
+  } finally {
+    await handle.close();
+  }
 }
 
 async function readHeader(path: string, file: string): Promise<HeaderInfo> {
@@ -164,8 +214,14 @@ export async function runTask(task: Task): Promise<TaskResult> {
     }
   } catch (error) {
     // System errors (ENOENT, EACCES) quote the path, which may name the patient: the reason names the file by `file`.
-    let reason = reasonOf(error, task.file).replaceAll(task.path, task.file);
+    let reason = taskFailureReason(error, task.kind, task.file).replaceAll(task.path, task.file);
     if (task.kind === 'render') reason = reason.replaceAll(`${task.outPath}.partial`, 'the PNG').replaceAll(task.outPath, 'the PNG');
+    if (task.kind === 'header') {
+      // A header that cannot be parsed may still name its instance in the File Meta group: a broken copy of an
+      // instance that another file holds whole is then a duplicate, not a failure (copies.ts).
+      const sopInstanceUid = await readHead(task.path).then(peekSopInstanceUid, () => undefined);
+      if (sopInstanceUid) return { ok: false, reason, sopInstanceUid };
+    }
     return { ok: false, reason };
   }
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { BUILD_HELP, main } from '../src/cli.js';
+import { BUILD_HELP, BUILD_OPTIONS, COMMON_OPTIONS, IMPORT_HELP, IMPORT_OPTIONS, main } from '../src/cli.js';
 import { makePacs } from './helpers/pacs.js';
 import { filesUnder } from './helpers/files.js';
 
@@ -19,14 +19,37 @@ async function run(argv: string[]): Promise<{ code: number; stdout: string; stde
   return { code, stdout, stderr };
 }
 
-test('--help lists every flag the parser accepts', async (t) => {
-  const { code, stdout } = await run(['--help']);
-  t.is(code, 0);
-  const source = await readFile(join(repoRoot, 'packages/dataset-builder/src/cli.ts'), 'utf8');
-  const flags = [...source.matchAll(/^ {10}'?([a-z-]+)'?: \{ type:/gm)].map((m) => m[1] as string);
-  t.true(flags.length >= 20);
-  for (const flag of flags) t.true(stdout.includes(`--${flag}`), `--${flag} is in --help`);
-  t.is(stdout, BUILD_HELP);
+test('--help of each command lists every flag its parser accepts, each with its default (or "required")', async (t) => {
+  const commands = [
+    { argv: ['--help'], help: BUILD_HELP, flags: [...Object.keys(COMMON_OPTIONS), ...Object.keys(BUILD_OPTIONS)] },
+    { argv: ['import-nih', '--help'], help: IMPORT_HELP, flags: [...Object.keys(COMMON_OPTIONS), ...Object.keys(IMPORT_OPTIONS)].filter((f) => f !== 'version') },
+  ];
+  for (const c of commands) {
+    const { code, stdout } = await run(c.argv);
+    t.is(code, 0);
+    t.is(stdout, c.help);
+    t.true(c.flags.length >= 10);
+    for (const flag of c.flags) {
+      // The flag's entry: its line and the indented lines after it, up to the next flag.
+      const entry = new RegExp(`^ {2}(?:-h, )?--${flag}\\b[^\\n]*(?:\\n {20,}[^\\n]*)*`, 'm').exec(stdout)?.[0];
+      t.truthy(entry, `--${flag} is in ${c.argv.join(' ')}`);
+      if (flag !== 'help' && flag !== 'version') t.regex(entry ?? '', /default|required/, `--${flag} shows its default`);
+    }
+  }
+  // Each command's help names only its own flags.
+  t.false(IMPORT_HELP.split('Options:')[1]?.includes('--dicom') ?? true);
+  t.false(BUILD_HELP.split('Options:')[1]?.includes('--data-entry') ?? true);
+});
+
+test('a flag of the other command is a usage error (exit 2) that names the command it belongs to', async (t) => {
+  const nih = await run(['import-nih', '--data-entry', 'x.csv', '--out', 'y', '--dicom', 'x']);
+  t.is(nih.code, 2);
+  t.regex(nih.stderr, /import-nih: --dicom is an option of a build/);
+  const build = await run(['--dicom', 'x', '--out', 'y', '--data-entry', 'x.csv']);
+  t.is(build.code, 2);
+  t.regex(build.stderr, /--data-entry is an option of build-dataset import-nih/);
+  const size = await run(['import-nih', '--data-entry', 'x.csv', '--out', 'y', '--size', '64']);
+  t.is(size.code, 2);
 });
 
 test('an unknown flag is a usage error with exit code 2', async (t) => {

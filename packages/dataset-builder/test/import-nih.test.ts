@@ -152,3 +152,19 @@ test('the public NIH release: 112,120 images of 30,805 patients, 86,524 train_va
   t.deepEqual(db.prepare('SELECT patient_id FROM images GROUP BY patient_id HAVING count(DISTINCT split) > 1').all(), []);
   db.close();
 });
+
+test('a Data_Entry with bytes that are not UTF-8 is refused naming the line and byte offset, never read as U+FFFD', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'cxr8-nih-latin1-'));
+  const head = 'Image Index,Finding Labels,Follow-up #,Patient ID\n00000001_000.png,No Finding,0,1\n00000002_000.png,Mass';
+  await writeFile(join(dir, 'Data_Entry_2017.csv'), Buffer.concat([Buffer.from(head), Buffer.from([0xa0]), Buffer.from(',0,2\n')]));
+  await t.throwsAsync(readDataEntry(join(dir, 'Data_Entry_2017.csv')), {
+    message: new RegExp(`Data_Entry_2017\\.csv: expected UTF-8 text, found byte 0xA0 at byte offset ${head.length} of Data_Entry_2017\\.csv \\(line 3\\).*iconv`),
+  });
+  let stderr = '';
+  const code = await main(['import-nih', '--data-entry', join(dir, 'Data_Entry_2017.csv'), '--out', join(dir, 'out'), '--quiet'], {
+    stdout: { write: () => true },
+    stderr: { write: (s: string) => (stderr += s) },
+  });
+  t.is(code, 3);
+  t.regex(stderr, /byte 0xA0 at byte offset \d+ .*\(line 3\)/);
+});

@@ -3,7 +3,9 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { DEFAULT_REPORT_COLUMNS, labelReport, parseCsv, parseReportColumns, readReports } from '../src/reports.js';
+import { DEFAULT_REPORT_COLUMNS, isBlankReport, labelReport, loadDefaultLabeler, parseCsv, parseReportColumns, readReports } from '../src/reports.js';
+import { NothingToDoError } from '../src/errors.js';
+import { decodeUtf8Chunks, newUtf8Offsets } from '../src/utf8.js';
 import type { ReportLabeler, ReportProblem, ReportRecord } from '../src/reports.js';
 
 async function rows(chunks: string[]): Promise<string[][]> {
@@ -39,16 +41,75 @@ test('a leading byte order mark and a last line without newline are accepted', a
   ]);
 });
 
-test('a reports CSV gives one record per row; empty rows are problems with their position', async (t) => {
+test('a reports CSV gives one record per row; an empty report is a report, a row without a key or text field is a problem', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'cxr8-reports-'));
   const path = join(dir, 'r.csv');
-  await writeFile(path, 'accession_number,report_text\nA1,"IMPRESSION: Clear."\nA2,""\n,text without key\n');
+  await writeFile(path, 'accession_number,report_text\nA1,"IMPRESSION: Clear."\nA2,""\n,text without key\nA4\n');
   const { reports, problems } = await collect(path);
-  t.deepEqual(reports.map((r) => [r.accession, r.text, r.position]), [['A1', 'IMPRESSION: Clear.', 1]]);
+  t.deepEqual(reports.map((r) => [r.accession, r.text, r.position]), [['A1', 'IMPRESSION: Clear.', 1], ['A2', '', 2]]);
   t.deepEqual(problems.map((p) => [p.position, p.reason]), [
-    [2, 'empty report text'],
     [3, 'no accession number and no study UID'],
+    [4, 'expected a "report_text" field (column 2 of the header), found a row of 1 fields'],
   ]);
+});
+
+test('empty and headings-only reports are recognised, and the labeler reads them as No Finding 1', async (t) => {
+  t.true(isBlankReport(''));
+  t.true(isBlankReport('  \n'));
+  t.true(isBlankReport('FINDINGS:\nIMPRESSION:'));
+  t.false(isBlankReport('IMPRESSION: Normal.'));
+  t.false(isBlankReport('Effusion'));
+  const labeler = await loadDefaultLabeler();
+  t.deepEqual(labelReport(labeler, 'e', 'FINDINGS:\nIMPRESSION:', false).labels.map((l) => [l.finding, l.value]), [['No Finding', 1]]);
+});
+
+test('bytes that are not UTF-8 fail only their row, naming the file, the row and the byte offset, with a hint', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'cxr8-reports-'));
+  const path = join(dir, 'r.csv');
+  // Row 2 holds "caf\xe9" (Windows-1252 for "cafe" with an acute e): byte offset 52 in the file.
+  const head = Buffer.from('accession_number,report_text\nA1,"Cl\u00e9ar."\nA2,"caf');
+  await writeFile(path, Buffer.concat([head, Buffer.from([0xe9]), Buffer.from('"\nA3,"Ok."\n')]));
+  const { reports, problems } = await collect(path);
+  t.deepEqual(reports.map((r) => [r.accession, r.text]), [['A1', 'Cl\u00e9ar.'], ['A3', 'Ok.']]);
+  t.is(problems.length, 1);
+  t.is(problems[0]?.position, 2);
+  t.regex(problems[0]?.reason ?? '', new RegExp(`byte 0xE9 at byte offset ${head.length} of r\\.csv \\(row 2\\).*iconv -f windows-1252 -t utf-8`));
+  // JSONL and .txt follow the same rule.
+  await writeFile(join(dir, 'r.jsonl'), Buffer.concat([Buffer.from('{"accession_number":"A1","report_text":"x"}\n{"accession_number":"A2","report_text":"\xff'), Buffer.from([0xff]), Buffer.from('"}\n')]));
+  const jsonl = await collect(join(dir, 'r.jsonl'));
+  t.is(jsonl.reports.length, 1);
+  t.regex(jsonl.problems[0]?.reason ?? '', /byte 0xFF at byte offset \d+ of r\.jsonl \(line 2\)/);
+  await mkdir(join(dir, 'txt'));
+  await writeFile(join(dir, 'txt', 'A9.txt'), Buffer.concat([Buffer.from('IMPRESSION:\nNo '), Buffer.from([0x96]), Buffer.from(' change.')]));
+  const txt = await collect(join(dir, 'txt'));
+  t.is(txt.reports.length, 0);
+  t.regex(txt.problems[0]?.reason ?? '', /byte 0x96 at byte offset 15 of A9\.txt \(line 2\)/);
+});
+
+test('strict UTF-8 decoding joins a character cut by a chunk boundary and escapes each invalid byte with its offset', async (t) => {
+  const euro = Buffer.from('\u20ac'); // e2 82 ac
+  const invalid = newUtf8Offsets();
+  let text = '';
+  for await (const s of decodeUtf8Chunks([Buffer.from([0x41, euro[0] as number]), Buffer.from([euro[1] as number, euro[2] as number, 0xc0, 0x42, 0xed, 0xa0, 0x80])], invalid)) text += s;
+  // 0xC0 never starts a sequence; ED A0 80 would be a surrogate: three invalid bytes.
+  t.is(text, 'A\u20ac\udcc0B\udced\udca0\udc80');
+  t.deepEqual(invalid.offsets, [4, 6, 7, 8]);
+  const cut = newUtf8Offsets();
+  let tail = '';
+  for await (const s of decodeUtf8Chunks([Buffer.from([0x41, 0xe2, 0x82])], cut)) tail += s;
+  t.deepEqual(cut.offsets, [1, 2]);
+  t.is(tail.length, 3);
+});
+
+test('a reports source with no report in it is an error that says what was looked for', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'cxr8-reports-'));
+  await writeFile(join(dir, 'header.csv'), 'accession_number,report_text\n');
+  await t.throwsAsync(collect(join(dir, 'header.csv')), { instanceOf: NothingToDoError, message: /header\.csv: expected reports in this CSV, found its header row and no rows/ });
+  await writeFile(join(dir, 'empty.jsonl'), '\n\n');
+  await t.throwsAsync(collect(join(dir, 'empty.jsonl')), { message: /empty\.jsonl: expected one JSON object a line.*found only blank lines/ });
+  await mkdir(join(dir, 'notxt'));
+  await writeFile(join(dir, 'notxt', 'a.md'), 'x');
+  await t.throwsAsync(collect(join(dir, 'notxt')), { message: /notxt: expected report files named <accession>\.txt in this --reports folder, found none among 1 entry/ });
 });
 
 test('column names are configurable, and gzipped CSV is read', async (t) => {

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { assignSplit, parseSplitSpec, patientHash, stratifiedSplits, stratumOf, DEFAULT_SPLIT } from '../src/splits.js';
+import { assignSplit, parseSplitSpec, patientDigest, patientHash, stratifiedSplits, stratumOf, DEFAULT_SPLIT } from '../src/splits.js';
 
 test('--split accepts percentages and normalises them', (t) => {
   t.deepEqual(parseSplitSpec('70,10,20'), { train: 0.7, val: 0.1, test: 0.2 });
@@ -55,4 +55,23 @@ test('stratified splits keep recorded splits and deal new patients towards what 
   t.deepEqual(stratifiedSplits([...recorded, ...fresh], 's', DEFAULT_SPLIT), splits);
   const singles = stratifiedSplits(Array.from({ length: 60 }, (_, i) => ({ patient: i + 1, stratum: `s${i}` })), 's', DEFAULT_SPLIT);
   t.true(new Set(singles.values()).size === 3);
+});
+
+test('the patient digest depends on the Patient ID alone (the name only when there is no ID), and holds no ID', (t) => {
+  const d = patientDigest('HOSP-0001', 'DOE^JANE');
+  t.regex(d, /^[0-9a-f]{64}$/);
+  t.is(patientDigest(' HOSP-0001 ', 'OTHER^NAME'), d);
+  t.not(patientDigest('HOSP-0002', 'DOE^JANE'), d);
+  t.is(patientDigest('', 'DOE^JANE'), patientDigest('', 'DOE^JANE'));
+  t.not(patientDigest('', 'DOE^JANE'), patientDigest('DOE^JANE', ''));
+  t.is(patientDigest('', ''), '');
+  t.false(d.includes('HOSP'));
+});
+
+test('stratified dealing follows the patient keys, not the patient numbers', (t) => {
+  const keys = Array.from({ length: 40 }, (_, i) => patientDigest(`MRN-${i}`, ''));
+  const a = stratifiedSplits(keys.map((key, i) => ({ patient: i + 1, key, stratum: i % 3 ? 'No Finding' : 'Effusion' })), 's');
+  // The same patients numbered in another order (another key file's pseudonyms) get the same splits.
+  const b = stratifiedSplits(keys.map((key, i) => ({ patient: 100 - i, key, stratum: i % 3 ? 'No Finding' : 'Effusion' })), 's');
+  t.deepEqual(keys.map((_, i) => b.get(100 - i)), keys.map((_, i) => a.get(i + 1)));
 });

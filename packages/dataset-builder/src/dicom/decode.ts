@@ -21,10 +21,12 @@
  */
 import {
   AbsurdDimensionsError,
+  DicomError,
   InvalidPixelModuleError,
   NoPixelDataError,
   PixelDecodeError,
   UnsupportedTransferSyntaxError,
+  thrownText,
 } from '../errors.js';
 import { decodeJpegBaseline, decodeJpegExtended, decodeJpegLossless } from './codecs/jpeg.js';
 import { decodeJpegLs } from './codecs/jpeg-ls.js';
@@ -75,6 +77,19 @@ const CODECS = new Map<string, Codec>([
   [TransferSyntax.JPEGLSNearLossless, decodeJpegLs],
   [TransferSyntax.JPEG2000Lossless, decodeJpeg2000],
   [TransferSyntax.JPEG2000, decodeJpeg2000],
+]);
+
+/** The codec family of each compressed syntax, for messages. */
+const CODEC_NAMES = new Map<string, string>([
+  [TransferSyntax.RLELossless, 'RLE'],
+  [TransferSyntax.JPEGBaseline8Bit, 'JPEG baseline'],
+  [TransferSyntax.JPEGExtended12Bit, 'JPEG extended'],
+  [TransferSyntax.JPEGLossless, 'JPEG lossless'],
+  [TransferSyntax.JPEGLosslessSV1, 'JPEG lossless'],
+  [TransferSyntax.JPEGLSLossless, 'JPEG-LS'],
+  [TransferSyntax.JPEGLSNearLossless, 'JPEG-LS'],
+  [TransferSyntax.JPEG2000Lossless, 'JPEG 2000'],
+  [TransferSyntax.JPEG2000, 'JPEG 2000'],
 ]);
 
 /** Every Transfer Syntax UID `decodeFrame` reads. */
@@ -151,6 +166,24 @@ export function checkPixelModule(parsed: ParsedDicom, frame = 0): void {
  */
 export async function decodeFrame(parsed: ParsedDicom, frame = 0): Promise<DecodedFrame> {
   checkPixelModule(parsed, frame);
+  try {
+    return await decodeCheckedFrame(parsed, frame);
+  } catch (cause) {
+    if (cause instanceof DicomError) throw cause;
+    // Anything else thrown by a codec or by frame extraction (a JavaScript error on data the code did not expect)
+    // becomes a reason that says what was expected and what was found, never the exception's own text.
+    const { header, pixel: p } = parsed;
+    const codec = CODEC_NAMES.get(header.transferSyntaxUid) ?? 'native pixel data';
+    const why = thrownText(cause);
+    throw new PixelDecodeError(
+      `${codec}: expected frame ${frame} of ${p.rows}x${p.columns}x${p.samplesPerPixel} samples at ${p.bitsStored} bits ` +
+        `(${header.transferSyntaxUid}); found data the decoder cannot read${why ? ` (${why})` : ''}`,
+      { file: parsed.file, cause },
+    );
+  }
+}
+
+async function decodeCheckedFrame(parsed: ParsedDicom, frame: number): Promise<DecodedFrame> {
   const { file, header, pixel: p } = parsed;
   const location = parsed.pixelData!;
   const ctx = frameContext(file, p);
@@ -175,7 +208,7 @@ export async function decodeFrame(parsed: ParsedDicom, frame = 0): Promise<Decod
   }
   if (location.kind !== 'encapsulated') {
     throw new InvalidPixelModuleError(
-      `expected encapsulated Pixel Data (undefined length, fragments) for ${header.transferSyntaxUid}; found a defined length`,
+      `expected encapsulated Pixel Data (length FFFFFFFFH, fragments) for ${header.transferSyntaxUid}; found a defined length`,
       { file },
     );
   }

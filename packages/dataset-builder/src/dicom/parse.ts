@@ -25,7 +25,7 @@
  * ```
  */
 import { inflateRawSync } from 'node:zlib';
-import { MalformedDicomError, NotDicomError, TruncatedDicomError } from '../errors.js';
+import { DicomError, MalformedDicomError, NotDicomError, TruncatedDicomError, thrownText } from '../errors.js';
 import {
   ALL_VRS,
   ITEM,
@@ -160,6 +160,12 @@ export interface DicomHeader {
   /** Code Meanings of the View Code Sequence (0054,0220) items, e.g. ["postero-anterior"]. */
   viewCodeMeanings: string[];
   imageLaterality: string;
+  /** Image Type (0008,0008) values, upper case, e.g. ["ORIGINAL", "PRIMARY"] or ["DERIVED", "SECONDARY"]. */
+  imageType: string[];
+  /** Burned In Annotation (0028,0301), upper case: "YES", "NO" or '' when absent. */
+  burnedInAnnotation: string;
+  /** Referenced SOP Class UIDs of the Source Image Sequence (0008,2112): what a derived image was made from. */
+  sourceSopClassUids: string[];
   seriesDescription: string;
   studyDescription: string;
   protocolName: string;
@@ -186,6 +192,13 @@ export interface DicomHeader {
    * lines; prefixed by the Concept Name's meaning ("Findings: ...") when the item has one.
    */
   srText?: string;
+  /**
+   * Identifiers of the header beyond the patient's name and id and the accession number, that report text may quote:
+   * names (Other Patient Names, Referring, Performing, Reading, Requesting physicians, Physicians of Record,
+   * Operators), ids (Other Patient IDs and their sequence, Study ID), institutions (Institution Name), other
+   * (Patient's and Institution Address, Patient's Telephone Numbers). For the report scrubber only (src/scrub.ts).
+   */
+  textIdentifiers: { names: string[]; ids: string[]; institutions: string[]; other: string[] };
 }
 
 /** A LUT (PS3.3 C.11.1.1 Modality LUT, C.11.2.1.1 VOI LUT): first stored value mapped, bits per entry, entries. */
@@ -300,6 +313,28 @@ function guessBareEncoding(head: Uint8Array): Encoding | undefined {
 }
 
 /**
+ * The SOP Instance UID of the File Meta group (0002,0003), read without the data set: it names the instance of a
+ * file whose data set cannot be parsed (truncated or damaged after the meta group), so that such a file can be told
+ * apart as a copy of an instance another file holds whole. Undefined when there is no readable meta group.
+ *
+ * @example
+ * ```ts
+ * peekSopInstanceUid(truncatedBytes); // '2.25.1234567890.1.1.1'
+ * ```
+ */
+export function peekSopInstanceUid(bytes: Uint8Array): string | undefined {
+  if (!(bytes.length >= 132 && DICM.every((b, i) => bytes[128 + i] === b))) return undefined;
+  try {
+    const reader = new Reader(bytes, 'meta', true, true, 'latin1', {});
+    const meta = reader.readElements(132, bytes.length, 0, (tag) => tag >>> 16 !== 0x0002);
+    const uid = new DicomDataSet(bytes, true, meta.elements, 'latin1').string(Tag.MediaStorageSOPInstanceUID) ?? '';
+    return /^[0-9.]{1,64}$/.test(uid) ? uid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Parses a DICOM file (Part 10 with preamble, or a bare data set). Throws `NotDicomError`, `TruncatedDicomError`
  * or `MalformedDicomError` naming `file`. Does not throw for files without pixel data (SR, DICOMDIR): their
  * `header.hasPixelData` is false.
@@ -311,6 +346,20 @@ function guessBareEncoding(head: Uint8Array): Encoding | undefined {
  * ```
  */
 export function parseDicom(bytes: Uint8Array, file: string, options: ParseOptions = {}): ParsedDicom {
+  try {
+    return parseDicomBytes(bytes, file, options);
+  } catch (cause) {
+    if (cause instanceof DicomError) throw cause;
+    // A JavaScript error from data the reader did not foresee (a bug to fix, but never a raw message in a reason).
+    const why = thrownText(cause);
+    throw new MalformedDicomError(
+      `expected a data set encoded as PS3.5 describes; found ${bytes.length} bytes the reader cannot walk${why ? ` (${why})` : ''}`,
+      { file, cause },
+    );
+  }
+}
+
+function parseDicomBytes(bytes: Uint8Array, file: string, options: ParseOptions): ParsedDicom {
   let pos = 0;
   let meta: DicomDataSet | undefined;
   let transferSyntaxUid = '';
@@ -687,6 +736,12 @@ function readHeader(ds: DicomDataSet, meta: DicomDataSet | undefined, transferSy
       .map((item) => item.string(Tag.CodeMeaning) ?? '')
       .filter((m) => m !== ''),
     imageLaterality: s(Tag.ImageLaterality) || s(Tag.Laterality),
+    imageType: ds.strings(Tag.ImageType).map((v) => v.trim().toUpperCase()),
+    burnedInAnnotation: s(Tag.BurnedInAnnotation).trim().toUpperCase(),
+    sourceSopClassUids: ds
+      .sequence(Tag.SourceImageSequence)
+      .map((item) => item.string(Tag.ReferencedSOPClassUID) ?? '')
+      .filter((uid) => uid !== ''),
     seriesDescription: s(Tag.SeriesDescription),
     studyDescription: s(Tag.StudyDescription),
     protocolName: s(Tag.ProtocolName),
@@ -705,6 +760,21 @@ function readHeader(ds: DicomDataSet, meta: DicomDataSet | undefined, transferSy
     hasPixelData,
     isDicomDir: sopClassUid === SopClass.MediaStorageDirectory || ds.has(Tag.DirectoryRecordSequence),
     ...(srText !== undefined ? { srText } : {}),
+    textIdentifiers: readTextIdentifiers(ds),
+  };
+}
+
+/** The header's identifiers that report text may quote (DicomHeader.textIdentifiers). */
+function readTextIdentifiers(ds: DicomDataSet): DicomHeader['textIdentifiers'] {
+  const values = (tags: number[]): string[] => tags.map((t) => ds.string(t) ?? '').filter((v) => v.trim() !== '');
+  return {
+    names: values([Tag.OtherPatientNames, Tag.ReferringPhysicianName, Tag.PerformingPhysicianName, Tag.NameOfPhysiciansReadingStudy, Tag.RequestingPhysician, Tag.PhysiciansOfRecord, Tag.OperatorsName]),
+    ids: [
+      ...values([Tag.OtherPatientIDs, Tag.StudyID]),
+      ...ds.sequence(Tag.OtherPatientIDsSequence).map((item) => item.string(Tag.PatientID) ?? '').filter((v) => v.trim() !== ''),
+    ],
+    institutions: values([Tag.InstitutionName]),
+    other: values([Tag.PatientAddress, Tag.InstitutionAddress, Tag.PatientTelephoneNumbers]),
   };
 }
 
@@ -781,7 +851,9 @@ function readPixelModule(ds: DicomDataSet): PixelModule {
     planarConfiguration: n(Tag.PlanarConfiguration, 0),
     photometricInterpretation: (ds.string(Tag.PhotometricInterpretation) ?? '').toUpperCase(),
     numberOfFrames: Math.max(1, Math.trunc(n(Tag.NumberOfFrames, 1))),
-    rescaleSlope: n(Tag.RescaleSlope, 1) || 1,
+    // A slope of 0 is kept (not read as 1): it maps every pixel to the intercept, and the renderer says so
+    // (BlankImageError) instead of guessing a picture the header does not describe.
+    rescaleSlope: n(Tag.RescaleSlope, 1),
     rescaleIntercept: n(Tag.RescaleIntercept, 0),
     ...(modalityLut ? { modalityLut } : {}),
     windows,

@@ -24,6 +24,9 @@
  * - `encodeGray8Png(gray, width, height, options?)`: an 8-bit, 1-channel PNG, optionally resized.
  * - `renderToGray8(parsed, frame?, size?)` and `renderToPng(parsed, options?)`: decode + window + resize (+ PNG).
  * - `voiLinear`, `voiLinearExact`, `voiSigmoid`: the C.11.2 window functions, for tests and for other tools.
+ * - `checkNotBlank(gray, frame, pixel, file?)`: throws `BlankImageError` when the rendering is (nearly) one gray level;
+ *   `renderToPng` calls it, so a Rescale Slope of 0 or a window that maps everything to black is a failure with its
+ *   reason rather than a blank square in the dataset.
  *
  * @example
  * ```ts
@@ -31,7 +34,7 @@
  * ```
  */
 import sharp from 'sharp';
-import { UnsupportedPhotometricError } from '../errors.js';
+import { BlankImageError, UnsupportedPhotometricError } from '../errors.js';
 import { decodeFrame } from './decode.js';
 import type { DecodedFrame, PixelArray } from './decode.js';
 import type { DicomLut, ParsedDicom, PixelModule } from './parse.js';
@@ -232,6 +235,64 @@ function applyLut(src: PixelArray, lut: Uint8Array, out: Uint8Array, n: number, 
   else lutAny(src, lut, out, n, shift, mask);
 }
 
+/** Share of the pixels at each end of the gray-level histogram that the blank check ignores (specks, labels). */
+const BLANK_TAIL = 0.005;
+/** Gray levels between the 0.5th and 99.5th percentiles at or below which a rendering counts as blank. */
+const BLANK_SPREAD = 2;
+
+/**
+ * Throws `BlankImageError` when a rendering is (nearly) one gray level: 99% of its pixels within
+ * {@link BLANK_SPREAD} levels of each other. A radiograph always spans many levels; a blank picture comes from a
+ * Rescale Slope of 0, constant stored values, or a window far outside the stored range. The reason names which.
+ *
+ * @example
+ * ```ts
+ * const frame = await decodeFrame(parsed);
+ * checkNotBlank(renderFrameToGray8(frame, parsed.pixel), frame, parsed.pixel, parsed.file); // throws for slope 0
+ * ```
+ */
+export function checkNotBlank(gray: Uint8Array, frame: DecodedFrame, pixel: PixelModule, file?: string): void {
+  const n = gray.length;
+  if (n === 0) return;
+  const histogram = new Uint32Array(256);
+  for (let i = 0; i < n; i++) histogram[gray[i]!]!++;
+  const tail = Math.floor(n * BLANK_TAIL);
+  let low = 0;
+  for (let seen = histogram[0]!; seen <= tail && low < 255; seen += histogram[++low]!);
+  let high = 255;
+  for (let seen = histogram[255]!; seen <= tail && high > 0; seen += histogram[--high]!);
+  if (high - low > BLANK_SPREAD) return;
+  let mode = 0;
+  for (let v = 1; v < 256; v++) if (histogram[v]! > histogram[mode]!) mode = v;
+  const share = ((100 * histogram[mode]!) / n).toFixed(1);
+  throw new BlankImageError(
+    `blank image: expected a radiograph spanning many gray levels; found ${share}% of the pixels at level ${mode} of 255 ` +
+      `and 99% within levels ${low}..${high} after the Modality LUT, VOI LUT and polarity (${blankCause(frame, pixel)})`,
+    file ? { file } : {},
+  );
+}
+
+/** Why a rendering came out blank, from the header and the stored values. */
+function blankCause(frame: DecodedFrame, pixel: PixelModule): string {
+  if (frame.samplesPerPixel === 1 && !pixel.modalityLut && pixel.rescaleSlope === 0) {
+    return `Rescale Slope is 0, so every stored value maps to the intercept ${pixel.rescaleIntercept}`;
+  }
+  let min = Infinity;
+  let max = -Infinity;
+  const src = frame.pixels;
+  for (let i = 0; i < src.length; i++) {
+    const v = src[i]!;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  if (min === max) return `every stored value is ${min}`;
+  const window = pixel.windows.find((w) => w.width > 0);
+  if (pixel.voiLuts.length > 0) return `stored values ${min}..${max}; the VOI LUT Sequence maps them to one level`;
+  if (window) return `stored values ${min}..${max}; Window Center ${window.center} / Width ${window.width} maps them to one level`;
+  if (pixel.modalityLut) return `stored values ${min}..${max}; the Modality LUT Sequence maps them to one level`;
+  return `stored values ${min}..${max}, nearly all of them one value`;
+}
+
 /**
  * Resizes 8-bit grayscale pixels to size x size, ignoring the aspect ratio (the NIH layout stretches to 1024x1024),
  * with sharp's default Lanczos-3 kernel.
@@ -305,7 +366,8 @@ export async function renderToGray8(
 }
 
 /**
- * Decodes, windows, resizes to size x size (default 1024) and writes an 8-bit grayscale PNG.
+ * Decodes, windows, resizes to size x size (default 1024) and writes an 8-bit grayscale PNG. A rendering of (nearly)
+ * one gray level is refused (`BlankImageError`, see {@link checkNotBlank}).
  *
  * @example
  * ```ts
@@ -319,6 +381,7 @@ export async function renderToPng(
 ): Promise<{ png: Buffer; originalWidth: number; originalHeight: number }> {
   const decoded = await decodeFrame(parsed, options.frame ?? 0);
   const gray = renderFrameToGray8(decoded, parsed.pixel, parsed.file);
+  checkNotBlank(gray, decoded, parsed.pixel, parsed.file);
   const png = await encodeGray8Png(gray, decoded.columns, decoded.rows, {
     size: options.size ?? 1024,
     ...(options.compressionLevel !== undefined ? { compressionLevel: options.compressionLevel } : {}),

@@ -8,12 +8,13 @@
  *
  * The stage is skipped when a digest of everything that goes into the shards (image names, splits, labels, boxes,
  * size) equals the one stored in `meta.shards_digest` by the last complete write; otherwise all shards are rewritten
- * (each through a `.partial` file), so shards never mix two states of the dataset.
+ * into `.shards-partial/shards/` beside the old ones (each file through a `.partial` name) and the folder is swapped
+ * in when done, so shards never mix two states of the dataset and a failed or stopped run leaves the old set whole.
  */
 import type { Database as Db } from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { FINDINGS_14 } from '@cxr8/labeler';
 import { LABEL_NOT_MENTIONED, ShardWriter, writeShardManifest } from '../shards.js';
@@ -103,10 +104,12 @@ export async function writeDatasetShards(db: Db, out: string, options: ShardOpti
     const count = (await readdir(shardDir)).filter((n) => n.endsWith('.cxs')).length;
     return { size: options.size, shards: count, records: items.length, skipped: true };
   }
-  await mkdir(shardDir, { recursive: true });
-  for (const name of await readdir(shardDir)) {
-    if (name.endsWith('.cxs') || name.endsWith('.partial')) await rm(join(shardDir, name), { force: true });
-  }
+  // The new shards are written beside the old ones (out/.shards-partial/shards/) and swapped in only when at least
+  // one record was written: a run that fails or is stopped midway leaves the previous shards whole.
+  const stagingRoot = join(out, '.shards-partial');
+  const stageDir = join(stagingRoot, 'shards');
+  await rm(stagingRoot, { recursive: true, force: true });
+  await mkdir(stageDir, { recursive: true });
   const manifest: ShardManifest = { version: 1, size: options.size, findings: [...FINDINGS_14], shards: [] };
   const progress = createProgress({ label: 'shards', total: items.length, stream: options.progress === undefined ? process.stderr : options.progress });
   let written = 0;
@@ -117,7 +120,7 @@ export async function writeDatasetShards(db: Db, out: string, options: ShardOpti
     const header: ShardHeader = { version: 1, split, size: options.size, findings: [...FINDINGS_14] };
     const closeWriter = async (): Promise<void> => {
       if (!writer) return;
-      const file = writer.path.slice(shardDir.length + 1);
+      const file = writer.path.slice(stageDir.length + 1);
       const count = await writer.close();
       manifest.shards.push({ file, split, count });
       writer = undefined;
@@ -128,7 +131,7 @@ export async function writeDatasetShards(db: Db, out: string, options: ShardOpti
         recordFailure(db, item.image_index, 'shards', r.ok ? 'unexpected task result' : r.reason);
         continue;
       }
-      if (!writer) writer = await ShardWriter.create(join(shardDir, `${split}-${String(manifest.shards.filter((s) => s.split === split).length).padStart(5, '0')}.cxs`), header);
+      if (!writer) writer = await ShardWriter.create(join(stageDir, `${split}-${String(manifest.shards.filter((s) => s.split === split).length).padStart(5, '0')}.cxs`), header);
       await writer.write({ id: item.image_index, labels: item.labels, boxes: item.boxes, pixels: r.pixels });
       written++;
       if (writer.records >= options.records) await closeWriter();
@@ -136,7 +139,16 @@ export async function writeDatasetShards(db: Db, out: string, options: ShardOpti
     await closeWriter();
   }
   progress.done();
-  await writeShardManifest(out, manifest);
+  if (written === 0 && items.length > 0) {
+    // Every record failed (each is in `failures`): the shards there are kept rather than replaced by none.
+    await rm(stagingRoot, { recursive: true, force: true });
+    return { size: options.size, shards: 0, records: 0, skipped: false };
+  }
+  await writeShardManifest(stagingRoot, manifest);
+  const old = join(stagingRoot, 'old');
+  if (existsSync(shardDir)) await rename(shardDir, old);
+  await rename(stageDir, shardDir);
+  await rm(stagingRoot, { recursive: true, force: true });
   setMeta(db, 'shards_digest', digest);
   return { size: options.size, shards: manifest.shards.length, records: written, skipped: false };
 }

@@ -12,6 +12,8 @@ import {
   NoPixelDataError,
   PixelDecodeError,
   UnsupportedTransferSyntaxError,
+  isCleanReason,
+  thrownText,
 } from '../../src/errors.js';
 import { codecsDir, crElements, gradient } from './helpers.js';
 
@@ -215,4 +217,28 @@ test('JPEG lossless process 14 (.4.57) goes through the same decoder as SV1 (.4.
   t.is(parsed.header.transferSyntaxUid, TransferSyntax.JPEGLossless);
   const reference = await decodeFrame(nema('UNC'));
   t.deepEqual((await decodeFrame(parsed)).pixels, reference.pixels);
+});
+
+// --- Clear errors only (issue 10, item 5): a JavaScript error inside a codec becomes a reason ----------------------
+
+test('a codec that throws a JavaScript error (daikon on a damaged JPEG extended header) gives a PixelDecodeError with a clean reason', async (t) => {
+  if (!codecsDir) return t.pass('skipped: ../shared/data/dicom-codecs is absent (set CXR8_SHARED_DATA)');
+  const bytes = new Uint8Array(readFileSync(join(codecsDir, 'WG04_RG2_JPLY.dcm')));
+  const location = parseDicom(bytes, 'jply').pixelData as { fragments: { offset: number }[] };
+  // Byte 12 of the codestream is inside the quantisation table segment: daikon then sets a property of undefined.
+  bytes[location.fragments[0]!.offset + 12] = 0;
+  const error = await t.throwsAsync(decodeFrame(parseDicom(bytes, 'jply')), { instanceOf: PixelDecodeError });
+  t.true(error?.cause instanceof TypeError, 'the codec did throw a JavaScript error');
+  t.regex(error?.message ?? '', /JPEG extended: expected a 1760x2140 frame of 10-bit samples; the decoder rejected the codestream/);
+  t.true(isCleanReason(error?.message ?? ''), error?.message);
+});
+
+test('thrownText keeps a codec\'s own words and drops JavaScript runtime errors and exception pointers', (t) => {
+  t.is(thrownText('marker was not found'), 'marker was not found');
+  t.is(thrownText(new Error('ERROR: Huffman table format error [count>Lh]')), 'Huffman table format error [count>Lh]');
+  t.is(thrownText(new TypeError("Cannot read properties of undefined (reading 'index')")), undefined);
+  t.is(thrownText(new Error("Cannot set properties of undefined (setting 'huffmanTableDC')")), undefined);
+  t.is(thrownText(1367320), undefined);
+  t.false(isCleanReason('x.dcm: TypeError: foo is not a function\n    at decode (file.js:1:2)'));
+  t.true(isCleanReason('expected 4096 bytes of pixel data; found 1200'));
 });

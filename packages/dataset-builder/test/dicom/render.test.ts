@@ -3,7 +3,7 @@ import { parseDicom } from '../../src/dicom/parse.js';
 import { renderFrameToGray8, renderToGray8, renderToPng, voiLinear, voiSigmoid } from '../../src/dicom/render.js';
 import { writeDicom } from '../../src/dicom/write.js';
 import { TransferSyntax } from '../../src/dicom/dictionary.js';
-import { UnsupportedPhotometricError } from '../../src/errors.js';
+import { BlankImageError, UnsupportedPhotometricError } from '../../src/errors.js';
 import sharp from 'sharp';
 import { crElements, frameOf, pixelModule } from './helpers.js';
 
@@ -115,4 +115,38 @@ test('a written MONOCHROME1 file with rescale and SIGMOID renders as computed by
   t.is(meta.height, 16);
   t.is(meta.channels, 1);
   t.is(meta.depth, 'uchar');
+});
+
+// --- Blank renderings (issue 10, item 3): (nearly) one gray level is a failure with its reason --------------------
+
+test('a Rescale Slope of 0 renders to one level: renderToPng refuses it with a BlankImageError that names the slope', async (t) => {
+  const data = Uint16Array.from({ length: 16 * 16 }, (_, i) => (i * 13) % 4096);
+  const bytes = await writeDicom({
+    transferSyntax: TransferSyntax.ExplicitVRLittleEndian,
+    elements: crElements({ RescaleSlope: 0, RescaleIntercept: 500 }),
+    pixels: { data, rows: 16, columns: 16, bitsStored: 12 },
+  });
+  const error = await t.throwsAsync(renderToPng(parseDicom(bytes, 'slope0.dcm'), { size: 16 }), { instanceOf: BlankImageError });
+  t.is(error?.reason, 'blank-image');
+  t.regex(error?.message ?? '', /slope0\.dcm: blank image: expected a radiograph spanning many gray levels; found 100\.0% of the pixels at level \d+ .*Rescale Slope is 0, so every stored value maps to the intercept 500/);
+});
+
+test('constant stored values and a window far outside the data are blank too, each with its cause; a real spread is not', async (t) => {
+  const flat = await writeDicom({
+    transferSyntax: TransferSyntax.ExplicitVRLittleEndian,
+    elements: crElements({}),
+    pixels: { data: new Uint16Array(16 * 16).fill(700), rows: 16, columns: 16, bitsStored: 12 },
+  });
+  const e1 = await t.throwsAsync(renderToPng(parseDicom(flat, 'flat.dcm'), { size: 16 }), { instanceOf: BlankImageError });
+  t.regex(e1?.message ?? '', /every stored value is 700/);
+  const ramp = Uint16Array.from({ length: 16 * 16 }, (_, i) => i * 16);
+  const far = await writeDicom({
+    transferSyntax: TransferSyntax.ExplicitVRLittleEndian,
+    elements: crElements({ WindowCenter: 60000, WindowWidth: 10 }),
+    pixels: { data: ramp, rows: 16, columns: 16, bitsStored: 16 },
+  });
+  const e2 = await t.throwsAsync(renderToPng(parseDicom(far, 'far.dcm'), { size: 16 }), { instanceOf: BlankImageError });
+  t.regex(e2?.message ?? '', /stored values 0\.\.4080; Window Center 60000 \/ Width 10 maps them to one level/);
+  const fine = await writeDicom({ transferSyntax: TransferSyntax.ExplicitVRLittleEndian, elements: crElements({}), pixels: { data: ramp, rows: 16, columns: 16, bitsStored: 16 } });
+  await t.notThrowsAsync(renderToPng(parseDicom(fine, 'fine.dcm'), { size: 16 }));
 });

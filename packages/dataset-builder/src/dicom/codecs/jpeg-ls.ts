@@ -27,7 +27,7 @@ export async function decodeJpegLs(encoded: Uint8Array, ctx: FrameContext): Prom
   try {
     result = runWasmDecoder(new JpegLSDecoder(), encoded);
   } catch (cause) {
-    throw new PixelDecodeError(`JPEG-LS: CharLS rejected the frame (${describeCodecFailure('charls', cause)})`, {
+    throw new PixelDecodeError(`JPEG-LS: expected a ${ctx.columns}x${ctx.rows} frame of ${ctx.bitsStored}-bit samples; CharLS rejected the codestream (${describeCodecFailure('charls', cause)})`, {
       file: ctx.file,
       cause,
     });

@@ -13,7 +13,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { compileFunction } from 'node:vm';
-import { PixelDecodeError } from '../../errors.js';
+import { PixelDecodeError, thrownText } from '../../errors.js';
 import { samplesFromBytes } from './frame.js';
 import type { FrameContext, PixelArray } from './frame.js';
 import { describeCodecFailure, loadCodec, runWasmDecoder } from './wasm.js';
@@ -49,7 +49,8 @@ function wrap<T>(name: string, ctx: FrameContext, run: () => T): T {
     return run();
   } catch (cause) {
     if (cause instanceof PixelDecodeError) throw cause;
-    throw new PixelDecodeError(`${name}: the codec rejected the frame (${String((cause as Error)?.message ?? cause)})`, {
+    const why = thrownText(cause) ?? 'it stopped on data it cannot read, without saying why';
+    throw new PixelDecodeError(`${name}: expected a ${ctx.columns}x${ctx.rows} frame of ${ctx.bitsStored}-bit samples; the decoder rejected the codestream (${why})`, {
       file: ctx.file,
       cause,
     });
@@ -71,7 +72,7 @@ export async function decodeJpegBaseline(encoded: Uint8Array, ctx: FrameContext)
     try {
       result = runWasmDecoder(new JPEGDecoder(), encoded);
     } catch (cause) {
-      throw new PixelDecodeError(`JPEG baseline: libjpeg-turbo rejected the frame (${describeCodecFailure('libjpegturbo', cause)})`, {
+      throw new PixelDecodeError(`JPEG baseline: expected a ${ctx.columns}x${ctx.rows} frame of ${ctx.bitsStored}-bit samples; libjpeg-turbo rejected the codestream (${describeCodecFailure('libjpegturbo', cause)})`, {
         file: ctx.file,
         cause,
       });

@@ -26,7 +26,7 @@ export async function decodeJpeg2000(encoded: Uint8Array, ctx: FrameContext): Pr
   try {
     result = runWasmDecoder(new J2KDecoder(), encoded);
   } catch (cause) {
-    throw new PixelDecodeError(`JPEG 2000: OpenJPEG rejected the frame (${describeCodecFailure('openjpeg', cause)})`, {
+    throw new PixelDecodeError(`JPEG 2000: expected a ${ctx.columns}x${ctx.rows} frame of ${ctx.bitsStored}-bit samples; OpenJPEG rejected the codestream (${describeCodecFailure('openjpeg', cause)})`, {
       file: ctx.file,
       cause,
     });

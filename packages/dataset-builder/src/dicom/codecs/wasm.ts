@@ -10,7 +10,7 @@
  * ```
  */
 import { createRequire } from 'node:module';
-import { PixelDecodeError } from '../../errors.js';
+import { PixelDecodeError, thrownText } from '../../errors.js';
 import type { FrameContext } from './frame.js';
 
 const require = createRequire(import.meta.url);
@@ -112,10 +112,10 @@ export function takeCodecError(name: keyof CodecModules): string | undefined {
  * ```
  */
 export function describeCodecFailure(name: keyof CodecModules, thrown: unknown): string {
-  const printed = takeCodecError(name);
+  const printed = thrownText(takeCodecError(name));
   if (printed) return printed;
-  if (thrown instanceof Error) return thrown.message;
-  return typeof thrown === 'string' ? thrown : `exception ${String(thrown)}`;
+  // A JavaScript error or an embind exception pointer says nothing about the data: describe what was found instead.
+  return thrownText(thrown) ?? 'it stopped on data it cannot read, without saying why';
 }
 
 /**
