@@ -41,6 +41,8 @@ import { assessMention } from '../src/assess.js';
 import type { Evaluation } from '../src/evaluate.js';
 import { labelFiles } from '../src/label-files.js';
 import { hasOpenIDev, openIDevPaths, PAPER_F1, readOpenIDev } from '../src/openi-benchmark.js';
+import type { OpenIDev } from '../src/openi-benchmark.js';
+import { createLabeler } from '../src/pipeline.js';
 import type { ReportRecord } from '../src/readers/records.js';
 
 interface ChildJob {
@@ -197,6 +199,11 @@ async function main(): Promise<void> {
       speed.push({ kind: 'memory', name: `--workers 1, ${fmt(memoryCount)} reports (${fmt(bigBytes / 1e6, 0)} MB JSONL)`, r });
     }
     lines.push(...table(dev, evaluation, speed, memoryCount), ...accuracyTable(evaluation, adjudicated), ...clinicalTable(clinical));
+    const conflicts = goldConflicts(readOpenIDev(DEV));
+    if (conflicts) {
+      await writeFile(new URL('./gold-conflicts.csv', import.meta.url), conflicts.csv);
+      lines.push('', conflicts.summary);
+    }
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
@@ -312,6 +319,40 @@ interface ClinicalScore {
 }
 
 /** `assessMention` on the clinical challenge sets of test/fixtures (the held-out one and the dev one), when present. */
+/**
+ * Every (report, finding) of the 13 where the labeler and the adjudicated gold disagree, as a CSV for the readers
+ * (report id, finding, both golds, the labeler's value and the rule that decided it; no report text, which stays in
+ * ../shared/data), and a one-line summary by the labeler's deciding rule: a value of -1 named by a hedge or an
+ * alternative rule is a mention ANNOTATION.md codes -1 that the gold codes 1 because no reader saw it.
+ */
+function goldConflicts(dev: OpenIDev): { csv: string; summary: string } | null {
+  if (!dev.adjudicated) return null;
+  const labeler = createLabeler();
+  const rows = ['id,finding,gold_adjudicated,gold_negbio,labeler,rule'];
+  const byRule = new Map<string, number>();
+  for (const report of dev.reports) {
+    const gold = dev.adjudicated.get(report.id);
+    if (!gold) continue;
+    const result = labeler.label(report);
+    for (const [finding, goldValue] of Object.entries(gold)) {
+      if (finding === 'Hernia' || finding === 'No Finding') continue;
+      const value = (result.labels as Record<string, number | undefined>)[finding];
+      const present = value === 1 ? 1 : 0;
+      if (present === goldValue) continue;
+      const deciding = result.evidence.find((e) => e.label === finding && e.value === value);
+      const rule = deciding?.rule ?? (value === undefined ? 'not-mentioned' : value === 1 ? 'asserted' : '');
+      const key = `${goldValue === 1 ? 'gold 1' : 'gold 0'}, labeler ${value ?? 'blank'} (${rule})`;
+      byRule.set(key, (byRule.get(key) ?? 0) + 1);
+      rows.push([report.id, finding, goldValue, dev.gold.get(report.id)?.[finding as keyof typeof gold] ?? '', value ?? '', rule].join(','));
+    }
+  }
+  const counts = [...byRule].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k}: ${n}`);
+  return {
+    csv: `${rows.join('\n')}\n`,
+    summary: `Disagreements with the adjudicated gold over 13 findings (${rows.length - 1}; listed in bench/gold-conflicts.csv): ${counts.join('; ')}`,
+  };
+}
+
 function scoreClinical(): ClinicalScore[] {
   const out: ClinicalScore[] = [];
   for (const name of ['clinical-sentences.jsonl', 'clinical-dev.jsonl']) {
