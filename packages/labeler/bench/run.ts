@@ -157,6 +157,7 @@ async function main(): Promise<void> {
   const memoryCount = values.memory === undefined ? 0 : Number(values.memory);
   const tmp = await mkdtemp(join(tmpdir(), 'cxr8-labeler-bench-'));
   const lines: string[] = [];
+  let figures: Figures | undefined;
   try {
     // Accuracy, and the XML folder end to end (1,540 files: file reads and XML parsing included).
     const devCsv = join(tmp, 'dev.csv');
@@ -199,6 +200,8 @@ async function main(): Promise<void> {
       speed.push({ kind: 'memory', name: `--workers 1, ${fmt(memoryCount)} reports (${fmt(bigBytes / 1e6, 0)} MB JSONL)`, r });
     }
     lines.push(...table(dev, evaluation, speed, memoryCount), ...accuracyTable(evaluation, adjudicated), ...clinicalTable(clinical));
+    const one = speed.find((x) => x.kind === 'one');
+    if (one) figures = { raw: evaluation, adjudicated, clinical, one: one.r, two: speed.find((x) => x.kind === 'two')?.r, count };
     const conflicts = goldConflicts(readOpenIDev(DEV));
     if (conflicts) {
       await writeFile(new URL('./gold-conflicts.csv', import.meta.url), conflicts.csv);
@@ -210,6 +213,53 @@ async function main(): Promise<void> {
   const text = lines.join('\n');
   console.log(text);
   await writeFile(new URL('./results.md', import.meta.url), `${text}\n`);
+  if (figures) await writeReadmeFigures(figures);
+}
+
+interface Figures {
+  raw: Evaluation;
+  adjudicated: Evaluation | null;
+  clinical: ClinicalScore[];
+  one: ChildResult;
+  two: ChildResult | undefined;
+  count: number;
+}
+
+const README = new URL('../../../README.md', import.meta.url);
+const FIGURES_START = '<!-- labeler-figures: written by npm run bench -w packages/labeler; do not edit by hand -->';
+const FIGURES_END = '<!-- /labeler-figures -->';
+
+/**
+ * The README's one statement of the labeler's figures, rewritten by every full bench run (one with the speed runs)
+ * between FIGURES_START and FIGURES_END, so that the README never holds two sets of numbers.
+ */
+async function writeReadmeFigures(f: Figures): Promise<void> {
+  const readme = readFileSync(README, 'utf8');
+  const start = readme.indexOf(FIGURES_START);
+  const end = readme.indexOf(FIGURES_END);
+  if (start < 0 || end < start) {
+    console.log(`labeler bench: README.md has no ${FIGURES_START} block; figures not written there`);
+    return;
+  }
+  const m = (e: Evaluation['micro']) => e.f1.toFixed(3);
+  const nf = (e: Evaluation | null) => (e?.noFinding ? e.noFinding.f1.toFixed(3) : 'n/a');
+  const held = f.clinical.filter((c) => c.name.startsWith('clinical-sentences'));
+  const date = new Date().toISOString().slice(0, 10);
+  const parts = [
+    `Measured ${date} by \`npm run bench -w packages/labeler\` (full table: [packages/labeler/bench/results.md](packages/labeler/bench/results.md)).`,
+    `On the ${fmt(f.raw.reports)} OpenI dev reports, micro-F1 over the 13 findings without Hernia is` +
+      (f.adjudicated ? ` ${m(f.adjudicated.microWithoutHernia)} against the adjudicated gold (No Finding ${nf(f.adjudicated)}) and` : '') +
+      ` ${m(f.raw.microWithoutHernia)} against NegBio's gold (No Finding ${nf(f.raw)}; over 14 findings ${m(f.raw.micro)}, the paper's .873).`,
+    held.length > 0
+      ? `\`assessMention\` on held-out clinical sentences (written by others, not by the rules' authors): ${held.map((h) => `${h.name}, ${fmt(h.lines)} lines: accuracy ${h.accuracy.toFixed(3)}, negated-class F1 ${h.f1.toFixed(3)}`).join('; ')}.`
+      : '',
+    `Speed end to end (read JSONL, label, write csv) over ${fmt(f.count)} reports: ${fmt(f.one.labeled / f.one.seconds)} reports/s on one thread` +
+      ` (${fmt(f.one.labeled / f.one.cpuSeconds)} per CPU-second), peak RSS ${fmt(f.one.peakRssMb)} MB` +
+      (f.two ? `; ${fmt(f.two.labeled / f.two.seconds)} reports/s with \`--workers 2\`` : '') +
+      `, load average ${loadavg()[0]!.toFixed(1)}. NegBio and the CheXpert labeler publish 3-5 reports/s per core.`,
+  ].filter((p) => p !== '');
+  const block = `${FIGURES_START}\n${parts.join('\n')}\n`;
+  await writeFile(README, readme.slice(0, start) + block + readme.slice(end));
 }
 
 function table(
@@ -318,7 +368,6 @@ interface ClinicalScore {
   f1: number;
 }
 
-/** `assessMention` on the clinical challenge sets of test/fixtures (the held-out one and the dev one), when present. */
 /**
  * Every (report, finding) of the 13 where the labeler and the adjudicated gold disagree, as a CSV for the readers
  * (report id, finding, both golds, the labeler's value and the rule that decided it; no report text, which stays in
@@ -353,9 +402,10 @@ function goldConflicts(dev: OpenIDev): { csv: string; summary: string } | null {
   };
 }
 
+/** `assessMention` on the clinical challenge sets of test/fixtures (the held-out one and the dev one), when present. */
 function scoreClinical(): ClinicalScore[] {
   const out: ClinicalScore[] = [];
-  for (const name of ['clinical-sentences.jsonl', 'clinical-dev.jsonl']) {
+  for (const name of ['clinical-sentences.jsonl', 'clinical-sentences-2.jsonl', 'clinical-dev.jsonl']) {
     const path = fileURLToPath(new URL(`../test/fixtures/${name}`, import.meta.url));
     if (!existsSync(path)) continue;
     const rows = readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '');

@@ -53,8 +53,11 @@ Inputs: files, folders (searched recursively) or glob patterns (quote them: 'rep
   .xml             OpenI report XML; id = <uId id="..."/>
   .txt             one report per file; id = the file name without .txt
   .csv             one report per row, RFC 4180 with a header; see --id-column, --text-column
-  .jsonl           one {"id": ..., "text": ...} object per line (also .ndjson)
+  .jsonl           one {"id": ..., "text": ...} object per line (also .ndjson); blank lines are skipped; a
+                   numeric id must be a whole number below 2^53 (quote any other, or it would change)
   -                standard input, as JSONL unless --stdin-format says otherwise
+In a folder, files with other extensions and hidden entries (names starting with ".") are skipped; a subfolder
+that cannot be read, or a link named like a report file whose target is missing, fails and is named.
 A report whose id came before in the run is skipped (the first is kept; a warning gives the count). An empty or
 headings-only report is labeled like any other (No Finding 1) and counted in the summary. Text that is not UTF-8
 fails that report only, naming the file, line and byte.
@@ -131,6 +134,83 @@ function usage(message: string): UsageError {
   return new UsageError(`${message} (see label-reports --help)`);
 }
 
+/** The flags of the labeling command and of `evaluate`, for suggestions on a mistyped one. */
+const LABEL_FLAGS = [
+  'out', 'format', 'labels', 'sections', 'uncertain', 'lexicons', 'workers', 'id-column', 'text-column', 'resume', 'stdin-format',
+  'progress', 'no-progress', 'quiet', 'help',
+] as const;
+const EVALUATE_FLAGS = ['gold', 'pred', 'uncertain', 'allow-missing', 'json', 'help'] as const;
+
+/** Edit distance (insertions, deletions, substitutions, transpositions of neighbours), for flag suggestions. */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const row = d[i] as number[];
+      const up = d[i - 1] as number[];
+      row[j] = Math.min((up[j] as number) + 1, (row[j - 1] as number) + 1, (up[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) row[j] = Math.min(row[j] as number, ((d[i - 2] as number[])[j - 2] as number) + 1);
+    }
+  }
+  return (d[a.length] as number[])[b.length] as number;
+}
+
+/**
+ * The known flag nearest to a mistyped one (`--ouput` -> `--out`, `--worker` -> `--workers`), or undefined when none
+ * is close (at most a third of its letters wrong, or a prefix of one flag).
+ *
+ * @example
+ * ```ts
+ * suggestFlag('--ouput', ['out', 'format']); // "--out"
+ * suggestFlag('--zzz', ['out', 'format']);   // undefined
+ * ```
+ */
+export function suggestFlag(flag: string, known: readonly string[]): string | undefined {
+  const name = flag.replace(/^-+/, '').split('=')[0]?.toLowerCase() ?? '';
+  if (name.length === 0) return undefined;
+  const prefixed = known.filter((k) => k.startsWith(name));
+  if (prefixed.length === 1) return `--${prefixed[0] as string}`;
+  let best: string | undefined;
+  let bestDistance = Math.min(name.length - 1, Math.max(2, Math.ceil(name.length / 3)));
+  for (const k of known) {
+    const distance = editDistance(name, k);
+    if (distance <= bestDistance && (best === undefined || distance < editDistance(name, best))) {
+      best = k;
+      bestDistance = distance;
+    }
+  }
+  return best === undefined ? undefined : `--${best}`;
+}
+
+/**
+ * Rewrites node:util parseArgs errors into this command's words: an unknown flag with the nearest known one, a flag
+ * without its value as expected vs found.
+ */
+function describeParseError(error: Error, known: readonly string[]): string {
+  const unknown = /^Unknown option '([^']+)'/.exec(error.message);
+  if (unknown) {
+    const flag = unknown[1] as string;
+    const near = suggestFlag(flag, known);
+    return `unknown option ${flag}${near ? `; did you mean ${near}?` : ''}`;
+  }
+  const missing = /^Option '(?:-\w, )?(--[\w-]+)(?: <value>)?' argument (missing|is ambiguous)/.exec(error.message);
+  if (missing) {
+    return missing[2] === 'missing'
+      ? `${missing[1] as string}: expected a value, found none`
+      : `${missing[1] as string}: expected a value, found the next flag (write ${missing[1] as string}=VALUE for a value that starts with "-")`;
+  }
+  const noValue = /^Option '(--[\w-]+)' does not take an argument/.exec(error.message);
+  if (noValue) return `${noValue[1] as string}: expected no value (it is a switch), found one`;
+  return error.message;
+}
+
+/** A flag given an empty value (`--out ''`, `--text-column=`) is a usage error, not a default. */
+function checkNotEmpty(values: Record<string, unknown>, prefix = ''): void {
+  for (const [flag, value] of Object.entries(values)) {
+    if (value === '' || (Array.isArray(value) && value.includes(''))) throw usage(`${prefix}--${flag}: expected a value, found an empty string`);
+  }
+}
+
 function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
   if (value === undefined) return undefined;
   if (!(allowed as readonly string[]).includes(value)) {
@@ -188,8 +268,9 @@ export function parseLabelArgs(argv: readonly string[]): { help: boolean; quiet:
       },
     });
   } catch (error) {
-    throw usage((error as Error).message);
+    throw usage(describeParseError(error as Error, LABEL_FLAGS));
   }
+  checkNotEmpty(parsed.values);
   const v = parsed.values;
   const help = v.help === true;
   const format = v.format ?? 'csv';
@@ -259,8 +340,9 @@ export function parseEvaluateArgs(argv: readonly string[]): {
       },
     });
   } catch (error) {
-    throw usage(`evaluate: ${(error as Error).message}`);
+    throw usage(`evaluate: ${describeParseError(error as Error, EVALUATE_FLAGS)}`);
   }
+  checkNotEmpty(parsed.values, 'evaluate: ');
   const v = parsed.values;
   const help = v.help === true;
   if (!help && (v.gold === undefined || v.pred === undefined)) {
@@ -355,7 +437,7 @@ export async function main(argv: readonly string[], io: CliIo = {}): Promise<num
     if (!args.quiet) {
       const rate = summary.seconds > 0 ? Math.round(summary.labeled / summary.seconds) : 0;
       const failed = summary.failed > 0 ? `; ${summary.failed.toLocaleString('en-US')} failed (listed above)` : '';
-      const resumed = args.options.resume ? `; ${summary.resumed.toLocaleString('en-US')} kept from ${String(args.options.out)}.partial` : '';
+      const resumed = summary.resumedFrom !== undefined ? `; ${summary.resumed.toLocaleString('en-US')} kept from ${summary.resumedFrom}` : '';
       const empty = summary.empty > 0 ? `; ${summary.empty.toLocaleString('en-US')} empty or headings only` : '';
       await write(
         stderr,
@@ -365,13 +447,14 @@ export async function main(argv: readonly string[], io: CliIo = {}): Promise<num
     }
     return summary.failed > 0 ? EXIT.inputsFailed : EXIT.ok;
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    // The command's own name on every line it prints (the library's errors carry the package name).
+    const message = (error instanceof Error ? error.message : String(error)).replace(/^@cxr8\/labeler: /, 'label-reports: ');
     if (error instanceof UsageError) {
       await write(stderr, `${message}\n`);
       return EXIT.usage;
     }
     if (error instanceof NothingToLabelError) {
-      await write(stderr, `${message.replace(/^@cxr8\/labeler: /, 'label-reports: ')}\n`);
+      await write(stderr, `${message}\n`);
       return EXIT.fatal;
     }
     const partial = partialOf(argv, cwd);

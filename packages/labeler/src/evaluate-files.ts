@@ -44,6 +44,64 @@ async function readCsvText(path: string, name: string): Promise<string> {
   return decoded.text;
 }
 
+/** The cells of a csv file's first line, trimmed and lower-cased (no quotes are expected in a header of ours). */
+function headerCells(text: string): string[] {
+  const end = text.search(/\r?\n/);
+  return (end < 0 ? text : text.slice(0, end))
+    .replace(/^\uFEFF/, '')
+    .split(',')
+    .map((c) => c.trim().replace(/^"(.*)"$/, '$1').toLowerCase());
+}
+
+/** label-reports' csv output (`id`, the findings, `No Finding`), which is what --pred expects. */
+const isLabelerCsv = (cells: readonly string[]): boolean => cells[0] === 'id' && cells.includes('no finding') && !cells.includes('normal');
+/** A gold standard in the layout of openi-dev/gold.csv (`filename`, the findings, `normal`). */
+const isGoldCsv = (cells: readonly string[]): boolean => cells[0] === 'filename' || cells.includes('normal');
+
+/**
+ * Names a file that is in another layout than `evaluate` reads, before it is parsed: JSON lines, the chexpert or nih
+ * output of label-reports (no id column, or the findings in one column), and a gold and a prediction file given the
+ * other way round (which would score without an error, with precision and recall swapped). Returns the error, or
+ * undefined when the layout is the expected one.
+ *
+ * @example
+ * ```ts
+ * checkEvaluateLayout({ gold: 'gold.csv', pred: 'labels.jsonl' }, goldText, '{"id":"CXR1","labels":{}}\n');
+ * // EvaluationInputError: labels.jsonl: expected a csv file ..., found JSON lines (the --format jsonl output?) ...
+ * ```
+ */
+export function checkEvaluateLayout(names: { gold: string; pred: string }, goldText: string, predText: string): EvaluationInputError | undefined {
+  const csvHint = 'write the predictions with --format csv (the default), e.g. label-reports REPORTS --out labels.csv';
+  for (const [role, name, text] of [['gold', names.gold, goldText], ['pred', names.pred, predText]] as const) {
+    const expected =
+      role === 'gold'
+        ? 'expected a gold-standard csv (filename or id, one column per finding, normal)'
+        : "expected a prediction csv in label-reports' csv format (id, one column per finding, No Finding)";
+    const hint = role === 'pred' ? `: ${csvHint}` : '';
+    if (/^\uFEFF?\s*[{[]/.test(text)) {
+      return new EvaluationInputError(`${expected}, found JSON${role === 'pred' ? ' lines (the --format jsonl output?)' : ''}${hint}`, { file: name });
+    }
+    const cells = headerCells(text);
+    if (cells[0] === 'reports' || cells.includes('enlarged cardiomediastinum')) {
+      return new EvaluationInputError(`${expected}, found the CheXpert layout (the --format chexpert output), which has no report ids${hint}`, { file: name });
+    }
+    if (cells.includes('finding labels')) {
+      return new EvaluationInputError(`${expected}, found the NIH layout (Image Index,Finding Labels; the --format nih output), with every finding in one column${hint}`, { file: name });
+    }
+  }
+  const gold = headerCells(goldText);
+  const pred = headerCells(predText);
+  if (isLabelerCsv(gold) && isGoldCsv(pred) && !isGoldCsv(gold)) {
+    return new EvaluationInputError(
+      `expected a gold standard for --gold, found label-reports' csv output (id, ..., No Finding), while --pred ${names.pred} is a gold standard ` +
+        `(${pred[0]}, ..., normal): the two look swapped, which would score with precision and recall exchanged; ` +
+        `run with --gold ${names.pred} --pred ${names.gold}`,
+      { file: names.gold },
+    );
+  }
+  return undefined;
+}
+
 /**
  * Reads and scores a prediction csv against a gold csv. Throws an `EvaluationInputError` naming the file when one
  * cannot be read or parsed, and, unless `allowMissing`, when the predictions lack some gold reports.
@@ -60,6 +118,8 @@ export async function evaluateFiles(options: EvaluateFilesOptions): Promise<Eval
     readCsvText(resolve(cwd, options.gold), options.gold),
     readCsvText(resolve(cwd, options.pred), options.pred),
   ]);
+  const layout = checkEvaluateLayout(options, goldText, predText);
+  if (layout) throw layout;
   const gold = parseGoldCsv(goldText, options.gold);
   const pred = parsePredictionCsv(predText, options.pred);
   const evaluation = evaluate(gold, pred, options.uncertainAs ? { uncertainAs: options.uncertainAs } : {});

@@ -15,8 +15,9 @@
  * (`duplicates`); empty and headings-only reports are labeled and counted (`empty`).
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { rename, rm, stat, truncate } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { access, rename, rm, stat, truncate } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { NothingToLabelError, OutputError } from './errors.js';
 import { createLabelProgress, type LabelProgress } from './progress.js';
@@ -92,6 +93,8 @@ export interface LabelSummary {
   labeled: number;
   /** Rows kept from the partial output of an interrupted run (`resume`); 0 otherwise. */
   resumed: number;
+  /** The partial file resumed (`FILE.partial`, as named), when `resume` found one; absent otherwise. */
+  resumedFrom?: string;
   /** Inputs, rows or reports that failed. */
   failed: number;
   /** Of the reports labeled, those that were empty or held only section headings (labeled like any other). */
@@ -157,8 +160,10 @@ async function openSink(out: string | Writable | undefined, cwd: string, options
     if (options.resume) throw new OutputError('expected an output file (--out FILE) to resume, found a stream (standard output)');
     return streamSink(out ?? process.stdout, undefined);
   }
+  if (out.length === 0) throw new OutputError('expected an output file name (--out FILE), found an empty string');
   const path = resolve(cwd, out);
   const existing = await stat(path).catch(() => undefined);
+  await checkOutputPlace(out, path, existing);
   // Devices and pipes (/dev/null, /dev/stdout, a FIFO) are written directly.
   const direct = existing !== undefined && !existing.isFile();
   const target = direct ? path : `${path}.partial`;
@@ -172,6 +177,8 @@ async function openSink(out: string | Writable | undefined, cwd: string, options
     point = await readPoint(target, options.format, options.header, name);
     if (!recorded) await writeSettings(target, options.settings, out);
     await truncate(target, point.bytes); // cut a torn last row
+  } else if (options.resume && !direct) {
+    options.onWarning?.(`--resume: found no ${name} to resume (the interrupted run finished, or never started); labeling every report`);
   } else if (partialExists) {
     let rows: number | undefined;
     try {
@@ -191,7 +198,7 @@ async function openSink(out: string | Writable | undefined, cwd: string, options
   const stream = createWriteStream(target, { flags: point ? 'a' : 'w' });
   await new Promise<void>((ok, fail) => {
     stream.once('open', () => ok());
-    stream.once('error', (cause) => fail(new OutputError(`expected a writable output file, found: ${cause.message}`, { file: out, cause })));
+    stream.once('error', (cause) => fail(new OutputError(`expected a writable output file, found: ${describeFsError(cause)}`, { file: out, cause })));
   }).catch(async (error: unknown) => {
     if (!direct) await rm(settingsFileOf(target), { force: true });
     throw error;
@@ -199,6 +206,46 @@ async function openSink(out: string | Writable | undefined, cwd: string, options
   const sink = streamSink(stream, direct ? undefined : { partial: target, final: path, name: out });
   return { ...sink, ...(point ? { resumed: point } : {}), file: { name: out, existed: existing !== undefined } };
 }
+
+/**
+ * Checks, before anything is written, that `--out` can be a file: not a folder, and in a folder that exists. Each
+ * case says what was expected and what was found, and how to go on.
+ */
+async function checkOutputPlace(out: string, path: string, existing: Stats | undefined): Promise<void> {
+  if (existing?.isDirectory()) {
+    throw new OutputError(`expected a file to write the labels to, found a folder: name a file in it, e.g. --out ${join(out, 'labels.csv')}`, { file: out });
+  }
+  // Writable: the file itself when it exists (a device), else its folder (FILE.partial is made there).
+  const writable = async (at: string, what: string): Promise<void> => {
+    try {
+      await access(at, constants.W_OK);
+    } catch (cause) {
+      throw new OutputError(`expected ${what} to be writable, found: ${describeFsError(cause)}`, { file: out, cause });
+    }
+  };
+  if (existing !== undefined) {
+    await writable(existing.isFile() ? dirname(path) : path, existing.isFile() ? `the folder ${dirname(path)}` : 'an output');
+    return;
+  }
+  const parent = dirname(path);
+  const folder = await stat(parent).catch((cause: unknown) => cause as Error);
+  if (folder instanceof Error) {
+    const code = (folder as { code?: string }).code;
+    throw new OutputError(
+      code === 'ENOENT'
+        ? `expected the folder ${parent} to exist, found no such folder: create it first (mkdir -p ${shellWord(parent)}), or check the path`
+        : code === 'ENOTDIR'
+          ? `expected ${parent} to be a folder, found a file on the way to it`
+          : `expected a writable folder ${parent}, found: ${describeFsError(folder)}`,
+      { file: out, cause: folder },
+    );
+  }
+  if (!folder.isDirectory()) throw new OutputError(`expected ${parent} to be a folder, found a file`, { file: out });
+  await writable(parent, `the folder ${parent}`);
+}
+
+/** Quotes a path for a command shown to the user. */
+const shellWord = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
 async function readPoint(target: string, format: OutputFormat, header: string, name: string): Promise<ResumePoint> {
   try {
@@ -464,6 +511,7 @@ export async function labelFiles(options: LabelFilesOptions): Promise<LabelSumma
     const summary: LabelSummary = {
       labeled,
       resumed: kept.length,
+      ...(out.resumed && typeof options.out === 'string' ? { resumedFrom: `${options.out}.partial` } : {}),
       failed,
       empty,
       duplicates,

@@ -3,8 +3,8 @@
  * the CLI's `main`, on real files in a temporary folder.
  */
 import test from 'ava';
-import { existsSync } from 'node:fs';
-import { mkdtemp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { constants, existsSync } from 'node:fs';
+import { access, chmod, mkdtemp, mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable, Writable } from 'node:stream';
@@ -377,4 +377,218 @@ test.serial('Ctrl-C exits 130 and says how to resume, also when writing to stand
     t.regex(r.stderr, /interrupted/);
     t.regex(r.stderr, out.length > 0 ? /out\.csv\.partial; run the same command with --resume to finish/ : /--out FILE.*--resume/);
   }
+});
+
+// --- Off the path, as a new user (issue 13 follow-up): each case reproduced through main first ---
+
+test('a JSONL number id that a double cannot hold as written fails that line with the hint to quote it', async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(
+    join(dir, 'ids.jsonl'),
+    '{"id":12,"text":"Small effusion."}\n\n{"id":12345678901234567890,"text":"No effusion."}\n{"id":1.10,"text":"Edema."}\n' +
+      '{"id":{"a":1},"text":"x"}\n"just a string"\n{"id":"s","text":"Normal."}\n',
+  );
+  const r = await run(['ids.jsonl', '--out', 'out.csv'], dir);
+  t.is(r.code, 1, r.stderr);
+  // Before: 12345678901234567890 was written as "12345678901234567000" and 1.10 as "1.1", exit 0.
+  t.regex(r.stderr, /ids\.jsonl:3: expected "id" to be a string or a whole number up to 9007199254740991, found the number 12345678901234567000, which cannot be kept as written: quote it/);
+  t.regex(r.stderr, /ids\.jsonl:4: expected "id" .* found the number 1\.1,/);
+  t.regex(r.stderr, /ids\.jsonl:5: expected a non-empty string "id", found an object/);
+  t.regex(r.stderr, /ids\.jsonl:6: expected a JSON object \{"id": \.\.\., "text": \.\.\.\}, found the string "just a string"/);
+  t.deepEqual(rowsOf(await readFile(join(dir, 'out.csv'), 'utf8')).slice(1).map((row) => row[0]), ['12', 's']);
+});
+
+test('--out into a folder that does not exist, onto a folder, under a file, or empty: said plainly, nothing written', async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, 'r.txt'), 'IMPRESSION: Small left effusion.');
+  await writeFile(join(dir, 'afile'), 'x');
+  await mkdir(join(dir, 'outdir'));
+  const missing = await run(['r.txt', '--out', 'nope/labels.csv'], dir);
+  t.is(missing.code, 3);
+  t.regex(missing.stderr, /^label-reports: nope\/labels\.csv: expected the folder .*nope to exist, found no such folder: create it first \(mkdir -p .*nope\)/);
+  t.false(existsSync(join(dir, 'nope')));
+  const folder = await run(['r.txt', '--out', 'outdir'], dir);
+  t.is(folder.code, 3);
+  // Before: "found: EISDIR: illegal operation on a directory, open '...'".
+  t.regex(folder.stderr, /outdir: expected a file to write the labels to, found a folder: name a file in it, e\.g\. --out outdir\/labels\.csv/);
+  t.deepEqual(await readdir(join(dir, 'outdir')), []);
+  const underFile = await run(['r.txt', '--out', 'afile/labels.csv'], dir);
+  t.is(underFile.code, 3);
+  t.regex(underFile.stderr, /afile\/labels\.csv: expected .*afile to be a folder, found a file/);
+  for (const args of [['--out', ''], ['--text-column='], ['--lexicons', '']]) {
+    const empty = await run(['r.txt', ...args], dir);
+    t.is(empty.code, 2, args.join(' '));
+    t.regex(empty.stderr, /^label-reports: --[a-z-]+: expected a value, found an empty string/, args.join(' '));
+  }
+  t.deepEqual((await readdir(dir)).sort(), ['afile', 'outdir', 'r.txt']);
+});
+
+test('a mistyped flag is named with the nearest one; a flag without its value says so; exit 2, nothing written', async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, 'r.txt'), 'IMPRESSION: Small left effusion.');
+  const cases: Array<[string[], RegExp]> = [
+    [['r.txt', '--ouput', 'x.csv'], /^label-reports: unknown option --ouput; did you mean --out\? \(see label-reports --help\)\n$/],
+    [['r.txt', '--worker', '2'], /unknown option --worker; did you mean --workers\?/],
+    [['r.txt', '--form', 'jsonl'], /unknown option --form; did you mean --format\?/],
+    [['r.txt', '--zzz'], /^label-reports: unknown option --zzz \(see/],
+    [['r.txt', '--out'], /--out: expected a value, found none/],
+    [['r.txt', '--out', '--format', 'jsonl'], /--out: expected a value, found the next flag/],
+    [['r.txt', '--resume=yes', '--out', 'x.csv'], /--resume: expected no value \(it is a switch\), found one/],
+    [['evaluate', '--gld', 'g.csv', '--pred', 'p.csv'], /^label-reports: evaluate: unknown option --gld; did you mean --gold\?/],
+  ];
+  for (const [args, expected] of cases) {
+    const r = await run(args, dir);
+    t.is(r.code, 2, args.join(' '));
+    t.regex(r.stderr, expected, args.join(' '));
+    t.notRegex(r.stderr, /positional argument|@cxr8\/labeler/, args.join(' '));
+  }
+  t.deepEqual(await readdir(dir), ['r.txt']);
+});
+
+test('--resume with no partial file says there is nothing to resume, and the summary claims no kept rows', async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, 'r.txt'), 'IMPRESSION: Small left effusion.');
+  const r = await run(['r.txt', '--out', 'out.csv', '--resume'], dir);
+  t.is(r.code, 0, r.stderr);
+  // Before: no word, and "; 0 kept from out.csv.partial" for a file that never existed.
+  t.regex(r.stderr, /warning: --resume: found no out\.csv\.partial to resume .*labeling every report/);
+  t.notRegex(r.stderr, /kept from/);
+  t.is(rowsOf(await readFile(join(dir, 'out.csv'), 'utf8')).length, 2);
+});
+
+test('a dangling link named like a report, in a folder or a glob, is a failure naming it, not silently skipped', async (t) => {
+  const dir = await tempDir(t);
+  await mkdir(join(dir, 'reports', '.cache'), { recursive: true });
+  await writeFile(join(dir, 'reports', 'a.txt'), 'IMPRESSION: Small left effusion.');
+  await writeFile(join(dir, 'reports', '.hidden.txt'), 'IMPRESSION: Cardiomegaly.');
+  await writeFile(join(dir, 'reports', '.cache', 'c.txt'), 'IMPRESSION: Cardiomegaly.');
+  await writeFile(join(dir, 'reports', 'notes.md'), 'not a report');
+  await symlink(join(dir, 'gone.txt'), join(dir, 'reports', 'b.txt'));
+  await symlink(join(dir, 'gone.md'), join(dir, 'reports', 'c.md'));
+  for (const input of ['reports', 'reports/*.txt']) {
+    const r = await run([input, '--out', 'out.csv'], dir);
+    t.is(r.code, 1, r.stderr);
+    t.regex(r.stderr, /reports\/b\.txt: a symbolic link to a file that cannot be read \(no such file or directory\)/, input);
+    t.notRegex(r.stderr, /c\.md|notes\.md|hidden|cache/, input);
+    t.deepEqual(rowsOf(await readFile(join(dir, 'out.csv'), 'utf8')).slice(1).map((row) => row[0]), ['a'], input);
+  }
+});
+
+test('a subfolder that cannot be read is a failure naming it; the rest is labeled', async (t) => {
+  if (process.getuid?.() === 0) {
+    t.pass('skipped: running as root, which reads any folder (chmod 000 does not stop it)');
+    return;
+  }
+  const dir = await tempDir(t);
+  await mkdir(join(dir, 'reports', 'locked'), { recursive: true });
+  await writeFile(join(dir, 'reports', 'a.txt'), 'IMPRESSION: Small left effusion.');
+  await writeFile(join(dir, 'reports', 'locked', 'b.txt'), 'IMPRESSION: Edema.');
+  await chmod(join(dir, 'reports', 'locked'), 0o000);
+  t.teardown(() => chmod(join(dir, 'reports', 'locked'), 0o755));
+  const r = await run(['reports', '--out', 'out.csv'], dir);
+  t.is(r.code, 1, r.stderr);
+  t.regex(r.stderr, /reports\/locked: cannot read the folder: permission denied/);
+  t.deepEqual(rowsOf(await readFile(join(dir, 'out.csv'), 'utf8')).slice(1).map((row) => row[0]), ['a']);
+});
+
+test('a semicolon- or tab-separated CSV is named as such, with what to do; a BOM and CRLF line ends are read', async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, 'semi.csv'), 'id;text\n1;Small left effusion.\n');
+  await writeFile(join(dir, 'tab.csv'), 'id\ttext\n1\tSmall left effusion.\n');
+  await writeFile(join(dir, 'bom.csv'), '\ufeffid,text\r\n1,"FINDINGS: Small left effusion.\r\nIMPRESSION: Effusion."\r\n2,No pneumothorax.\r\n');
+  for (const [file, name] of [['semi.csv', 'semicolons \\(";"\\)'], ['tab.csv', 'tabs \\("\\\\t"\\)']] as const) {
+    const r = await run([file, '--out', 'out.csv'], dir);
+    t.is(r.code, 3, r.stderr);
+    t.regex(r.stderr, new RegExp(`${file}: expected a header with the column "id" .* the header is separated by ${name}, but label-reports reads comma-separated CSV`));
+  }
+  const bom = await run(['bom.csv', '--out', 'out.csv'], dir);
+  t.is(bom.code, 0, bom.stderr);
+  const rows = rowsOf(await readFile(join(dir, 'out.csv'), 'utf8'));
+  t.deepEqual(rows.slice(1).map((row) => [row[0], row[3]]), [['1', '1'], ['2', '']]);
+});
+
+test('evaluate names a prediction or gold file in another layout, and refuses gold and predictions swapped', async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, 'a.txt'), 'IMPRESSION: Small left effusion.');
+  await writeFile(join(dir, 'b.txt'), 'IMPRESSION: No acute disease.');
+  const gold = 'filename,Atelectasis,Cardiomegaly,Effusion,Infiltration,Mass,Nodule,Pneumonia,Pneumothorax,Consolidation,Edema,Emphysema,Fibrosis,Pleural_Thickening,Hernia,normal\n' +
+    'a,0,0,1,0,0,0,0,0,0,0,0,0,0,0,0\nb,0,0,0,0,0,0,0,0,0,0,0,0,0,0,1\n';
+  await writeFile(join(dir, 'gold.csv'), gold);
+  for (const format of ['csv', 'jsonl', 'chexpert', 'nih']) t.is((await run(['a.txt', 'b.txt', '-f', format, '--out', `pred.${format}.csv`], dir)).code, 0);
+  const ok = await run(['evaluate', '--gold', 'gold.csv', '--pred', 'pred.csv.csv'], dir);
+  t.is(ok.code, 0, ok.stderr);
+  const layouts: Array<[string, RegExp]> = [
+    ['jsonl', /pred\.jsonl\.csv: expected a prediction csv in label-reports' csv format .*, found JSON lines \(the --format jsonl output\?\): write the predictions with --format csv/],
+    ['chexpert', /pred\.chexpert\.csv: expected a prediction csv .*, found the CheXpert layout .*no report ids: write the predictions with --format csv/],
+    ['nih', /pred\.nih\.csv: expected a prediction csv .*, found the NIH layout .*: write the predictions with --format csv/],
+  ];
+  for (const [format, expected] of layouts) {
+    const r = await run(['evaluate', '--gold', 'gold.csv', '--pred', `pred.${format}.csv`], dir);
+    t.is(r.code, 1, format);
+    t.regex(r.stderr, expected, format);
+    t.true(r.stderr.length < 600, `a short message, not the file's first line: ${r.stderr}`);
+    t.is(r.stdout, '');
+  }
+  const nihGold = await run(['evaluate', '--gold', 'pred.nih.csv', '--pred', 'pred.csv.csv'], dir);
+  t.is(nihGold.code, 1);
+  t.regex(nihGold.stderr, /pred\.nih\.csv: expected a gold-standard csv .*, found the NIH layout/);
+  // Before: scored without a word, with precision and recall exchanged.
+  const swapped = await run(['evaluate', '--gold', 'pred.csv.csv', '--pred', 'gold.csv'], dir);
+  t.is(swapped.code, 1);
+  t.regex(swapped.stderr, /pred\.csv\.csv: expected a gold standard for --gold, found label-reports' csv output .* the two look swapped.*run with --gold gold\.csv --pred pred\.csv\.csv/);
+  t.is(swapped.stdout, '');
+  const same = await run(['evaluate', '--gold', 'pred.csv.csv', '--pred', 'pred.csv.csv'], dir);
+  t.is(same.code, 0, 'two label files can still be compared');
+});
+
+test('UTF-16 text (with or without a byte order mark) fails with the utf-16 hint, never labeled as an empty report', async (t) => {
+  const dir = await tempDir(t);
+  const utf16le = (s: string): Buffer => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(s, 'utf16le')]);
+  const utf16be = (s: string): Buffer => Buffer.from(s, 'utf16le').swap16();
+  await writeFile(join(dir, 'bom.csv'), utf16le('id,text\r\n1,Small left pleural effusion.\r\n'));
+  await writeFile(join(dir, 'bom.txt'), utf16le('IMPRESSION: Small left pleural effusion.'));
+  await writeFile(join(dir, 'nobom.txt'), utf16be('IMPRESSION: Small left pleural effusion.'));
+  await writeFile(join(dir, 'nul.jsonl'), '{"id":"a","text":"Edema."}\n{"id":"b","text":"x\u0000y"}\n');
+  await writeFile(join(dir, 'ok.txt'), 'IMPRESSION: Cardiomegaly.');
+  const r = await run(['bom.csv', 'bom.txt', 'nobom.txt', 'nul.jsonl', 'ok.txt', '--out', 'out.csv'], dir);
+  t.is(r.code, 1, r.stderr);
+  t.regex(r.stderr, /bom\.csv: .*expected UTF-8 text, found UTF-16 \(byte order mark FF FE\); convert it with iconv -f utf-16 -t utf-8\n/);
+  t.regex(r.stderr, /bom\.txt: expected UTF-8 text, found UTF-16 \(byte order mark FF FE\)/);
+  // Before: nobom.txt (valid UTF-8 full of NUL bytes) was labeled No Finding 1, exit 0; bom.* had the Windows-1252 hint.
+  t.regex(r.stderr, /nobom\.txt: expected UTF-8 text, found a NUL byte \(0x00\) at line 1, byte 0: UTF-16 text without a byte order mark/);
+  t.regex(r.stderr, /nul\.jsonl:2: expected UTF-8 text, found a NUL byte \(0x00\) at line 2, byte \d+/);
+  t.notRegex(r.stderr, /windows-1252/);
+  t.deepEqual(rowsOf(await readFile(join(dir, 'out.csv'), 'utf8')).slice(1).map((row) => row[0]), ['a', 'ok']);
+});
+
+/** A folder this process cannot write into: a chmod 555 one, or, for root (who writes anywhere), /proc/sys. */
+async function readOnlyFolder(dir: string): Promise<string | undefined> {
+  if (process.getuid?.() !== 0) {
+    const ro = join(dir, 'read-only');
+    await mkdir(ro);
+    await chmod(ro, 0o555);
+    return ro;
+  }
+  try {
+    await access('/proc/sys', constants.W_OK);
+    return undefined;
+  } catch {
+    return '/proc/sys';
+  }
+}
+
+test('--out into a folder that cannot be written is exit 3 before any work, naming the folder and why', async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, 'r.txt'), 'IMPRESSION: Small left effusion.');
+  const ro = await readOnlyFolder(dir);
+  if (ro === undefined) {
+    t.pass('skipped: no folder here that this process cannot write');
+    return;
+  }
+  t.teardown(() => (ro.startsWith(dir) ? chmod(ro, 0o755) : Promise.resolve()));
+  const r = await run(['r.txt', '--out', join(ro, 'labels.csv')], dir);
+  t.is(r.code, 3, r.stderr);
+  // Before: "found: EROFS: read-only file system, open '.../labels.csv.partial.json'" (or EACCES), a Node message.
+  t.regex(r.stderr, /labels\.csv: expected the folder .* to be writable, found: (permission denied|read-only file system)\n/);
+  t.notRegex(r.stderr, /EACCES|EROFS|open '/);
 });

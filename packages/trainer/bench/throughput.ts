@@ -5,9 +5,11 @@
  *
  *   node --import=tsx --conditions=source packages/trainer/bench/throughput.ts [--image-size 224] [--batch-size 16]
  *        [--steps 4] [--warmup 1] [--workers 2] [--python /usr/bin/python3] [--map-size 256] [--only train|eval]
+ *        [--kernels chosen|all]
  *
- * Rows: ours in-process on wasm (one thread), ours with N gradient worker threads (train.ts's default on wasm), and
- * PyTorch with 1 thread and with every core. `measureThroughput(options)` returns the numbers for bench/run.ts.
+ * Rows: ours in-process on wasm with the micro-kernel chosen for this CPU on one thread and on every core, the other
+ * micro-kernels it runs (AVX2 where AVX-512 is chosen) on every core, ours with N gradient worker threads, and PyTorch
+ * with 1 thread and with every core. `measureThroughput(options)` returns the numbers for bench/run.ts.
  *
  * A second table measures evaluation as src/evaluate.ts runs it, with the 14 NIH findings: forward only; forward +
  * class activation maps of every finding + up-sampling to --map-size + 0..255 scaling ("heatmaps"); and forward + CAMs
@@ -28,7 +30,7 @@ import { lossFor } from '../src/loss.js';
 import { createModel, defaultModelConfig } from '../src/model.js';
 import { Adam } from '../src/train.js';
 import { createGradientPool } from '../src/train-workers.js';
-import { nativeKernelInfo, setNativeConvThreads } from '../src/native.js';
+import { loadNativeConv, NATIVE_KERNEL_NAMES, nativeKernelInfo, setNativeConvThreads } from '../src/native.js';
 
 export interface ThroughputOptions {
   imageSize: number;
@@ -39,6 +41,8 @@ export interface ThroughputOptions {
   python: string;
   /** Side of the heatmaps in the evaluation table (evaluate.ts's default 256). */
   mapSize?: number;
+  /** `'chosen'`: only the micro-kernel chosen for this CPU; default: also a row for each other one it runs. */
+  kernels?: 'chosen' | 'all';
 }
 
 /** One row of the evaluation table: images per second for each stage, and the boxes found per image. */
@@ -120,14 +124,29 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
     tf.dispose([out.logits, out.probs, out.features]);
   };
   const native = nativeKernelInfo().native && backend === 'wasm';
+  const addon = loadNativeConv();
+  const chosen = addon?.kernel() ?? '';
   const cores = availableParallelism();
   const threadCounts = native && cores > 1 ? [1, cores] : [1];
   for (const threads of threadCounts) {
     if (native) setNativeConvThreads(threads);
     const train = await timed(options.steps, options.warmup, n, trainStep);
     const forward = await timed(options.steps, options.warmup, n, forwardStep);
-    const what = native ? `tfjs wasm + native convolutions, ${threads} thread${threads > 1 ? 's' : ''}` : `tfjs ${backend}, 1 thread`;
+    const what = native ? `tfjs wasm + native convolutions (${chosen}), ${threads} thread${threads > 1 ? 's' : ''}` : `tfjs ${backend}, 1 thread`;
     rows.push({ name: `ours, ${what}`, trainImagesPerSecond: train, evalImagesPerSecond: forward, note: threads > 1 ? 'in-process' : undefined });
+  }
+  // The other micro-kernels this CPU runs (AVX2 where AVX-512 is chosen), on every core, in the same run.
+  if (native && addon !== null && options.kernels !== 'chosen') {
+    for (const name of NATIVE_KERNEL_NAMES.filter((k) => k !== chosen && k !== 'generic')) {
+      if (!addon.setKernel(name)) continue;
+      try {
+        const train = await timed(options.steps, options.warmup, n, trainStep);
+        const forward = await timed(options.steps, options.warmup, n, forwardStep);
+        rows.push({ name: `ours, tfjs wasm + native convolutions (${name}), ${cores} thread${cores > 1 ? 's' : ''}`, trainImagesPerSecond: train, evalImagesPerSecond: forward, note: 'in-process' });
+      } finally {
+        addon.setKernel(chosen as (typeof NATIVE_KERNEL_NAMES)[number]);
+      }
+    }
   }
   if (native) setNativeConvThreads(cores);
 
@@ -300,6 +319,7 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
     workers: Number(flag('workers', String(Math.min(4, availableParallelism())))),
     python: flag('python', '/usr/bin/python3'),
     mapSize: Number(flag('map-size', '256')),
+    kernels: flag('kernels', 'all') === 'chosen' ? 'chosen' : 'all',
   };
   const only = flag('only', 'all');
   if (only !== 'eval') console.log(formatTable(await measureThroughput(options), options));

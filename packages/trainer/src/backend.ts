@@ -17,7 +17,8 @@
  *    registered from `./kernels/` (see `registerWasmGradientKernels`).
  *    Where the native convolution kernels are built (`./native.ts`, compiled at install), they replace wasm's
  *    convolutions and their gradients: training about 3x and the forward pass about 2x faster on one core, and they
- *    use every core.
+ *    use every core. Identity (which tfjs runs to keep every tensor saved for a gradient) shares the buffer
+ *    instead of copying it (`registerSharedIdentity`).
  * 3. `'cpu'` (plain JavaScript; slow, but the reference the kernels are checked against).
  *
  * `describeBackend(name)` says in words what runs (printed by the CLI at start).
@@ -26,7 +27,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { BackendError } from './errors.js';
-import { registerWasmGradientKernels } from './kernels/index.js';
+import { registerSharedIdentity, registerWasmGradientKernels } from './kernels/index.js';
 import { nativeKernelInfo, registerNativeConvKernels } from './native.js';
 
 /** Backends `initBackend` can start. `'tensorflow'` means tfjs-node-gpu or tfjs-node. */
@@ -66,6 +67,8 @@ async function startWasm(): Promise<void> {
   registerNativeConvKernels();
   if (!(await tf.setBackend('wasm'))) throw new Error('tf.setBackend("wasm") returned false');
   await tf.ready();
+  registerSharedIdentity('wasm'); // after the backend's own kernels are registered
+
 }
 
 /**

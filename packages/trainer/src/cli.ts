@@ -7,20 +7,58 @@
  * | 0    | done                                                                       |
  * | 1    | the run failed on its input: a typed error of any @cxr8 package             |
  * | 2    | usage: unknown subcommand or flag, missing or malformed value              |
+ * | 1    | also a file-system error (a full disk, a folder removed during the run)    |
  * | 3    | refused before anything was changed (RefusedError): an --out holding other |
- * |      | work, options differing from a run's recorded ones, an upsample            |
+ * |      | work or that cannot be written (read-only, permissions), options differing |
+ * |      | from a run's recorded ones, an upsample                                    |
  * | 70   | an unexpected internal error (a bug: please report it with the stack)      |
  * | 130  | interrupted (SIGINT / Ctrl-C, InterruptedError), with how to resume        |
  */
 import { InterruptedError, RefusedError, TrainerError, UsageError } from './errors.js';
+import { checkDatasetFolder, checkRunFolder } from './preflight.js';
 
 /** The type of a flag's value. */
 export type FlagType = 'string' | 'number' | 'integer' | 'boolean';
 
-/** A subcommand's flags: name (without `--`) -> type, and which are required. */
+/** The values a flag allows, beyond its type: a range, a step, or a list of names. */
+export interface ValueRule {
+  min?: number;
+  max?: number;
+  /** Strictly greater than (for a learning rate: above 0). */
+  above?: number;
+  multipleOf?: number;
+  oneOf?: readonly string[];
+}
+
+/** A subcommand's flags: name (without `--`) -> type, which are required, and the values each allows. */
 export interface FlagSpec {
   types: Record<string, FlagType>;
   required: readonly string[];
+  /** Checked when the flag is given, so that a value out of range is a usage error (exit 2) before any work. */
+  values?: Record<string, ValueRule>;
+}
+
+/** What a rule allows, in words: "an integer >= 1", "a number > 0", "one of wasm, cpu". */
+function describeRule(type: FlagType, rule: ValueRule): string {
+  if (rule.oneOf) return `one of ${rule.oneOf.join(', ')}`;
+  const parts = [type === 'integer' ? 'an integer' : 'a number'];
+  if (rule.above !== undefined) parts.push(`> ${rule.above}`);
+  if (rule.min !== undefined && rule.max !== undefined) parts.push(`from ${rule.min} to ${rule.max}`);
+  else if (rule.min !== undefined) parts.push(`>= ${rule.min}`);
+  else if (rule.max !== undefined) parts.push(`<= ${rule.max}`);
+  if (rule.multipleOf !== undefined) parts.push(`and a multiple of ${rule.multipleOf}`);
+  return parts.join(' ');
+}
+
+function allowed(value: string | number, rule: ValueRule): boolean {
+  if (rule.oneOf) return rule.oneOf.includes(String(value));
+  const n = value as number;
+  return (
+    (rule.min === undefined || n >= rule.min) &&
+    (rule.max === undefined || n <= rule.max) &&
+    (rule.above === undefined || n > rule.above) &&
+    (rule.multipleOf === undefined || n % rule.multipleOf === 0)
+  );
 }
 
 /** Parsed flags: strings, numbers or booleans by flag name (as written, e.g. `batch-size`). */
@@ -47,7 +85,10 @@ export function parseFlags(argv: readonly string[], spec: FlagSpec, command: str
     const name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
     const type = spec.types[name];
     if (type === undefined) {
-      throw new UsageError(`${command}: unknown flag --${name}; expected one of ${Object.keys(spec.types).map((f) => `--${f}`).join(', ')}`);
+      const near = suggestFlag(name, Object.keys(spec.types));
+      throw new UsageError(
+        `${command}: unknown flag --${name}${near === undefined ? '' : `; did you mean ${near}?`} (expected one of ${Object.keys(spec.types).map((f) => `--${f}`).join(', ')})`,
+      );
     }
     if (type === 'boolean') {
       if (eq >= 0) {
@@ -66,8 +107,10 @@ export function parseFlags(argv: readonly string[], spec: FlagSpec, command: str
     if (value === undefined || (eq < 0 && value.startsWith('--'))) {
       throw new UsageError(`${command}: --${name} expects a value, e.g. --${name} ${type === 'string' ? 'PATH' : '8'}`);
     }
-    if (type === 'string') flags[name] = value;
-    else {
+    if (type === 'string') {
+      if (value.trim() === '') throw new UsageError(`${command}: --${name} expects a value, found an empty string`);
+      flags[name] = value;
+    } else {
       const n = Number(value);
       if (value.trim() === '' || !Number.isFinite(n) || (type === 'integer' && !Number.isInteger(n))) {
         throw new UsageError(`${command}: --${name} expects ${type === 'integer' ? 'an integer' : 'a number'}, found "${value}"`);
@@ -78,15 +121,61 @@ export function parseFlags(argv: readonly string[], spec: FlagSpec, command: str
   for (const r of spec.required) {
     if (flags[r] === undefined) throw new UsageError(`${command}: missing --${r} (see cxr8-train ${command} --help)`);
   }
+  for (const [name, rule] of Object.entries(spec.values ?? {})) {
+    const value = flags[name];
+    if (value === undefined || typeof value === 'boolean' || allowed(value, rule)) continue;
+    throw new UsageError(`${command}: --${name} expects ${describeRule(spec.types[name] ?? 'string', rule)}, found ${typeof value === 'string' ? `"${value}"` : value} (see cxr8-train ${command} --help)`);
+  }
   return flags;
+}
+
+/** Edit distance with transpositions of neighbours, for flag suggestions. */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const row = d[i] as number[];
+      const up = d[i - 1] as number[];
+      row[j] = Math.min((up[j] as number) + 1, (row[j - 1] as number) + 1, (up[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) row[j] = Math.min(row[j] as number, ((d[i - 2] as number[])[j - 2] as number) + 1);
+    }
+  }
+  return (d[a.length] as number[])[b.length] as number;
+}
+
+/**
+ * The known flag nearest to a mistyped one (`image_size` -> `--image-size`, `epoch` -> `--epochs`), or undefined when
+ * none is close.
+ *
+ * @example
+ * ```ts
+ * suggestFlag('epoch', ['epochs', 'out']); // "--epochs"
+ * ```
+ */
+export function suggestFlag(name: string, known: readonly string[]): string | undefined {
+  const wanted = name.toLowerCase().replace(/_/g, '-');
+  if (wanted.length === 0) return undefined;
+  if (known.includes(wanted)) return `--${wanted}`;
+  const prefixed = known.filter((k) => k.startsWith(wanted));
+  if (prefixed.length === 1) return `--${prefixed[0] as string}`;
+  let best: string | undefined;
+  let bestDistance = Math.min(wanted.length - 1, Math.max(2, Math.ceil(wanted.length / 3)));
+  for (const k of known) {
+    const distance = editDistance(wanted, k);
+    if (distance < bestDistance || (distance === bestDistance && best === undefined)) {
+      best = k;
+      bestDistance = distance;
+    }
+  }
+  return best === undefined ? undefined : `--${best}`;
 }
 
 const str = (f: Flags, k: string): string | undefined => (f[k] === undefined ? undefined : String(f[k]));
 const num = (f: Flags, k: string): number | undefined => (typeof f[k] === 'number' ? (f[k] as number) : undefined);
 
 const EXIT_CODES = `Exit codes: 0 done; 1 the run failed on its input (the message names the file and the reason); 2 usage
-error; 3 refused before anything was changed (an --out that holds other work, options that differ from a run's
-recorded ones, an upsample); 70 internal error; 130 interrupted (Ctrl-C).`;
+error; 3 refused before anything was changed (an --out that holds other work or cannot be written, options that
+differ from a run's recorded ones, an upsample); 70 internal error; 130 interrupted (Ctrl-C).`;
 
 const HELP = `cxr8-train: train and evaluate the ChestX-ray8 model on a dataset built by build-dataset
 
@@ -151,6 +240,9 @@ Usage: cxr8-train evaluate --data DATASET_DIR --run RUN_DIR --out EVAL_DIR [opti
   --map-size PX        side the class activation maps are up-sampled to before thresholding;
                        1024 is the paper's frame at about 10x the cost                              default 256
   --scaling NAME       positive (max(M, 0) / max M) or minmax, how maps become 0..255              default positive
+  --boxes NAME         peak (one box per image and finding, the region above 180 around the map's
+                       peak) or paper (thresholds 60 and 180, a box per region); report.md scores
+                       both                                                                         default paper
   --overlays N         heatmap overlays to draw (images with ground-truth boxes)                    default 12
   --force              write into an --out that holds other files (only our own files are replaced)
   --allow-upsample     allow a model whose image size is above the shards' size
@@ -180,6 +272,9 @@ ${EXIT_CODES}
 `,
 };
 
+/** The backends `--backend` names (backend.ts). */
+const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
+
 const SPECS: Record<string, FlagSpec> = {
   train: {
     types: {
@@ -188,15 +283,27 @@ const SPECS: Record<string, FlagSpec> = {
       'allow-upsample': 'boolean', help: 'boolean',
     },
     required: ['data', 'out'],
+    values: {
+      epochs: { min: 1 }, 'batch-size': { min: 1 }, 'image-size': { min: 16, multipleOf: 8 }, lr: { above: 0 }, patience: { min: 0 },
+      backend: { oneOf: BACKENDS },
+    },
   },
   evaluate: {
     types: {
-      data: 'string', run: 'string', split: 'string', out: 'string', 'batch-size': 'integer', 'map-size': 'integer', scaling: 'string',
+      data: 'string', run: 'string', split: 'string', out: 'string', 'batch-size': 'integer', 'map-size': 'integer', scaling: 'string', boxes: 'string',
       overlays: 'integer', backend: 'string', force: 'boolean', 'allow-upsample': 'boolean', help: 'boolean',
     },
     required: ['data', 'run', 'out'],
+    values: {
+      split: { oneOf: ['train', 'val', 'test'] }, 'batch-size': { min: 1 }, 'map-size': { min: 8, max: 4096 }, scaling: { oneOf: ['positive', 'minmax'] },
+      boxes: { oneOf: ['peak', 'paper'] }, overlays: { min: 0 }, backend: { oneOf: BACKENDS },
+    },
   },
-  phantoms: { types: { out: 'string', n: 'integer', seed: 'integer', style: 'string', force: 'boolean', help: 'boolean' }, required: ['out'] },
+  phantoms: {
+    types: { out: 'string', n: 'integer', seed: 'integer', style: 'string', force: 'boolean', help: 'boolean' },
+    required: ['out'],
+    values: { n: { min: 1 }, style: { oneOf: ['a', 'b'] } },
+  },
 };
 
 /** Streams for the CLI's output, replaceable in tests; `signal` stops a run as Ctrl-C does. */
@@ -214,6 +321,8 @@ const defaultIo: CliIo = {
 async function runTrain(flags: Flags, io: CliIo, signal: AbortSignal): Promise<number> {
   const { describeBackend, initBackend } = await import('./backend.js');
   const { train } = await import('./train.js');
+  // Wrong inputs are named before the backend starts (seconds) and before the run folder is touched.
+  await checkDatasetFolder(str(flags, 'data') as string, ['train', 'val']);
   const backend = await initBackend(str(flags, 'backend') as Parameters<typeof initBackend>[0]);
   io.out(`cxr8-train: backend ${describeBackend(backend)}`);
   const options: Parameters<typeof train>[0] = { data: str(flags, 'data') as string, out: str(flags, 'out') as string, signal };
@@ -249,6 +358,8 @@ async function runEvaluate(flags: Flags, io: CliIo, signal: AbortSignal): Promis
   if (split !== 'train' && split !== 'val' && split !== 'test') {
     throw new UsageError(`evaluate: --split expects train, val or test, found "${split}"`);
   }
+  await checkDatasetFolder(str(flags, 'data') as string, [split]);
+  await checkRunFolder(str(flags, 'run') as string);
   const backend = await initBackend(str(flags, 'backend') as Parameters<typeof initBackend>[0]);
   io.out(`cxr8-train: backend ${describeBackend(backend)}`);
   const result = await evaluate({
@@ -259,6 +370,7 @@ async function runEvaluate(flags: Flags, io: CliIo, signal: AbortSignal): Promis
     batchSize: num(flags, 'batch-size'),
     mapSize: num(flags, 'map-size'),
     scaling: str(flags, 'scaling') as 'positive' | 'minmax' | undefined,
+    boxes: str(flags, 'boxes') as 'peak' | 'paper' | undefined,
     overlays: num(flags, 'overlays'),
     force: flags['force'] === true,
     allowUpsample: flags['allow-upsample'] === true,
@@ -361,6 +473,14 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
       io.err(error.message);
       const cause = (error as Error & { cause?: unknown }).cause;
       if (cause instanceof Error) io.err(`  cause: ${cause.message}`);
+      return 1;
+    }
+    // A file-system error that escaped (a disk that filled up, a folder removed under the run) is the machine's, not
+    // a bug: say what failed on which path, without a stack.
+    const system = error as { code?: unknown; syscall?: unknown; path?: unknown };
+    if (error instanceof Error && typeof system.code === 'string' && typeof system.syscall === 'string') {
+      const { describeFsError } = await import('./safe-output.js');
+      io.err(`@cxr8/trainer: ${typeof system.path === 'string' ? `${system.path}: ` : ''}cannot ${system.syscall}: ${describeFsError(error)}`);
       return 1;
     }
     io.err(`@cxr8/trainer: internal error (please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);

@@ -33,13 +33,14 @@ import type { Batch } from './data.js';
 import { EvaluationError, InterruptedError, RefusedError } from './errors.js';
 import { claimOutputFolder, replaceEntries, stagingFolderFor } from './safe-output.js';
 import type { OutputKind } from './safe-output.js';
-import { classActivationMaps, createHeatmapBoxer, DEFAULT_SCALING } from './heatmap.js';
-import type { HeatmapScaling } from './heatmap.js';
+import { BOX_PROTOCOLS, classActivationMaps, createHeatmapBoxer, DEFAULT_BOX_PROTOCOL, DEFAULT_SCALING } from './heatmap.js';
+import type { BoxProtocolName, HeatmapScaling } from './heatmap.js';
 import type { CellOffset, HeatmapBox, PredictionLayer } from './heatmap.js';
 import { rocAuc, rocCurve } from './metrics/auc.js';
 import { localize } from './metrics/localization.js';
 import type { FindingBox, LocalizationItem } from './metrics/localization.js';
 import { loadModel } from './model.js';
+import { checkDatasetFolder, checkRunFolder } from './preflight.js';
 import type { CxrModel } from './model.js';
 import { canRenderText, CURVE_COLOURS, drawOverlay, drawRoc, PAPER_AUC_CXR14, PAPER_AUC_CXR8, writeCanvasPng, writeReport } from './report.js';
 import type { Metrics, ReportContext } from './report.js';
@@ -60,6 +61,10 @@ export interface EvaluateOptions {
   mapSize?: number;
   /** How CAMs become 0..255 maps before thresholding: `'positive'` (default) or `'minmax'` (see heatmap.ts). */
   scaling?: HeatmapScaling;
+  /** How boxes are drawn from the heatmaps (heatmap.ts `BOX_PROTOCOLS`): `'paper'` (default: thresholds 60 and 180, a box
+   * per region) or `'peak'` (one box per image and class, around the peak). boxes.csv and the overlays use
+   * it; the localization is also scored with the paper's protocol (`metrics.localizationByProtocol.paper`). */
+  boxes?: BoxProtocolName;
   /** Heatmap overlays to draw (images with ground-truth boxes first). Default 12. */
   overlays?: number;
   /** Correct the CAM for a receptive-field offset of the model's grid, measured by {@link measureCellOffset}. Default
@@ -178,12 +183,23 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
   if (!Number.isInteger(mapSize) || mapSize < 8 || mapSize > 4096) throw new EvaluationError(`expected a map size in 8..4096, found ${mapSize}`);
   const scaling = options.scaling ?? DEFAULT_SCALING;
   if (scaling !== 'positive' && scaling !== 'minmax') throw new EvaluationError(`expected a heatmap scaling of positive or minmax, found "${String(scaling)}"`);
+  const protocolName = options.boxes ?? DEFAULT_BOX_PROTOCOL;
+  if (!Object.hasOwn(BOX_PROTOCOLS, protocolName)) {
+    throw new EvaluationError(`expected a box protocol of ${Object.keys(BOX_PROTOCOLS).join(' or ')}, found "${String(protocolName)}"`);
+  }
 
+  // A --data that is no dataset, missing shards and a --run without a model are named before any work (preflight.ts).
+  await checkDatasetFolder(options.data, [options.split]);
   const manifest = await readShardManifest(options.data);
   const total = manifest.shards.filter((s) => s.split === options.split).reduce((a, s) => a + s.count, 0);
   if (total === 0) {
-    throw new EvaluationError(`${options.data}: the ${options.split} split has no images (shards: ${manifest.shards.map((s) => `${s.file} ${s.split} ${s.count}`).join(', ') || 'none'})`);
+    const others = (['val', 'test', 'train'] as const).filter((split) => manifest.shards.some((s) => s.split === split && s.count > 0));
+    throw new EvaluationError(
+      `${options.data}: the ${options.split} split has no images (shards: ${manifest.shards.map((s) => `${s.file} ${s.split} ${s.count}`).join(', ') || 'none'})` +
+        (others.length > 0 ? `; splits with images: ${others.join(', ')} (--split ${others[0] as string})` : ''),
+    );
   }
+  if (options.model === undefined) await checkRunFolder(options.run);
   await claimOutputFolder(options.out, EVALUATION_OUTPUT, options.force === true, 'evaluate');
   const model = options.model ?? (await loadModel(options.run));
   const ownModel = options.model === undefined;
@@ -230,7 +246,11 @@ async function evaluateInto(
   const offset = options.alignCells === true ? await measureCellOffset(model) : { x: 0, y: 0 };
   // Heatmaps and boxes: the CAMs of a whole batch in one pass over its features (read back once), then one reused
   // up-sampler / 0..255 map / region buffers for every image and finding (heatmap.ts); same numbers as boxesOfImage.
-  const boxer = createHeatmapBoxer(S, S, { size: mapSize, offset, scaling });
+  const protocolName = options.boxes ?? DEFAULT_BOX_PROTOCOL;
+  const boxer = createHeatmapBoxer(S, S, { size: mapSize, offset, scaling, ...BOX_PROTOCOLS[protocolName] });
+  // The paper's protocol is scored too (report.md shows both), on the boxed images' ground-truth findings only.
+  const paperBoxer = protocolName === 'paper' ? undefined : createHeatmapBoxer(S, S, { size: mapSize, offset, scaling, ...BOX_PROTOCOLS.paper });
+  const paperItems: LocalizationItem[] = [];
   const pixels = S * S;
   let cams = new Float32Array(0);
   const planeBoxes: HeatmapBox[] = [];
@@ -298,6 +318,15 @@ async function evaluateInto(
         .filter((b) => findings.includes(b.finding));
       if (truth.length > 0) {
         items.push({ id: r.id, truth, predicted: boxes.map(({ finding, x, y, w, h }) => ({ finding, x, y, w, h })) });
+        if (paperBoxer) {
+          const predicted: FindingBox[] = [];
+          for (const finding of new Set(truth.map((b) => b.finding))) {
+            const c = findings.indexOf(finding);
+            planeBoxes.length = 0;
+            for (const { x, y, w, h } of paperBoxer.boxes(plane(c), row[c] as number, planeBoxes)) predicted.push({ finding, x, y, w, h });
+          }
+          paperItems.push({ id: r.id, truth, predicted });
+        }
         if (sampledImages && overlays.length < overlayCount) {
           const image = { width: size, height: size, data: Float32Array.from(sampledImages.subarray(i * size * size, (i + 1) * size * size)) };
           for (const finding of [...new Set(truth.map((b) => b.finding))]) {
@@ -369,10 +398,16 @@ async function evaluateInto(
   }
   const defined = Object.values(auc).filter((v): v is number => v !== null);
   const localization = localize(items, findings);
+  const paperLocalization = paperBoxer ? localize(paperItems, findings) : localization;
   const metrics: Metrics = {
     auc,
     meanAuc: defined.length > 0 ? defined.reduce((a, b) => a + b, 0) / defined.length : null,
     localization: { iobb: localization.iobb, iou: localization.iou },
+    boxProtocol: protocolName,
+    localizationByProtocol: {
+      [protocolName]: { iobb: localization.iobb, iou: localization.iou },
+      paper: { iobb: paperLocalization.iobb, iou: paperLocalization.iou },
+    },
   };
   await writeFile(join(out, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
   await writeReport(join(out, 'report.md'), metrics, {

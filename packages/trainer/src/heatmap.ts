@@ -62,6 +62,60 @@ export interface BoxOptions {
   probability?: number;
   /** Regions smaller than this many map pixels are dropped. Default 1 (keep all). */
   minArea?: number;
+  /**
+   * Which regions of a thresholded map give boxes: `'all'` (default, the paper: one box per 8-connected region) or
+   * `'peak'` (only the region that holds the map's maximum: one box per threshold, the one around the peak).
+   */
+  regions?: RegionChoice;
+  /** No boxes at all when `probability` is below this (the image is not predicted to have the finding). Default 0. */
+  minProbability?: number;
+}
+
+/** See {@link BoxOptions.regions}. */
+export type RegionChoice = 'all' | 'peak';
+
+/**
+ * A named way of drawing boxes from heatmaps (see {@link BOX_PROTOCOLS}): thresholds, region choice, suppression.
+ */
+export interface BoxProtocol {
+  thresholds: readonly number[];
+  regions: RegionChoice;
+  minProbability: number;
+}
+
+/** The names of {@link BOX_PROTOCOLS}. */
+export type BoxProtocolName = 'paper' | 'peak';
+
+/**
+ * The box protocols `evaluate` knows (`--boxes NAME`):
+ * - `paper`: thresholds 60 and 180, one box per 8-connected region at each (PAPER.md section 3), every image;
+ * - `peak`: one box per image and class, around the heatmap's peak: the region above 180 that holds the
+ *   maximum. A finding is one object, and its evidence peaks once; the other regions (and the loose box at 60 nested
+ *   around the same peak) are the same detection drawn again, or background bumps, and each counts as a false
+ *   positive when scored. See docs/architecture/trainer-eval.md for the measurements on both phantom families.
+ */
+export const BOX_PROTOCOLS: Readonly<Record<BoxProtocolName, BoxProtocol>> = {
+  paper: { thresholds: [60, 180], regions: 'all', minProbability: 0 },
+  peak: { thresholds: [180], regions: 'peak', minProbability: 0 },
+};
+
+/** The protocol `evaluate` uses unless told otherwise. */
+export const DEFAULT_BOX_PROTOCOL: BoxProtocolName = 'paper';
+
+/**
+ * The regions that give boxes: all of them, or the one with the highest peak (the first in raster order on a tie).
+ *
+ * @example
+ * ```ts
+ * chooseRegions([{ x: 0, y: 0, w: 1, h: 1, area: 1, peak: 90 }, { x: 5, y: 5, w: 2, h: 2, area: 4, peak: 200 }], 'peak');
+ * // [{ x: 5, y: 5, w: 2, h: 2, area: 4, peak: 200 }]
+ * ```
+ */
+export function chooseRegions(regions: Region[], choice: RegionChoice = 'all'): Region[] {
+  if (choice === 'all' || regions.length <= 1) return regions;
+  let best = regions[0] as Region;
+  for (const r of regions) if (r.peak > best.peak) best = r;
+  return [best];
 }
 
 /** The paper's thresholds on the 0..255 heatmap. */
@@ -401,11 +455,12 @@ function boxesOfMap(map255: Map2D, options: BoxOptions, scratch: RegionScratch, 
   const frame = options.frame ?? 1024;
   const probability = options.probability ?? 1;
   const minArea = options.minArea ?? 1;
+  if (probability < (options.minProbability ?? 0)) return;
   const { width, height, data } = map255;
   const sx = frame / width;
   const sy = frame / height;
   for (const t of thresholds) {
-    for (const r of thresholdRegions(data, width, height, t, scratch)) {
+    for (const r of chooseRegions(thresholdRegions(data, width, height, t, scratch), options.regions)) {
       if (r.area < minArea) continue;
       emit({ x: r.x * sx, y: r.y * sy, w: r.w * sx, h: r.h * sy, threshold: t, score: (r.peak / 255) * probability });
     }
@@ -658,6 +713,7 @@ export function createHeatmapBoxer(gridWidth: number, gridHeight: number, option
       return { width: size, height: size, data: heat.slice() };
     },
     boxes(cam, probability, out) {
+      if (probability < (options.minProbability ?? 0)) return out;
       upsampler.run(cam, heat, range, rowMax);
       // Positive scaling is min-max with the minimum pinned at 0 (negative values fall below every threshold).
       const min = scaling === 'positive' ? 0 : (range[0] as number);
@@ -679,7 +735,7 @@ export function createHeatmapBoxer(gridWidth: number, gridHeight: number, option
       // `v > cut` for the largest float32 `cut` with `scaled(cut) <= t`, and a region's scaled peak is scaled(raw peak).
       for (let i = 0; i < thresholds.length; i++) {
         const t = thresholds[i] as number;
-        for (const r of thresholdRegions(heat, size, size, cuts[i] as number, scratch, rowMax)) {
+        for (const r of chooseRegions(thresholdRegions(heat, size, size, cuts[i] as number, scratch, rowMax), options.regions)) {
           if (r.area < minArea) continue;
           const peak = Math.fround((r.peak - min) * k);
           out.push({ x: r.x * step, y: r.y * step, w: r.w * step, h: r.h * step, threshold: t, score: (peak / 255) * probability });

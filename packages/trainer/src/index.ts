@@ -28,6 +28,9 @@ export {
   createHeatmapBoxer,
   scaleTo255Into,
   PAPER_THRESHOLDS,
+  BOX_PROTOCOLS,
+  DEFAULT_BOX_PROTOCOL,
+  chooseRegions,
 } from './heatmap.js';
 export type {
   FeatureMap,
@@ -41,6 +44,9 @@ export type {
   Upsampler,
   RegionScratch,
   HeatmapBoxer,
+  BoxProtocol,
+  BoxProtocolName,
+  RegionChoice,
 } from './heatmap.js';
 export {
   makePhantoms,
@@ -54,6 +60,8 @@ export {
   PHANTOM_OUTPUT,
 } from './phantoms.js';
 export type { PhantomFinding, PhantomPlan, RenderedPhantom, PhantomEntry, PhantomOptions, PhantomDataset, MakePhantomsOptions, Random } from './phantoms.js';
+export { makePhantomsB, planPhantomsB, renderPhantomB, sfc32, PHANTOM_B_SPACING_MM, PHANTOM_B_VERSION } from './phantoms-b.js';
+export type { PhantomBPlan, PhantomBEntry, PhantomBOptions } from './phantoms-b.js';
 export { evaluate, EVALUATION_OUTPUT } from './evaluate.js';
 export type { EvaluateOptions, EvaluateResult } from './evaluate.js';
 export {

@@ -36,6 +36,7 @@ import { mkdir, readFile, readdir, rename, stat, writeFile } from 'node:fs/promi
 import { dirname, join } from 'node:path';
 import { ModelError } from './errors.js';
 import { DEFAULT_LSE_R, lsePool } from './lse-pooling.js';
+import { NATIVE_ADD_RELU_KERNEL, NATIVE_RELU_GRADIENT_KERNEL } from './native.js';
 
 /** The built-in, from-scratch backbones. */
 export type BuiltinBackbone = 'resnet-tiny' | 'resnet-small';
@@ -219,30 +220,84 @@ class Variables {
 }
 
 /**
- * Convolution ('same' padding) + bias + activation as one op. Its forward is one FusedConv2D kernel and its gradient
- * calls the two convolution gradients and a bias sum directly: tf.fused.conv2d runs as three unfused ops (and takes
- * three gradients) whenever gradients are recorded, which costs a pass over the activations each.
+ * The gradient of FusedConv2D (tfjs registers none: tf.fused.conv2d runs as three unfused ops whenever gradients are
+ * recorded) for what `convBiasActivation` runs: NHWC, no dilation, linear or ReLU. A registered gradient's inputs are
+ * computed on demand, so a convolution whose input needs no gradient (the stem's, on the images) skips its input
+ * gradient, the most expensive of the three there (Ci = 1).
  */
-export function convBiasActivation(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, stride: number, activation: Activation): tf.Tensor4D {
-  const strides: [number, number] = [stride, stride];
-  const common = { strides, pad: 'same' as const, dataFormat: 'NHWC' as const };
-  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [xi, fi, bi] = args as [tf.Tensor4D, tf.Tensor4D, tf.Tensor1D];
-    const save = args[3] as tf.GradSaveFunc;
-    const y = tf.engine().runKernel(tf.FusedConv2D, { x: xi, filter: fi, bias: bi }, { ...common, dilations: [1, 1], activation }) as tf.Tensor4D;
-    save([xi, fi, y]);
+const FUSED_CONV_GRADIENT: tf.GradConfig = {
+  kernelName: tf.FusedConv2D,
+  inputsToSave: ['x', 'filter'],
+  outputsToSave: [true],
+  gradFunc: (dy, saved, attrs) => {
+    const [x, filter, y] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+    const a = attrs as unknown as tf.FusedConv2DAttrs;
+    const dilations = typeof a.dilations === 'number' ? [a.dilations] : (a.dilations ?? [1]);
+    if ((a.activation !== 'relu' && a.activation !== 'linear') || a.dataFormat === 'NCHW' || dilations.some((d) => d !== 1)) {
+      throw new ModelError(
+        `FusedConv2D gradient: expected activation relu or linear, NHWC and no dilation (convBiasActivation), found ${a.activation}, ${a.dataFormat}, dilations ${JSON.stringify(a.dilations)}`,
+      );
+    }
+    // One ReLU mask for the three gradients, made once (in one native pass where the kernel is registered).
+    const g = a.activation === 'linear' ? (dy as tf.Tensor4D) : reluGradient(dy as tf.Tensor4D, y);
+    const common = { strides: a.strides, pad: a.pad, dataFormat: 'NHWC' as const, dimRoundingMode: a.dimRoundingMode };
     return {
-      value: y,
-      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-        const [xs, fs, ys] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
-        const g = activation === 'relu' ? tf.mul(dy as tf.Tensor4D, tf.step(ys)) : (dy as tf.Tensor4D);
-        const dx = tf.engine().runKernel(tf.Conv2DBackpropInput, { dy: g, filter: fs }, { ...common, inputShape: xs.shape }) as tf.Tensor4D;
-        const dw = tf.engine().runKernel(tf.Conv2DBackpropFilter, { x: xs, dy: g }, { ...common, filterShape: fs.shape }) as tf.Tensor4D;
-        return [dx, dw, tf.sum(g, [0, 1, 2])];
+      x: () => tf.engine().runKernel(tf.Conv2DBackpropInput, { dy: g, filter }, { ...common, inputShape: x.shape }) as tf.Tensor4D,
+      filter: () => tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy: g }, { ...common, filterShape: filter.shape }) as tf.Tensor4D,
+      bias: () => tf.sum(g, [0, 1, 2]),
+    };
+  },
+};
+
+/** dy where y > 0, else 0. */
+function reluGradient(dy: tf.Tensor4D, y: tf.Tensor4D): tf.Tensor4D {
+  if (dy.dtype === 'float32' && tf.getKernel(NATIVE_RELU_GRADIENT_KERNEL, tf.getBackend()) !== undefined) {
+    return tf.engine().runKernel(NATIVE_RELU_GRADIENT_KERNEL, { dy, y }) as tf.Tensor4D;
+  }
+  return tf.mul(dy, tf.step(y));
+}
+
+/**
+ * relu(a + b) for a residual block's output, with its gradient written out: one ReLU mask (native where registered),
+ * given to both inputs, instead of tfjs's relu gradient (cast, step, multiply) and the add's. The forward is one
+ * native pass where registered (add, then relu, otherwise).
+ */
+function addRelu(a: tf.Tensor4D, b: tf.Tensor4D): tf.Tensor4D {
+  const op = tf.customGrad(((x: tf.Tensor4D, y: tf.Tensor4D, save: tf.GradSaveFunc) => {
+    const native = x.dtype === 'float32' && y.dtype === 'float32' && tf.getKernel(NATIVE_ADD_RELU_KERNEL, tf.getBackend()) !== undefined;
+    const out = native ? (tf.engine().runKernel(NATIVE_ADD_RELU_KERNEL, { a: x, b: y }) as tf.Tensor4D) : (tf.relu(tf.add(x, y)) as tf.Tensor4D);
+    save([out]);
+    return {
+      value: out,
+      gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) => {
+        const g = reluGradient(dy, saved[0] as tf.Tensor4D);
+        return [g, tf.clone(g)]; // two tensors: the engine disposes each input's gradient on its own
       },
     };
-  });
-  return op(x, filter, bias) as tf.Tensor4D;
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return op(a, b) as tf.Tensor4D;
+}
+
+let fusedGradientRegistered = false;
+
+/**
+ * Convolution ('same' padding) + bias + activation as one op: one FusedConv2D kernel, whose gradient (registered
+ * here, see FUSED_CONV_GRADIENT) calls the two convolution gradients and a bias sum directly, each only when needed.
+ * tf.fused.conv2d instead runs as three unfused ops (and takes three gradients) whenever gradients are recorded,
+ * which costs a pass over the activations each.
+ *
+ * @example
+ * ```ts
+ * const y = convBiasActivation(x, kernel, bias, 2, 'relu'); // [N, H/2, W/2, Co]
+ * ```
+ */
+export function convBiasActivation(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, stride: number, activation: Activation): tf.Tensor4D {
+  if (!fusedGradientRegistered) {
+    tf.registerGradient(FUSED_CONV_GRADIENT);
+    fusedGradientRegistered = true;
+  }
+  const attrs = { strides: [stride, stride] as [number, number], pad: 'same' as const, dataFormat: 'NHWC' as const, dilations: [1, 1] as [number, number], activation };
+  return tf.engine().runKernel(tf.FusedConv2D, { x, filter, bias }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
 }
 
 function conv(vars: Variables, name: string, x: tf.Tensor4D, stride: number, activation: Activation): tf.Tensor4D {
@@ -299,7 +354,7 @@ function builtinBackbone(name: BuiltinBackbone, outputStride: 8 | 16, seed: numb
         const a = conv(vars, `${block.name}/conv1`, h, block.stride, 'relu');
         const b = conv(vars, `${block.name}/conv2`, a, 1, 'linear');
         const shortcut = block.projection ? conv(vars, `${block.name}/shortcut`, h, block.stride, 'linear') : h;
-        h = tf.relu(tf.add<tf.Tensor4D>(b, shortcut));
+        h = addRelu(b, shortcut);
       }
       return h;
     },

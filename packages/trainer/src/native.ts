@@ -1,7 +1,7 @@
 /**
  * Native convolution kernels for the wasm backend: Conv2D, FusedConv2D (bias, ReLU), Conv2DBackpropInput and
- * Conv2DBackpropFilter run in C (`native/cxr8_conv.c`: cache-blocked matrix products with an AVX2+FMA micro-kernel,
- * on every core) directly on the wasm backend's memory, so nothing is copied. Everything else (the element-wise ops,
+ * Conv2DBackpropFilter run in C (`native/cxr8_conv.c`: cache-blocked matrix products with an AVX-512 or AVX2+FMA
+ * micro-kernel chosen at run time, on every core) directly on the wasm backend's memory, so nothing is copied. Everything else (the element-wise ops,
  * pooling, the loss, autodiff, the optimiser) stays in TensorFlow.js on wasm. XNNPACK in wasm is limited to 128-bit
  * SIMD without fused multiply-add; these kernels run at about twice its rate on one core, and use the others.
  *
@@ -10,7 +10,7 @@
  * `nativeKernelInfo()` says which.
  *
  * Public API (stable): `loadNativeConv()`, `nativeKernelInfo()`, `registerNativeConvKernels(threads?)`,
- * `nativeConvThreads()`, `setNativeConvThreads(n)`, `NativeConvAddon`.
+ * `nativeConvThreads()`, `setNativeConvThreads(n)`, `NativeConvAddon`, `NativeKernelName`, `NATIVE_KERNEL_NAMES`.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
@@ -19,23 +19,29 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { TrainerError } from './errors.js';
 
+/** The micro-kernels of the addon: AVX-512 (16 x 16), AVX2 + FMA (6 x 16), portable C (6 x 16, 4 lanes). */
+export type NativeKernelName = 'avx512' | 'avx2-fma' | 'generic';
+
+/** Every micro-kernel name, fastest first. */
+export const NATIVE_KERNEL_NAMES: readonly NativeKernelName[] = ['avx512', 'avx2-fma', 'generic'];
+
 /** The compiled addon. */
 export interface NativeConvAddon {
   /** Version of the calling convention (CXR8_NATIVE_ABI in native/cxr8_conv.c). */
   abi?: number;
-  /** op 0 = forward, 1 = input gradient, 2 = filter gradient, 3 = column sums; params: see native/cxr8_conv.c. */
-  conv(op: 0 | 1 | 2 | 3, heap: ArrayBuffer, params: Float64Array): void;
-  /** 'avx2-fma' or 'generic': the micro-kernel in use (chosen for this CPU at load). */
+  /** op 0 = forward, 1 = input gradient, 2 = filter gradient, 3 = column sums, 4 = LSE pooling, 5 = ReLU gradient, 6 = sum (+ ReLU); params: see native/cxr8_conv.c. */
+  conv(op: 0 | 1 | 2 | 3 | 4 | 5 | 6, heap: ArrayBuffer, params: Float64Array): void;
+  /** 'avx512', 'avx2-fma' or 'generic': the micro-kernel in use (the best this CPU runs, chosen at load). */
   kernel(): string;
-  /** Switches the micro-kernel (tests run both); false when this CPU lacks it. */
-  setKernel(name: 'generic' | 'avx2-fma'): boolean;
+  /** Switches the micro-kernel (tests run each); false when this CPU lacks it. */
+  setKernel(name: NativeKernelName): boolean;
 }
 
 /** The calling convention this file speaks (CXR8_NATIVE_ABI in native/cxr8_conv.c). */
-const NATIVE_ABI = 2;
+const NATIVE_ABI = 3;
 
-/** Where the addon is built. */
-export const NATIVE_ADDON_PATH = fileURLToPath(new URL('../native/build/cxr8_conv.node', import.meta.url));
+/** Where the addon is built; `CXR8_NATIVE_ADDON=path` loads another build instead (the AddressSanitizer check). */
+export const NATIVE_ADDON_PATH = process.env.CXR8_NATIVE_ADDON || fileURLToPath(new URL('../native/build/cxr8_conv.node', import.meta.url));
 
 let addon: NativeConvAddon | null | undefined;
 let loadError = '';
@@ -101,8 +107,29 @@ type Pad = 'valid' | 'same' | number | [[number, number], [number, number], [num
 
 const P = {
   n: 0, h: 1, w: 2, ci: 3, kh: 4, kw: 5, co: 6, ho: 7, wo: 8, sh: 9, sw: 10, pt: 11, pl: 12, relu: 13,
-  x: 14, filter: 15, bias: 16, dy: 17, out: 18, threads: 19,
+  x: 14, filter: 15, bias: 16, dy: 17, out: 18, threads: 19, r: 20,
 } as const;
+const PARAM_COUNT = 21;
+
+/**
+ * Name of the native LSE pooling kernel (registered on wasm with the convolutions): input x [N, positions, D], attr
+ * r; outputs [pooled [N, D], weights [N, positions, D]] where weights = softmax over the positions of r x, the
+ * gradient of the pooled value. `lsePool` uses it where it is registered.
+ */
+export const NATIVE_LSE_KERNEL = 'Cxr8LsePool';
+
+/**
+ * Name of the native ReLU gradient kernel (registered on wasm): inputs dy and y (the ReLU's output, same shape);
+ * output dy where y > 0, else 0, in one pass on every core (tfjs: step(y), then a multiply). `convBiasActivation`'s
+ * gradient uses it where it is registered.
+ */
+export const NATIVE_RELU_GRADIENT_KERNEL = 'Cxr8ReluGrad';
+
+/** Name of the native relu(a + b) kernel (registered on wasm; inputs a, b of one shape): a residual block's output. */
+export const NATIVE_ADD_RELU_KERNEL = 'Cxr8AddRelu';
+
+/** Same-shape float32 adds at least this large run natively (threaded); smaller ones and broadcasts stay on wasm. */
+const NATIVE_ADD_MIN_SIZE = 65536;
 
 /** The shape parameters of a convolution of `inputShape` by `filterShape`, or null when the native path cannot run it. */
 function convParams(
@@ -126,7 +153,7 @@ function convParams(
     'channelsLast',
   );
   if (info.dilationHeight !== 1 || info.dilationWidth !== 1 || info.inChannels !== filterShape[2]) return null;
-  const params = new Float64Array(20);
+  const params = new Float64Array(PARAM_COUNT);
   params[P.n] = info.batchSize;
   params[P.h] = info.inHeight;
   params[P.w] = info.inWidth;
@@ -157,7 +184,7 @@ function heapOffset(backend: WasmBackend, info: TensorInfo): number {
   return backend.getMemoryOffset(info.dataId) >>> 0;
 }
 
-function run(native: NativeConvAddon, backend: WasmBackend, op: 0 | 1 | 2 | 3, params: Float64Array, outShape: number[]): TensorInfo {
+function run(native: NativeConvAddon, backend: WasmBackend, op: NativeCall['op'], params: Float64Array, outShape: number[]): TensorInfo {
   const out = backend.makeOutput(outShape, 'float32');
   params[P.out] = heapOffset(backend, out);
   params[P.threads] = threads;
@@ -170,7 +197,7 @@ const registeredOn = new Set<string>();
 
 /** What a kernel asks of the addon: the op, its parameters (offsets filled in from `tensors`) and the output shape. */
 interface NativeCall {
-  op: 0 | 1 | 2 | 3;
+  op: 0 | 1 | 2 | 3 | 4 | 5 | 6;
   params: Float64Array;
   outShape: number[];
   tensors: Partial<Record<'x' | 'filter' | 'bias' | 'dy', TensorInfo>>;
@@ -184,7 +211,8 @@ function allFloat(...infos: (TensorInfo | undefined)[]): boolean {
  * Registers the native kernels on the wasm backend in place of its Conv2D, FusedConv2D, Conv2DBackpropInput and
  * Conv2DBackpropFilter (configurations they do not cover, e.g. dilations, NCHW or activations other than ReLU, go to
  * the kernels they replace), and of Sum over every axis but the last (a bias gradient: wasm transposes the whole tensor
- * first). Returns false, registering nothing, when the addon is not loaded; a second call does nothing. Call after the wasm
+ * first), and of same-shape float32 Add of 64 Ki values or more; adds `NATIVE_LSE_KERNEL` (LSE pooling with its softmax
+ * weights), `NATIVE_RELU_GRADIENT_KERNEL` and `NATIVE_ADD_RELU_KERNEL`. Returns false, registering nothing, when the addon is not loaded; a second call does nothing. Call after the wasm
  * gradient kernels are registered, before or after tf.setBackend('wasm').
  *
  * @example
@@ -257,10 +285,71 @@ export function registerNativeConvKernels(backendName = 'wasm'): boolean {
     const axes = tf.util.parseAxisParam(a.axis, x.shape).sort((p, q) => p - q);
     const cols = x.shape[rank - 1] as number;
     if (axes.length !== rank - 1 || axes.some((axis, i) => axis !== i) || cols < 1) return null;
-    const params = new Float64Array(20).fill(-1);
+    const params = new Float64Array(PARAM_COUNT).fill(-1);
     params[P.n] = x.shape.slice(0, -1).reduce((p, q) => p * q, 1);
     params[P.co] = cols;
     return { op: 3, params, outShape: a.keepDims ? [...x.shape.slice(0, -1).map(() => 1), cols] : [cols], tensors: { x } };
   });
+
+  // Same-shape float32 adds (residual sums, gradient accumulation), threaded; everything else to wasm's Add.
+  const sameShapeSum = (a: TensorInfo | undefined, b: TensorInfo | undefined, relu: boolean): NativeCall | null => {
+    if (a === undefined || b === undefined || a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.join() !== b.shape.join()) return null;
+    const count = a.shape.reduce((p, q) => p * q, 1);
+    if (!relu && count < NATIVE_ADD_MIN_SIZE) return null;
+    const params = new Float64Array(PARAM_COUNT).fill(-1);
+    params[P.n] = count;
+    params[P.relu] = relu ? 1 : 0;
+    return { op: 6, params, outShape: [...a.shape], tensors: { dy: a, x: b } };
+  };
+  replace(tf.Add, ({ a, b }) => sameShapeSum(a, b, false));
+  replace(NATIVE_ADD_RELU_KERNEL, ({ a, b }) => {
+    const call = sameShapeSum(a, b, true);
+    if (call === null) throw new TrainerError(`${NATIVE_ADD_RELU_KERNEL}: expected float32 a and b of one shape, found ${a?.dtype} [${a?.shape.join(', ')}] and ${b?.dtype} [${b?.shape.join(', ')}]`);
+    return call;
+  });
+
+  // LSE pooling: max, exponentials, sums, the pooled value and the softmax weights in three passes, on every core.
+  const lseKernel: KernelFunc = (args) => {
+    const x = args.inputs.x as TensorInfo;
+    const r = (args.attrs as { r: number }).r;
+    const [n, positions, depth] = x.shape as [number, number, number];
+    if (x.shape.length !== 3 || x.dtype !== 'float32' || !(r > 0)) {
+      throw new TrainerError(`${NATIVE_LSE_KERNEL}: expected a float32 [N, positions, D] tensor and r > 0, found ${x.dtype} [${x.shape.join(', ')}], r = ${r}`);
+    }
+    const b = args.backend as unknown as WasmBackend;
+    const pooled = b.makeOutput([n, depth], 'float32');
+    const weights = b.makeOutput([n, positions, depth], 'float32');
+    const params = new Float64Array(PARAM_COUNT).fill(-1);
+    params[P.n] = n;
+    params[P.h] = positions;
+    params[P.co] = depth;
+    params[P.r] = r;
+    params[P.x] = heapOffset(b, x);
+    params[P.out] = heapOffset(b, pooled);
+    params[P.dy] = heapOffset(b, weights);
+    params[P.threads] = threads;
+    native.conv(4, b.wasm.HEAPU8.buffer as ArrayBuffer, params);
+    return [pooled, weights];
+  };
+  tf.registerKernel({ kernelName: NATIVE_LSE_KERNEL, backendName, kernelFunc: lseKernel });
+
+  const reluGradient: KernelFunc = (args) => {
+    const dy = args.inputs.dy as TensorInfo;
+    const y = args.inputs.y as TensorInfo;
+    if (dy.dtype !== 'float32' || y.dtype !== 'float32' || dy.shape.join() !== y.shape.join()) {
+      throw new TrainerError(`${NATIVE_RELU_GRADIENT_KERNEL}: expected float32 dy and y of one shape, found ${dy.dtype} [${dy.shape.join(', ')}] and ${y.dtype} [${y.shape.join(', ')}]`);
+    }
+    const b = args.backend as unknown as WasmBackend;
+    const out = b.makeOutput([...dy.shape], 'float32');
+    const params = new Float64Array(PARAM_COUNT).fill(-1);
+    params[P.n] = dy.shape.reduce((p, q) => p * q, 1);
+    params[P.dy] = heapOffset(b, dy);
+    params[P.x] = heapOffset(b, y);
+    params[P.out] = heapOffset(b, out);
+    params[P.threads] = threads;
+    native.conv(5, b.wasm.HEAPU8.buffer as ArrayBuffer, params);
+    return out;
+  };
+  tf.registerKernel({ kernelName: NATIVE_RELU_GRADIENT_KERNEL, backendName, kernelFunc: reluGradient });
   return true;
 }

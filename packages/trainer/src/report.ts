@@ -66,6 +66,10 @@ export interface Metrics {
   auc: Record<string, number | null>;
   meanAuc: number | null;
   localization: { iobb: LocalizationTable; iou: LocalizationTable };
+  /** The box protocol of `localization` (heatmap.ts `BOX_PROTOCOLS`); absent in files written before it existed. */
+  boxProtocol?: string;
+  /** The localization scored with each protocol evaluated (the chosen one and the paper's). */
+  localizationByProtocol?: Record<string, { iobb: LocalizationTable; iou: LocalizationTable }>;
 }
 
 /** What the report says besides the metrics. */
@@ -148,6 +152,20 @@ export function localizationTable(
 }
 
 /**
+ * How a box protocol (heatmap.ts `BOX_PROTOCOLS`) draws boxes, in words for report.md.
+ *
+ * @example
+ * ```ts
+ * describeBoxProtocol('paper'); // 'thresholds 60 and 180, one box per 8-connected region at each (the paper's protocol)'
+ * ```
+ */
+export function describeBoxProtocol(name: string): string {
+  if (name === 'paper') return "thresholds 60 and 180, one box per 8-connected region at each (the paper's protocol)";
+  if (name === 'peak') return 'one box per image and finding: the region above 180 that holds the map\'s peak (`--boxes peak`; the default is `--boxes paper`)';
+  return `the \`${name}\` protocol`;
+}
+
+/**
  * The whole report.md.
  *
  * @example
@@ -180,16 +198,27 @@ export function renderReport(metrics: Metrics, context: ReportContext): string {
     (Object.keys(context.boxedImages).length > 0 ? ` (${Object.entries(context.boxedImages).map(([f, n]) => `${f} ${n}`).join(', ')})` : '') +
     '. A ground-truth box is found when a predicted box of its finding scores more than T; a predicted box that finds none is a false positive; AFP = false positives per image. Boxes: class activation map scaled to 0..255 (' +
     (context.scaling === 'minmax' ? 'min-max' : 'positive evidence: max(M, 0) * 255 / max M') +
-    '), thresholds 60 and 180, one box per 8-connected region.');
+    `), then ${describeBoxProtocol(metrics.boxProtocol ?? 'paper')}.`);
   out.push('');
-  out.push('### T(IoBB) (the paper\'s accuracy in brackets)');
+  out.push(`### T(IoBB), ${metrics.boxProtocol ?? 'paper'} protocol (the paper's accuracy in brackets)`);
   out.push('');
   out.push(localizationTable(metrics.localization.iobb, 'T(IoBB)', PAPER_IOBB_ACC));
   out.push('');
-  out.push('### T(IoU)');
+  out.push(`### T(IoU), ${metrics.boxProtocol ?? 'paper'} protocol`);
   out.push('');
   out.push(localizationTable(metrics.localization.iou, 'T(IoU)'));
   out.push('');
+  const paper = metrics.localizationByProtocol?.['paper'];
+  if ((metrics.boxProtocol ?? 'paper') !== 'paper' && paper !== undefined) {
+    out.push('### The paper\'s protocol (`--boxes paper`)');
+    out.push('');
+    out.push(`The same heatmaps, ${describeBoxProtocol('paper')}.`);
+    out.push('');
+    out.push(localizationTable(paper.iobb, 'T(IoBB)', PAPER_IOBB_ACC));
+    out.push('');
+    out.push(localizationTable(paper.iou, 'T(IoU)'));
+    out.push('');
+  }
   const rocs = Object.entries(context.rocImages);
   if (rocs.length > 0) {
     out.push('## ROC curves');

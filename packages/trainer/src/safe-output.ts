@@ -4,6 +4,7 @@
  * a staging folder beside the target and moved into place only when the run produced them.
  *
  * - `inspectFolder(dir)`: absent, a file, or a folder and its entries;
+ * - `unwritableReason(dir)`: why a folder could not be created or written (read-only file system, permissions);
  * - `claimOutputFolder(dir, kind)`: the refusal rules shared by `evaluate` and `phantoms` (`train` has its own, as a
  *   run can also be resumed);
  * - `stagingFolderFor(dir)`: `.<name>.partial` beside `dir` (same file system, so renames are atomic);
@@ -11,7 +12,8 @@
  *   entries the new output does not have (stale overlays, images of an older phantom set); entries that are not ours
  *   are left alone.
  */
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { RefusedError } from './errors.js';
 
@@ -40,6 +42,61 @@ export async function inspectFolder(dir: string): Promise<FolderState> {
   return { kind: 'folder', entries: (await readdir(dir)).sort() };
 }
 
+/**
+ * A Node file-system error in words: `read-only file system`, `permission denied`, `no space left on device`.
+ *
+ * @example
+ * ```ts
+ * await mkdir('/proc/x').catch(describeFsError); // "no such file or directory"
+ * ```
+ */
+export function describeFsError(error: unknown): string {
+  const code = (error as { code?: string } | undefined)?.code;
+  const words: Record<string, string> = {
+    ENOENT: 'no such file or directory',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    EROFS: 'read-only file system',
+    ENOSPC: 'no space left on device',
+    EDQUOT: 'disk quota exceeded',
+    ENOTDIR: 'not a folder',
+    EISDIR: 'is a folder, not a file',
+    EEXIST: 'already exists',
+    EMFILE: 'too many open files',
+  };
+  return (code !== undefined ? words[code] : undefined) ?? (error instanceof Error ? error.message : String(error));
+}
+
+/**
+ * Why `dir` could not be created or written into, or undefined when it can: the nearest folder that exists on the way
+ * to it must be a folder and writable (a read-only file system, a folder of another user). Looked at before any work,
+ * so that a run does not fail at its first write, after minutes of work, with a bare `ENOENT` or `EROFS`.
+ *
+ * @example
+ * ```ts
+ * await unwritableReason('/mnt/cdrom/runs/x'); // "/mnt/cdrom is not writable (read-only file system)"
+ * ```
+ */
+export async function unwritableReason(dir: string): Promise<string | undefined> {
+  let probe = resolve(dir);
+  for (;;) {
+    const info = await stat(probe).catch(() => undefined);
+    if (info !== undefined) {
+      if (!info.isDirectory()) return probe === resolve(dir) ? undefined : `${probe} is a file, not a folder`;
+      break;
+    }
+    const parent = dirname(probe);
+    if (parent === probe) return undefined;
+    probe = parent;
+  }
+  try {
+    await access(probe, constants.W_OK);
+  } catch (error) {
+    return `${probe} is not writable (${describeFsError(error)})`;
+  }
+  return undefined;
+}
+
 /** A kind of output folder: what it is called in messages, how to recognise one, and the entries it owns. */
 export interface OutputKind {
   /** E.g. `an evaluation`, `a phantom set`. */
@@ -65,6 +122,8 @@ export async function claimOutputFolder(dir: string, kind: OutputKind, force: bo
   if (state.kind === 'file') {
     throw new RefusedError(`${command}: --out ${dir} is a file; expected a folder (absent, empty, or ${kind.name} written before)`);
   }
+  const unwritable = await unwritableReason(dir);
+  if (unwritable !== undefined) throw new RefusedError(`${command}: --out ${dir} cannot be written: ${unwritable}; nothing was written. Choose another --out`);
   if (state.kind === 'absent' || state.entries.length === 0 || kind.recognise(state.entries) || force) return state;
   const shown = state.entries.slice(0, 5).join(', ') + (state.entries.length > 5 ? `, ... (${state.entries.length} entries)` : '');
   throw new RefusedError(

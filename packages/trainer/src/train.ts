@@ -23,14 +23,17 @@
  * A folder that already holds a run is never overwritten by accident: without `resume` it is refused unless `force`,
  * and with `force` the old run is set aside (`.replaced-run/`) until the new run has finished its first epoch, then
  * removed; a run that fails or is interrupted before that puts the old one back. A non-empty folder that holds no run
- * is refused unless `force`. An `imageSize` above the shards' size (an upsample, no new detail) is refused unless
- * `allowUpsample`. `signal` stops the run between two steps with `InterruptedError`; the checkpoint of the last
- * finished epoch stays for `resume`.
+ * is refused unless `force`. A folder that holds only what a run writes before its first epoch is saved (`train.json`,
+ * `metrics.jsonl`: a run stopped in epoch 1) holds nothing learned: a new run starts over it, and `resume` starts it at
+ * epoch 1 with its recorded options. The dataset is checked first (`preflight.ts`). An `imageSize` above the shards'
+ * size (an upsample, no new detail) is refused unless `allowUpsample`. `signal` stops the run between two steps with
+ * `InterruptedError`; the checkpoint of the last finished epoch stays for `resume`.
  */
 import * as tf from '@tensorflow/tfjs';
 import { appendFile, mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { inspectFolder } from './safe-output.js';
+import { inspectFolder, unwritableReason } from './safe-output.js';
+import { checkDatasetFolder } from './preflight.js';
 import type { Split } from '@cxr8/dataset-builder';
 import { batches, countRecords, createRng, datasetFindings, disposeBatch } from './data.js';
 import { InterruptedError, RefusedError, TrainError } from './errors.js';
@@ -669,6 +672,17 @@ async function setAsideRun(out: string): Promise<void> {
 }
 
 /**
+ * Whether a run folder holds only what a run writes before its first epoch is saved (train.json, metrics.jsonl,
+ * partial files, the feature cache): no checkpoint, no model, nothing of anyone else's.
+ */
+async function finishedNoEpoch(out: string, entries: readonly string[]): Promise<boolean> {
+  const visible = entries.filter((e) => !(e.startsWith('.') && e.endsWith('.partial')));
+  if (!visible.includes('train.json') || !visible.every((e) => (RUN_ENTRIES as readonly string[]).includes(e))) return false;
+  if (visible.includes('config.json') || visible.includes('weights.json')) return false;
+  return !(await exists(join(out, 'checkpoint', 'state.json'))) && !(await exists(join(out, 'checkpoint.old', 'state.json')));
+}
+
+/**
  * Checks the run folder before anything is written: refuses to replace a run without `resume` or `force`, to write
  * into a non-empty folder that holds no run without `force`, and an `out` that is a file. With `force` over a run,
  * sets the run aside (see the module comment). Returns whether the folder holds a run.
@@ -677,7 +691,15 @@ async function claimRunFolder(out: string, resume: boolean, force: boolean): Pro
   await settleReplacedRun(out);
   const folder = await inspectFolder(out);
   if (folder.kind === 'file') throw new RefusedError(`--out ${out} is a file; expected a run folder (absent, empty, or a run to --resume)`);
+  const unwritable = await unwritableReason(out);
+  if (unwritable !== undefined) throw new RefusedError(`--out ${out} cannot be written: ${unwritable}; nothing was trained. Choose another --out`);
   if (folder.kind === 'absent' || folder.entries.length === 0 || resume) return;
+  if (await finishedNoEpoch(out, folder.entries)) {
+    // A run stopped (Ctrl-C, kill -9, a bad shard) before its first epoch was saved holds no learned weights: starting
+    // again over it loses nothing, as the interruption message promises ("run the command again").
+    for (const entry of RUN_ENTRIES) await rm(join(out, entry), { recursive: true, force: true });
+    return;
+  }
   const isRun =
     folder.entries.includes('train.json') ||
     (await exists(join(out, 'checkpoint', 'state.json'))) ||
@@ -718,6 +740,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   if (typeof options.data !== 'string' || typeof options.out !== 'string') {
     throw new TrainError('train: expected options.data (dataset folder) and options.out (run folder)');
   }
+  // A --data that is not a dataset, or lacks a shard, is named before the run folder is touched (preflight.ts).
+  await checkDatasetFolder(options.data, ['train', 'val']);
   await claimRunFolder(options.out, options.resume === true, options.force === true);
   try {
     return await trainInFolder(options);
@@ -732,14 +756,20 @@ async function trainInFolder(options: TrainOptions): Promise<TrainResult> {
   const resume = options.resume === true;
   const checkpointDir = join(options.out, 'checkpoint');
   const resuming = resume && (await exists(join(checkpointDir, 'state.json')));
-  if (resume && !resuming && !(await exists(join(options.out, 'checkpoint.old', 'state.json')))) {
-    throw new TrainError(`${options.out}: --resume given, but there is no checkpoint/state.json to resume from`);
+  const hasOldCheckpoint = resume && !resuming && (await exists(join(options.out, 'checkpoint.old', 'state.json')));
+  // --resume of a run that was stopped before its first epoch was saved: it starts at epoch 1 with the recorded options.
+  const folder = resume && !resuming && !hasOldCheckpoint ? await inspectFolder(options.out) : undefined;
+  const unstarted = folder?.kind === 'folder' && (await finishedNoEpoch(options.out, folder.entries));
+  if (resume && !resuming && !hasOldCheckpoint && !unstarted) {
+    const found = folder === undefined || folder.kind === 'absent' ? 'no such folder' : folder.kind === 'file' ? 'a file' : folder.entries.length === 0 ? 'an empty folder' : `no checkpoint/state.json (found ${folder.entries.slice(0, 6).join(', ')})`;
+    throw new TrainError(`${options.out}: --resume expected a run folder to continue (checkpoint/state.json), found ${found}; start a new run without --resume`);
   }
+  const fromCheckpoint = resume && !unstarted;
   const resumeDir = resuming ? checkpointDir : join(options.out, 'checkpoint.old');
   const record = resume ? await readRunRecord(options.out) : undefined;
   // The checkpoint's model is what it is: its structure overrides a record that says otherwise (train.json of runs
   // before version 2 could record another image size than the model's) and fills a record that lacks it.
-  const model0 = resume ? await checkpointModelOptions(resumeDir) : {};
+  const model0 = fromCheckpoint ? await checkpointModelOptions(resumeDir) : {};
   const recorded = resume ? mergeResumeOptions({ ...(record?.options ?? {}), ...model0 }, given, options.out) : {};
   const o = { ...DEFAULT_TRAIN_OPTIONS, ...recorded, ...given, ...(recorded.epochs === undefined ? {} : { epochs: recorded.epochs }) } as typeof DEFAULT_TRAIN_OPTIONS &
     TrainOptions;
@@ -783,7 +813,7 @@ async function trainInFolder(options: TrainOptions): Promise<TrainResult> {
 
   let model: CxrModel;
   let state: CheckpointState = { version: 1, epoch: 0, step: 0, bestEpoch: 0, bestScore: null, epochsWithoutImprovement: 0 };
-  if (resume) {
+  if (fromCheckpoint) {
     model = await loadModel(resumeDir);
     state = JSON.parse(await readFile(join(resumeDir, 'state.json'), 'utf8')) as CheckpointState;
     if (model.config.imageSize !== imageSize) {
@@ -804,8 +834,8 @@ async function trainInFolder(options: TrainOptions): Promise<TrainResult> {
     model = await createModelAsync(config);
   }
   const adam = new Adam(model.trainableVariables);
-  if (resume) await loadOptimizer(resumeDir, adam);
-  if (resume && o.epochs < state.epoch) {
+  if (fromCheckpoint) await loadOptimizer(resumeDir, adam);
+  if (fromCheckpoint && o.epochs < state.epoch) {
     // --epochs below the epochs already trained: nothing to do, and the record keeps what the run has
     o.epochs = Math.max(record?.options.epochs ?? state.epoch, state.epoch);
     runOptions.epochs = o.epochs;

@@ -5,7 +5,8 @@
  */
 import test from 'ava';
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, chmod, mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,9 +63,11 @@ test.serial('--force replaces a run: the old one is kept aside until the new one
   t.is((await cli(trainArgs(run, '--epochs', '2'))).code, 0);
   await mkdir(join(run, 'eval'));
   await writeFile(join(run, 'eval', 'mine.txt'), 'keep');
-  // a replacement that fails before its first epoch (bad --lr) puts the old run back
-  const failed = await cli(trainArgs(run, '--force', '--lr', '-1'));
+  // a replacement that fails before its first epoch (a pretrained backbone that is not there) puts the old run back
+  // (a value out of range, such as --lr -1, is a usage error now, refused before the run folder is looked at)
+  const failed = await cli(trainArgs(run, '--force', '--backbone', join(work, 'no-such-model', 'model.json')));
   t.is(failed.code, 1, failed.err);
+  t.regex(failed.err, /no-such-model/);
   t.is((await readFile(join(run, 'metrics.jsonl'), 'utf8')).trim().split('\n').length, 2);
   t.false((await readdir(run)).includes('.replaced-run'));
   const forced = await cli(trainArgs(run, '--force'));
@@ -286,4 +289,175 @@ test.serial('Ctrl-C (SIGINT) in cxr8-train train exits 130 and says how to resum
   const resumed = await cli(['train', '--data', data, '--out', run, '--resume', '--epochs', String(state.epoch + 1), '--backend', 'wasm']);
   t.is(resumed.code, 0, resumed.err);
   t.regex(resumed.out, new RegExp(`resumed after epoch ${state.epoch}, ${state.epoch + 1} of ${state.epoch + 1} epochs`));
+});
+
+// --- Off the path, as a new user (issue 13 follow-up): each case reproduced through main first ---
+
+test.serial('train --data that is not a dataset is named with what it is instead, before the backend starts or --out is made', async (t) => {
+  const root = join(work, 'not-datasets');
+  await mkdir(join(root, 'phantoms', 'images'), { recursive: true });
+  await writeFile(join(root, 'phantoms', 'Data_Entry.csv'), 'Image Index,Finding Labels\n');
+  await mkdir(join(root, 'no-shards'), { recursive: true });
+  await writeFile(join(root, 'no-shards', 'dataset.sqlite'), '');
+  await mkdir(join(root, 'bad-manifest', 'shards'), { recursive: true });
+  await writeFile(join(root, 'bad-manifest', 'shards', 'manifest.json'), '{bad');
+  await mkdir(join(root, 'reports'), { recursive: true });
+  await writeFile(join(root, 'reports', 'a.txt'), 'x');
+  await writeFile(join(root, 'a-file'), 'x');
+  const cases: Array<[string, RegExp]> = [
+    ['nope', /nope: expected a dataset folder written by build-dataset, found no such folder/],
+    ['a-file', /a-file: expected a dataset folder written by build-dataset, found a file/],
+    ['phantoms', /phantoms: expected a dataset folder .*found an image set in the NIH layout .*build-dataset import-nih --data-entry .*phantoms\/Data_Entry\.csv/],
+    ['no-shards', /no-shards: expected a dataset with training shards .*found a dataset built without them .*--shard-size/],
+    ['bad-manifest', /bad-manifest\/shards\/manifest\.json: expected the JSON shard manifest build-dataset writes, found a file that is not JSON/],
+    ['reports', /reports: expected a dataset folder written by build-dataset \(dataset\.sqlite, shards\/manifest\.json\), found a\.txt/],
+  ];
+  for (const [name, expected] of cases) {
+    const out = join(root, `run-${name}`);
+    const r = await cli(['train', '--data', join(root, name), '--out', out, '--epochs', '1', '--image-size', '32', '--backend', 'wasm']);
+    t.is(r.code, 1, `${name}: ${r.err}`);
+    // Before: "cannot read the shard manifest (build the dataset with shards first)" for all of them, after the backend line.
+    t.regex(r.err, expected, name);
+    t.notRegex(r.out, /backend/, name);
+    t.false((await readdir(root)).includes(`run-${name}`), `${name}: no --out folder`);
+  }
+  const runAsData = await cli(['train', '--data', join(work, 'kept'), '--out', join(root, 'x'), '--backend', 'wasm']);
+  t.regex(runAsData.err, /kept: expected a dataset folder written by build-dataset, found a run folder of cxr8-train .*give the run as --run/);
+});
+
+test.serial('a shard missing or cut short is named before training; nothing is trained and --out is not made', async (t) => {
+  const copy = join(work, 'broken-shards');
+  await mkdir(join(copy, 'shards'), { recursive: true });
+  for (const entry of await readdir(join(data, 'shards'))) await writeFile(join(copy, 'shards', entry), await readFile(join(data, 'shards', entry)));
+  await rm(join(copy, 'shards', 'val-00000.cxs'));
+  const shard = await readFile(join(copy, 'shards', 'train-00000.cxs'));
+  await writeFile(join(copy, 'shards', 'train-00000.cxs'), shard.subarray(0, 3000));
+  const out = join(work, 'run-broken-shards');
+  const r = await cli(['train', '--data', copy, '--out', out, '--epochs', '1', '--image-size', '32', '--backend', 'wasm']);
+  t.is(r.code, 1, r.err);
+  // Before: the first epoch trained, then "cannot read the shard (ENOENT ...)", and --out kept a train.json that
+  // made the next start a refusal.
+  t.regex(r.err, /broken-shards\/shards: expected every shard that manifest\.json lists for train and val, found 2 not usable: /);
+  t.regex(r.err, /train-00000\.cxs: expected at least [\d,]+ bytes for 16 images of 32 px, found 3,000 \(cut short\?\)/);
+  t.regex(r.err, /val-00000\.cxs \(val, 8 images\): missing/);
+  t.notRegex(r.out, /backend/);
+  await t.throwsAsync(stat(out));
+  const evaluate = await cli(['evaluate', '--data', copy, '--run', join(work, 'kept'), '--split', 'val', '--out', join(work, 'eval-broken'), '--backend', 'wasm']);
+  t.is(evaluate.code, 1);
+  t.regex(evaluate.err, /lists for val, found 1 not usable: val-00000\.cxs \(val, 8 images\): missing/);
+  await t.throwsAsync(stat(join(work, 'eval-broken')));
+});
+
+test.serial('a run stopped before its first epoch was saved does not block the same command, and --resume starts it', async (t) => {
+  const run = join(work, 'stopped-early');
+  const controller = new AbortController();
+  controller.abort();
+  const stopped = await cli(trainArgs(run, '--batch-size', '4'), controller.signal);
+  t.is(stopped.code, 130, stopped.err);
+  t.regex(stopped.err, /no epoch had finished, so there is nothing to resume: run the command again/);
+  t.deepEqual(await readdir(run), ['train.json']);
+  // Before: "already holds a trained model or an unfinished run ... Pass --resume" (exit 3), and --resume then
+  // failed with "there is no checkpoint/state.json to resume from" (exit 1).
+  const again = await cli(trainArgs(run, '--batch-size', '4'));
+  t.is(again.code, 0, again.err);
+  t.is((await readFile(join(run, 'metrics.jsonl'), 'utf8')).trim().split('\n').length, 1);
+
+  const other = join(work, 'stopped-early-resume');
+  t.is((await cli(trainArgs(other, '--batch-size', '4'), controller.signal)).code, 130);
+  const resumed = await cli(['train', '--data', data, '--out', other, '--resume', '--backend', 'wasm']);
+  t.is(resumed.code, 0, resumed.err);
+  const record = JSON.parse(await readFile(join(other, 'train.json'), 'utf8')) as { options: { batchSize: number; epochs: number } };
+  t.is(record.options.batchSize, 4, 'the recorded options of the stopped run are kept');
+  t.is(record.options.epochs, 1);
+
+  const nothing = await cli(['train', '--data', data, '--out', join(work, 'never-ran'), '--resume', '--backend', 'wasm']);
+  t.is(nothing.code, 1);
+  t.regex(nothing.err, /never-ran: --resume expected a run folder to continue \(checkpoint\/state\.json\), found no such folder; start a new run without --resume/);
+});
+
+test.serial('evaluate --run on a folder that holds no model says what it holds; --split without images names the others', async (t) => {
+  const root = join(work, 'not-runs');
+  await mkdir(join(root, 'empty'), { recursive: true });
+  await mkdir(join(root, 'started'), { recursive: true });
+  await writeFile(join(root, 'started', 'train.json'), '{}');
+  const cases: Array<[string, RegExp]> = [
+    [join(root, 'nope'), /nope: expected a run folder written by cxr8-train train \(config\.json, weights\.json, weights\.bin\), found no such folder/],
+    [join(root, 'empty'), /empty: expected a run folder .*, found an empty folder/],
+    [join(root, 'started'), /started: expected a run folder .*, found a run that has not finished its first epoch yet/],
+    [data, /expected a run folder .*, found a dataset folder: give it as --data, and the run trained on it as --run/],
+  ];
+  for (const [run, expected] of cases) {
+    const out = join(root, 'eval');
+    const r = await cli(['evaluate', '--data', data, '--run', run, '--split', 'val', '--out', out, '--backend', 'wasm']);
+    t.is(r.code, 1, r.err);
+    // Before: "cannot read config.json (found no files)" with an ENOENT cause, also for a folder that does not exist.
+    t.regex(r.err, expected);
+    t.notRegex(r.out, /backend/);
+    await t.throwsAsync(stat(out));
+  }
+  const noTest = await cli(['evaluate', '--data', data, '--run', join(work, 'kept'), '--split', 'test', '--out', join(root, 'eval'), '--backend', 'wasm']);
+  t.is(noTest.code, 1);
+  t.regex(noTest.err, /the test split has no images \(shards: .*\); splits with images: val, train \(--split val\)/);
+});
+
+test('a mistyped flag is answered with the nearest one; an empty or out-of-range value is a usage error (exit 2)', async (t) => {
+  const cases: Array<[string[], RegExp]> = [
+    [['train', '--data', 'd', '--out', 'o', '--epoch', '2'], /train: unknown flag --epoch; did you mean --epochs\?/],
+    [['train', '--data', 'd', '--out', 'o', '--image_size', '32'], /unknown flag --image_size; did you mean --image-size\?/],
+    [['evaluate', '--data', 'd', '--runs', 'r', '--out', 'o'], /evaluate: unknown flag --runs; did you mean --run\?/],
+    [['phantoms', '--out', 'o', '--seeds', '2'], /unknown flag --seeds; did you mean --seed\?/],
+    [['train', '--data', '', '--out', 'o'], /train: --data expects a value, found an empty string/],
+    [['evaluate', '--data', 'd', '--run', 'r', '--out='], /evaluate: --out expects a value, found an empty string/],
+    // Before: exit 1 after the backend started ("invalid option epochs ..."), against the help's "2 usage error".
+    [['train', '--data', 'd', '--out', 'o', '--epochs', '0'], /train: --epochs expects an integer >= 1, found 0/],
+    [['train', '--data', 'd', '--out', 'o', '--lr', '-1'], /train: --lr expects a number > 0, found -1/],
+    [['train', '--data', 'd', '--out', 'o', '--image-size', '20'], /--image-size expects an integer >= 16 and a multiple of 8, found 20/],
+    [['train', '--data', 'd', '--out', 'o', '--backend', 'gpu'], /--backend expects one of tensorflow, wasm, cpu, found "gpu"/],
+    [['evaluate', '--data', 'd', '--run', 'r', '--out', 'o', '--map-size', '3'], /--map-size expects an integer from 8 to 4096, found 3/],
+    [['evaluate', '--data', 'd', '--run', 'r', '--out', 'o', '--split', 'Test'], /--split expects one of train, val, test, found "Test"/],
+    [['phantoms', '--out', 'o', '--n', '0'], /phantoms: --n expects an integer >= 1, found 0/],
+  ];
+  for (const [args, expected] of cases) {
+    const r = await cli(args);
+    t.is(r.code, 2, args.join(' '));
+    t.regex(r.err, expected, args.join(' '));
+  }
+});
+
+/** A folder this process cannot write into: a chmod 555 one, or, for root (who writes anywhere), /proc/sys. */
+async function readOnlyFolder(): Promise<string | undefined> {
+  if (process.getuid?.() !== 0) {
+    const ro = join(work, 'read-only');
+    await mkdir(ro, { recursive: true });
+    await chmod(ro, 0o555);
+    return ro;
+  }
+  try {
+    await access('/proc/sys', constants.W_OK);
+    return undefined;
+  } catch {
+    return '/proc/sys';
+  }
+}
+
+test.serial('an --out that cannot be written is refused (exit 3) before any work, for train, evaluate and phantoms', async (t) => {
+  const ro = await readOnlyFolder();
+  if (ro === undefined) {
+    t.pass('skipped: no folder here that this process cannot write');
+    return;
+  }
+  t.teardown(() => (ro.startsWith(work) ? chmod(ro, 0o755) : Promise.resolve()));
+  const runs: Array<[string[], RegExp]> = [
+    // Before: exit 70, "internal error (please report it): Error: ENOENT: no such file or directory, mkdir ..." and a stack.
+    [trainArgs(join(ro, 'cxr8-run', 'deeper')), /--out .*cxr8-run\/deeper cannot be written: .* is not writable \((permission denied|read-only file system)\); nothing was trained/],
+    // Before: exit 1, "cannot create the output folder ..." with an ENOENT cause.
+    [['evaluate', '--data', data, '--run', join(work, 'kept'), '--split', 'val', '--out', join(ro, 'cxr8-eval'), '--backend', 'wasm'], /evaluate: --out .*cxr8-eval cannot be written: .* is not writable/],
+    [['phantoms', '--out', join(ro, 'cxr8-phantoms'), '--n', '2'], /phantoms: --out .*cxr8-phantoms cannot be written: .* is not writable/],
+  ];
+  for (const [args, expected] of runs) {
+    const r = await cli(args);
+    t.is(r.code, 3, `${args[0]}: ${r.err}`);
+    t.regex(r.err, expected);
+    t.notRegex(r.err, /internal error|    at /);
+  }
 });

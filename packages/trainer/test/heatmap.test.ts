@@ -13,6 +13,9 @@ import {
   createRegionScratch,
   createUpsampler,
   thresholdRegions,
+  BOX_PROTOCOLS,
+  chooseRegions,
+  DEFAULT_BOX_PROTOCOL,
 } from '../src/heatmap.js';
 import type { HeatmapBox } from '../src/heatmap.js';
 
@@ -228,4 +231,36 @@ test('the reusable boxer gives the boxes and heatmaps of heatmapBoxes(heatmapOf(
       }
     }
   }
+});
+
+test('the peak protocol keeps, per threshold, only the region that holds the map maximum; the paper protocol keeps all', (t) => {
+  // Two hot cells far apart on an 8 x 8 grid: a strong one at (row 2, col 5) and a weaker one at (6, 1).
+  const features = new Float32Array(64);
+  features[2 * 8 + 5] = 1;
+  features[6 * 8 + 1] = 0.9;
+  const f = { height: 8, width: 8, depth: 1, data: features };
+  const w = { depth: 1, classes: 1, kernel: [1] };
+  const heat = heatmapOf(f, w, 0, { size: 256 });
+  const paper = heatmapBoxes(heat, BOX_PROTOCOLS.paper);
+  t.is(paper.length, 4); // two regions at each of 60 and 180
+  const peak = heatmapBoxes(heat, BOX_PROTOCOLS.peak);
+  t.is(peak.length, 1);
+  const [b] = peak;
+  t.is(b?.threshold, 180);
+  t.true(Math.abs((b?.x ?? 0) + (b?.w ?? 0) / 2 - 5.5 * 128) <= 4, 'the box is the strong cell\'s');
+  // The evaluation's fast path chooses the same region.
+  const fast = createHeatmapBoxer(8, 8, { size: 256, ...BOX_PROTOCOLS.peak }).boxes(features, 1, []);
+  t.deepEqual(fast, peak);
+  t.deepEqual(chooseRegions([], 'peak'), []);
+  t.is(DEFAULT_BOX_PROTOCOL, 'paper');
+});
+
+test('boxes of an image whose probability is below minProbability are suppressed', (t) => {
+  const features = new Float32Array(64);
+  features[2 * 8 + 5] = 1;
+  const boxer = createHeatmapBoxer(8, 8, { size: 64, thresholds: [180], minProbability: 0.5 });
+  t.is(boxer.boxes(features, 0.49, []).length, 0);
+  t.is(boxer.boxes(features, 0.5, []).length, 1);
+  const heat = heatmapOf({ height: 8, width: 8, depth: 1, data: features }, { depth: 1, classes: 1, kernel: [1] }, 0, { size: 64 });
+  t.is(heatmapBoxes(heat, { thresholds: [180], minProbability: 0.5, probability: 0.2 }).length, 0);
 });

@@ -4,7 +4,9 @@ import { spawnSync } from 'node:child_process';
 import { initBackend } from '../src/backend.js';
 import { conv2dBackpropFilterAsConv, conv2dBackpropInputAsConv } from '../src/kernels/index.js';
 import { convBiasActivation } from '../src/model.js';
-import { loadNativeConv, nativeKernelInfo, nativeConvThreads, setNativeConvThreads } from '../src/native.js';
+import { loadNativeConv, NATIVE_KERNEL_NAMES, nativeKernelInfo, nativeConvThreads, setNativeConvThreads } from '../src/native.js';
+import type { NativeKernelName } from '../src/native.js';
+import { readFileSync } from 'node:fs';
 import { maxError, values } from './helpers/numeric.js';
 import type { ConvCase } from './helpers/numeric.js';
 
@@ -19,8 +21,23 @@ test('the native kernels are built where a C compiler is present', (t) => {
     return;
   }
   t.not(native, null, nativeKernelInfo().detail);
-  t.regex(native!.kernel(), /^(avx2-fma|generic)$/);
+  t.regex(native!.kernel(), /^(avx512|avx2-fma|generic)$/);
   t.true(nativeKernelInfo().native);
+});
+
+test('the AVX-512 micro-kernel is chosen at load where the CPU has it', (t) => {
+  let flags = '';
+  try {
+    flags = readFileSync('/proc/cpuinfo', 'utf8');
+  } catch {
+    // not Linux: nothing to compare with
+  }
+  if (native === null || process.env.CXR8_KERNEL !== undefined || !/^flags\s*:.*\bavx512f\b/m.test(flags)) {
+    t.log(`not checked: ${native === null ? 'no addon' : process.env.CXR8_KERNEL !== undefined ? 'CXR8_KERNEL is set' : 'this CPU has no AVX-512'}`);
+    t.pass();
+    return;
+  }
+  t.is(defaultKernel, 'avx512');
 });
 
 interface Case extends ConvCase {
@@ -37,6 +54,7 @@ const cases: Case[] = [
   { name: 'stem: 4x4 stride 2, Ci 1', x: [1, 13, 13, 1], f: [4, 4, 1, 16], strides: 2, pad: 'same', activation: 'relu' },
   { name: '3x3 stride 2 valid', x: [2, 11, 11, 5], f: [3, 3, 5, 8], strides: 2, pad: 'valid', activation: 'relu' },
   { name: 'K = 2700 (several depth blocks)', x: [2, 12, 12, 300], f: [3, 3, 300, 7], strides: 1, pad: 'same', activation: 'linear' },
+  { name: '3x3, Co 40 (a 16-row tile and an 8-row edge), K = 288', x: [2, 7, 9, 32], f: [3, 3, 32, 40], strides: 1, pad: 'same', activation: 'relu' },
 ];
 
 /** Output and gradients of sum(fused conv(x, f) + b, activation) * weights) on the current backend. */
@@ -56,11 +74,15 @@ async function run(c: Case): Promise<Float32Array[]> {
   });
 }
 
-// Each case with the micro-kernel chosen for this CPU on 1 and 3 threads, and with the portable one on 2.
-const variants = [
-  { threads: 1, kernel: undefined },
-  { threads: 3, kernel: undefined },
-  { threads: 2, kernel: 'generic' as const },
+// Each case with the micro-kernel chosen for this CPU on 1 and 3 threads, and with every other one it runs (AVX2 and
+// the portable one where AVX-512 is chosen) on 2.
+const defaultKernel = native?.kernel() as NativeKernelName | undefined;
+const otherKernels = native === null ? [] : NATIVE_KERNEL_NAMES.filter((k) => k !== defaultKernel && native.setKernel(k));
+if (native !== null && defaultKernel !== undefined) native.setKernel(defaultKernel);
+const variants: { threads: number; kernel?: NativeKernelName }[] = [
+  { threads: 1 },
+  { threads: 3 },
+  ...otherKernels.map((kernel) => ({ threads: 2, kernel })),
 ];
 
 for (const c of cases) {
@@ -75,7 +97,7 @@ for (const c of cases) {
       await initBackend('cpu');
       const expected = await run(c);
       await initBackend('wasm');
-      const before = { threads: nativeConvThreads(), kernel: native.kernel() as 'generic' | 'avx2-fma' };
+      const before = { threads: nativeConvThreads(), kernel: native.kernel() as NativeKernelName };
       setNativeConvThreads(v.threads);
       if (v.kernel !== undefined) t.true(native.setKernel(v.kernel));
       try {
@@ -159,12 +181,61 @@ test('the addon rejects offsets outside the heap with a TypeError', (t) => {
     t.pass();
     return;
   }
-  const params = new Float64Array(20).fill(-1);
+  const params = new Float64Array(21).fill(-1);
   [1, 4, 4, 1, 3, 3, 1, 4, 4, 1, 1, 1, 1, 0].forEach((v, i) => (params[i] = v));
   params[14] = 0; // x
   params[15] = 1 << 20; // filter: past the end of a 1 KB heap
   params[18] = 0;
   params[19] = 1;
   t.throws(() => native.conv(0, new ArrayBuffer(1024), params), { instanceOf: TypeError, message: /outside the heap/ });
-  t.throws(() => native.setKernel('avx512' as 'generic'), { instanceOf: TypeError, message: /expected 'generic' or 'avx2-fma'/ });
+  t.throws(() => native.conv(0, new ArrayBuffer(1024), params.subarray(0, 20)), { instanceOf: TypeError, message: /Float64Array of 21 values/ });
+  params[0] = 1 << 20; // ReLU gradient of 2^20 values: past the heap
+  t.throws(() => native.conv(5, new ArrayBuffer(1024), params), { instanceOf: TypeError, message: /ReLU gradient: .*outside the heap/ });
+  t.throws(() => native.conv(4, new ArrayBuffer(1024), params), { instanceOf: TypeError, message: /LSE pooling: expected .* r > 0/ });
+  t.throws(() => native.setKernel('sse9' as 'generic'), { instanceOf: TypeError, message: /expected 'generic', 'avx2-fma' or 'avx512'/ });
+});
+
+test.serial('the native ReLU gradient equals step(y) * dy on the cpu backend, zeros and negative zeros included', async (t) => {
+  const { NATIVE_RELU_GRADIENT_KERNEL } = await import('../src/native.js');
+  if (native === null) {
+    t.pass();
+    return;
+  }
+  const count = 3 * 17 * 19 * 5; // not a multiple of any vector width or thread share
+  const y = Float32Array.from({ length: count }, (_, i) => (i % 7 === 0 ? 0 : i % 11 === 0 ? -0 : Math.sin(i)));
+  const dy = Float32Array.from({ length: count }, (_, i) => Math.cos(i * 0.7));
+  await initBackend('cpu');
+  const expected = tf.tidy(() => tf.mul(tf.tensor(dy), tf.step(tf.tensor(y))).dataSync().slice());
+  await initBackend('wasm');
+  const actual = tf.tidy(() => (tf.engine().runKernel(NATIVE_RELU_GRADIENT_KERNEL, { dy: tf.tensor(dy, [3, 17, 19, 5]), y: tf.tensor(y, [3, 17, 19, 5]) }) as tf.Tensor).dataSync().slice());
+  t.deepEqual(Array.from(actual), Array.from(expected).map((v) => v + 0)); // -0 and 0 compare equal
+});
+
+test.serial('native sums (same-shape Add and relu(a + b)) equal the cpu backend; broadcasts and small adds go to wasm', async (t) => {
+  const { NATIVE_ADD_RELU_KERNEL } = await import('../src/native.js');
+  if (native === null) {
+    t.pass();
+    return;
+  }
+  const shape = [2, 33, 35, 31]; // 71,610 values: above the native threshold, not a multiple of any share
+  const count = size(shape);
+  const a = Float32Array.from({ length: count }, (_, i) => Math.sin(i * 0.91));
+  const b = Float32Array.from({ length: count }, (_, i) => Math.cos(i * 0.37) * 0.8);
+  const small = [1, 3, 3, 2];
+  const compute = (addRelu: boolean) =>
+    tf.tidy(() => {
+      const x = tf.tensor(a, shape);
+      const y = tf.tensor(b, shape);
+      return [
+        tf.add(x, y),
+        addRelu ? (tf.engine().runKernel(NATIVE_ADD_RELU_KERNEL, { a: x, b: y }) as tf.Tensor) : tf.relu(tf.add(x, y)),
+        tf.add(x, tf.tensor1d(b.subarray(0, 31))), // broadcast
+        tf.add(tf.tensor(a.subarray(0, 18), small), tf.tensor(b.subarray(0, 18), small)), // small
+      ].map((v) => v.dataSync().slice());
+    });
+  await initBackend('cpu');
+  const expected = compute(false);
+  await initBackend('wasm');
+  const actual = compute(true);
+  expected.forEach((e, i) => t.true(maxError(actual[i]!, e) < 1e-6, `output ${i}: error ${maxError(actual[i]!, e)}`));
 });

@@ -257,6 +257,35 @@ export async function* readCsvReports(path: string | NodeJS.ReadableStream, name
   for await (const items of readCsvChunks(path, name, options)) yield* items;
 }
 
+const OTHER_SEPARATORS = [
+  [';', 'semicolon'],
+  ['\t', 'tab'],
+  ['|', 'pipe'],
+] as const;
+
+/**
+ * A hint for a header that names the columns but is split by another character than the comma (a semicolon from a
+ * spreadsheet in a European locale, a tab): the file is read as one column, so say so and how to convert it.
+ *
+ * @example
+ * ```ts
+ * otherSeparatorHint(['id;text'], ['id', 'text']); // '; the header is separated by semicolons (";"), ...'
+ * otherSeparatorHint(['id', 'body'], ['id', 'text']); // ''
+ * ```
+ */
+export function otherSeparatorHint(header: readonly string[], wanted: readonly string[]): string {
+  for (const [separator, name] of OTHER_SEPARATORS) {
+    const cells = header.flatMap((h) => h.split(separator)).map((c) => c.trim().toLowerCase());
+    if (cells.length > header.length && wanted.every((w) => cells.includes(w.toLowerCase()))) {
+      return (
+        `; the header is separated by ${name}s (${JSON.stringify(separator)}), but label-reports reads comma-separated CSV ` +
+        `(RFC 4180): save the file as CSV with commas, or convert it to JSONL`
+      );
+    }
+  }
+  return '';
+}
+
 /**
  * Streams the reports of a CSV file as arrays, one per chunk read (about 64 KB); see {@link readCsvReports}.
  *
@@ -291,7 +320,7 @@ export async function* readCsvChunks(path: string | NodeJS.ReadableStream, name:
           const missing = [idAt < 0 ? `"${idName}" (--id-column)` : '', textAt < 0 ? `"${textName}" (--text-column)` : '']
             .filter(Boolean)
             .join(' and ');
-          fatal = `expected a header with the column ${missing}, found ${header.map((h) => `"${h}"`).join(', ')}`;
+          fatal = `expected a header with the column ${missing}, found ${header.map((h) => `"${h}"`).join(', ')}${otherSeparatorHint(header, [idName, textName])}`;
         }
         continue;
       }

@@ -2,7 +2,9 @@
  * Input discovery for `label-reports`: files, folders (recursive) and glob patterns become a stream of report files.
  *
  * Order is deterministic: inputs in the order given; inside a folder, entries sorted by name (code-unit order) and
- * walked depth first. Hidden entries (names starting with ".") are skipped in folders and globs. The stream is lazy, so
+ * walked depth first. Hidden entries (names starting with ".") are skipped in folders and globs. A subfolder that
+ * cannot be listed, and a symbolic link named like a report file whose target is missing, are failures with their
+ * reason (never skipped without a word). The stream is lazy, so
  * memory stays flat in the number of files (only folder identities are remembered, to break symlink cycles; file paths
  * are remembered only when several inputs could overlap, to skip duplicates).
  */
@@ -218,14 +220,28 @@ export async function* discoverInputs(inputs: readonly string[], options: Discov
     }
     if (info.isDirectory()) {
       let found = 0;
-      for await (const rel of walk(path, Infinity)) {
-        const format = inputFormatOf(rel);
-        if (!format) continue;
-        found++;
-        const abs = join(path, rel);
-        if (fresh(abs)) yield { file: { name: join(input, rel), path: abs, format } };
+      let unreadable = 0;
+      try {
+        for await (const entry of walk(path, Infinity)) {
+          if (entry.error !== undefined) {
+            if (reportable(entry)) {
+              unreadable++;
+              yield { failure: { source: join(input, entry.rel), reason: entry.error } };
+            }
+            continue;
+          }
+          const rel = entry.rel;
+          const format = inputFormatOf(rel);
+          if (!format) continue;
+          found++;
+          const abs = join(path, rel);
+          if (fresh(abs)) yield { file: { name: join(input, rel), path: abs, format } };
+        }
+      } catch (error) {
+        yield { failure: { source: input, reason: `cannot read the folder: ${describeFsError(error)}` } };
+        continue;
       }
-      if (found === 0) {
+      if (found === 0 && unreadable === 0) {
         yield { failure: { source: input, reason: `expected report files (${INPUT_EXTENSIONS}) in the folder, found none` } };
       }
     } else {
@@ -252,26 +268,61 @@ async function* discoverGlob(pattern: string, cwd: string, fresh: (path: string)
     yield { failure: { source: pattern, reason: `no file matches the pattern (${base}: ${describeFsError(error)})` } };
     return;
   }
-  for await (const rel of walk(root, depth)) {
-    if (!matcher.test(rel)) continue;
-    matched++;
-    const name = base === '.' ? rel : `${base.replace(/\/$/, '')}/${rel}`;
-    const format = inputFormatOf(rel);
-    const abs = join(root, rel);
-    if (!format) yield { failure: { source: name, reason: unsupported(name) } };
-    else if (fresh(abs)) yield { file: { name, path: abs, format } };
+  try {
+    for await (const entry of walk(root, depth)) {
+      const rel = entry.rel;
+      if (entry.error !== undefined) {
+        // A folder that cannot be listed may hold matches; a dangling link that matches is named too.
+        if (entry.folder === true || matcher.test(rel)) {
+          matched++;
+          yield { failure: { source: base === '.' ? rel : `${base.replace(/\/$/, '')}/${rel}`, reason: entry.error } };
+        }
+        continue;
+      }
+      if (!matcher.test(rel)) continue;
+      matched++;
+      const name = base === '.' ? rel : `${base.replace(/\/$/, '')}/${rel}`;
+      const format = inputFormatOf(rel);
+      const abs = join(root, rel);
+      if (!format) yield { failure: { source: name, reason: unsupported(name) } };
+      else if (fresh(abs)) yield { file: { name, path: abs, format } };
+    }
+  } catch (error) {
+    yield { failure: { source: pattern, reason: `cannot read the folder ${base}: ${describeFsError(error)}` } };
+    return;
   }
   if (matched === 0) yield { failure: { source: pattern, reason: 'no file matches the pattern' } };
 }
 
-/** Walks a folder depth first in sorted order, yielding "/"-separated file paths relative to it. */
-async function* walk(root: string, maxDepth: number): AsyncGenerator<string> {
+/**
+ * What {@link walk} finds: a file ("/"-separated path relative to the root), or an entry that could not be followed
+ * (`error`): a subfolder that cannot be listed (`folder: true`), or a symbolic link whose target is missing.
+ */
+interface WalkEntry {
+  rel: string;
+  error?: string;
+  folder?: boolean;
+}
+
+/**
+ * Walks a folder depth first in sorted order, yielding files relative to it. A subfolder that cannot be read or a
+ * dangling symbolic link is yielded with its reason instead of ending the walk or vanishing, so that the caller can
+ * name it: a report file the user sees in the folder is never skipped without a word.
+ */
+async function* walk(root: string, maxDepth: number): AsyncGenerator<WalkEntry> {
   const visited = new Set<string>();
-  async function* visit(dir: string, rel: string, depth: number): AsyncGenerator<string> {
-    const real = await realpath(dir);
-    if (visited.has(real)) return;
-    visited.add(real);
-    const entries = await readdir(dir, { withFileTypes: true });
+  async function* visit(dir: string, rel: string, depth: number): AsyncGenerator<WalkEntry> {
+    let entries;
+    try {
+      const real = await realpath(dir);
+      if (visited.has(real)) return;
+      visited.add(real);
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (error) {
+      if (rel === '') throw error; // the root itself: the caller names the input
+      yield { rel, folder: true, error: `cannot read the folder: ${describeFsError(error)}` };
+      return;
+    }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
       if (entry.name.startsWith('.')) continue;
@@ -280,15 +331,24 @@ async function* walk(root: string, maxDepth: number): AsyncGenerator<string> {
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();
       if (entry.isSymbolicLink()) {
-        const info = await stat(child).catch(() => undefined);
-        isDir = info?.isDirectory() ?? false;
-        isFile = info?.isFile() ?? false;
+        const info = await stat(child).catch((error: unknown) => error as Error);
+        if (info instanceof Error) {
+          yield { rel: childRel, error: `a symbolic link to a file that cannot be read (${describeFsError(info)})` };
+          continue;
+        }
+        isDir = info.isDirectory();
+        isFile = info.isFile();
       }
       if (isDir && depth > 1) yield* visit(child, childRel, depth - 1);
-      else if (isFile) yield childRel;
+      else if (isFile) yield { rel: childRel };
     }
   }
   yield* visit(root, '', maxDepth);
+}
+
+/** Whether a walk entry that could not be followed is worth a failure: a folder, or a link named like a report file. */
+function reportable(entry: WalkEntry): boolean {
+  return entry.folder === true || inputFormatOf(entry.rel) !== undefined;
 }
 
 function unsupported(name: string): string {
@@ -316,6 +376,14 @@ export function describeFsError(error: unknown): string {
       return 'not a folder';
     case 'EISDIR':
       return 'is a folder, not a file';
+    case 'EROFS':
+      return 'read-only file system';
+    case 'ENOSPC':
+      return 'no space left on device';
+    case 'EDQUOT':
+      return 'disk quota exceeded';
+    case 'EMFILE':
+      return 'too many open files';
     default:
       return error instanceof Error ? error.message : String(error);
   }

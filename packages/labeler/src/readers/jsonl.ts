@@ -9,7 +9,8 @@ import { readUtf8Pieces } from './text.js';
 
 /**
  * Parses one JSONL line into a report, or returns the reason it is not one. A numeric id is accepted and turned into
- * a string.
+ * a string when it is a whole number that a double holds exactly (up to 2^53 - 1); any other number would be read
+ * with other digits than the file's, so it fails with the hint to quote it.
  *
  * @example
  * ```ts
@@ -25,12 +26,22 @@ export function parseJsonlReport(line: string, source: string, idKey = 'id', tex
     return failure(source, `expected a JSON object, found invalid JSON (${(error as Error).message})`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return failure(source, `expected a JSON object {"${idKey}": ..., "${textKey}": ...}, found ${Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`}`);
+    return failure(source, `expected a JSON object {"${idKey}": ..., "${textKey}": ...}, found ${describe(value)}`);
   }
   const record = value as Record<string, unknown>;
   const id = record[idKey];
   const text = record[textKey];
-  if (!(typeof id === 'string' && id.trim().length > 0) && !(typeof id === 'number' && Number.isFinite(id))) {
+  if (typeof id === 'number') {
+    // A JSON number is read as a double: past 2^53, or with a fraction, its digits would not come back as written
+    // (12345678901234567890 becomes "12345678901234567000", 1.10 becomes "1.1"), so the row would get another id.
+    if (!Number.isSafeInteger(id)) {
+      return failure(
+        source,
+        `expected "${idKey}" to be a string or a whole number up to ${Number.MAX_SAFE_INTEGER}, found the number ${String(id)}, ` +
+          'which cannot be kept as written: quote it ("id": "...")',
+      );
+    }
+  } else if (!(typeof id === 'string' && id.trim().length > 0)) {
     return failure(source, `expected a non-empty string "${idKey}", found ${describe(id)}`);
   }
   // An empty or blank text is an empty report, labeled like any other (as in every format).
@@ -41,8 +52,9 @@ export function parseJsonlReport(line: string, source: string, idKey = 'id', tex
 function describe(value: unknown): string {
   if (value === undefined) return 'none';
   if (value === null) return 'null';
-  if (typeof value === 'string') return value.length === 0 ? 'an empty string' : 'a blank string';
-  return `a ${Array.isArray(value) ? 'array' : typeof value}`;
+  if (typeof value === 'string') return value.length === 0 ? 'an empty string' : value.trim().length === 0 ? 'a blank string' : `the string ${JSON.stringify(value.slice(0, 40))}`;
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 /**

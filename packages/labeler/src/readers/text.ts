@@ -36,6 +36,36 @@ export function invalidUtf8Reason(line: number, byte: number, value: number | un
 
 const ICONV_HINT = 'a Windows-1252 (Latin-1) file can be converted with iconv -f windows-1252 -t utf-8';
 
+const UTF16_HINT = 'convert it with iconv -f utf-16 -t utf-8';
+
+/**
+ * The reason for a file that starts with a UTF-16 byte order mark (FF FE or FE FF, what "Unicode" text exports of
+ * Windows tools write), or undefined. Such a file is not UTF-8 from its first byte, and the Windows-1252 hint would
+ * be wrong for it.
+ *
+ * @example
+ * ```ts
+ * utf16Reason(Buffer.from([0xff, 0xfe, 0x69, 0x00])); // "expected UTF-8 text, found UTF-16 (byte order mark FF FE); convert it with ..."
+ * ```
+ */
+export function utf16Reason(bytes: Uint8Array): string | undefined {
+  const [a, b] = [bytes[0], bytes[1]];
+  if (!((a === 0xff && b === 0xfe) || (a === 0xfe && b === 0xff))) return undefined;
+  return `expected UTF-8 text, found UTF-16 (byte order mark ${a === 0xff ? 'FF FE' : 'FE FF'}); ${UTF16_HINT}`;
+}
+
+/**
+ * The reason for text with a NUL byte (valid UTF-8, but never in a report: UTF-16 without a byte order mark, where
+ * every other byte of English text is 0, or a binary file), or undefined.
+ */
+function nulReason(bytes: Uint8Array, line: number, offset: number): string | undefined {
+  const at = bytes.indexOf(0);
+  if (at < 0) return undefined;
+  let n = line;
+  for (let i = 0; i < at; i++) if (bytes[i] === 0x0a) n++;
+  return `expected UTF-8 text, found a NUL byte (0x00) at line ${n}, byte ${offset + at}: UTF-16 text without a byte order mark (${UTF16_HINT}), or not a text file`;
+}
+
 /**
  * Decodes a whole file's bytes as UTF-8 (a leading byte order mark is dropped), or returns the reason it is not
  * valid UTF-8 ({@link invalidUtf8Reason}: the line and byte offset of the first bad byte).
@@ -47,9 +77,13 @@ const ICONV_HINT = 'a Windows-1252 (Latin-1) file can be converted with iconv -f
  * ```
  */
 export function decodeUtf8(bytes: Uint8Array): { text: string; error?: undefined } | { error: string; text?: undefined } {
+  const utf16 = utf16Reason(bytes);
+  if (utf16 !== undefined) return { error: utf16 };
   const body = hasBom(bytes) ? bytes.subarray(3) : bytes;
   try {
-    return { text: fatalDecoder.decode(body) };
+    const text = fatalDecoder.decode(body);
+    const nul = text.includes('\0') ? nulReason(body, 1, body === bytes ? 0 : 3) : undefined;
+    return nul === undefined ? { text } : { error: nul };
   } catch {
     const at = firstInvalidByte(body);
     let line = 1;
@@ -164,6 +198,9 @@ export async function* readUtf8Pieces(path: string | NodeJS.ReadableStream, onBy
     onBytes?.(bytes.length);
     if (first) {
       first = false;
+      // One failure for the file, not one per line each with the Windows-1252 hint (the readers name the file).
+      const utf16 = utf16Reason(bytes);
+      if (utf16 !== undefined) throw new Error(utf16);
       if (hasBom(bytes)) {
         bytes = bytes.subarray(3);
         offset = 3;
@@ -189,7 +226,9 @@ export async function* readUtf8Pieces(path: string | NodeJS.ReadableStream, onBy
 
 function decodePiece(bytes: Uint8Array, line: number, offset: number): TextPiece {
   try {
-    return { text: fatalDecoder.decode(bytes), line, invalidLines: [], invalidReasons: [] };
+    const text = fatalDecoder.decode(bytes);
+    if (!text.includes('\0')) return { text, line, invalidLines: [], invalidReasons: [] };
+    throw new Error('NUL'); // lines with a NUL byte are invalid, as lines with bad UTF-8 are
   } catch {
     const parts: string[] = [];
     const invalidLines: number[] = [];
@@ -202,6 +241,11 @@ function decodePiece(bytes: Uint8Array, line: number, offset: number): TextPiece
       const slice = bytes.subarray(start, end);
       try {
         parts.push(fatalDecoder.decode(slice));
+        const nul = nulReason(slice, n, offset + start);
+        if (nul !== undefined) {
+          invalidLines.push(n);
+          invalidReasons.push(nul);
+        }
       } catch {
         parts.push(lenientDecoder.decode(slice));
         const at = firstInvalidByte(slice);

@@ -65,3 +65,4 @@ export {
   depthwiseBackpropFilterConfig,
   depthwiseBackpropInputConfig,
 } from './depthwise-backprop.js';
+export { registerSharedIdentity } from './shared-identity.js';
