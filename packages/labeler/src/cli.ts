@@ -163,18 +163,20 @@ function editDistance(a: string, b: string): number {
  * ```ts
  * suggestFlag('--ouput', ['out', 'format']); // "--out"
  * suggestFlag('--zzz', ['out', 'format']);   // undefined
+ * suggestFlag('image_size', ['image-size']);  // "--image-size" (dashes optional, _ read as -)
  * ```
  */
 export function suggestFlag(flag: string, known: readonly string[]): string | undefined {
-  const name = flag.replace(/^-+/, '').split('=')[0]?.toLowerCase() ?? '';
+  const name = (flag.replace(/^-+/, '').split('=')[0] ?? '').toLowerCase().replace(/_/g, '-');
   if (name.length === 0) return undefined;
+  if (known.includes(name)) return `--${name}`;
   const prefixed = known.filter((k) => k.startsWith(name));
   if (prefixed.length === 1) return `--${prefixed[0] as string}`;
   let best: string | undefined;
   let bestDistance = Math.min(name.length - 1, Math.max(2, Math.ceil(name.length / 3)));
   for (const k of known) {
     const distance = editDistance(name, k);
-    if (distance <= bestDistance && (best === undefined || distance < editDistance(name, best))) {
+    if (distance < bestDistance || (distance === bestDistance && best === undefined)) {
       best = k;
       bestDistance = distance;
     }

@@ -70,3 +70,4 @@ export { parseJsonlReport, readJsonlChunks, readJsonlReports } from './readers/j
 export { decodeUtf8, invalidUtf8Reason, readTextReport, readTextStream } from './readers/text.js';
 export { CHEXPERT_COLUMNS, CHEXPERT_MAPPING, OUTPUT_FORMATS, createWriter, csvHeader, isOutputFormat, nihFindingLabels } from './writers/index.js';
 export type { OutputFormat, ReportWriter, WriterOptions } from './writers/index.js';
+export { suggestFlag } from './cli.js';

@@ -14,6 +14,7 @@
  * | 70   | an unexpected internal error (a bug: please report it with the stack)      |
  * | 130  | interrupted (SIGINT / Ctrl-C, InterruptedError), with how to resume        |
  */
+import { suggestFlag } from '@cxr8/labeler';
 import { InterruptedError, RefusedError, TrainerError, UsageError } from './errors.js';
 import { checkDatasetFolder, checkRunFolder } from './preflight.js';
 
@@ -127,47 +128,6 @@ export function parseFlags(argv: readonly string[], spec: FlagSpec, command: str
     throw new UsageError(`${command}: --${name} expects ${describeRule(spec.types[name] ?? 'string', rule)}, found ${typeof value === 'string' ? `"${value}"` : value} (see cxr8-train ${command} --help)`);
   }
   return flags;
-}
-
-/** Edit distance with transpositions of neighbours, for flag suggestions. */
-function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const row = d[i] as number[];
-      const up = d[i - 1] as number[];
-      row[j] = Math.min((up[j] as number) + 1, (row[j - 1] as number) + 1, (up[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) row[j] = Math.min(row[j] as number, ((d[i - 2] as number[])[j - 2] as number) + 1);
-    }
-  }
-  return (d[a.length] as number[])[b.length] as number;
-}
-
-/**
- * The known flag nearest to a mistyped one (`image_size` -> `--image-size`, `epoch` -> `--epochs`), or undefined when
- * none is close.
- *
- * @example
- * ```ts
- * suggestFlag('epoch', ['epochs', 'out']); // "--epochs"
- * ```
- */
-export function suggestFlag(name: string, known: readonly string[]): string | undefined {
-  const wanted = name.toLowerCase().replace(/_/g, '-');
-  if (wanted.length === 0) return undefined;
-  if (known.includes(wanted)) return `--${wanted}`;
-  const prefixed = known.filter((k) => k.startsWith(wanted));
-  if (prefixed.length === 1) return `--${prefixed[0] as string}`;
-  let best: string | undefined;
-  let bestDistance = Math.min(wanted.length - 1, Math.max(2, Math.ceil(wanted.length / 3)));
-  for (const k of known) {
-    const distance = editDistance(wanted, k);
-    if (distance < bestDistance || (distance === bestDistance && best === undefined)) {
-      best = k;
-      bestDistance = distance;
-    }
-  }
-  return best === undefined ? undefined : `--${best}`;
 }
 
 const str = (f: Flags, k: string): string | undefined => (f[k] === undefined ? undefined : String(f[k]));
