@@ -79,7 +79,7 @@ test('the family-B plan and pixels are seeded; follow-ups of a patient share its
   t.deepEqual(planPhantomsB({ n: 30, seed: 4 }), planPhantomsB({ n: 30, seed: 4 }));
   t.notDeepEqual(planPhantomsB({ n: 30, seed: 4 }), planPhantomsB({ n: 30, seed: 5 }));
   const entries = planPhantomsB({ n: 60, seed: 2 });
-  for (const e of entries) t.is(e.patientSeed, entries.find((o) => o.patientId === e.patientId)?.patientSeed);
+  for (const e of entries) t.is<number | undefined, number | undefined>(e.patientSeed, entries.find((o) => o.patientId === e.patientId)?.patientSeed);
   t.true(entries.some((e) => e.followUp > 0));
   const a = renderPhantomB(plan(['Nodule'], 1));
   const b = renderPhantomB(plan(['Nodule'], 1));
