@@ -3,7 +3,7 @@
  *
  * - the planted corpus (test/helpers/phi-corpus.ts, seeded): identifiers planted and left, by class, and clinical
  *   phrases damaged;
- * - the held-out planted set (test/helpers/phi-heldout.ts), when present: the same;
+ * - the held-out planted sets (test/helpers/phi-heldout.ts and phi-heldout-2.ts), when present: the same;
  * - clinical-token loss on the 1,540 OpenI dev reports (already de-identified, so every removed token is a loss):
  *   tokens removed, share, the strings removed most often;
  * - speed: reports per second over N reports (the dev reports repeated; default 100,000), without header
@@ -78,11 +78,11 @@ function scorePlanted(cases: readonly PlantedSet[]): { rows: string[][]; planted
   return { rows, planted, left, damaged, examples };
 }
 
-/** Loads the held-out set when its file exists (it is written apart from the scrubber). */
-async function heldOut(): Promise<PlantedSet[] | undefined> {
-  const path = fileURLToPath(new URL('../test/helpers/phi-heldout.ts', import.meta.url));
+/** Loads a held-out set when its file exists (each is written apart from the scrubber). */
+async function heldOut(name: 'phi-heldout' | 'phi-heldout-2'): Promise<PlantedSet[] | undefined> {
+  const path = fileURLToPath(new URL(`../test/helpers/${name}.ts`, import.meta.url));
   if (!existsSync(path)) return undefined;
-  const mod = (await import('../test/helpers/phi-heldout.js')) as { HELD_OUT_CASES: readonly PhiCase[] };
+  const mod = (await import(`../test/helpers/${name}.js`)) as { HELD_OUT_CASES: readonly PhiCase[] };
   return mod.HELD_OUT_CASES.map((c) => ({ header: headerIdentifiersOf(c.header), text: c.text, planted: c.planted, keep: c.keep }));
 }
 
@@ -98,8 +98,10 @@ export async function runScrubBench(options: ScrubBenchOptions): Promise<boolean
   let ok = true;
   const corpus = makePhiCorpus(options.seed, options.cases).map((c) => ({ header: headerIdentifiersOf(c.header), text: c.text, planted: c.planted, keep: c.keep }));
   const sets: [string, PlantedSet[]][] = [[`planted corpus (seed ${options.seed}, ${options.cases} reports)`, corpus]];
-  const held = await heldOut();
+  const held = await heldOut('phi-heldout');
   if (held) sets.push([`held-out planted set (${held.length} reports)`, held]);
+  const held2 = await heldOut('phi-heldout-2');
+  if (held2) sets.push([`second held-out planted set (${held2.length} reports)`, held2]);
   for (const [name, cases] of sets) {
     const s = scorePlanted(cases);
     console.log(`\nReport-text scrubber, ${name}: ${s.planted} identifiers planted, ${s.left} left, ${s.damaged} clinical phrases damaged\n`);

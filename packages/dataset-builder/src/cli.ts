@@ -33,14 +33,15 @@ Options:
   --dicom DIR             the DICOM export; files are found by content, in any folder layout (required)
   --reports PATH          reports: a CSV, a JSONL file, or a folder of <accession>.txt; repeatable.
                           DICOM SR documents in the --dicom tree are read as reports too (default: none, SR only).
-                          One report per accession number: a repeat is not used (first kept, count warned);
+                          Rows of one file with one accession number are a report and its addenda, joined
+                          in file order; another file's report of that accession is not used (warned);
                           an empty report is labeled No Finding; bytes that are not UTF-8 fail their row
   --report-columns SPEC   CSV/JSONL column names, e.g. accession=acc_no,text=report,study_uid=suid
                           (default accession=accession_number,text=report_text,study_uid=study_instance_uid)
   --out DIR               the dataset folder to write or resume: new, empty, or a dataset built before (required)
   --key-file PATH         the private key file (HMAC key, pseudonym table, export index); must be outside --out.
-                          Keep it private; keep it to rebuild with the same pseudonyms
-                          (default <out>.cxr8-private.sqlite beside the dataset folder)
+                          Keep it private: a rebuild needs the key file the dataset was built with (another
+                          or none is refused) (default <out>.cxr8-private.sqlite beside the dataset folder)
   --size N                PNG size in pixels (default: the dataset's recorded size, else 1024 as NIH;
                           another size than the recorded one is refused)
   --keep-report-text      store report text in studies.report_text and evidence sentences, de-identified to HIPAA
@@ -57,7 +58,7 @@ Options:
   --shard-records N       images per shard file (default: the recorded number, else 1000)
   --workers N             worker threads for decoding and PNG writing, 0 = main thread (default: cores - 1, at least 1)
   --force                 write into an --out folder that holds other files (default off: such a folder is refused)
-  --quiet                 no progress lines on stderr (default off)
+  -q, --quiet             no progress lines on stderr (default off)
   --json                  print the summary as JSON (default off: a text summary)
   -h, --help              this help
   --version               the version
@@ -88,7 +89,7 @@ Options:
   --shard-records N       images per shard file (default 1000)
   --workers N             worker threads for shards, 0 = main thread (default: cores - 1, at least 1)
   --force                 write into an --out folder that holds other files (default off: such a folder is refused)
-  --quiet                 no progress lines on stderr (default off)
+  -q, --quiet             no progress lines on stderr (default off)
   --json                  print the summary as JSON (default off: a text summary)
   -h, --help              this help
 
@@ -107,7 +108,7 @@ export const COMMON_OPTIONS = {
   'shard-records': { type: 'string' },
   workers: { type: 'string' },
   force: { type: 'boolean' },
-  quiet: { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies Record<string, OptionSpec>;
@@ -162,7 +163,7 @@ function formatBuild(s: BuildSummary): string {
     `build-dataset: ${s.out}`,
     `  files      ${s.files.seen} seen: ${s.files.dicom} DICOM, ${s.files.nonDicom} not DICOM, ${s.files.dicomDir} DICOMDIR, ${s.files.unreadable} unreadable; ${s.files.indexedThisRun} indexed now, ${s.files.skippedAsDone} already done${s.files.removed > 0 ? `, ${s.files.removed} gone from the export` : ''}`,
     `  images     ${s.images.selected} frontal chest images selected, ${s.images.excluded} excluded, ${s.images.duplicates} duplicates; ${s.images.inDataset} in the dataset (rendered and labeled); ${s.images.rendered} rendered (${s.images.renderedThisRun} now)`,
-    `  reports    ${s.reports.read} read (${s.reports.srDocuments} SR documents, ${s.reports.empty} empty or headings only), ${s.reports.problems} unusable, ${s.reports.duplicates} duplicates; ${s.images.withoutReport} images without a report, ${s.reports.withoutImage} reports without an image`,
+    `  reports    ${s.reports.read} read (${s.reports.srDocuments} SR documents, ${s.reports.empty} empty or headings only), ${s.reports.problems} unusable, ${s.reports.addenda} addenda joined, ${s.reports.duplicates} duplicates; ${s.images.withoutReport} images without a report, ${s.reports.withoutImage} reports without an image`,
     ...(s.images.excludedByReason.length > 0
       ? [`  excluded   ${s.images.excludedByReason.map((e) => `${e.count} ${e.reason}`).join(', ')}`]
       : []),
@@ -268,9 +269,15 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
     if ((v.reports ?? []).length > 0 && summary.reports.read === summary.reports.srDocuments) {
       io.stderr.write(`build-dataset: warning: no usable report in --reports (${summary.reports.problems} unusable rows, listed below and in the failures table)\n`);
     }
+    const rows = (n: number): string => (summary.reports.repeatedRows.length > 0 ? ` (${summary.reports.repeatedRows.join(', ')}${n > summary.reports.repeatedRows.length ? ', ...' : ''})` : '');
+    if (summary.reports.addenda > 0) {
+      io.stderr.write(
+        `build-dataset: note: ${summary.reports.addenda} report ${summary.reports.addenda === 1 ? 'row has' : 'rows have'} the accession number (or study UID) of an earlier row of the same source${rows(summary.reports.addenda + summary.reports.duplicates)}; taken as addenda, each was joined to the first row of its accession, in file order, with a blank line between\n`,
+      );
+    }
     if (summary.reports.duplicates > 0) {
       io.stderr.write(
-        `build-dataset: warning: ${summary.reports.duplicates} ${summary.reports.duplicates === 1 ? 'report repeats' : 'reports repeat'} the accession number (or study UID) of an earlier report; the first of each was kept, the others were not used\n`,
+        `build-dataset: warning: ${summary.reports.duplicates} ${summary.reports.duplicates === 1 ? 'report repeats' : 'reports repeat'} the accession number (or study UID) of a report from an earlier source, or the text of one already read${rows(summary.reports.addenda + summary.reports.duplicates)}; the first was kept, these were not used\n`,
       );
     }
     io.stdout.write(v.json ? `${JSON.stringify(summary, null, 2)}\n` : formatBuild(summary));

@@ -16,7 +16,7 @@
 import { opendir, open, realpath } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { UsageError } from './errors.js';
 import { isDicom } from './dicom/parse.js';
 
@@ -75,6 +75,27 @@ export interface DiscoverOptions {
    * system error code), besides counting it in `unreadable`. The walk goes on.
    */
   onUnreadable?: (relPath: string, reason: string, isFolder: boolean) => void;
+  /**
+   * Files and folders that are not walked nor counted: the build's own output when it lies inside the export
+   * (`--out`, the key file and SQLite's `-wal`, `-shm` and `-journal` companions; see {@link ownOutputPaths}).
+   * Compared by resolved path and, for folders, by real path (a link to `--out` is skipped too).
+   */
+  exclude?: readonly string[];
+}
+
+/**
+ * The paths a build writes, which a walk of `--dicom` must skip when they lie inside it: the `--out` folder, and the
+ * key file with SQLite's companion files (`-wal`, `-shm`, `-journal`).
+ *
+ * @example
+ * ```ts
+ * ownOutputPaths('/pacs/out', '/pacs/out.cxr8-private.sqlite');
+ * // ['/pacs/out', '/pacs/out.cxr8-private.sqlite', '/pacs/out.cxr8-private.sqlite-wal', ...-shm, ...-journal]
+ * ```
+ */
+export function ownOutputPaths(out: string, keyFile: string): string[] {
+  const key = resolve(keyFile);
+  return [resolve(out), key, `${key}-wal`, `${key}-shm`, `${key}-journal`];
 }
 
 /**
@@ -112,6 +133,15 @@ export async function* discoverDicom(root: string, options: DiscoverOptions = {}
   if (!rootStat.isDirectory()) {
     throw new UsageError('expected a folder of DICOM files (--dicom), found a file', { file: root });
   }
+  const excluded = new Set((options.exclude ?? []).map((p) => resolve(p)));
+  const excludedReal = new Set<string>();
+  for (const p of excluded) {
+    try {
+      excludedReal.add(await realpath(p));
+    } catch {
+      // not there (yet): compared by resolved path only
+    }
+  }
   const stack: string[] = [root];
   // Real paths of the folders walked: a symbolic link back to one of them (a cycle, or a second way in) is not
   // walked again.
@@ -123,7 +153,7 @@ export async function* discoverDicom(root: string, options: DiscoverOptions = {}
     const names: { name: string; dir: boolean; file: boolean }[] = [];
     try {
       const real = await realpath(dir);
-      if (walked.has(real)) continue;
+      if (walked.has(real) || (dir !== root && (excluded.has(resolve(dir)) || excludedReal.has(real)))) continue;
       walked.add(real);
       for await (const entry of await opendir(dir)) {
         let isDir = entry.isDirectory();
@@ -141,6 +171,7 @@ export async function* discoverDicom(root: string, options: DiscoverOptions = {}
             continue;
           }
         }
+        if (excluded.has(resolve(dir, entry.name))) continue;
         names.push({ name: entry.name, dir: isDir, file: isFile });
       }
     } catch (error) {

@@ -24,9 +24,9 @@
 import { mkdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { Database as Db, Statement } from 'better-sqlite3';
-import { discoverDicom, emptyDiscoverCounts } from './discover.js';
+import { discoverDicom, emptyDiscoverCounts, ownOutputPaths } from './discover.js';
 import type { DiscoveredFile } from './discover.js';
 import { selectImage } from './select.js';
 import type { SelectionOptions } from './select.js';
@@ -34,7 +34,7 @@ import { RENDERED, dropExcludedImages, excludedByReason, keptCopy, renderOrder, 
 import type { CopyRow } from './copies.js';
 import { ageInYears, assertOutsideDataset, defaultKeyFile, hmacId, imageIndexName, newKey, normalizeSex } from './deidentify.js';
 import { SCRUBBER_VERSION, headerIdentifiersOf, mergeHeaderIdentifiers, parseHeaderIdentifiers, scrubEvidence, scrubReportText } from './scrub.js';
-import { DEFAULT_REPORT_COLUMNS, isBlankReport, labelReport, loadDefaultLabeler, readReports } from './reports.js';
+import { DEFAULT_REPORT_COLUMNS, checkReportSources, isBlankReport, labelReport, loadDefaultLabeler, readReports } from './reports.js';
 import type { ReportColumns, ReportLabeler, ReportProblem } from './reports.js';
 import { DEFAULT_SPLIT, assignSplit, patientDigest, stratifiedSplits, stratumOf } from './splits.js';
 import type { SplitFractions } from './splits.js';
@@ -50,7 +50,7 @@ import { writeChexpertCsv } from './exports/chexpert.js';
 import { writeDatasetShards } from './exports/shards.js';
 import type { ShardsSummary } from './exports/shards.js';
 import { UsageError } from './errors.js';
-import { assertDicomPresent, checkKeyFile, checkOutFolder, recordOptions, resolveRecordedOptions, storableError } from './run-setup.js';
+import { assertDicomPresent, checkKeyFile, checkKeyMatchesDataset, checkOutFolder, keyId, recordOptions, resolveRecordedOptions, storableError } from './run-setup.js';
 import type { RecordedOptions } from './run-setup.js';
 
 /** Options of {@link buildDataset}. Paths are resolved against the current directory. */
@@ -122,8 +122,13 @@ export interface BuildSummary {
     /** The `excluded` table (excluded objects and duplicate copies) by kind of reason, most frequent first. */
     excludedByReason: { reason: string; count: number }[];
   };
-  /** `empty`: empty or headings-only reports, labeled (No Finding 1); `duplicates`: later reports of an accession already read (the first is kept). */
-  reports: { read: number; problems: number; srDocuments: number; withoutImage: number; empty: number; duplicates: number };
+  /**
+   * `empty`: empty or headings-only reports, labeled (No Finding 1). `addenda`: later rows of one source with the
+   * accession (else study UID) of an earlier row of that source, joined to it in file order (an addendum);
+   * `duplicates`: reports not used, because an earlier source (or SR document) has their accession, or their text
+   * repeats one already joined. `repeatedRows`: where those later rows are, as `reports.csv:<row>` (the first 20).
+   */
+  reports: { read: number; problems: number; srDocuments: number; withoutImage: number; empty: number; addenda: number; duplicates: number; repeatedRows: string[] };
   labeledThisRun: number;
   patients: number;
   splits: { train: number; val: number; test: number };
@@ -233,7 +238,7 @@ function indexRow(key: Buffer, file: DiscoveredFile, header: HeaderInfo, keepScr
   return { ...base, view: selection.view };
 }
 
-async function indexStage(store: Store, key: Buffer, dicomDir: string, pool: TaskRunner, counts: ReturnType<typeof emptyDiscoverCounts>, keepScrub: boolean, progressStream: NodeJS.WriteStream | null, selectionOptions: SelectionOptions = {}): Promise<IndexCounts> {
+async function indexStage(store: Store, key: Buffer, dicomDir: string, pool: TaskRunner, counts: ReturnType<typeof emptyDiscoverCounts>, keepScrub: boolean, progressStream: NodeJS.WriteStream | null, selectionOptions: SelectionOptions = {}, exclude: readonly string[] = []): Promise<IndexCounts> {
   const { db } = store;
   // Selection options (--allow-burned-in, --assume-chest) other than the index was classified with: every file's
   // header is read again (once) to classify it anew; an unchanged file keeps its PNG and its copy outcome.
@@ -280,7 +285,7 @@ async function indexStage(store: Store, key: Buffer, dicomDir: string, pool: Tas
     });
   };
   async function* todo(): AsyncGenerator<DiscoveredFile> {
-    for await (const file of discoverDicom(dicomDir, { counts, onUnreadable })) {
+    for await (const file of discoverDicom(dicomDir, { counts, onUnreadable, exclude })) {
       seen.add(file.relPath);
       const row = known.get(file.relPath) as { size: number; mtime_ms: number; scrub: string | null; status: string } | undefined;
       if (row && row.size === file.size && row.mtime_ms === file.mtimeMs) {
@@ -355,24 +360,47 @@ interface ReportCounts {
   sr: number;
   /** Empty or headings-only reports (labeled like any other: No Finding 1). */
   empty: number;
-  /** Reports with the accession number (else study UID) of an earlier one: not used, the first is kept. */
+  /** Later rows of a source with the accession (else study UID) of an earlier row of it: joined to that row. */
+  addenda: number;
+  /** Reports with the accession number (else study UID) of an earlier source's, or repeating a joined text: not used. */
   duplicates: number;
+  /** `source:position` of the later rows (addenda and duplicates), the first {@link REPEATED_ROWS_SHOWN}. */
+  repeatedRows: string[];
 }
+
+/** How many later rows of an accession the summary names. */
+const REPEATED_ROWS_SHOWN = 20;
+/** What joins a report and its addendum: a blank line. */
+const ADDENDUM_JOIN = '\n\n';
 
 async function reportsStage(store: Store, key: Buffer, sources: readonly string[], columns: ReportColumns): Promise<ReportCounts> {
   const { db } = store;
   const problems: ReportProblem[] = [];
-  const counts: ReportCounts = { read: 0, problems: 0, sr: 0, empty: 0, duplicates: 0 };
-  // One report per accession number (else study UID): the first in source order is kept, later ones are counted.
-  const seenIds = new Set<string>();
-  const isFirst = (accessionKey: string, studyKey: string): boolean => {
+  const counts: ReportCounts = { read: 0, problems: 0, sr: 0, empty: 0, addenda: 0, duplicates: 0, repeatedRows: [] };
+  // One report per accession number (else study UID). Rows of one source with the same accession are one report
+  // and its addenda, as RIS exports write them: joined in file order with a blank line between (a text that repeats
+  // one already joined is not added again). A later source's (or SR document's) report of that accession is not used.
+  const seenIds = new Map<string, { label: string; position: number; texts: Set<string> }>();
+  const textKey = (text: string): string => createHash('sha256').update(text.trim()).digest('hex').slice(0, 16);
+  const join = db.prepare('UPDATE private.reports SET text = text || ? || ? WHERE source = ? AND position = ?');
+  /** 'first', 'addendum' (joined to the first row) or 'duplicate' (not used). */
+  const place = (label: string, position: number, accessionKey: string, studyKey: string, text: string): 'first' | 'addendum' | 'duplicate' => {
     const id = accessionKey !== '' ? `a:${accessionKey}` : `s:${studyKey}`;
-    if (seenIds.has(id)) {
-      counts.duplicates++;
-      return false;
+    const first = seenIds.get(id);
+    if (!first) {
+      seenIds.set(id, { label, position, texts: new Set([textKey(text)]) });
+      return 'first';
     }
-    seenIds.add(id);
-    return true;
+    if (counts.repeatedRows.length < REPEATED_ROWS_SHOWN) counts.repeatedRows.push(`${label}:${position}`);
+    const key = textKey(text);
+    if (first.label !== label || first.texts.has(key)) {
+      counts.duplicates++;
+      return 'duplicate';
+    }
+    first.texts.add(key);
+    counts.addenda++;
+    batch.add(() => join.run(ADDENDUM_JOIN, text, first.label, first.position));
+    return 'addendum';
   };
   // Reports are re-read on every run (they are small next to the images, and may have been corrected); they are
   // inserted in batches as they stream in, so memory does not grow with the number of reports.
@@ -389,7 +417,7 @@ async function reportsStage(store: Store, key: Buffer, sources: readonly string[
     const before = problems.length;
     for await (const r of readReports(resolve(source), columns, problems)) {
       const row = [label, r.position, hmacId(key, r.accession), hmacId(key, r.studyUid), r.text] as const;
-      if (!isFirst(row[2], row[3])) continue;
+      if (place(label, r.position, row[2], row[3], r.text) !== 'first') continue;
       batch.add(() => insert.run(...row));
       read++;
       if (isBlankReport(r.text)) counts.empty++;
@@ -407,7 +435,8 @@ async function reportsStage(store: Store, key: Buffer, sources: readonly string[
     position++;
     // An SR document without text is an empty report, labeled like any other (reports.ts, isBlankReport).
     const row = ['dicom-sr', position, sr.accession_key, sr.study_key, sr.sr_text ?? ''] as const;
-    if (!isFirst(row[2], row[3])) continue;
+    // SR documents are a source of their own: a second SR of an accession is an addendum too.
+    if (place('dicom-sr', position, row[2], row[3], row[4]) !== 'first') continue;
     batch.add(() => insert.run(...row));
     read++;
     counts.sr++;
@@ -955,7 +984,12 @@ export async function buildDataset(options: BuildOptions): Promise<BuildSummary>
   // Nothing is written before --out is known to be ours (or new) and --dicom to hold DICOM (run-setup.ts).
   await checkOutFolder(out, 'pacs', options.force ?? false);
   checkKeyFile(keyFile);
-  await assertDicomPresent(dicomDir);
+  checkKeyMatchesDataset(out, keyFile, options.keyFile === undefined);
+  // --reports are checked before the walk: a wrong CSV must not cost a walk of the whole export.
+  await checkReportSources(options.reports ?? [], options.reportColumns ?? DEFAULT_REPORT_COLUMNS);
+  // The build's own output inside --dicom (--out, the key file) is never walked (discover.ts).
+  const ownOutput = ownOutputPaths(out, keyFile);
+  await assertDicomPresent(dicomDir, ownOutput);
   await mkdir(join(out, 'images'), { recursive: true });
   const store = openStore(join(out, 'dataset.sqlite'), keyFile);
   const { db } = store;
@@ -995,8 +1029,9 @@ export async function buildDataset(options: BuildOptions): Promise<BuildSummary>
     setMeta(db, 'split', splitText);
     recordOptions(db, recordedOptions);
     const key = resolveKey(db);
+    setMeta(db, 'key_id', keyId(key));
     const discovered = emptyDiscoverCounts();
-    const index = await indexStage(store, key, dicomDir, pool, discovered, keepReportText, progressStream, { allowBurnedIn: options.allowBurnedIn ?? false, assumeChest: options.assumeChest ?? false });
+    const index = await indexStage(store, key, dicomDir, pool, discovered, keepReportText, progressStream, { allowBurnedIn: options.allowBurnedIn ?? false, assumeChest: options.assumeChest ?? false }, ownOutput);
     const reports = await reportsStage(store, key, options.reports ?? [], options.reportColumns ?? DEFAULT_REPORT_COLUMNS);
     const assigned = await assignStage(store, key, { seed, split, stratify: options.stratify ?? false, keepReportText, out });
     // Images now excluded (selection options changed, a file changed) leave the dataset with their PNGs.
@@ -1024,7 +1059,7 @@ export async function buildDataset(options: BuildOptions): Promise<BuildSummary>
         renderedThisRun,
         excludedByReason: excludedByReason(db),
       },
-      reports: { read: reports.read, problems: reports.problems, srDocuments: reports.sr, withoutImage: assigned.reportsWithoutImage, empty: reports.empty, duplicates: reports.duplicates },
+      reports: { read: reports.read, problems: reports.problems, srDocuments: reports.sr, withoutImage: assigned.reportsWithoutImage, empty: reports.empty, addenda: reports.addenda, duplicates: reports.duplicates, repeatedRows: reports.repeatedRows },
       labeledThisRun: labeled,
       patients: db.prepare(`SELECT count(DISTINCT patient_id) FROM images i WHERE ${EXPORTED_IMAGES}`).pluck().get() as number,
       splits: countSplits(db),

@@ -13,16 +13,16 @@
  * text field, no key, bad JSON, bytes that are not UTF-8) is returned as a problem with its position, never dropped
  * silently; an empty or headings-only report is a report like any other ({@link isBlankReport}). A source with no
  * report at all (a header and no rows, an empty file, a folder without .txt) is an error: nothing to do. A second
- * report with the accession (or study UID) of an earlier one is a duplicate: the pipeline keeps the first and counts
- * the others.
+ * row with the accession (or study UID) of an earlier row of the same source is an addendum, which the pipeline joins
+ * to it; one from a later source is a duplicate, not used (pipeline.ts, reportsStage).
  */
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { createGunzip } from 'node:zlib';
-import { FINDINGS_14, NO_FINDING } from '@cxr8/labeler';
+import { FINDINGS_14, NO_FINDING, decodeUtf8 } from '@cxr8/labeler';
 import { BuilderError, NothingToDoError, ReportSourceError } from './errors.js';
-import { decodeUtf8Chunks, invalidUtf8Reason, newUtf8Offsets, takeInvalid } from './utf8.js';
+import { decodeUtf8Chunks, invalidUtf8Reason, newUtf8Offsets, takeInvalid, utf16Reason } from './utf8.js';
 import type { Utf8Offsets } from './utf8.js';
 
 /** One report as read from a source. Identifiers are raw here; the pipeline hashes them at once. */
@@ -182,17 +182,33 @@ export async function* readTextChunks(path: string, invalid?: Utf8Offsets): Asyn
   });
   const gz = path.endsWith('.gz') || (head[0] === 0x1f && head[1] === 0x8b);
   const raw = createReadStream(path, { highWaterMark: 1 << 20 });
-  const stream = gz ? raw.pipe(createGunzip()) : raw;
+  const stream = refuseUtf16(gz ? raw.pipe(createGunzip()) : raw, path, () => raw.destroy());
   const offsets = invalid ?? newUtf8Offsets();
   let lines = 0;
-  for await (const chunk of decodeUtf8Chunks(stream as AsyncIterable<Buffer>, offsets)) {
+  for await (const chunk of decodeUtf8Chunks(stream, offsets)) {
     if (!invalid && offsets.offsets.length > 0) {
-      const at = chunk.search(/[\udc80-\udcff]/);
+      const at = chunk.search(/[\udc00\udc80-\udcff]/);
       const line = lines + 1 + (chunk.slice(0, Math.max(0, at)).match(/\n/g)?.length ?? 0);
       raw.destroy();
       throw new BuilderError(invalidUtf8Reason(basename(path), `line ${line}`, { offset: offsets.offsets[0] as number, byte: chunk.charCodeAt(at) - 0xdc00 }), { file: path });
     }
     if (!invalid) lines += chunk.match(/\n/g)?.length ?? 0;
+    yield chunk;
+  }
+}
+
+/** The bytes of a stream, refusing a UTF-16 file (byte order mark FF FE / FE FF) at its first chunk, as the labeler does. */
+async function* refuseUtf16(stream: AsyncIterable<Buffer> | NodeJS.ReadableStream, path: string, stop: () => void): AsyncGenerator<Buffer> {
+  let first = true;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    if (first) {
+      first = false;
+      const reason = utf16Reason(chunk);
+      if (reason !== undefined) {
+        stop();
+        throw new ReportSourceError(reason, { file: path });
+      }
+    }
     yield chunk;
   }
 }
@@ -219,8 +235,9 @@ async function* readCsvReports(path: string, columns: ReportColumns, problems: R
       it = columnIndex(row, columns.text);
       iu = columnIndex(row, columns.studyUid);
       if (it < 0 || (ia < 0 && iu < 0)) {
+        const hint = otherSeparatorHint(row, [columns.text, columns.accession]) || otherSeparatorHint(row, [columns.text, columns.studyUid]);
         throw new ReportSourceError(
-          `expected a CSV with a "${columns.text}" column and a "${columns.accession}" or "${columns.studyUid}" column (set names with --report-columns), found columns ${JSON.stringify(row)}`,
+          `expected a CSV with a "${columns.text}" column and a "${columns.accession}" or "${columns.studyUid}" column (set names with --report-columns), found columns ${JSON.stringify(row)}${hint}`,
           { file: path },
         );
       }
@@ -238,6 +255,34 @@ async function* readCsvReports(path: string, columns: ReportColumns, problems: R
   }
   if (!header) throw new NothingToDoError('expected a reports CSV with a header row and rows, found an empty file', { file: path });
   if (position === 0) throw new NothingToDoError(`expected reports in this CSV, found its header row and no rows (columns ${JSON.stringify(header)})`, { file: path });
+}
+
+const OTHER_SEPARATORS = [
+  [';', 'semicolon'],
+  ['\t', 'tab'],
+  ['|', 'pipe'],
+] as const;
+
+/**
+ * A hint for a CSV header that names the wanted columns but is split by another character than the comma (a
+ * semicolon from a spreadsheet in a European locale, a tab): the file reads as one column, so say so and what to do.
+ * The same rule as `label-reports` (labeler readers/csv.ts).
+ *
+ * @example
+ * ```ts
+ * otherSeparatorHint(['accession_number;report_text'], ['report_text', 'accession_number']);
+ * // '; the header is separated by semicolons (";"), but build-dataset reads comma-separated CSV (RFC 4180): ...'
+ * otherSeparatorHint(['id', 'body'], ['report_text']); // ''
+ * ```
+ */
+export function otherSeparatorHint(header: readonly string[], wanted: readonly string[]): string {
+  for (const [separator, name] of OTHER_SEPARATORS) {
+    const cells = header.flatMap((h) => h.split(separator)).map((c) => c.trim());
+    if (cells.length > header.length && wanted.every((w) => cells.includes(w))) {
+      return `; the header is separated by ${name}s (${JSON.stringify(separator)}), but build-dataset reads comma-separated CSV (RFC 4180): save the file as CSV with commas, or convert it to JSONL`;
+    }
+  }
+  return '';
 }
 
 async function* readJsonlReports(path: string, columns: ReportColumns, problems: ReportProblem[]): AsyncGenerator<ReportRecord> {
@@ -305,17 +350,14 @@ async function* readTxtFolder(dir: string, problems: ReportProblem[]): AsyncGene
   let position = 0;
   for (const name of names) {
     position++;
-    const invalid = newUtf8Offsets();
-    let text = '';
-    for await (const s of decodeUtf8Chunks([await readFile(join(dir, name))], invalid)) text += s;
+    // A whole file: decoded by the labeler's own function (one rule for both CLIs: BOM, UTF-16, NUL, offset).
+    const decoded = decodeUtf8(await readFile(join(dir, name)));
     const accession = basename(name, extname(name)).trim();
-    const bad = takeInvalid(invalid, [text]);
-    if (bad) {
-      const line = (text.slice(0, text.search(/[\udc80-\udcff]/)).match(/\n/g)?.length ?? 0) + 1;
-      problems.push({ source: basename(dir), position, reason: invalidUtf8Reason(name, `line ${line}`, bad) });
+    if (decoded.error !== undefined) {
+      problems.push({ source: basename(dir), position, reason: `${name}: ${decoded.error}` });
     } else {
       // An empty report file is a report (see readCsvReports).
-      yield { accession, studyUid: '', text, source: basename(dir), position };
+      yield { accession, studyUid: '', text: decoded.text, source: basename(dir), position };
     }
   }
 }
@@ -355,6 +397,31 @@ export async function* readReports(path: string, columns: ReportColumns, problem
   if (info.isDirectory()) yield* readTxtFolder(path, problems);
   else if (/\.(jsonl|ndjson)(\.gz)?$/i.test(path)) yield* readJsonlReports(path, columns, problems);
   else yield* readCsvReports(path, columns, problems);
+}
+
+/**
+ * Checks every `--reports` source before the DICOM walk, so that a walk of a large export is not spent on a wrong
+ * file: each must exist, be UTF-8, have the columns `--report-columns` names (a `;`- or tab-separated file is named
+ * as such) and hold at least one row. Reads each source up to its first usable report (the first read chunk, as a
+ * rule). Throws the {@link ReportSourceError} or {@link NothingToDoError} the build would stop with (exit 3); rows
+ * that are unusable are left to the build, which records them.
+ *
+ * @example
+ * ```ts
+ * await checkReportSources(['fixtures/pacs/reports.csv'], DEFAULT_REPORT_COLUMNS); // resolves
+ * await checkReportSources(['reports-semicolon.csv'], DEFAULT_REPORT_COLUMNS);
+ * // throws ReportSourceError: ... found columns ["accession_number;report_text"]; the header is separated by semicolons ...
+ * ```
+ */
+export async function checkReportSources(paths: readonly string[], columns: ReportColumns): Promise<void> {
+  for (const path of paths) {
+    const reports = readReports(path, columns, []);
+    try {
+      await reports.next();
+    } finally {
+      await reports.return(undefined);
+    }
+  }
 }
 
 /** A label value as the labeler gives it. */

@@ -5,12 +5,16 @@
  * - {@link checkOutFolder}: `--out` must be a new or empty folder, or a cxr8 dataset of the same kind (recognised by
  *   `dataset.sqlite` with `meta.schema_version`); a file, or a folder holding something else (a user's own
  *   `Data_Entry.csv`), is refused unless `--force`.
- * - {@link assertDicomPresent}: `--dicom` must hold at least one DICOM file (found by content).
+ * - {@link checkKeyMatchesDataset}: a rebuild must use the key file the dataset was built with (`meta.key_id`,
+ *   {@link keyId}); a missing one or another dataset's is refused (exit 3), never replaced by a new random key.
+ * - {@link assertDicomPresent}: `--dicom` must hold at least one DICOM file (found by content), the build's own
+ *   output inside it not counted.
  * - {@link resolveRecordedOptions}: the options that change the output (`--size`, `--keep-report-text`,
  *   `--shard-size`, `--shard-records`) are recorded in `meta`; without the flag a rebuild uses the recorded value,
  *   and a different `--size` or `--keep-report-text` is refused with both values named (the PNGs and labels already
  *   made would otherwise mix two settings). Shard options are applied fully instead: the shards are rewritten.
  */
+import { createHmac } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -126,9 +130,9 @@ export function describeLookedAt(c: DiscoverCounts): string {
  * await assertDicomPresent('/tmp/empty'); // throws: expected DICOM files ..., found none among 0 files
  * ```
  */
-export async function assertDicomPresent(dicomDir: string): Promise<void> {
+export async function assertDicomPresent(dicomDir: string, exclude: readonly string[] = []): Promise<void> {
   const counts = emptyDiscoverCounts();
-  for await (const _file of discoverDicom(dicomDir, { counts })) return;
+  for await (const _file of discoverDicom(dicomDir, { counts, exclude })) return;
   throw new NothingToDoError(
     `expected DICOM files in the --dicom folder (recognised by content: "DICM" after a 128-byte preamble, or a bare data set; in any sub-folder, any name), found none among ${describeLookedAt(counts)}; nothing was written`,
     { file: dicomDir },
@@ -233,6 +237,83 @@ export function storableError(error: unknown, paths: Record<string, string>): st
     if (path !== '') text = text.split(path).join(`<${flag}>`);
   }
   return text;
+}
+
+/** The fixed string whose keyed hash identifies a key (never the key itself): `meta.key_id` of a dataset. */
+const KEY_ID_TEXT = 'cxr8-key-id';
+
+/**
+ * The id of an HMAC key: HMAC-SHA-256(key, "cxr8-key-id"), 32 hex digits. Stored in the dataset's `meta.key_id`, it
+ * tells which key file a dataset was built with, and reveals nothing of the key.
+ *
+ * @example
+ * ```ts
+ * keyId(Buffer.alloc(32)); // "..." (32 hex digits, the same for the same key)
+ * ```
+ */
+export function keyId(key: Buffer): string {
+  return createHmac('sha256', key).update(KEY_ID_TEXT, 'utf8').digest('hex').slice(0, 32);
+}
+
+/** The key id a dataset records and whether it holds pseudonyms; undefined when `out` holds no readable dataset. */
+function readDatasetKey(out: string): { keyId: string | undefined; patients: number } | undefined {
+  const path = join(out, 'dataset.sqlite');
+  if (!existsSync(path)) return undefined;
+  let db: Db | undefined;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+    const id = db.prepare("SELECT value FROM meta WHERE key = 'key_id'").pluck().get() as string | undefined;
+    const hasPatients = (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'patients'").get() as unknown) !== undefined;
+    const patients = hasPatients ? (db.prepare('SELECT count(*) FROM patients').pluck().get() as number) : 0;
+    return { keyId: id, patients };
+  } catch {
+    return undefined;
+  } finally {
+    db?.close();
+  }
+}
+
+/** The HMAC key an existing private file holds; undefined when it holds none (a new or empty file). */
+function readKey(keyFile: string): Buffer | undefined {
+  let db: Db | undefined;
+  try {
+    db = new Database(keyFile, { readonly: true, fileMustExist: true });
+    const hasMeta = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get() !== undefined;
+    const hex = hasMeta ? (db.prepare("SELECT value FROM meta WHERE key = 'hmac_key'").pluck().get() as string | undefined) : undefined;
+    return hex ? Buffer.from(hex, 'hex') : undefined;
+  } finally {
+    db?.close();
+  }
+}
+
+/**
+ * A rebuild into an existing dataset must use the key file the dataset was built with: without it a new random key
+ * gives every study a new pseudonym (the dataset would hold each patient twice, and pseudonyms of two keys can
+ * collide). A dataset with pseudonyms whose key file is missing, holds no key, or holds a key whose {@link keyId}
+ * differs from `meta.key_id` is refused with a {@link KeyFileError} (exit 3) before anything is written, saying which
+ * key was expected, where it was looked for, and what to do. A dataset made before `key_id` was recorded accepts the
+ * key file it finds (and records its id). `--force` does not lift this: it only allows writing into a folder of other
+ * files, never mixing two keys in one dataset.
+ *
+ * @example
+ * ```ts
+ * checkKeyMatchesDataset('out/demo', 'out/demo.cxr8-private.sqlite', true); // passes for a new dataset or its own key
+ * // throws KeyFileError: expected the private key file this dataset was built with (key id 3f2a...), found no file at ...
+ * ```
+ */
+export function checkKeyMatchesDataset(out: string, keyFile: string, defaultPlace: boolean): void {
+  const dataset = readDatasetKey(out);
+  if (!dataset || (dataset.keyId === undefined && dataset.patients === 0)) return;
+  const where = defaultPlace ? `${keyFile} (the default place, beside the dataset folder: no --key-file was given)` : `${keyFile} (--key-file)`;
+  const expected = `the private key file this dataset was built with${dataset.keyId ? ` (key id ${dataset.keyId})` : ''}`;
+  const todo = `without it every study would get a new pseudonym and the dataset would hold each of its ${dataset.patients} patients twice. Restore that key file to ${keyFile}${defaultPlace ? ' or name it with --key-file' : ''}, or build into a new, empty --out to start a fresh dataset (--force does not lift this); nothing was written`;
+  const key = existsSync(keyFile) ? readKey(keyFile) : undefined;
+  if (!existsSync(keyFile)) throw new KeyFileError(`expected ${expected}, found no file at ${where}; ${todo}`, { file: keyFile });
+  if (!key) throw new KeyFileError(`expected ${expected}, found a key file at ${where} that holds no key; ${todo}`, { file: keyFile });
+  const found = keyId(key);
+  if (dataset.keyId !== undefined && found !== dataset.keyId) {
+    throw new KeyFileError(`expected ${expected}, found the key file of another dataset at ${where} (key id ${found}); ${todo}`, { file: keyFile });
+  }
 }
 
 /**

@@ -45,7 +45,7 @@ import {
  * The version of the scrubber's rules, stored with evidence that keeps sentences: evidence scrubbed by another
  * version is made again on the next `--keep-report-text` run. Raise it when a change removes more.
  */
-export const SCRUBBER_VERSION = 1;
+export const SCRUBBER_VERSION = 2;
 
 /** The kinds of identifier the scrubber removes. */
 export type PhiKind = 'NAME' | 'DATE' | 'TIME' | 'AGE' | 'PHONE' | 'EMAIL' | 'URL' | 'IP' | 'SSN' | 'ID' | 'ADDRESS' | 'LOCATION' | 'ZIP' | 'INSTITUTION';
@@ -223,7 +223,8 @@ const CONTACT_PATTERNS: readonly { re: RegExp; kind: PhiKind; group?: number; ga
     gate: DIGIT_GATE,
     filter: (m) => (m.replace(/\D/g, '').length >= 4 && !/^\d{1,3}\.\d{1,3}$/.test(m.trim())),
   },
-  { re: /(?<![\w-])x\d{4,5}\b/g, kind: 'PHONE', gate: DIGIT_GATE },
+  // Extensions on their own, also with a hyphen: "x44712", "X5-4471", "ext. 6-2290" (never "3x4 cm")
+  { re: /(?<![\w-])x\d(?:-?\d){3,5}(?![\w-]|\.\d|\s*(?:mm|cm)\b)/gi, kind: 'PHONE', gate: DIGIT_GATE },
   { re: /(?<![\d.-])\d{3}[-.]\d{4}(?![\d-]|\.\d)/g, kind: 'PHONE', gate: DIGIT_GATE },
 ];
 
@@ -258,8 +259,9 @@ function caseless(pattern: string): string {
 
 const STREET_SUFFIX =
   // two-letter ones also in capitals: a line in capitals keeps its two-letter words (readableCase)
-  'Street|St|ST|Avenue|Ave|Road|Rd|RD|Boulevard|Blvd|Lane|Ln|LN|Drive|Dr|DR|Court|Ct|CT|Way|Place|Pl|PL|Terrace|Ter|Parkway|Pkwy|Circle|Cir|Highway|Hwy|Square|Sq|SQ|Trail|Trl|Crescent|Close|Alley|Pike|Turnpike';
+  'Street|St|ST|Avenue|Ave|Road|Rd|RD|Boulevard|Blvd|Lane|Ln|LN|Drive|Dr|DR|Court|Ct|CT|Way|Place|Pl|PL|Terrace|Ter|Parkway|Pkwy|Circle|Cir|Highway|Hwy|Square|Sq|SQ|Trail|Trl|Crescent|Close|Alley|Pike|Turnpike|Row|Walk|Loop|Path|Crossing|Plaza|Plz|Run|Ridge|Mews|Expressway|Expy|Freeway|Fwy|Commons|Landing|Cove|Bend';
 const STATE_CODE_ALT = US_STATE_CODES.join('|');
+const STREET_WORD = new RegExp(`(?<![\\p{L}])(?:${STREET_SUFFIX})\\.?(?![\\p{L}])`, 'gu');
 const STATE_NAME_ALT = alt(US_STATE_NAMES);
 /** State codes that are also credentials, abbreviations or words: "Smith, MD", "Chest, PA and lateral". */
 const AMBIGUOUS_STATE_CODES = new Set(['PA', 'MD', 'DE', 'IN', 'OR', 'ME', 'OK', 'HI', 'CT', 'CO', 'LA', 'ID', 'MS', 'MA', 'AL', 'CA', 'DC', 'PR', 'MT', 'NE', 'SD', 'ND', 'VA', 'RI']);
@@ -291,17 +293,30 @@ const CITY_STATE = new RegExp(
 );
 
 const INSTITUTION_SUFFIX =
-  "Hospital|Hospitals|Medical Center|Medical Centre|Med Ctr|Health System|Health Center|Health Centre|Healthcare|Health Care|Infirmary|Clinic|Clinics|Medical Group|Imaging Center|Imaging Centre|Sanatorium|Hospice|Nursing Home|Nursing Facility|Nursing Center|Skilled Nursing|Care Home|Care Center|Care Centre|Assisted Living|Senior Living|Retirement Home|Rehabilitation Center|Rehabilitation Hospital|Rehab Center|Surgery Center|Surgical Center|Cancer Center|Cancer Institute|Heart Institute|Urgent Care|Family Medicine|Family Practice|Internal Medicine|Primary Care|Associates|Partners|Specialists|Consultants|Physicians|Medical Practice|Group Practice|Inc\\.?|LLC|Ltd\\.?|Corp\\.?|Corporation|Company|Industries|Manufacturing|Mining|Quarry|Quarries|Foundry|Mills|Works|Enterprises|Logistics|Construction|Farms";
+  "Hospital|Hospitals|Medical Center|Medical Centre|Med Ctr|Health System|Health Center|Health Centre|Healthcare|Health Care|Infirmary|Clinic|Clinics|Medical Group|Medical Pavilion|Pavilion|Imaging Center|Imaging Centre|Imaging|Teleradiology|Sanatorium|Hospice|Nursing Home|Nursing Facility|Nursing Center|Skilled Nursing|Care Home|Care Center|Care Centre|Assisted Living|Senior Living|Retirement Home|Rehabilitation Center|Rehabilitation Hospital|Rehab Center|Surgery Center|Surgical Center|Cancer Center|Cancer Institute|Heart Institute|Urgent Care|Family Medicine|Family Practice|Internal Medicine|Primary Care|Associates|Partners|Specialists|Consultants|Physicians|Medical Practice|Group Practice|Inc\\.?|LLC|Ltd\\.?|Corp\\.?|Corporation|Company|Industries|Manufacturing|Mining|Quarry|Quarries|Foundry|Mills|Works|Enterprises|Logistics|Construction|Farms";
 const INSTITUTION_NAMED = new RegExp(
-  `(?<![\\p{L}])((?:(?:St\\.?|Saint|Mount|Mt\\.?|ST\\.?|MT\\.?)\\s+)?(?:\\p{Lu}[\\p{L}'’&-]*\\s+(?:(?:of|and|&|the)\\s+)?){0,4}?\\p{Lu}[\\p{L}'’-]*)\\s+(?:${INSTITUTION_SUFFIX})(?![\\p{L}])(?:\\s+(?:&|and)\\s+\\p{Lu}[\\p{L}'’-]+(?![\\p{L}]))?`,
+  `(?<![\\p{L}])((?:(?:St\\.?|Saint|Mount|Mt\\.?|ST\\.?|MT\\.?)\\s+)?(?:\\p{Lu}[\\p{L}'’&-]*\\s+(?:(?:of|and|&|the)\\s+)?){0,4}?\\p{Lu}[\\p{L}'’-]*)\\s+(?:${INSTITUTION_SUFFIX})(?:\\s+(?:${INSTITUTION_SUFFIX}))*(?![\\p{L}])(?:\\s+(?:&|and)\\s+\\p{Lu}[\\p{L}'’-]+(?![\\p{L}]))?`,
   'dgu',
 );
 const INSTITUTION_GATE =
-  /Hospital|Medical|Med Ctr|Health|Infirmary|Clinic|Imaging|Sanatorium|Hospice|Nursing|Care|Living|Home|Rehab|Surgery|Surgical|Cancer|Institute|Urgent|Medicine|Practice|Associates|Partners|Specialists|Consultants|Physicians|Memorial|University|Inc|LLC|Ltd|Corp|Company|Industries|Manufacturing|Mining|Quarr|Foundry|Mills|Works|Enterprises|Logistics|Construction|Farms|employ|works/;
+  /Pavilion|Radiology|Hospital|Medical|Med Ctr|Health|Infirmary|Clinic|Imaging|Sanatorium|Hospice|Nursing|Care|Living|Home|Rehab|Surgery|Surgical|Cancer|Institute|Urgent|Medicine|Practice|Associates|Partners|Specialists|Consultants|Physicians|Memorial|University|Inc|LLC|Ltd|Corp|Company|Industries|Manufacturing|Mining|Quarr|Foundry|Mills|Works|Enterprises|Logistics|Construction|Farms|employ|works/;
 /** An employer or institution named by context: "employed at Haldane Quarry & Aggregate", "works for Tolliver Bros". */
 const EMPLOYER = /\b(?:employer|employed\s+(?:at|by)|employee\s+of|works?\s+(?:at|for)|working\s+(?:at|for)|worked\s+(?:at|for))\s*:?\s+((?:\p{Lu}[\p{L}'’.-]*)(?:\s+(?:&|and|of)?\s*\p{Lu}[\p{L}'’.-]*){0,4})/dgu;
 const AFTER_INSTITUTION = /,[ \t]*(\p{Lu}[\p{L}'’-]+(?:[ \t]\p{Lu}[\p{L}'’-]+)?)(?=[ \t]*(?:[.,;:)\n]|$|-|–|—)|[ \t]+campus\b)/dgyu;
 const CAMPUS = /(?<![\p{L}])(\p{Lu}[\p{L}'’-]+(?:[ \t]\p{Lu}[\p{L}'’-]+)?)[ \t]+[Cc]ampus\b/dgu;
+/** "Springfield IL 62704" (no comma): a city before a state code is told by the ZIP code after it. */
+const CITY_STATE_ZIP = new RegExp(`(?<![\\p{L}])(\\p{Lu}[\\p{L}'-]+(?:[ \\t-]\\p{Lu}[\\p{L}'-]+){0,2})[ \\t]+(?:${STATE_CODE_ALT})[ \\t]+(\\d{5}(?:-\\d{4})?)(?!\\d)`, 'dgu');
+/**
+ * Institutions whose kind comes first, as most languages but English write them: "Klinikum Obersee", "Hôpital
+ * Saint-Roch", "Ospedale di Lugano", "Hospital de la Luz".
+ */
+const INSTITUTION_BEFORE =
+  /(?<![\p{L}])(?:Universitätsklinikum|Klinikum|Krankenhaus|Kantonsspital|Spital|Hôpital|Hopital|Clinique|Centre Hospitalier|Ospedale|Policlinico|Clínica|Clinica|Hospital(?=[ \t]+(?:de|del|do|da|San|Santa|Santo|São|Sao|General)\b))(?:[ \t]+(?:de|del|la|las|los|der|des|du|do|da|di|am|an|St\.?|San|Santa|Santo|São))*(?:[ \t]+\p{Lu}[\p{L}'’-]*){1,3}/gu;
+/** An institution after a facility label: "Reading site: Skybridge Remote", "Originating facility: Northmere". */
+const FACILITY_LABEL = new RegExp(
+  `(?<![\\p{L}])(?:${caseless('(?:reading|originating|performing|outside|sending|receiving|referring) ')})?${caseless('(?:site|facility|institution)')}[ \\t]*:[ \\t]*(\\p{Lu}[\\p{L}'’&.-]*(?:[ \\t]+(?:of[ \\t]+|and[ \\t]+|&[ \\t]+|the[ \\t]+)?\\p{Lu}[\\p{L}'’&.-]*){0,5})`,
+  'dgu',
+);
 const INSTITUTION_OF = /\b(?:University|Hospital|Clinic|Infirmary)\s+of\s+\p{Lu}[\p{L}'-]+(?:\s\p{Lu}[\p{L}'-]+){0,2}/gu;
 
 // ---------------------------------------------------------------------------------------------------------------- names
@@ -310,7 +325,7 @@ const NAME_TOKEN = /(?:\p{Lu}[\p{L}'’]*(?:-\p{L}[\p{L}'’]*)*|\p{Lu})\.?/uy;
 const NAME_PARTICLE = /(?:van|von|de|der|den|du|da|di|del|della|la|le|bin|ibn|al|el|ten|ter)\s+(?=\p{Lu})/uy;
 const NAME_GAP = /[ \t]*(?:,[ \t]*)?/y;
 const NAME_AND = /(?:[ \t]*,[ \t]*|[ \t]+)(?:and|And|AND|&|or|Or|OR)[ \t]+(?:(?:Dr|Mr|Mrs|Ms|Miss|Mx|DR|MR|MRS|MS)\.?[ \t]+)?/y;
-const LEAD = /[ \t]*(?:[:,-][ \t]*)?(?:(?:Dr|Drs|Mr|Mrs|Ms|Miss|Mx|Prof|Doctor|DR|MR|MRS|MS)\.?[ \t]+)?/y;
+const LEAD = /[ \t]*(?:[:,(-][ \t]*)?(?:(?:Dr|Drs|Mr|Mrs|Ms|Miss|Mx|Prof|Doctor|DR|MR|MRS|MS)\.?[ \t]+)?/y;
 const TITLE_WORDS = new Set(['dr', 'drs', 'mr', 'mrs', 'ms', 'miss', 'mx', 'prof', 'doctor', 'professor', 'nurse']);
 const MODAL_VERBS = new Set(['may', 'will', 'can', 'could', 'would', 'should', 'must', 'might', 'shall']);
 /** Endings of English words that names rarely have ("Rotated" is not, "Winifred" is, so -ed is not here). */
@@ -394,7 +409,7 @@ function readName(text: string, orig: string, pos: number, strong: boolean): [nu
 
 /** Titles before a name: the next capitalized word is a name unless it is clinical ("Dr. Pennywhistle"). */
 const STRONG_TITLE =
-  /(?<![\p{L}])(?:(?:Dr|Drs|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Nurse|Sister|DR\.|DRS\.|MR\.|MRS\.?|MS\.|MISS|NURSE|[Dd]octor|DOCTOR)\.?(?=[ \t]+(?:\p{Lu}|(?:(?:van|von|de|der|den|du|da|di|del|della|la|le)\s+){1,2}\p{Lu}))|(?:Dr|Mr|Mrs|Ms|DR|MR|MRS|MS)\.(?=\p{Lu}\p{Ll}))/gu;
+  /(?<![\p{L}])(?:(?:Dr|Drs|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Nurse|Sister|DR\.|DRS\.|MR\.|MRS\.?|MS\.|MISS|NURSE|[Dd]octor|DOCTOR|MAJ|Maj|CPT|Cpt|CAPT|Capt|LTC|Ltc|SSG|Ssg|SGT|Sgt|SFC|Sfc|CPL|Cpl|PFC|Pfc|SPC|Spc|LCDR|Lcdr|CDR|Cdr|CMDR|Cmdr)\.?(?=[ \t]+(?:\p{Lu}|(?:(?:van|von|de|der|den|du|da|di|del|della|la|le)\s+){1,2}\p{Lu}))|(?:Dr|Mr|Mrs|Ms|DR|MR|MRS|MS)\.(?=\p{Lu}\p{Ll}))/gu;
 /** Role words and phrases after which a capitalized word is a name unless it is ordinary or clinical. */
 /** Verbs and phrases of communication and authorship: a capitalized word after them is a name ("signed by X"). */
 const ACTION_CUES = [
@@ -403,7 +418,8 @@ const ACTION_CUES = [
   'authenticated by', 'confirmed with', 'called to', 'called by', 'communicated to', 'communicated with', 'conveyed to', 'relayed to',
   'reported to', 'given to', 'sent to', 'faxed to', 'paged to', 'notified', 'informed', 'paged', 'spoke with', 'spoke to', 'speaking with',
   'talked to', 'talked with', 'telephoned', 'contacted', 'per', 'seen by', 'examined by', 'ordered by', 'referred by', 'requested by',
-  'performed by', 'accompanied by', 'attn', 'attention',
+  'performed by', 'accompanied by', 'attn', 'attention', 'explained to', 'explained with', 'told', 'advised', 'shared with', 'handed to',
+  'electronically signed by', '/es/', '/s/',
 ];
 /** Roles and relations: a capitalized word after them is a name ("Nurse Marigold", "proxy, Ezekiel Pomeroy"). */
 const ROLE_CUES = [
@@ -417,7 +433,7 @@ const ROLE_CUES = [
   'scribe', 'transcriptionist', 'sonographer', 'employee', 'worker', 'supervisor', 'manager', 'employer', 'officer', 'grandmother',
   'grandfather', 'grandparent', 'stepmother', 'stepfather', 'fiance', 'fiancée', 'fiancé', 'girlfriend', 'boyfriend', 'roommate',
   'neighbor', 'neighbour', 'coworker', 'co-worker', 'landlord', 'teacher', 'coach', 'pastor', 'priest', 'rabbi', 'imam', 'relative',
-  'cousin', 'godmother', 'godfather', 'companion', 'representative', 'advocate', 'surrogate', 'decision maker',
+  'cousin', 'godmother', 'godfather', 'sibling', 'twin', 'stepson', 'stepdaughter', 'parent', 'grandchild', 'companion', 'representative', 'advocate', 'surrogate', 'decision maker',
 ];
 const cueAlternation = (cues: readonly string[]): string =>
   [...cues]
@@ -431,7 +447,7 @@ const cueAlternation = (cues: readonly string[]): string =>
  * with a colon ("ATTENDING: ...").
  */
 const WEAK_TRIGGER = new RegExp(
-  `(?<![\\p{L}])(?:${cueAlternation(ACTION_CUES)}|(${cueAlternation(ROLE_CUES)}))(?:'s)?(\\s*[:,])?\\s*[,-]?(?=[ \\t]+\\p{Lu}|[ \\t]*[:,-])`,
+  `(?<![\\p{L}])(?:${cueAlternation(ACTION_CUES)}|(${cueAlternation(ROLE_CUES)}))(?:'s)?(\\s*[:,])?\\s*[,-]?(?=[ \\t]+\\p{Lu}|[ \\t]*[:,-]|[ \\t]*\\(\\p{Lu})`,
   'giu',
 );
 /** Upper-case role abbreviations before a name: "PA Jones", "RN Thistlewood" ("PA and lateral" stays). */
@@ -442,7 +458,18 @@ const POST_NOMINAL = new RegExp(
   'dgu',
 );
 
-const STRONG_TITLE_GATE = /D[Rr]|M[RrSsXx]|Miss|MISS|Prof|Nurse|NURSE|Sister|octor|OCTOR/;
+// Military ranks are titles too ("MAJ Oduya-Sorensen", "SSG Whitcombe"): reports of military hospitals write them.
+/** A name before its role: "Roscoe T Pemberthy-Adeyemi, Staff Radiologist", "J. Ames, attending physician". */
+const POST_ROLE = new RegExp(
+  `(?<![\\p{L}])((?:\\p{Lu}[\\p{L}'’-]*\\.?[ \\t]+){0,3}\\p{Lu}[\\p{L}'’-]+),[ \\t]*(?:${caseless('(?:staff|attending|consultant|senior|chief|interventional|pediatric|thoracic|body|chest|neuro|musculoskeletal|emergency|on-call|covering|reading) ')})?${caseless('(?:radiologist|physician|technologist|radiographer|sonographer|surgeon|hospitalist|intensivist|neonatologist|cardiologist|pulmonologist|oncologist|nurse practitioner|physician assistant)')}s?(?![\\p{L}])`,
+  'dgu',
+);
+/**
+ * Initials of dictation and transcription ("ZM/RK", "DF/mh") on a line of their own or in parentheses; never two
+ * clinical abbreviations ("PA/LAT", "CT/PET").
+ */
+const TYPIST_INITIALS = /(?<=^|\n|\()[ \t]*(\p{Lu}{2,3})\/(\p{L}{2,3})[ \t]*(?=$|\n|\))/gu;
+const STRONG_TITLE_GATE = /MAJ|Maj|CPT|Cpt|CAPT|Capt|LTC|Ltc|SSG|Ssg|SGT|Sgt|SFC|Sfc|CPL|Cpl|PFC|Pfc|SPC|Spc|LCDR|Lcdr|CDR|CMDR|Cmdr|D[Rr]|M[RrSsXx]|Miss|MISS|Prof|Nurse|NURSE|Sister|octor|OCTOR/;
 const ROLE_GATE = /PA|RN|NP|LPN|CNA|APRN|DR|MR|MS/;
 const CREDENTIAL_GATE = /M\.?D|D\.?O|R\.?N|N\.?P|PA|Ph\.?D|MB|FR|FA|DNP|CRNA|LPN|RRT|RT\(|APRN|FNP|ANP|MPH|DABR|BSN|MSN/;
 
@@ -466,18 +493,29 @@ function findNames(text: string, orig: string, add: Add): void {
   });
   if (CREDENTIAL_GATE.test(text)) each(POST_NOMINAL, text, (m) => {
     const group = m.indices?.[1] ?? m.indices?.[2];
-    if (!group) return;
-    // Drop leading words that are not names ("Reviewed Smith MD" -> "Smith"); keep the rest.
-    let [s] = group;
-    const e = group[1];
-    const words = text.slice(s, e).split(/([,\s]+)/);
-    let k = 0;
-    while (k < words.length && (words[k] === '' || /^[,\s]+$/.test(words[k]!) || isStopWord(words[k]!) || words[k] === 'XXXX' || TITLE_WORDS.has(words[k]!.toLowerCase().replace(/\.$/, '')))) {
-      s += words[k]!.length;
-      k++;
-    }
-    if (s < e) add(s, e, 'NAME');
+    if (group) addNameBefore(text, group[0], group[1], add);
   });
+  if (text.includes(',')) each(POST_ROLE, text, (m) => {
+    const group = m.indices?.[1];
+    // Only a name: no word of it is clinical or ordinary ("Findings, radiologist" is none).
+    if (group && !text.slice(group[0], group[1]).split(/[\s,]+/).some((w) => w !== '' && (isStopWord(w) || isOrdinary(w)))) addNameBefore(text, group[0], group[1], add);
+  });
+  if (text.includes('/')) each(TYPIST_INITIALS, orig, (m) => {
+    const isAbbreviation = (w: string): boolean => CLINICAL_ABBREVIATIONS.has(w.toLowerCase()) || NOT_A_NAME.has(w.toLowerCase());
+    if (!isAbbreviation(m[1]!) && !isAbbreviation(m[2]!)) add(m.index + m[0].indexOf(m[1]!), m.index + m[0].indexOf(m[1]!) + m[1]!.length + 1 + m[2]!.length, 'NAME');
+  });
+}
+
+/** Adds the name in [s, e) before a credential or role, less its leading words that are not names ("Reviewed Smith MD"). */
+function addNameBefore(text: string, start: number, e: number, add: Add): void {
+  let s = start;
+  const words = text.slice(s, e).split(/([,\s]+)/);
+  let k = 0;
+  while (k < words.length && (words[k] === '' || /^[,\s]+$/.test(words[k]!) || isStopWord(words[k]!) || words[k] === 'XXXX' || TITLE_WORDS.has(words[k]!.toLowerCase().replace(/\.$/, '')))) {
+    s += words[k]!.length;
+    k++;
+  }
+  if (s < e) add(s, e, 'NAME');
 }
 
 // ---------------------------------------------------------------------------------------------------------------- header
@@ -634,6 +672,10 @@ const NAME_GAP_TEXT = /^[ \t]*[,^]?[ \t]*$/;
 const INITIAL_GAP_TEXT = /^\.?[ \t]*$/;
 const isCapitalized = (w: string): boolean => /^\p{Lu}/u.test(w) && (w === w.toUpperCase() || w.slice(1) === w.slice(1).toLowerCase());
 
+/** The noun after an eponym: "Hampton hump", "Paget's disease", "Kerley B lines", "Swan-Ganz catheter". */
+const EPONYM_NOUN =
+  /^(?:['’]s)?[ \t]+(?:[A-Z][ \t]+)?(?:disease|syndrome|sign|hump|lines?|tumou?r|hernia|criteria|classification|score|scale|complex|fracture|procedure|operation|repair|flap|maneuver|manoeuvre|catheter|tube|drain|rods?|bars?|valve|shunt|nodes?|triangle|space|angle|effect|phenomenon|law|point|ratio|index|test|staging|lesion|nodule|ring|bod(?:y|ies)|cells?|deformity|anomaly|malformation|aneurysm|ulcer|abscess|pneumonia|appearance|pattern|technique|method|position|view|projection)\b/i;
+
 /** Finds the header's identifiers among the words of a text. */
 function findHeaderSpans(text: string, c: CompiledHeader, add: Add): void {
   if (c.empty) return;
@@ -699,7 +741,9 @@ function findHeaderSpans(text: string, c: CompiledHeader, add: Add): void {
     const o = run.filter((r) => r.m === 'C').length;
     const n = run.filter((r) => r.m === 'I').length;
     const dotted = n >= 2 && run.every((r) => r.m === 'I' && text.charAt(r.w.end) === '.') && c.initialForms.has(`.${run.map((r) => r.w.raw).join('')}`);
-    if (d > 0 || (o >= 1 && o + n >= 2) || dotted) {
+    // A header surname alone before the noun of an eponym is the eponym ("Hampton hump", "Paget's disease").
+    const eponym = run.length === 1 && EPONYM_NOUN.test(text.slice(run[0]!.w.end, run[0]!.w.end + 40));
+    if (!eponym && (d > 0 || (o >= 1 && o + n >= 2) || dotted)) {
       const lastWord = run[run.length - 1]!;
       const end = lastWord.m === 'I' ? lastWord.w.end + 1 : lastWord.w.end;
       add(run[0]!.w.start, end, 'NAME');
@@ -781,6 +825,36 @@ function nameStart(text: string, start: number, end: number): number | undefined
     if (FUNCTION_WORDS.has(x.w.toLowerCase().replace(/[.,:;]+$/, ''))) k = i + 1;
   });
   while (k < words.length && (isStopWord(words[k]!.w) || words[k]!.w === 'XXXX') && !/^(?:St|Saint|Mount|Mt|ST|MT)\.?$/.test(words[k]!.w)) k++;
+  return k < words.length ? words[k]!.at : undefined;
+}
+
+/** A month/day in a list of dates: "radiographs of 3/2/2021 and 3/9", "3/1, 3/4 and 3/9". */
+const SHORT_DATE_ANYWHERE = new RegExp(`${NB}${MONTH_NUM}/${DAY_NUM}(?![\\d/]|\\.\\d)`, 'g');
+const DATE_LIST_GAP = /^[ \t]*(?:,[ \t]*(?:(?:and|or)[ \t]+)?|(?:and|or|&|to|through|thru|-|–)[ \t]+)$/i;
+
+/** Adds each month/day that follows a date in a list (a date span, then a comma or "and"), chains included. */
+function addListedShortDates(text: string, spans: readonly PhiSpan[], add: Add): void {
+  const ends = new Set(spans.filter((s) => s.kind === 'DATE').map((s) => s.end));
+  if (ends.size === 0) return;
+  for (const m of text.matchAll(SHORT_DATE_ANYWHERE)) {
+    const before = text.slice(Math.max(0, m.index - 16), m.index);
+    for (let k = 0; k <= before.length; k++) {
+      if (ends.has(m.index - before.length + k) && DATE_LIST_GAP.test(before.slice(k))) {
+        add(m.index, m.index + m[0].length, 'DATE');
+        ends.add(m.index + m[0].length);
+        break;
+      }
+    }
+  }
+}
+
+/** Where a place in [start, end) begins: after the last function word ("from | Normal"); undefined when nothing is left. */
+function placeStart(text: string, start: number, end: number): number | undefined {
+  const words = [...text.slice(start, end).matchAll(/\S+/g)].map((m) => ({ at: start + m.index, w: m[0] }));
+  let k = 0;
+  words.forEach((x, i) => {
+    if (FUNCTION_WORDS.has(x.w.toLowerCase().replace(/[.,:;]+$/, '')) || x.w === 'XXXX') k = i + 1;
+  });
   return k < words.length ? words[k]!.at : undefined;
 }
 
@@ -891,12 +965,35 @@ export function findPhi(written: string, header: HeaderIdentifiers = {}): PhiSpa
     const code = m[2];
     const zip = m.indices?.[4];
     if (!city) return;
-    // The place is the words after the cue ("Recently Moved From Elmsworth"), none of them clinical.
-    const cityStart = nameStart(text, city[0], city[1]);
-    if (cityStart === undefined || text.slice(cityStart, city[1]).split(/[\s-]+/).some((w) => isStopWord(w) || w === 'XXXX')) return;
-    if (!zip && code && AMBIGUOUS_STATE_CODES.has(code)) return;
+    // The place is the words after the cue ("Recently Moved From Elmsworth"), none of them clinical; before a ZIP
+    // code a city may be an ordinary word too ("Normal, IL 61761").
+    const cityStart = zip ? placeStart(text, city[0], city[1]) : nameStart(text, city[0], city[1]);
+    if (cityStart === undefined || text.slice(cityStart, city[1]).split(/[\s-]+/).some((w) => (!zip && isStopWord(w)) || w === 'XXXX')) return;
+    // A state code that is also a word or credential ("Smith, MD", "Chest, PA and lateral") needs a ZIP code after
+    // it, or to end what is written: "(Cedar Mill, OR)", "Boise, ID" at the end of a line.
+    if (!zip && code && AMBIGUOUS_STATE_CODES.has(code) && !/^\.?[ \t]*(?:\)|;|$|\n|,[ \t]*(?:USA|US|U\.S\.A?\.?)\b)/.test(text.slice(m.index + m[0].length))) return;
     add(cityStart, city[1], 'LOCATION');
     if (zip) add(zip[0], zip[1], 'ZIP');
+  });
+  if (digit) each(CITY_STATE_ZIP, text, (m) => {
+    const city = m.indices?.[1];
+    const zip = m.indices?.[2];
+    if (!city || !zip) return;
+    // The city follows the street ("1200 Wexley Ave Brookhaven NY"): it starts after a street word.
+    const street = [...text.slice(city[0], city[1]).matchAll(STREET_WORD)].pop();
+    const cityStart = placeStart(text, street ? city[0] + street.index + street[0].length : city[0], city[1]);
+    if (cityStart === undefined) return;
+    add(cityStart, city[1], 'LOCATION');
+    add(zip[0], zip[1], 'ZIP');
+  });
+  each(INSTITUTION_BEFORE, text, (m) => add(m.index, m.index + m[0].length, 'INSTITUTION'));
+  if (/:/.test(text)) each(FACILITY_LABEL, text, (m) => {
+    const g = m.indices?.[1];
+    if (!g) return;
+    const s = nameStart(text, g[0], g[1]);
+    if (s === undefined) return;
+    const words = text.slice(s, g[1]).split(/\s+/).filter((w) => w !== '');
+    if (words.some((w) => !isStopWord(w) && !GENERIC_INSTITUTION_WORDS.has(w.toLowerCase().replace(/['’]s$/, '')) && !/^(?:of|and|&|the)$/i.test(w))) add(s, g[1], 'INSTITUTION');
   });
   if (INSTITUTION_GATE.test(text)) each(INSTITUTION_NAMED, text, (m) => {
     const g = m.indices?.[1];
@@ -925,6 +1022,7 @@ export function findPhi(written: string, header: HeaderIdentifiers = {}): PhiSpa
     if (m && g && !(m[1] ?? '').split(/\s+/).some((w) => isStopWord(w) || GENERIC_INSTITUTION_WORDS.has(w.toLowerCase()))) add(g[0], g[1], 'LOCATION');
   }
   if (text.includes('ampus')) each(CAMPUS, text, (m) => addGroup(m, 1, 'LOCATION', add));
+  if (digit) addListedShortDates(text, spans, add);
   return mergeSpans(text, spans);
 }
 

@@ -9,7 +9,7 @@
  *
  * | table | one row per | columns |
  * |---|---|---|
- * | meta | setting | key, value (schema_version, kind = pacs or nih, labels_absent = not-mentioned or 0, images_dir, seed, split, shards_digest) |
+ * | meta | setting | key, value (schema_version, kind = pacs or nih, labels_absent = not-mentioned or 0, images_dir, seed, split, shards_digest, key_id = HMAC(key, "cxr8-key-id"), never the key) |
  * | patients | patient | id (the pseudonym, NIH "Patient ID"), sex, split, split_method (hash, stratified, official, or pending: a provisional hash split awaiting `--stratify`) |
  * | studies | study | id, patient_id, seq (0-based, in study-date order), source_key, age_years, has_report, report_digest, report_text (only with --keep-report-text) |
  * | images | frontal image | id, image_index ("00000001_000.png"; NULL until the image is in the dataset), patient_id, study_id, followup (NULL likewise), view (PA/AP), age_years, split, file (path under images_dir), width, height (the PNG), original_width, original_height, pixel_spacing_x, pixel_spacing_y, png_status (pending, done, failed, missing, metadata), label_digest, source_key |

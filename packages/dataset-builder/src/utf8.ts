@@ -8,7 +8,15 @@
  * one lone surrogate U+DC00 + byte (the "surrogateescape" of Python). A lone surrogate never comes out of valid
  * UTF-8, so a field that holds one held invalid bytes; the k-th escape in the stream is the k-th offset recorded,
  * which is how a reader maps a bad row back to its byte offset ({@link Utf8Offsets}).
+ *
+ * The rules are the labeler's (`@cxr8/labeler` readers/text.ts), which whole files use directly (`decodeUtf8`, see
+ * reports.ts): a UTF-8 byte order mark is dropped; a UTF-16 byte order mark fails the whole file ("found UTF-16 ...,
+ * convert it"; {@link utf16Reason}); a NUL byte is refused like an invalid byte (UTF-16 without a byte order mark,
+ * or a binary file), escaped as U+DC00; an invalid byte names its offset. Only the streaming decoder is the
+ * builder's own, because the labeler exports none that goes on past a bad row.
  */
+import { decodeUtf8 } from '@cxr8/labeler';
+
 const fatal = new TextDecoder('utf-8', { fatal: true });
 
 /** The byte offsets (in the file) of the invalid bytes met so far, in stream order; one per escape character. */
@@ -72,9 +80,10 @@ function completeLength(bytes: Uint8Array): number {
 
 /** Decodes `bytes` (whose first byte is at file offset `base`), escaping invalid bytes and recording their offsets. */
 function decodeEscaping(bytes: Uint8Array, base: number, invalid: Utf8Offsets): string {
-  // Valid text (nearly always) is decoded in one pass; only a chunk that holds an invalid byte is walked.
+  // Valid text (nearly always) is decoded in one pass; only a chunk that holds an invalid or NUL byte is walked.
   try {
-    return fatal.decode(bytes);
+    const text = fatal.decode(bytes);
+    if (!text.includes('\0')) return text;
   } catch {
     // falls through to the byte-by-byte walk below
   }
@@ -83,12 +92,12 @@ function decodeEscaping(bytes: Uint8Array, base: number, invalid: Utf8Offsets): 
   let i = 0;
   while (i < bytes.length) {
     const n = sequenceLength(bytes[i] as number);
-    if (n > 0 && i + n <= bytes.length && wellFormed(bytes, i, n)) {
+    if (n > 0 && i + n <= bytes.length && wellFormed(bytes, i, n) && bytes[i] !== 0) {
       i += n;
       continue;
     }
     out += fatal.decode(bytes.subarray(run, i));
-    // Bytes below 0x80 are always valid, so the escape U+DC00 + byte lies in U+DC80..U+DCFF.
+    // Bytes below 0x80 are valid but NUL, so the escape U+DC00 + byte lies in U+DC80..U+DCFF, or is U+DC00 (NUL).
     out += String.fromCharCode(0xdc00 + (bytes[i] as number));
     invalid.offsets.push(base + i);
     i++;
@@ -98,9 +107,9 @@ function decodeEscaping(bytes: Uint8Array, base: number, invalid: Utf8Offsets): 
 }
 
 /**
- * Decodes a stream of byte chunks as UTF-8: valid text as it is, each invalid byte as U+DC00 + byte (U+DC80..U+DCFF) with its
+ * Decodes a stream of byte chunks as UTF-8: valid text as it is, each invalid byte as U+DC00 + byte (U+DC80..U+DCFF; a NUL byte as U+DC00) with its
  * file offset pushed to `invalid`. A sequence cut by a chunk boundary is joined with the next chunk; one left at the
- * end is invalid. A leading byte order mark is kept (the CSV parser drops it).
+ * end is invalid. A leading UTF-8 byte order mark is dropped (offsets still count its three bytes).
  *
  * @example
  * ```ts
@@ -112,8 +121,20 @@ function decodeEscaping(bytes: Uint8Array, base: number, invalid: Utf8Offsets): 
 export async function* decodeUtf8Chunks(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, invalid: Utf8Offsets): AsyncGenerator<string> {
   let carry: Uint8Array = new Uint8Array(0);
   let base = 0;
+  let first = true;
   for await (const chunk of chunks) {
-    const bytes = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
+    let bytes = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
+    if (first && bytes.length < 3 && bytes.length > 0 && [0xef, 0xbb].slice(0, bytes.length).every((b, k) => bytes[k] === b)) {
+      // Too short to tell a byte order mark yet.
+      carry = bytes.slice();
+      continue;
+    }
+    if (first && bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+      // The UTF-8 byte order mark is dropped (as the labeler does); offsets still count it.
+      bytes = bytes.subarray(3);
+      base = 3;
+    }
+    first = false;
     const n = completeLength(bytes);
     const text = decodeEscaping(bytes.subarray(0, n), base, invalid);
     base += n;
@@ -138,7 +159,7 @@ export function takeInvalid(invalid: Utf8Offsets, fields: readonly string[]): { 
   for (const f of fields) {
     for (let i = 0; i < f.length; i++) {
       const c = f.charCodeAt(i);
-      if (c < 0xdc80 || c > 0xdcff) continue;
+      if (c < 0xdc00 || c > 0xdcff || (c > 0xdc00 && c < 0xdc80)) continue;
       const offset = invalid.offsets[invalid.taken++] ?? -1;
       first ??= { offset, byte: c - 0xdc00 };
     }
@@ -156,6 +177,25 @@ export function takeInvalid(invalid: Utf8Offsets, fields: readonly string[]): { 
  * ```
  */
 export function invalidUtf8Reason(file: string, where: string, at: { offset: number; byte: number }): string {
+  if (at.byte === 0) {
+    return `expected UTF-8 text, found a NUL byte (0x00) at byte offset ${at.offset} of ${file} (${where}): UTF-16 text without a byte order mark (convert it with iconv -f utf-16 -t utf-8), or not a text file`;
+  }
   const hex = at.byte.toString(16).toUpperCase().padStart(2, '0');
   return `expected UTF-8 text, found byte 0x${hex} at byte offset ${at.offset} of ${file} (${where}), which is not valid UTF-8; if the file is Windows-1252 or Latin-1, convert it first: iconv -f windows-1252 -t utf-8 ${file} > utf8-${file}`;
+}
+
+/**
+ * The reason a text file is refused whole because it starts with a UTF-16 byte order mark (FF FE or FE FF), or
+ * undefined: the labeler's rule and words (`decodeUtf8` of `@cxr8/labeler`), for the first bytes of a file.
+ *
+ * @example
+ * ```ts
+ * utf16Reason(Buffer.from([0xff, 0xfe, 0x61, 0x00])); // 'expected UTF-8 text, found UTF-16 (byte order mark FF FE); convert it with iconv -f utf-16 -t utf-8'
+ * utf16Reason(Buffer.from('abc')); // undefined
+ * ```
+ */
+export function utf16Reason(head: Uint8Array): string | undefined {
+  const [a, b] = [head[0], head[1]];
+  if (!((a === 0xff && b === 0xfe) || (a === 0xfe && b === 0xff))) return undefined;
+  return decodeUtf8(head.subarray(0, 2)).error;
 }

@@ -171,7 +171,7 @@ test('import-nih --images on a folder with none of the listed images is exit 3, 
   t.false(existsSync(out));
 });
 
-test('a --reports source with no report in it is exit 3 saying so', async (t) => {
+test('a --reports source with no report in it is exit 3 saying so, before anything is written', async (t) => {
   const pacs = await makePacs();
   const empty = join(pacs.root, 'reports-dir');
   await mkdir(empty);
@@ -179,13 +179,8 @@ test('a --reports source with no report in it is exit 3 saying so', async (t) =>
   const { code, stderr } = await run(['--dicom', pacs.dicom, '--reports', empty, '--out', join(pacs.root, 'out'), ...FAST]);
   t.is(code, 3);
   t.regex(stderr, /reports-dir: expected report files named <accession>\.txt in this --reports folder, found none among 1 entry/);
-  // The run is recorded as an error without the paths (folder names can carry patient names and dates).
-  const db = new Database(join(pacs.root, 'out', 'dataset.sqlite'), { readonly: true });
-  const recorded = db.prepare("SELECT status, counts FROM runs ORDER BY id DESC LIMIT 1").get() as { status: string; counts: string };
-  db.close();
-  t.is(recorded.status, 'error');
-  t.regex(recorded.counts, /reports-dir: expected report files/);
-  t.false(recorded.counts.includes(pacs.root));
+  // --reports are checked before the walk and before anything is written (reports.ts, checkReportSources).
+  t.false(existsSync(join(pacs.root, 'out')));
 });
 
 test('--reports whose every row is unusable: the build goes on, and says that no report could be used', async (t) => {
@@ -198,21 +193,29 @@ test('--reports whose every row is unusable: the build goes on, and says that no
   t.regex(stdout, /! reports bad\.csv:1: expected UTF-8 text, found byte 0xE9/);
 });
 
-test('duplicate report ids: a warning with the count, the first report kept', async (t) => {
+test('an accession on several rows of one source is a report and its addenda, joined; another source\'s is not used', async (t) => {
   const pacs = await makePacs();
-  // ACC1001 twice: the second (a pneumothorax) is not used.
+  // ACC1001 three times in dup.csv (rows 1, 2, 3): the original, then two addenda; and once in late.csv.
   const reports = join(pacs.root, 'dup.csv');
-  await writeFile(reports, REPORTS_CSV.replace('\r\nACC1002,', '\r\nACC1001,"IMPRESSION: Large right pneumothorax."\r\nACC1001,"IMPRESSION: Large left pneumothorax."\r\nACC1002,'));
+  await writeFile(reports, REPORTS_CSV.replace('\r\nACC1002,', '\r\nACC1001,"ADDENDUM: Large right pneumothorax."\r\nACC1001,"ADDENDUM: Large right pneumothorax."\r\nACC1002,'));
+  const late = join(pacs.root, 'late.csv');
+  await writeFile(late, 'accession_number,report_text\nACC1001,"IMPRESSION: Right upper lobe mass."\n');
   const out = join(pacs.root, 'out');
-  const { code, stdout, stderr } = await run(['--dicom', pacs.dicom, '--reports', reports, '--out', out, ...FAST]);
+  const { code, stdout, stderr } = await run(['--dicom', pacs.dicom, '--reports', reports, '--reports', late, '--out', out, '--keep-report-text', ...FAST]);
   t.is(code, 1);
-  t.regex(stderr, /warning: 2 reports repeat the accession number \(or study UID\) of an earlier report; the first of each was kept/);
-  t.regex(stdout, /0 unusable, 2 duplicates/);
+  t.regex(stderr, /note: 1 report row has the accession number \(or study UID\) of an earlier row of the same source \(dup\.csv:2, dup\.csv:3, late\.csv:1\); taken as addenda, each was joined to the first row of its accession, in file order, with a blank line between/);
+  t.regex(stderr, /warning: 2 reports repeat the accession number \(or study UID\) of a report from an earlier source, or the text of one already read \(dup\.csv:2, dup\.csv:3, late\.csv:1\); the first was kept, these were not used/);
+  t.regex(stdout, /0 unusable, 1 addenda joined, 2 duplicates/);
   const db = new Database(join(out, 'dataset.sqlite'), { readonly: true });
-  // The images of ACC1001 (Cardiomegaly) carry its first report ("No pneumothorax"), not the later two.
+  // The study of ACC1001 (Cardiomegaly) reads its report, then the addendum once, after a blank line; not late.csv's mass.
+  const texts = db.prepare("SELECT report_text FROM studies WHERE report_text LIKE '%Cardiomegaly%'").pluck().all() as string[];
+  t.deepEqual(texts, ['FINDINGS: The heart is enlarged. No pneumothorax.\nIMPRESSION: Cardiomegaly.\n\nADDENDUM: Large right pneumothorax.']);
   const acc1001 = db.prepare("SELECT image_id FROM labels WHERE finding = 'Cardiomegaly' AND value = 1").pluck().all() as number[];
   t.true(acc1001.length > 0);
-  for (const id of acc1001) t.is(db.prepare("SELECT value FROM labels WHERE image_id = ? AND finding = 'Pneumothorax'").pluck().get(id), 0);
+  for (const id of acc1001) {
+    t.is(db.prepare("SELECT value FROM labels WHERE image_id = ? AND finding = 'Pneumothorax'").pluck().get(id), 1);
+    t.not(db.prepare("SELECT value FROM labels WHERE image_id = ? AND finding = 'Mass'").pluck().get(id), 1);
+  }
   db.close();
 });
 

@@ -31,7 +31,7 @@ test('--help of each command lists every flag its parser accepts, each with its 
     t.true(c.flags.length >= 10);
     for (const flag of c.flags) {
       // The flag's entry: its line and the indented lines after it, up to the next flag.
-      const entry = new RegExp(`^ {2}(?:-h, )?--${flag}\\b[^\\n]*(?:\\n {20,}[^\\n]*)*`, 'm').exec(stdout)?.[0];
+      const entry = new RegExp(`^ {2}(?:-[a-z], )?--${flag}\\b[^\\n]*(?:\\n {20,}[^\\n]*)*`, 'm').exec(stdout)?.[0];
       t.truthy(entry, `--${flag} is in ${c.argv.join(' ')}`);
       if (flag !== 'help' && flag !== 'version') t.regex(entry ?? '', /default|required/, `--${flag} shows its default`);
     }

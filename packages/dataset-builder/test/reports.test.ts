@@ -83,7 +83,36 @@ test('bytes that are not UTF-8 fail only their row, naming the file, the row and
   await writeFile(join(dir, 'txt', 'A9.txt'), Buffer.concat([Buffer.from('IMPRESSION:\nNo '), Buffer.from([0x96]), Buffer.from(' change.')]));
   const txt = await collect(join(dir, 'txt'));
   t.is(txt.reports.length, 0);
-  t.regex(txt.problems[0]?.reason ?? '', /byte 0x96 at byte offset 15 of A9\.txt \(line 2\)/);
+  // A whole .txt file goes through the labeler's decodeUtf8: its words, after the file's name.
+  t.regex(txt.problems[0]?.reason ?? '', /^A9\.txt: expected UTF-8 text, found invalid UTF-8 at line 2, byte 15 \(0x96\); a Windows-1252/);
+});
+
+test('the labeler\'s rules: a UTF-8 byte order mark is dropped, UTF-16 is named with what to do, a NUL byte fails its row', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'cxr8-reports-'));
+  const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+  // A byte order mark before JSONL (JSON.parse would refuse it) and before CSV, even when a read cuts it.
+  await writeFile(join(dir, 'bom.jsonl'), Buffer.concat([bom, Buffer.from('{"accession_number":"A1","report_text":"Clear."}\n')]));
+  t.deepEqual((await collect(join(dir, 'bom.jsonl'))).reports.map((r) => r.accession), ['A1']);
+  const invalid = newUtf8Offsets();
+  let text = '';
+  for await (const s of decodeUtf8Chunks([bom.subarray(0, 1), bom.subarray(1), Buffer.from([0x61, 0xff])], invalid)) text += s;
+  t.is(text, 'a\udcff');
+  t.deepEqual(invalid.offsets, [4]);
+  // UTF-16 (what "Unicode" exports of Windows tools write): the whole file is refused, in the labeler's words.
+  for (const [name, mark] of [['le.csv', [0xff, 0xfe]], ['be.csv.gz', [0xfe, 0xff]]] as const) {
+    const body = Buffer.concat([Buffer.from(mark), Buffer.from('a\0,\0b\0', 'latin1')]);
+    await writeFile(join(dir, name), name.endsWith('.gz') ? gzipSync(body) : body);
+    await t.throwsAsync(collect(join(dir, name)), { message: new RegExp(`${name.replace('.', '\\.')}: expected UTF-8 text, found UTF-16 \\(byte order mark ${mark[0] === 0xff ? 'FF FE' : 'FE FF'}\\); convert it with iconv -f utf-16 -t utf-8`) });
+  }
+  // A NUL byte is valid UTF-8 but never in a report: its row fails with the offset; the others are read.
+  const head = Buffer.from('accession_number,report_text\nA1,"ok"\nA2,"x');
+  await writeFile(join(dir, 'nul.csv'), Buffer.concat([head, Buffer.from([0]), Buffer.from('y"\nA3,"fine"\n')]));
+  const nul = await collect(join(dir, 'nul.csv'));
+  t.deepEqual(nul.reports.map((r) => r.accession), ['A1', 'A3']);
+  t.regex(nul.problems[0]?.reason ?? '', new RegExp(`found a NUL byte \\(0x00\\) at byte offset ${head.length} of nul\\.csv \\(row 2\\): UTF-16 text without a byte order mark`));
+  await mkdir(join(dir, 'txt'));
+  await writeFile(join(dir, 'txt', 'A5.txt'), Buffer.from('I\0M\0P\0', 'latin1'));
+  t.regex((await collect(join(dir, 'txt'))).problems[0]?.reason ?? '', /^A5\.txt: expected UTF-8 text, found a NUL byte \(0x00\) at line 1, byte 1/);
 });
 
 test('strict UTF-8 decoding joins a character cut by a chunk boundary and escapes each invalid byte with its offset', async (t) => {

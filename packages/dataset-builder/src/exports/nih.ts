@@ -4,8 +4,11 @@
  *
  * - `Data_Entry.csv` (as `Data_Entry_2017_v2020.csv`): `Image Index,Finding Labels,Follow-up #,Patient ID,Patient Age,
  *   Patient Gender,View Position,OriginalImage[Width,Height],OriginalImagePixelSpacing[x,y]`; the two bracketed headers
- *   each span two columns; Finding Labels are the positive findings in alphabetical order joined by "|", or
- *   "No Finding" (an NIH import keeps the release's order of the labels); LF line ends.
+ *   each span two columns; Finding Labels by the rule of the labeler's nih writer (`nihFindingLabels`): the findings
+ *   at 1 in alphabetical order joined by "|" (an NIH import keeps the release's order); else "No Finding" when the
+ *   image's No Finding is 1; else empty (No Finding 0 or -1, e.g. "Possible mass.": Mass -1; calling that
+ *   "No Finding" would call a suspected mass normal). An NIH import stores No Finding 1 for its "No Finding" rows.
+ *   LF line ends.
  * - `train_val_list.txt` and `test_list.txt`: one Image Index a line, sorted, no newline after the last.
  * - `BBox_List.csv` (only when boxes exist): `Image Index,Finding Label,Bbox [x,y,w,h],,,` with the NIH class
  *   spelling "Infiltrate".
@@ -68,10 +71,12 @@ export function dataEntryCsv(db: Db): string {
   // An NIH import keeps the release's row order (Data_Entry_2017_v2020 is not sorted by name); a build sorts by name.
   const order = getMeta(db, 'kind') === 'nih' ? 'i.id' : 'i.image_index';
   // Positive findings per image, alphabetical; an NIH import keeps the release's own order (its evidence has a rank).
+  // None: "No Finding" only when the image's No Finding is 1, else empty (the labeler's nihFindingLabels rule).
   const rows = db
     .prepare(
       `SELECT i.image_index, coalesce((SELECT group_concat(l.finding, '|' ORDER BY coalesce(l.evidence ->> '$[0].rank', 0), l.finding)
-                FROM labels l WHERE l.image_id = i.id AND l.value = 1 AND l.finding <> 'No Finding'), 'No Finding'),
+                FROM labels l WHERE l.image_id = i.id AND l.value = 1 AND l.finding <> 'No Finding'),
+              CASE WHEN EXISTS (SELECT 1 FROM labels l WHERE l.image_id = i.id AND l.finding = 'No Finding' AND l.value = 1) THEN 'No Finding' ELSE '' END),
               i.followup, i.patient_id, i.age_years, p.sex, i.view, i.original_width, i.original_height, i.pixel_spacing_x, i.pixel_spacing_y
        FROM images i JOIN patients p ON p.id = i.patient_id
        WHERE ${EXPORTED_IMAGES} ORDER BY ${order}`,
