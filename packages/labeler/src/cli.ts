@@ -18,6 +18,8 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Writable } from 'node:stream';
 import { EvaluationInputError, LabelerError, NothingToLabelError, OutputError, UsageError } from './errors.js';
+import { isLabelSetPath, LABEL_SET_ALIAS_NAMES, labelSetFiles, readLabelSetFile } from './label-sets.js';
+import { defaultLexiconDir } from './lexicon.js';
 import { evaluateFiles } from './evaluate-files.js';
 import { formatEvaluation } from './evaluate.js';
 import { labelFiles, type LabelFilesOptions } from './label-files.js';
@@ -75,7 +77,10 @@ Options:
   -f, --format FORMAT    csv, jsonl (labels and evidence), chexpert (CheXpert labeler layout), nih (Image
                          Index,Finding Labels: the findings that are 1, else No Finding when No Finding is 1, else
                          empty) (default: csv)
-      --labels 14|8      the 14 ChestX-ray14 findings or the 8 of ChestX-ray8 (default: 14)
+      --labels SET|FILE  the label set (the output columns; No Finding last): nih14 (alias 14, the 14
+                         ChestX-ray14 findings), nih8 (8), chexpert (CheXpert's 14 observations), a set in
+                         the label-sets/ of a lexicon folder, or a set file {"name","findings":[...]}
+                         (default: 14; chexpert with --format chexpert)
       --sections WHICH   findings-impression (FINDINGS and IMPRESSION, or the whole report when it has neither),
                          all, or a comma-separated list such as FINDINGS,IMPRESSION,HISTORY
                          (default: findings-impression)
@@ -118,7 +123,8 @@ Options:
       --gold FILE        gold standard csv: filename (or id), the 14 findings, normal; 1 = present (required)
       --pred FILE        predictions in label-reports' csv format: any of its label columns (a --labels 8 file
                          is scored on its 8 findings and No Finding; the table says which were scored) (required)
-      --uncertain AS     count -1 predictions as negative or positive (default: negative)
+      --uncertain AS     count -1 predictions as negative or positive (default: negative); a No Finding of
+                         -1 (only a hedged abnormality) is never counted as normal
       --allow-missing    score gold reports that have no prediction as blank (not mentioned) (default: off:
                          predictions missing for some gold reports are an error, exit 1, naming how many)
       --json             print the evaluation as JSON instead of a table (default: off, a table)
@@ -277,7 +283,9 @@ export function parseLabelArgs(argv: readonly string[]): { help: boolean; quiet:
   const help = v.help === true;
   const format = v.format ?? 'csv';
   if (!isOutputFormat(format)) throw usage(`--format: expected one of ${OUTPUT_FORMATS.join(', ')}, found "${format}"`);
-  const labelSet = oneOf('--labels', v.labels, ['14', '8'] as const);
+  if (v.labels !== undefined && v.labels.trim() === '') throw usage('--labels: expected a label set name (nih14, 14, nih8, 8, chexpert) or a set file, found ""');
+  // --format chexpert fills CheXpert's columns from its own set unless --labels names another.
+  const labelSet = v.labels ?? (format === 'chexpert' ? 'chexpert' : undefined);
   const uncertain = oneOf('--uncertain', v.uncertain, ['keep', 'uncertain', 'positive', 'negative'] as const);
   const sections = parseSections(v.sections);
   const labeler: LabelerOptions = {
@@ -377,6 +385,26 @@ function write(stream: Writable, text: string): Promise<void> {
 }
 
 /**
+ * Resolves `--labels`: a value that names a file (ends with .json or holds a path separator) is read relative to
+ * `cwd` and validated (a LexiconError naming the file: exit 3); a name must be a built-in set, an alias or a set in
+ * a `--lexicons` folder's `label-sets/`, else a usage error listing the names there are.
+ *
+ * @example
+ * ```ts
+ * resolveLabelsFlag({ labelSet: 'sets/site.json' }, '/work').labelSet; // { name: 'site', findings: [...], file: '/work/sets/site.json' }
+ * ```
+ */
+export function resolveLabelsFlag(labeler: LabelerOptions, cwd: string): LabelerOptions {
+  const set = labeler.labelSet;
+  if (typeof set !== 'string') return labeler;
+  if (isLabelSetPath(set)) return { ...labeler, labelSet: readLabelSetFile(resolve(cwd, set)) };
+  const dirs = (labeler.lexiconDirs ?? []).map((d) => resolve(cwd, d)).filter((d) => existsSync(d));
+  const known = [...labelSetFiles([defaultLexiconDir(), ...dirs]).keys(), ...LABEL_SET_ALIAS_NAMES];
+  if (!known.includes(set)) throw usage(`--labels: expected one of ${known.join(', ')} or a set file (NAME.json), found "${set}"`);
+  return labeler;
+}
+
+/**
  * Runs `label-reports` with the given arguments (without `node` and the script) and returns the exit code.
  *
  * @example
@@ -410,6 +438,7 @@ export async function main(argv: readonly string[], io: CliIo = {}): Promise<num
       await write(stdout, USAGE);
       return EXIT.ok;
     }
+    args.options.labeler = resolveLabelsFlag(args.options.labeler ?? {}, cwd);
     const showProgress = args.progress ?? (stderr.isTTY === true && !args.quiet);
     const clearLine = showProgress && stderr.isTTY === true ? '\r\x1b[K' : '';
     // Ctrl-C stops the run cleanly: worker threads end and --out FILE keeps its whole rows in FILE.partial.

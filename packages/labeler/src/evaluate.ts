@@ -5,7 +5,8 @@
  *
  * Gold files have the format of `../shared/data/openi-dev/gold.csv`: `filename` (the report id), the 14 findings
  * and `normal` (No Finding), 1 = present. Prediction files have the labeler's csv format: `id`, the 14 findings and
- * `No Finding`, values 1, 0, -1 or blank. Only 1 counts as a positive prediction (unless `uncertainAs: 'positive'`).
+ * `No Finding`, values 1, 0, -1 or blank. Only 1 counts as a positive prediction (unless `uncertainAs: 'positive'`,
+ * which counts a finding's -1 as positive; a No Finding of -1 is never a prediction of normal).
  * A prediction file may hold any subset of those label columns (the 8 of `--labels 8`): only the labels it has a
  * column for are scored, and the evaluation lists the others as `unscored`.
  */
@@ -239,7 +240,8 @@ function totals(classes: readonly ClassScore[]): { micro: Score; macro: Score } 
 
 /**
  * Scores predictions against gold labels. Every gold report is scored; a gold report without a prediction counts as
- * all blank. A prediction is positive only when its value is 1 (or -1 with `uncertainAs: 'positive'`). The labels
+ * all blank. A prediction is positive only when its value is 1 (or, for a finding, -1 with `uncertainAs: 'positive'`;
+ * a No Finding of -1, where the only abnormality is hedged, is never counted as normal under either option). The labels
  * scored are `options.labels`, else the prediction table's own `labels` (from {@link parsePredictionCsv}: the
  * columns its file has), else all 14 findings and No Finding; the others are listed in `unscored`.
  *
@@ -267,7 +269,9 @@ export function evaluate(
     labels.forEach((label, k) => {
       const gv = g[label] === 1;
       const v = p?.[label];
-      const pv = v === 1 || (uncertainPositive && v === -1);
+      // A No Finding of -1 (the only abnormality is hedged) is never a prediction of "normal": under
+      // `uncertainAs: 'positive'` the hedged abnormality is present, under 'negative' -1 is no positive.
+      const pv = v === 1 || (uncertainPositive && v === -1 && label !== NO_FINDING);
       const c = counts[k]!;
       if (gv && pv) c.tp++;
       else if (pv) c.fp++;

@@ -1,5 +1,17 @@
 export { FINDINGS_8, FINDINGS_14, NO_FINDING, findingsOf, isFinding } from './findings.js';
-export type { Finding, Label, LabelSet } from './findings.js';
+export type { Finding, Label, LabelSet, LabelSetDefinition, NihFinding } from './findings.js';
+export {
+  BUILTIN_LABEL_SETS,
+  LABEL_SET_ALIASES,
+  bindLabelSet,
+  isLabelSetPath,
+  labelSetColumns,
+  labelSetFiles,
+  readLabelSetFile,
+  resolveLabelSet,
+  validateLabelSet,
+} from './label-sets.js';
+export type { BoundLabelSet } from './label-sets.js';
 export type {
   Evidence,
   LabeledReport,
@@ -27,7 +39,7 @@ export { splitSentences } from './sentences.js';
 export type { SentenceSpan } from './sentences.js';
 export { tokenize } from './tokens.js';
 export type { Token, TokenKind } from './tokens.js';
-export { loadLexicons, defaultLexiconDir, lexiconFilesIn, parseTerm } from './lexicon.js';
+export { loadLexicons, defaultLexiconDir, lexiconFilesIn, parseTerm, checkFindingNames, nameKey } from './lexicon.js';
 export type { Lexicons, FindingLexicon, LexiconConcept, AbnormalityGroup, NormalStatement } from './lexicon.js';
 export { compileTrie, findMentions } from './match.js';
 export type { Mention, MatchEntry, MatchKind } from './match.js';
@@ -35,8 +47,8 @@ export { loadRules, validateRuleFile, compileTriggers, RULE_KINDS, DIRECTIONS, S
 export type { Rule, RuleKind, Direction, Scope } from './rules.js';
 export { findTriggers } from './structure.js';
 export type { Trigger } from './structure.js';
-export { aggregate, blocksNoFinding } from './aggregate.js';
-export type { UncertaintyPolicy } from './aggregate.js';
+export { aggregate, blocksNoFinding, ONLY_HEDGED_RULE } from './aggregate.js';
+export type { AggregateOptions, UncertaintyPolicy } from './aggregate.js';
 export { parseOpenIXml } from './readers/openi-xml.js';
 export type { OpenIReport, OpenISection } from './readers/openi-xml.js';
 export { parseGoldCsv, parsePredictionCsv, parseCsv, evaluate, formatEvaluation } from './evaluate.js';
@@ -68,6 +80,6 @@ export { CsvParser, csvField, parseCsvRecords, readCsvChunks, readCsvReports } f
 export type { CsvRecord } from './readers/csv.js';
 export { parseJsonlReport, readJsonlChunks, readJsonlReports } from './readers/jsonl.js';
 export { decodeUtf8, invalidUtf8Reason, readTextReport, readTextStream } from './readers/text.js';
-export { CHEXPERT_COLUMNS, CHEXPERT_MAPPING, OUTPUT_FORMATS, createWriter, csvHeader, isOutputFormat, nihFindingLabels } from './writers/index.js';
+export { CHEXPERT_COLUMNS, CHEXPERT_MAPPING, OUTPUT_FORMATS, createWriter, csvHeader, isOutputFormat, nihFindingLabels, writerColumns } from './writers/index.js';
 export type { OutputFormat, ReportWriter, WriterOptions } from './writers/index.js';
 export { suggestFlag } from './cli.js';

@@ -14,7 +14,7 @@ if (port) {
   const setup = workerData as WorkerSetup;
   try {
     const labeler = createLabeler(setup.labeler);
-    const writer = createWriter(setup.format, { labelSet: setup.labeler.labelSet ?? '14' });
+    const writer = createWriter(setup.format, { findings: labeler.findings });
     port.on('message', (task: WorkerTask) => {
       const result = labelBatch(labeler, writer, task.reports);
       const reply: WorkerReply = { kind: 'done', id: task.id, result, cpu: threadCpuSeconds() };

@@ -2,8 +2,13 @@
  * Lexicons as data: loading, validation and term expansion.
  *
  * Files (under `lexicons/` at the repository root, copied into the package at build time; plus any `lexiconDirs`):
- * - `findings/*.json`, one per finding: `{ finding, description, concepts: [{ cui, name, synonyms, abbreviations,
- *   variants, descriptors }], exclusions, example }`. `cui` is the UMLS concept id (null for a term with none).
+ * - `findings/*.json`, one per finding: `{ finding, names, description, concepts: [{ cui, name, synonyms,
+ *   abbreviations, variants, descriptors }], exclusions, example }`. `cui` is the UMLS concept id (null for a term with
+ *   none). Any finding name is allowed (findings are data: a site's "Scoliosis"); `names` are other names of the
+ *   same concept that label sets may use ("Pleural Effusion" for Effusion). A file in a later folder that adds terms
+ *   to a finding defined earlier says `extends` instead of `finding`; the same name defined twice is an error naming
+ *   both files.
+ * - `label-sets/*.json`: label sets (`label-sets.ts`).
  * - `abnormalities.json`: the broader vocabulary of abnormalities that block No Finding:
  *   `{ description, groups: [{ name, terms, example }] }`.
  * - `normal.json`: normality statements: `{ description, statements: [{ id, terms, example }] }`.
@@ -18,7 +23,7 @@ import { readdirSync, readFileSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LexiconError } from './errors.js';
-import { FINDINGS_14, isFinding, type Finding } from './findings.js';
+import { NO_FINDING, type Finding } from './findings.js';
 
 /** One UMLS concept of a finding with its surface forms. */
 export interface LexiconConcept {
@@ -37,6 +42,10 @@ export interface LexiconConcept {
 /** The lexicon of one finding. */
 export interface FindingLexicon {
   finding: Finding;
+  /** Other names of the same concept that label sets may use ("Pleural Effusion" for Effusion). */
+  names: string[];
+  /** True for a file that adds terms to a finding defined in an earlier file (`"extends"`). */
+  extends: boolean;
   description: string;
   concepts: LexiconConcept[];
   /** Terms that look like the finding but are not it ("pericardial effusion"); they match and yield nothing. */
@@ -169,7 +178,60 @@ export function loadLexicons(dirs: readonly string[]): Lexicons {
       out.files.push(nfile);
     }
   }
+  checkFindingNames(out.findings);
   return out;
+}
+
+/**
+ * Checks the finding names across all files read: a finding (or one of its `names`) defined by two files is an
+ * error naming both (write `extends` to add terms to a finding), and an `extends` must name a finding defined
+ * earlier. Names compare without case, spaces or underscores ("Pleural_Thickening" is "pleural thickening").
+ *
+ * @example
+ * ```ts
+ * checkFindingNames(loadLexicons([defaultLexiconDir()]).findings); // passes
+ * ```
+ */
+export function checkFindingNames(findings: readonly FindingLexicon[]): void {
+  const owner = new Map<string, FindingLexicon>();
+  for (const lex of findings) {
+    if (lex.extends) continue;
+    for (const name of [lex.finding, ...lex.names]) {
+      const prev = owner.get(nameKey(name));
+      if (prev) {
+        throw new LexiconError(
+          `"finding": expected a name no other file defines, found "${name}", already defined by ${prev.file}` +
+            ` (to add terms to it, write "extends": "${prev.finding}" instead of "finding")`,
+          { file: lex.file },
+        );
+      }
+      owner.set(nameKey(name), lex);
+    }
+  }
+  for (const lex of findings) {
+    if (!lex.extends) continue;
+    const base = owner.get(nameKey(lex.finding));
+    if (!base) {
+      const known = [...new Set([...owner.values()].map((l) => l.finding))].sort();
+      throw new LexiconError(`"extends": expected a finding defined by a lexicon file, found "${lex.finding}" (defined: ${known.join(', ')})`, {
+        file: lex.file,
+      });
+    }
+    // The extension counts for the finding it extends, under its own name.
+    lex.finding = base.finding;
+  }
+}
+
+/**
+ * The key a finding name is compared by: lower case, underscores and runs of spaces as one space.
+ *
+ * @example
+ * ```ts
+ * nameKey('Pleural_Thickening'); // "pleural thickening"
+ * ```
+ */
+export function nameKey(name: string): string {
+  return name.toLowerCase().replace(/[_\s]+/g, ' ').trim();
 }
 
 /**
@@ -222,8 +284,8 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 function stringArray(v: unknown, where: string, file: string, optional = true): string[] {
   if (v === undefined && optional) return [];
-  if (!Array.isArray(v) || v.some((s) => typeof s !== 'string' || s.trim() === '')) {
-    throw new LexiconError(`${where}: expected an array of non-empty strings, found ${JSON.stringify(v)}`, { file });
+  if (!Array.isArray(v) || (!optional && v.length === 0) || v.some((s) => typeof s !== 'string' || s.trim() === '')) {
+    throw new LexiconError(`${where}: expected ${optional ? 'an' : 'a non-empty'} array of non-empty strings, found ${JSON.stringify(v)}`, { file });
   }
   return v as string[];
 }
@@ -235,7 +297,20 @@ function string(v: unknown, where: string, file: string): string {
   return v;
 }
 
-const FINDING_KEYS = ['finding', 'description', 'concepts', 'exclusions', 'example', 'notes'] as const;
+const FINDING_KEYS = ['finding', 'extends', 'names', 'description', 'concepts', 'exclusions', 'example', 'notes'] as const;
+
+/** What a finding name may not hold: it becomes a csv column and a part of the nih format's "A|B". */
+const BAD_NAME = /[|,"\n\r\t]/;
+
+function findingName(v: unknown, where: string, file: string): string {
+  if (typeof v !== 'string' || v.trim() === '' || v !== v.trim() || BAD_NAME.test(v)) {
+    throw new LexiconError(`${where}: expected a finding name (no "|", ",", quote, tab or line break, no leading or trailing space), found ${JSON.stringify(v)}`, { file });
+  }
+  if (nameKey(v) === nameKey(NO_FINDING)) {
+    throw new LexiconError(`${where}: expected a finding name, found "${v}" (No Finding is decided by the labeler, not a lexicon)`, { file });
+  }
+  return v;
+}
 const CONCEPT_KEYS = ['cui', 'name', 'synonyms', 'abbreviations', 'variants', 'descriptors'] as const;
 
 /**
@@ -249,20 +324,26 @@ const CONCEPT_KEYS = ['cui', 'name', 'synonyms', 'abbreviations', 'variants', 'd
 export function validateFindingLexicon(doc: unknown, file: string): FindingLexicon {
   if (!isObject(doc)) throw new LexiconError(`expected a JSON object, found ${JSON.stringify(doc)?.slice(0, 40)}`, { file });
   checkKeys(doc, FINDING_KEYS, 'finding lexicon', file);
-  const finding = doc['finding'];
-  if (typeof finding !== 'string' || !isFinding(finding)) {
+  if ((doc['finding'] === undefined) === (doc['extends'] === undefined)) {
     throw new LexiconError(
-      `"finding": expected one of ${FINDINGS_14.map((f) => `"${f}"`).join(', ')}, found ${JSON.stringify(finding)}`,
+      `expected either "finding" (a new finding) or "extends" (terms added to a finding defined in another file), found ${doc['finding'] === undefined ? 'neither' : 'both'}`,
       { file },
     );
   }
+  const extending = doc['extends'] !== undefined;
+  const finding = extending ? findingName(doc['extends'], '"extends"', file) : findingName(doc['finding'], '"finding"', file);
+  const names = doc['names'] === undefined ? [] : doc['names'];
+  if (!Array.isArray(names)) throw new LexiconError(`"names": expected an array of finding names, found ${JSON.stringify(names)}`, { file });
+  if (extending && names.length > 0) throw new LexiconError('"names": expected none in an "extends" file (names belong to the file that defines the finding)', { file });
   const concepts = doc['concepts'];
   if (!Array.isArray(concepts) || concepts.length === 0) {
     throw new LexiconError(`"concepts": expected a non-empty array, found ${JSON.stringify(concepts)}`, { file });
   }
   return {
     finding,
-    description: string(doc['description'], '"description"', file),
+    names: names.map((n, i) => findingName(n, `names[${i}]`, file)),
+    extends: extending,
+    description: extending && doc['description'] === undefined ? '' : string(doc['description'], '"description"', file),
     concepts: concepts.map((c, i) => {
       const where = `concepts[${i}]`;
       if (!isObject(c)) throw new LexiconError(`${where}: expected an object, found ${JSON.stringify(c)}`, { file });

@@ -7,10 +7,11 @@
  * `createLabeler` reads, validates and compiles the lexicons and rules once; `label` then runs synchronously with no
  * I/O and no regex per lexicon entry.
  */
-import { aggregate, type UncertaintyPolicy } from './aggregate.js';
+import { aggregate, type AggregateOptions, type UncertaintyPolicy } from './aggregate.js';
 import { decide, type Assessment } from './assess.js';
 import { LabelerArgumentError } from './errors.js';
-import { findingsOf, NO_FINDING, type Finding } from './findings.js';
+import { NO_FINDING, type Finding } from './findings.js';
+import { bindLabelSet, resolveLabelSet, type BoundLabelSet } from './label-sets.js';
 import { defaultLexiconDir, loadLexicons, type Lexicons } from './lexicon.js';
 import { compileTrie, findMentions, type MatchEntry, type Mention, type TrieNode } from './match.js';
 import { compileTriggers, loadRules, type Rule, type TriggerNode } from './rules.js';
@@ -79,10 +80,6 @@ const UNCERTAINTY: readonly UncertaintyPolicy[] = ['uncertain', 'positive', 'neg
  * ```
  */
 export function createLabeler(options: LabelerOptions = {}): Labeler {
-  const labelSet = options.labelSet ?? '14';
-  if (labelSet !== '14' && labelSet !== '8') {
-    throw new LabelerArgumentError(`labelSet: expected "14" or "8", found ${JSON.stringify(labelSet)}`);
-  }
   const uncertainty = options.uncertainty ?? 'uncertain';
   if (!UNCERTAINTY.includes(uncertainty)) {
     throw new LabelerArgumentError(
@@ -95,14 +92,27 @@ export function createLabeler(options: LabelerOptions = {}): Labeler {
       `sections: expected "findings-impression", "all" or a list of section names, found ${JSON.stringify(sections)}`,
     );
   }
-  const compiled = compileLexicons([defaultLexiconDir(), ...(options.lexiconDirs ?? [])]);
-  const findings = findingsOf(labelSet);
+  const extra = options.lexiconDirs ?? [];
+  const compiled = compileLexicons([defaultLexiconDir(), ...extra]);
+  const bound = bindLabelSet(resolveLabelSet(options.labelSet ?? 'nih14', extra), compiled.lexicons.findings);
+  const findings = bound.findings;
+  const rules = aggregateOptionsOf(bound);
   const labeler: Labeler = {
     findings,
-    label: (input: ReportInput) => labelWith(compiled, findings, sections, uncertainty, input),
+    labelSet: bound.set,
+    label: (input: ReportInput) => labelWith(compiled, findings, sections, uncertainty, input, undefined, rules),
   };
-  compiledOf.set(labeler, { lexicons: compiled, findings, sections, uncertainty });
+  compiledOf.set(labeler, { lexicons: compiled, findings, sections, uncertainty, rules });
   return labeler;
+}
+
+/** The aggregate options a bound label set asks for (none for the NIH sets). */
+function aggregateOptionsOf(bound: BoundLabelSet): AggregateOptions {
+  return {
+    ...(bound.rename.size > 0 ? { rename: bound.rename } : {}),
+    ...(bound.noFindingIgnores.size > 0 ? { noFindingIgnores: bound.noFindingIgnores } : {}),
+    ...(bound.parents.length > 0 ? { parents: bound.parents } : {}),
+  };
 }
 
 /** What each stage made of one sentence (see `traceReport`). */
@@ -133,13 +143,13 @@ export function traceReport(input: ReportInput, labeler?: Labeler): { sentences:
     throw new LabelerArgumentError('traceReport: expected a labeler made by createLabeler, found another object');
   }
   const sentences: SentenceTrace[] = [];
-  const result = labelWith(compiled.lexicons, compiled.findings, compiled.sections, compiled.uncertainty, input, sentences);
+  const result = labelWith(compiled.lexicons, compiled.findings, compiled.sections, compiled.uncertainty, input, sentences, compiled.rules);
   return { sentences, result };
 }
 
 const compiledOf = new WeakMap<
   Labeler,
-  { lexicons: CompiledLexicons; findings: readonly Finding[]; sections: SectionPolicy; uncertainty: UncertaintyPolicy }
+  { lexicons: CompiledLexicons; findings: readonly Finding[]; sections: SectionPolicy; uncertainty: UncertaintyPolicy; rules: AggregateOptions }
 >();
 
 let shared: Labeler | null = null;
@@ -162,6 +172,7 @@ export function labelReport(text: string): LabeledReport {
  * @example
  * ```ts
  * labelWith(compileLexicons([defaultLexiconDir()]), FINDINGS_14, 'findings-impression', 'uncertain', 'No effusion.');
+ * // a label set's rules (aliases, No Finding ignores, parent links) come in `rules`, as createLabeler binds them
  * ```
  */
 export function labelWith(
@@ -171,6 +182,7 @@ export function labelWith(
   uncertainty: UncertaintyPolicy,
   input: ReportInput,
   trace?: SentenceTrace[],
+  rules: AggregateOptions = {},
 ): LabeledReport {
   let id: string;
   let text: string;
@@ -218,7 +230,7 @@ export function labelWith(
       });
     }
   }
-  return aggregate(id, evidence, findings, uncertainty);
+  return aggregate(id, evidence, findings, uncertainty, rules);
 }
 
 /** Sections whose mentions are context, not findings of this study, whichever sections are labeled. */
@@ -242,6 +254,8 @@ interface SentenceWork {
 function labelSentence(compiled: CompiledLexicons, s: SentenceWork, evidence: Evidence[]): Trigger[] | null {
   let triggers: Trigger[] | null = null;
   const sentence = s.mentions.length > 0 ? s.text.slice(s.start, s.end) : '';
+  // Mentions made uncertain only by being offered as alternatives ("atelectasis versus scarring").
+  const alternatives: Evidence[] = [];
   for (const m of s.mentions) {
     let entries = m.entries;
     // An exclusion ("pericardial effusion") hides the findings on its span; other vocabulary on it still counts.
@@ -262,10 +276,26 @@ function labelSentence(compiled: CompiledLexicons, s: SentenceWork, evidence: Ev
     if (kind === 'abnormality') {
       // A negated or history abnormality says nothing against No Finding.
       if (a.status === 'negative' || a.kind === 'history') continue;
-      evidence.push({ label: NO_FINDING, value: 0, ...base, rule: a.rule ?? `abnormality:${entries[0]!.id}`, ruleKind: 'abnormality' });
+      // A hedged abnormality ("possible scarring") alone gives No Finding -1 (ANNOTATION.md "No Finding").
+      const value = a.status === 'uncertain' ? -1 : 0;
+      const ev: Evidence = { label: NO_FINDING, value, ...base, rule: a.rule ?? `abnormality:${entries[0]!.id}`, ruleKind: 'abnormality' };
+      evidence.push(ev);
+      if (isAlternative(a)) alternatives.push(ev);
       continue;
     }
-    if (entries.every((e) => e.descriptor) && isAttributed(triggers, s.tokens, s.mentions, m)) continue;
+    if (entries.every((e) => e.descriptor)) {
+      const by = attributingTrigger(triggers, s.tokens, s.mentions, m);
+      if (by) {
+        // The descriptor yields to the diagnosis it is attributed to, but it was observed: "blunting of the
+        // costophrenic angle, likely scarring" states an abnormality (No Finding 0) even when the cause is hedged.
+        // Only the context decides it: a cue inside the descriptor ("blunting": an indirect sign) is about the finding.
+        const own = decide(triggers.filter((t) => t !== by), m.tokenStart, m.tokenEnd, true);
+        if (own.status === 'negative' || own.kind === 'history') continue;
+        const value = own.status === 'uncertain' ? -1 : 0;
+        evidence.push({ label: NO_FINDING, value, ...base, rule: own.rule ?? 'abnormality:attributed-descriptor', ruleKind: 'abnormality' });
+        continue;
+      }
+    }
     // "Small left pleural effusion/hemothorax": alternatives that are the same finding leave it asserted.
     const same = a.kind === 'alternative' && sameFindingAlternative(triggers, s.mentions, m);
     const value = same ? 1 : a.status === 'positive' ? 1 : a.status === 'negative' ? 0 : -1;
@@ -276,9 +306,24 @@ function labelSentence(compiled: CompiledLexicons, s: SentenceWork, evidence: Ev
       if (a.rule && !same) ev.rule = a.rule;
       if (a.kind && !same) ev.ruleKind = a.kind;
       evidence.push(ev);
+      if (!same && isAlternative(a) && alternatives.at(-1)?.start !== ev.start) alternatives.push(ev);
     }
   }
+  // Alternatives that are all abnormal ("atelectasis versus scarring", "scarring or atelectasis") leave each one
+  // uncertain, but something abnormal is stated: No Finding 0, not the -1 of a hedge (ANNOTATION.md "No Finding").
+  if (alternatives.length >= 2) {
+    const { start, end, text, section } = alternatives[0]!;
+    evidence.push({ label: NO_FINDING, value: 0, start, end, text, sentence, section, rule: ALTERNATIVES_RULE, ruleKind: 'abnormality' });
+  }
   return triggers;
+}
+
+/** The No Finding evidence of alternatives that are all abnormal. */
+const ALTERNATIVES_RULE = 'nofinding.abnormal-alternatives';
+
+/** True when a mention is uncertain only as one of alternatives: "A or B", "A/B", "A versus B". */
+function isAlternative(a: Assessment): boolean {
+  return a.kind === 'alternative' || a.rule === 'unc.versus';
 }
 
 /**
@@ -297,12 +342,12 @@ function sameFindingAlternative(triggers: readonly Trigger[], mentions: readonly
 }
 
 /**
- * True when a descriptor mention is attributed to another diagnosis in its clause: an attribution trigger after it
+ * The trigger that attributes a descriptor mention to another diagnosis in its clause (null when none does): an attribution trigger after it
  * whose backward scope covers it, or that follows it after one comma (an apposition: "nodular opacities, likely
  * calcified granulomas", also after a placing phrase: "nodular density at the right base, likely a nipple shadow"), and whose forward scope covers another mention ("nodular density [represents] a healing rib
  * fracture").
  */
-function isAttributed(triggers: readonly Trigger[], tokens: readonly Token[], mentions: readonly Mention[], m: Mention): boolean {
+function attributingTrigger(triggers: readonly Trigger[], tokens: readonly Token[], mentions: readonly Mention[], m: Mention): Trigger | null {
   for (const t of triggers) {
     if (!t.rule.attributes || t.start < m.tokenEnd) continue;
     const comma = appositionComma(tokens, m.tokenEnd);
@@ -319,11 +364,11 @@ function isAttributed(triggers: readonly Trigger[], tokens: readonly Token[], me
         ? other.tokenStart >= t.start && other.tokenStart < t.end && !breaksBetween(tokens, t.start, other.tokenEnd)
         : other.tokenStart >= t.end && other.tokenEnd <= t.scopeEnd;
       if (other !== m && after) {
-        if (other.entries.some((e) => e.kind === 'abnormality' || (e.kind === 'finding' && !e.descriptor))) return true;
+        if (other.entries.some((e) => e.kind === 'abnormality' || (e.kind === 'finding' && !e.descriptor))) return t;
       }
     }
   }
-  return false;
+  return null;
 }
 
 const CLAUSE_BREAKS = new Set([';', ':', '.', '(', ')', '!', '?']);

@@ -157,7 +157,7 @@ export function runSettings(options: RunSettingsOptions): RunSettings {
   const dirs = (labeler.lexiconDirs ?? []).map((d) => resolve(options.cwd ?? process.cwd(), d));
   return {
     '--format': options.format ?? 'csv',
-    '--labels': labeler.labelSet ?? '14',
+    '--labels': labelSetSetting(labeler.labelSet),
     '--sections': typeof sections === 'string' ? sections : sections.map((s) => s.toUpperCase()).join(','),
     '--uncertain': uncertainty === 'uncertain' ? 'keep' : uncertainty,
     '--lexicons': dirs.length === 0 ? 'none' : dirs.join(', '),
@@ -165,6 +165,13 @@ export function runSettings(options: RunSettingsOptions): RunSettings {
     '--text-column': options.textColumn ?? 'text',
     '--stdin-format': options.stdinFormat ?? 'jsonl',
   };
+}
+
+/** How a run's label set is recorded: '14' and '8' for the NIH sets, a set's name, or a parsed set with its findings. */
+function labelSetSetting(set: LabelerOptions['labelSet']): string {
+  if (set === undefined) return '14';
+  if (typeof set === 'string') return set === 'nih14' ? '14' : set === 'nih8' ? '8' : set;
+  return `${set.name} (${set.findings.join(', ')})`;
 }
 
 /** The file beside a partial output that records its run's options: `FILE.partial.json`. */

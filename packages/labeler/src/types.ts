@@ -1,7 +1,7 @@
 /**
  * The labeler's public data types: what `createLabeler().label()` returns, and its options.
  */
-import type { Finding, Label, LabelSet } from './findings.js';
+import type { Finding, Label, LabelSet, LabelSetDefinition } from './findings.js';
 
 /** 1 positive, 0 negative, -1 uncertain. A finding that is not mentioned has no value. */
 export type LabelValue = 1 | 0 | -1;
@@ -49,7 +49,11 @@ export type ReportInput = string | { id: string; text: string };
 
 /** Options of `createLabeler`. */
 export interface LabelerOptions {
-  /** '14' (ChestX-ray14, default) or '8' (ChestX-ray8). */
+  /**
+   * The label set: a name (`'nih14'` default, alias `'14'`; `'nih8'`, alias `'8'`; `'chexpert'`; or a set in a
+   * `lexiconDirs` folder's `label-sets/`), or a parsed set (`readLabelSetFile(path)`; the CLI reads `--labels FILE`).
+   * docs/label-sets.md.
+   */
   labelSet?: LabelSet;
   /**
    * Which sections to label: 'findings-impression' (the paper's rule, default: FINDINGS and IMPRESSION, or, when
@@ -64,6 +68,9 @@ export interface LabelerOptions {
 
 /** A compiled labeler: lexicons and rules are compiled once, then `label` runs on many reports. */
 export interface Labeler {
+  /** The label set's findings, in output column order (No Finding comes after them). */
   readonly findings: readonly Finding[];
+  /** The label set, validated. */
+  readonly labelSet: LabelSetDefinition;
   label(input: ReportInput): LabeledReport;
 }

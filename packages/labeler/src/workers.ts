@@ -76,7 +76,7 @@ export async function createLabelingEngine(options: LabelingEngineOptions): Prom
   const labelerOptions: LabelerOptions = { ...(options.labeler ?? {}) };
   const workers = Math.max(1, Math.floor(options.workers ?? 1));
   const labeler = createLabeler(labelerOptions);
-  const writer = createWriter(options.format, { labelSet: labelerOptions.labelSet ?? '14' });
+  const writer = createWriter(options.format, { findings: labeler.findings });
   if (workers === 1) {
     return {
       header: writer.header,

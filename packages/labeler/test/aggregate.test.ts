@@ -59,3 +59,51 @@ test('No Finding is never 1 beside a finding of 1 or -1, under every uncertainty
     t.deepEqual(hist, { 'No Finding': 1 }, policy);
   }
 });
+
+// No Finding -1 when the only abnormality is hedged (ANNOTATION.md "No Finding").
+test('a hedged finding alone makes No Finding -1', (t) => {
+  t.is(aggregate('r', [ev('Pneumonia', -1, { rule: 'unc.possible' })], ['Pneumonia']).labels['No Finding'], -1);
+});
+
+test('No Finding -1 has evidence with rule nofinding.only-hedged on the hedged mention', (t) => {
+  const r = aggregate('r', [ev('Pneumonia', -1, { rule: 'unc.possible', start: 9, end: 18 })], ['Pneumonia']);
+  t.like(r.evidence.find((e) => e.label === 'No Finding'), { value: -1, rule: 'nofinding.only-hedged', start: 9, end: 18 });
+});
+
+test('a hedged abnormality of the broader vocabulary alone makes No Finding -1', (t) => {
+  t.is(aggregate('r', [ev('No Finding', -1, { ruleKind: 'abnormality' })], ['Effusion']).labels['No Finding'], -1);
+});
+
+test('an asserted finding beside a hedged one makes No Finding 0', (t) => {
+  t.is(aggregate('r', [ev('Pneumonia', -1), ev('Effusion', 1)], ['Pneumonia', 'Effusion']).labels['No Finding'], 0);
+});
+
+test('an asserted abnormality beside a hedged finding makes No Finding 0', (t) => {
+  t.is(aggregate('r', [ev('Pneumonia', -1), ev('No Finding', 0, { ruleKind: 'abnormality' })], ['Pneumonia']).labels['No Finding'], 0);
+});
+
+test('an asserted finding outside the label set makes No Finding 0', (t) => {
+  t.is(aggregate('r', [ev('Emphysema', 1)], ['Effusion']).labels['No Finding'], 0);
+});
+
+test('a hedged finding outside the label set makes No Finding -1', (t) => {
+  t.is(aggregate('r', [ev('Emphysema', -1)], ['Effusion']).labels['No Finding'], -1);
+});
+
+test("under 'positive' a hedged finding is 1 and No Finding 0", (t) => {
+  t.deepEqual(aggregate('r', [ev('Pneumonia', -1)], ['Pneumonia'], 'positive').labels, { Pneumonia: 1, 'No Finding': 0 });
+});
+
+test("under 'negative' a hedged finding is 0 and No Finding's -1 folds to 0", (t) => {
+  t.deepEqual(aggregate('r', [ev('Pneumonia', -1)], ['Pneumonia'], 'negative').labels, { Pneumonia: 0, 'No Finding': 0 });
+});
+
+test("under 'negative' a hedged abnormality makes No Finding 0", (t) => {
+  t.is(aggregate('r', [ev('No Finding', -1, { ruleKind: 'abnormality' })], [], 'negative').labels['No Finding'], 0);
+});
+
+test('a finding in noFindingIgnores does not decide No Finding', (t) => {
+  const devices = 'Support Devices' as Evidence['label'];
+  const r = aggregate('r', [ev(devices, 1)], [devices], 'uncertain', { noFindingIgnores: new Set([devices]) });
+  t.deepEqual(r.labels, { 'Support Devices': 1, 'No Finding': 1 });
+});

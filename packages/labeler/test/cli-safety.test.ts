@@ -257,7 +257,7 @@ for (const [flag, first, second, message] of [
   test(`--resume with another ${flag} than the interrupted run is refused with both values, and the partial file is kept`, async (t) => {
     const dir = await tempDir(t);
     await mkdir(join(dir, 'site', 'findings'), { recursive: true });
-    await writeFile(join(dir, 'site', 'findings', 'none.json'), JSON.stringify({ finding: 'Mass', description: 'site terms', example: 'Left hilar lump.', concepts: [{ cui: null, name: 'Lump', synonyms: ['hilar lump'] }] }));
+    await writeFile(join(dir, 'site', 'findings', 'none.json'), JSON.stringify({ extends: 'Mass', description: 'site terms', example: 'Left hilar lump.', concepts: [{ cui: null, name: 'Lump', synonyms: ['hilar lump'] }] }));
     await interruptedRun(dir, first as Partial<Parameters<typeof labelFiles>[0]>);
     const before = await readFile(join(dir, 'out.csv.partial'), 'utf8');
     const r = await run(['a.jsonl', 'b.jsonl', '--out', 'out.csv', '--resume', ...second], dir);
@@ -287,7 +287,8 @@ test('--format nih: Finding Labels follow the csv columns; No Finding only where
   await writeFile(join(dir, 'in.jsonl'), Object.entries(texts).map(([id, text]) => `${JSON.stringify({ id, text })}\n`).join(''));
   const csv = rowsOf((await run(['in.jsonl', '--quiet'], dir)).stdout);
   const nih = rowsOf((await run(['in.jsonl', '--quiet', '--format', 'nih'], dir)).stdout);
-  t.is(csv[1]?.[NO_FINDING], '0');
+  // The only abnormality is hedged: No Finding -1 (ANNOTATION.md "No Finding"), and no "No Finding" in the nih format.
+  t.is(csv[1]?.[NO_FINDING], '-1');
   t.deepEqual(nih.slice(1), [['mass', ''], ['normal', 'No Finding'], ['eff', 'Effusion']]);
   const positive = rowsOf((await run(['in.jsonl', '--quiet', '--format', 'nih', '--uncertain', 'positive'], dir)).stdout);
   t.deepEqual(positive[1], ['mass', 'Mass']);

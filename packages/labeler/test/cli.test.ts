@@ -77,7 +77,7 @@ test('usage errors exit 2 and say what was expected', async (t) => {
     [[], /expected at least one input/],
     [['x.txt', '--bogus'], /unknown option --bogus/],
     [['x.txt', '--format', 'xlsx'], /--format: expected one of csv, jsonl, chexpert, nih, found "xlsx"/],
-    [['x.txt', '--labels', '9'], /--labels: expected one of 14, 8, found "9"/],
+    [["x.txt", "--labels", "9"], /--labels: expected one of chexpert, nih14, nih8, 14, 8 or a set file \(NAME.json\), found "9"/],
     [['x.txt', '--workers', '0'], /--workers: expected a whole number/],
     [['x.txt', '--uncertain', 'maybe'], /--uncertain: expected one of keep, uncertain, positive, negative/],
     [['evaluate', '--gold', 'g.csv'], /evaluate: expected --gold GOLD.csv and --pred PRED.csv, found no --pred/],

@@ -17,10 +17,23 @@ const POLICIES = ['uncertain', 'positive', 'negative'] as const;
 const labelers = new Map(POLICIES.map((p) => [p, createLabeler({ uncertainty: p })]));
 const labelerOf = (p: (typeof POLICIES)[number]) => labelers.get(p)!;
 
-/** The findings that contradict a No Finding of 1 in `r`, as "Finding=value". */
-function contradictions(r: LabeledReport): string[] {
-  if (r.labels[NO_FINDING] !== 1) return [];
-  return FINDINGS_14.filter((f) => r.labels[f] === 1 || r.labels[f] === -1).map((f) => `${f}=${r.labels[f]}`);
+/**
+ * What contradicts the No Finding of `r`, as "Finding=value": a finding of 1 or -1 beside No Finding 1, a finding of 1
+ * beside No Finding -1 (ANNOTATION.md "No Finding": -1 only when the only abnormality is hedged), a No Finding -1
+ * without its `nofinding.only-hedged` evidence, and, under a folding policy, any -1 at all.
+ */
+function contradictions(r: LabeledReport, policy: (typeof POLICIES)[number] = 'uncertain'): string[] {
+  const nf = r.labels[NO_FINDING];
+  const bad: string[] = [];
+  if (nf === 1) bad.push(...FINDINGS_14.filter((f) => r.labels[f] === 1 || r.labels[f] === -1).map((f) => `${f}=${r.labels[f]}`));
+  if (nf === -1) {
+    bad.push(...FINDINGS_14.filter((f) => r.labels[f] === 1).map((f) => `${f}=1 beside No Finding -1`));
+    if (!r.evidence.some((e) => e.label === NO_FINDING && e.rule === 'nofinding.only-hedged')) bad.push('No Finding -1 without its evidence');
+  }
+  if (policy !== 'uncertain') {
+    bad.push(...Object.entries(r.labels).filter(([, v]) => v === -1).map(([label]) => `${label}=-1 under '${policy}'`));
+  }
+  return bad;
 }
 
 const example = 'IMPRESSION: History of pneumonia, now clear.';
@@ -81,9 +94,9 @@ const challenge = readFileSync(fileURLToPath(new URL('./fixtures/challenge.jsonl
   .map((l) => (JSON.parse(l) as { text: string }).text);
 
 for (const uncertainty of POLICIES) {
-  test(`challenge snippets: No Finding 1 never beside a finding of 1 or -1 (uncertainty '${uncertainty}')`, (t) => {
+  test(`challenge snippets: No Finding 1 never beside a finding of 1 or -1, No Finding -1 never beside a 1, no -1 under a folding policy (uncertainty '${uncertainty}')`, (t) => {
     const bad = challenge
-      .map((text) => ({ text, c: contradictions(labelerOf(uncertainty).label(text)) }))
+      .map((text) => ({ text, c: contradictions(labelerOf(uncertainty).label(text), uncertainty) }))
       .filter((x) => x.c.length > 0)
       .map((x) => `${x.c.join(' ')}: ${x.text}`);
     t.true(challenge.length >= 700);
@@ -97,16 +110,31 @@ if (!hasOpenIDev(paths)) {
 } else {
   const dev = readOpenIDev(paths);
   for (const uncertainty of POLICIES) {
-    test(`openi-dev: No Finding 1 never beside a finding of 1 or -1 (uncertainty '${uncertainty}')`, (t) => {
+    test(`openi-dev: No Finding 1 never beside a finding of 1 or -1, No Finding -1 never beside a 1, no -1 under a folding policy (uncertainty '${uncertainty}')`, (t) => {
       const bad: string[] = [];
       for (const report of dev.reports) {
-        const c = contradictions(labelerOf(uncertainty).label(report));
+        const c = contradictions(labelerOf(uncertainty).label(report), uncertainty);
         if (c.length > 0) bad.push(`${report.id}: ${c.join(' ')}`);
       }
       t.is(dev.reports.length, 1540);
       t.deepEqual(bad, []);
     });
   }
+
+  test('openi-dev: some reports are No Finding -1 (the only abnormality hedged)', (t) => {
+    t.true(dev.reports.some((r) => labelerOf('uncertain').label(r).labels[NO_FINDING] === -1));
+  });
+
+  test("openi-dev with labelSet '8': No Finding 1 never beside any of the 14 findings at 1 or -1", (t) => {
+    const eight = createLabeler({ labelSet: '8' });
+    const bad: string[] = [];
+    for (const report of dev.reports) {
+      const nf = eight.label(report).labels[NO_FINDING];
+      const all = labelerOf('uncertain').label(report).labels;
+      if (nf === 1 && FINDINGS_14.some((f) => all[f] === 1 || all[f] === -1)) bad.push(report.id);
+    }
+    t.deepEqual(bad, []);
+  });
 
   test('openi-dev: every finding evidence of 0 or -1 names the rule that decided it (issue 8, "evidence that explains")', (t) => {
     const unnamed: string[] = [];

@@ -96,3 +96,20 @@ test('evaluate scores only the labels asked for', (t) => {
   const pred = parsePredictionCsv([PRED_HEADER, row('A', { 0: '1', 2: '1' }, '0')].join('\n'));
   t.deepEqual(evaluate(gold, pred, { labels: ['Effusion'] }).classes.map((c) => [c.label, c.fp]), [['Effusion', 1]]);
 });
+
+// A predicted No Finding of -1 (the only abnormality is hedged) is never a prediction of "normal".
+const nfGold = () => parseGoldCsv([GOLD_HEADER, row('A', {}, '1'), row('B', {}, '1')].join('\n'));
+const nfPred = () => parsePredictionCsv([PRED_HEADER, row('A', { 6: '-1' }, '-1'), row('B', {}, '1')].join('\n'));
+
+test('a predicted No Finding -1 is not counted as normal (default --uncertain negative)', (t) => {
+  t.deepEqual([evaluate(nfGold(), nfPred()).noFinding?.tp, evaluate(nfGold(), nfPred()).noFinding?.fn], [1, 1]);
+});
+
+test('a predicted No Finding -1 is not counted as normal under --uncertain positive', (t) => {
+  const ev = evaluate(nfGold(), nfPred(), { uncertainAs: 'positive' });
+  t.deepEqual([ev.noFinding?.tp, ev.noFinding?.fn], [1, 1]);
+});
+
+test('under --uncertain positive the hedged finding beside No Finding -1 is a positive prediction', (t) => {
+  t.is(evaluate(nfGold(), nfPred(), { uncertainAs: 'positive' }).classes.find((c) => c.label === 'Pneumonia')?.fp, 1);
+});

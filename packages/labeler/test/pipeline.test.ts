@@ -118,7 +118,7 @@ test('lexiconDirs add terms and rules to the bundled lexicons', (t) => {
   writeFileSync(
     join(dir, 'findings', 'pneumothorax-extra.json'),
     JSON.stringify({
-      finding: 'Pneumothorax',
+      extends: 'Pneumothorax',
       description: 'Local spelling.',
       concepts: [{ cui: 'C0032326', name: 'Pneumothorax', synonyms: ['aerothorax'] }],
       example: 'Small aerothorax.',
@@ -149,4 +149,50 @@ test('traceReport dumps each stage: tokens, matches, triggers with scopes', (t) 
 
 test('inside the repository the canonical lexicons/ is used, so an edited lexicon needs no rebuild', (t) => {
   t.is(defaultLexiconDir(), fileURLToPath(new URL('../../../lexicons/', import.meta.url)));
+});
+
+// No Finding -1 when the only abnormality is hedged (ANNOTATION.md "No Finding").
+test('"Possible right lower lobe pneumonia." is Pneumonia -1 and No Finding -1', (t) => {
+  t.deepEqual(labelReport('IMPRESSION: Possible right lower lobe pneumonia.').labels, { Pneumonia: -1, 'No Finding': -1 });
+});
+
+test('No Finding -1 names the rule nofinding.only-hedged in its evidence', (t) => {
+  const r = labelReport('IMPRESSION: Possible right lower lobe pneumonia.');
+  t.like(r.evidence.find((e) => e.label === 'No Finding'), { value: -1, rule: 'nofinding.only-hedged', text: 'pneumonia' });
+});
+
+test('a hedged finding beside an asserted one is No Finding 0', (t) => {
+  t.is(labelReport('IMPRESSION: Possible pneumonia. Small left effusion.').labels['No Finding'], 0);
+});
+
+test('a hedged finding beside an asserted abnormality beyond the 14 is No Finding 0', (t) => {
+  t.is(labelReport('IMPRESSION: Possible pneumonia. Degenerative changes of the thoracic spine.').labels['No Finding'], 0);
+});
+
+test('a hedged abnormality beyond the 14 alone is No Finding -1', (t) => {
+  t.is(labelReport('IMPRESSION: Possible scarring in the left base.').labels['No Finding'], -1);
+});
+
+test("with labelSet '8' an asserted Emphysema is No Finding 0", (t) => {
+  t.deepEqual(createLabeler({ labelSet: '8' }).label('IMPRESSION: Emphysema. No effusion.').labels, { Effusion: 0, 'No Finding': 0 });
+});
+
+test("with labelSet '8' a hedged Emphysema alone is No Finding -1", (t) => {
+  t.is(createLabeler({ labelSet: '8' }).label('IMPRESSION: Possible emphysema.').labels['No Finding'], -1);
+});
+
+test("under uncertainty 'positive' a hedged pneumonia is Pneumonia 1 and No Finding 0", (t) => {
+  t.deepEqual(createLabeler({ uncertainty: 'positive' }).label('Possible pneumonia.').labels, { Pneumonia: 1, 'No Finding': 0 });
+});
+
+test("under uncertainty 'negative' a hedged pneumonia is Pneumonia 0 and No Finding 0", (t) => {
+  t.deepEqual(createLabeler({ uncertainty: 'negative' }).label('Possible pneumonia.').labels, { Pneumonia: 0, 'No Finding': 0 });
+});
+
+test('alternatives that are all abnormal state an abnormality: "atelectasis versus scarring" is No Finding 0', (t) => {
+  t.deepEqual(labelReport('IMPRESSION: Left basilar atelectasis versus scarring.').labels, { Atelectasis: -1, 'No Finding': 0 });
+});
+
+test('an attributed descriptor was observed: "blunting of the costophrenic angle, likely scarring" is No Finding 0', (t) => {
+  t.is(labelReport('IMPRESSION: Slight blunting of the right costophrenic angle, likely scarring.').labels['No Finding'], 0);
 });

@@ -80,3 +80,27 @@ test('nih: positives joined by "|" in ChestX-ray14 order, else No Finding where 
   t.is(createWriter('nih').header, 'Image Index,Finding Labels\n');
   t.is(createWriter('nih', { labelSet: '8' }).row(report({ Edema: 1, Mass: 1 }, '00000001_000.png'), ''), '00000001_000.png,Mass\n');
 });
+
+// No Finding -1 (the only abnormality is hedged) through every writer.
+test('csv: No Finding -1 is written -1', (t) => {
+  t.is(createWriter('csv', { labelSet: '8' }).row(report({ Pneumonia: -1, 'No Finding': -1 }), ''), 'CXR1,,,,,,,-1,,-1\n');
+});
+
+test('jsonl: No Finding -1 is carried in labels', (t) => {
+  const parsed = JSON.parse(createWriter('jsonl').row(report({ Pneumonia: -1, 'No Finding': -1 }), '')) as { labels: Record<string, number> };
+  t.is(parsed.labels['No Finding'], -1);
+});
+
+test('chexpert: No Finding -1 is blank, as the CheXpert labeler writes it', (t) => {
+  const row = parseCsvRecords(createWriter('chexpert').row(report({ Pneumonia: -1, 'No Finding': -1 }), 'Possible pneumonia.'))[0]?.fields ?? [];
+  t.is(row[1], '');
+});
+
+test('chexpert: beside No Finding -1 the hedged observation is -1.0', (t) => {
+  const row = parseCsvRecords(createWriter('chexpert').row(report({ Pneumonia: -1, 'No Finding': -1 }), 'Possible pneumonia.'))[0]?.fields ?? [];
+  t.is(row[8], '-1.0');
+});
+
+test('nih: No Finding -1 with a hedged finding is an empty Finding Labels', (t) => {
+  t.is(createWriter('nih').row(report({ Pneumonia: -1, 'No Finding': -1 }, 'a.png'), ''), 'a.png,\n');
+});

@@ -3,12 +3,14 @@
  * `label.py`): a `Reports` column with the report text, then its 14 observations, values 1.0 / 0.0 / -1.0 or blank.
  * Tools that read CheXpert-labeled csv files read this one.
  *
- * ChestX-ray14 and CheXpert name different things, so the columns are filled where our findings correspond:
+ * With the `chexpert` label set (what `--format chexpert` uses unless `--labels` says otherwise) every column is one
+ * of the labeler's findings, by name: all 14 are filled. With another set (`--labels 14 --format chexpert`), a column
+ * the set does not have is filled from the NIH findings that correspond (`CHEXPERT_MAPPING`):
  *
- * | CheXpert column            | from our findings                 | note                                             |
+ * | CheXpert column            | from the NIH findings             | note                                             |
  * |----------------------------|-----------------------------------|--------------------------------------------------|
  * | No Finding                 | No Finding                        | 1.0 or blank, as CheXpert writes it (never 0.0)  |
- * | Enlarged Cardiomediastinum | (none)                            | always blank                                     |
+ * | Enlarged Cardiomediastinum | (none)                            | blank                                            |
  * | Cardiomegaly               | Cardiomegaly                      |                                                  |
  * | Lung Lesion                | Mass, Nodule                      | CheXpert's lesion phrases are mass and nodule    |
  * | Lung Opacity               | Infiltration                      | infiltrate/opacity; Consolidation etc. stay apart|
@@ -19,13 +21,18 @@
  * | Pneumothorax               | Pneumothorax                      |                                                  |
  * | Pleural Effusion           | Effusion                          |                                                  |
  * | Pleural Other              | Pleural_Thickening                | CheXpert also counts fibrothorax, pleural scar   |
- * | Fracture                   | (none)                            | always blank                                     |
- * | Support Devices            | (none)                            | always blank                                     |
+ * | Fracture                   | (none)                            | blank                                            |
+ * | Support Devices            | (none)                            | blank                                            |
+ *
+ * No Finding: CheXpert's labeler writes 1.0 when no other observation (Support Devices aside) is positive or
+ * uncertain, else blank; it never writes 0.0 or -1.0. So ours is written the same way: 1 is 1.0, and 0 and -1 (the
+ * only abnormality is hedged: "Possible pneumonia.") are blank, as CheXpert's labeler would write them.
  *
  * Emphysema, Fibrosis and Hernia have no CheXpert column and are left out. Where two of ours feed one column, the
  * value follows the labeler's precedence: positive over uncertain over negative.
  */
-import { findingsOf, NO_FINDING, type Label } from '../findings.js';
+import { NO_FINDING, type Label } from '../findings.js';
+import { labelSetColumns } from '../label-sets.js';
 import type { LabeledReport, LabelValue } from '../types.js';
 import { csvField } from '../readers/csv.js';
 import type { ReportWriter, WriterOptions } from './index.js';
@@ -86,8 +93,10 @@ const TEXT: Record<LabelValue, string> = { 1: '1.0', 0: '0.0', [-1]: '-1.0' };
  * ```
  */
 export function createChexpertWriter(options: WriterOptions = {}): ReportWriter {
-  const inSet = new Set<Label>([...findingsOf(options.labelSet), NO_FINDING]);
-  const sources = CHEXPERT_COLUMNS.map((column) => CHEXPERT_MAPPING[column].filter((l) => inSet.has(l)));
+  const findings = options.findings ?? labelSetColumns(options.labelSet ?? 'nih14');
+  const inSet = new Set<Label>([...findings, NO_FINDING]);
+  // A column the label set has is its own finding; any other is filled from the NIH findings that correspond.
+  const sources = CHEXPERT_COLUMNS.map((column) => (inSet.has(column) ? [column] : CHEXPERT_MAPPING[column].filter((l) => inSet.has(l))));
   return {
     header: `Reports,${CHEXPERT_COLUMNS.join(',')}\n`,
     row(report: LabeledReport, text: string): string {

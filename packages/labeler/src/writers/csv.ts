@@ -1,9 +1,9 @@
 /**
- * The labeler's csv format: `id`, one column per finding in ChestX-ray14 order, then `No Finding`; values 1
- * (positive), 0 (negative), -1 (uncertain) or blank (not mentioned). With the 8-class option, the 8 ChestX-ray8
- * findings only.
+ * The labeler's csv format: `id`, one column per finding of the label set in its order (ChestX-ray14's by default),
+ * then `No Finding`; values 1 (positive), 0 (negative), -1 (uncertain) or blank (not mentioned).
  */
-import { findingsOf, NO_FINDING, type Label } from '../findings.js';
+import { NO_FINDING, type Label } from '../findings.js';
+import { labelSetColumns } from '../label-sets.js';
 import type { LabeledReport } from '../types.js';
 import { csvField } from '../readers/csv.js';
 import type { ReportWriter, WriterOptions } from './index.js';
@@ -17,7 +17,7 @@ import type { ReportWriter, WriterOptions } from './index.js';
  * ```
  */
 export function csvHeader(labelSet: WriterOptions['labelSet'] = '14'): string {
-  return ['id', ...findingsOf(labelSet), NO_FINDING].join(',');
+  return ['id', ...labelSetColumns(labelSet), NO_FINDING].join(',');
 }
 
 /**
@@ -31,9 +31,10 @@ export function csvHeader(labelSet: WriterOptions['labelSet'] = '14'): string {
  * ```
  */
 export function createCsvWriter(options: WriterOptions = {}): ReportWriter {
-  const labels: readonly Label[] = [...findingsOf(options.labelSet), NO_FINDING];
+  const findings = options.findings ?? labelSetColumns(options.labelSet ?? 'nih14');
+  const labels: readonly Label[] = [...findings, NO_FINDING];
   return {
-    header: `${csvHeader(options.labelSet)}\n`,
+    header: `${['id', ...labels].map(csvField).join(',')}\n`,
     row(report: LabeledReport): string {
       let line = csvField(report.id);
       for (const label of labels) {

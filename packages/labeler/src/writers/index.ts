@@ -3,7 +3,7 @@
  *
  * | format     | columns                                                                   | values                     |
  * |------------|---------------------------------------------------------------------------|----------------------------|
- * | `csv`      | `id`, the 14 (or 8) findings, `No Finding`                                | 1, 0, -1, blank            |
+ * | `csv`      | `id`, the label set's findings (14 by default), `No Finding`              | 1, 0, -1, blank            |
  * | `jsonl`    | `{"id", "labels": {label: value}, "evidence": [...]}` a line              | 1, 0, -1 (absent = blank)  |
  * | `chexpert` | the CheXpert labeler's `Reports` + its 14 observations (see chexpert.ts)  | 1.0, 0.0, -1.0, blank      |
  * | `nih`      | `Image Index,Finding Labels` as in NIH's Data_Entry_2017.csv               | `A|B` or `No Finding`      |
@@ -12,6 +12,7 @@
  * concatenates them in order.
  */
 import type { LabelSet } from '../findings.js';
+import { labelSetColumns } from '../label-sets.js';
 import type { LabeledReport } from '../types.js';
 import { createChexpertWriter } from './chexpert.js';
 import { createCsvWriter } from './csv.js';
@@ -34,8 +35,22 @@ export interface ReportWriter {
 
 /** Options of the writers. */
 export interface WriterOptions {
-  /** '14' (default) or '8': which findings get a column. */
+  /** The findings that get a column, in order (a labeler's `findings`); wins over `labelSet`. */
+  findings?: readonly string[];
+  /** A label set by name or alias ('14' default, '8', 'chexpert', ...) or parsed: its findings get a column. */
   labelSet?: LabelSet;
+}
+
+/**
+ * The finding columns of writer options: `findings`, else those of `labelSet` (default nih14).
+ *
+ * @example
+ * ```ts
+ * writerColumns({ labelSet: '8' }).length; // 8
+ * ```
+ */
+export function writerColumns(options: WriterOptions = {}): readonly string[] {
+  return options.findings ?? labelSetColumns(options.labelSet ?? 'nih14');
 }
 
 /**

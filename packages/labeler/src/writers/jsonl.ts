@@ -3,7 +3,8 @@
  * column order; an absent label was not mentioned) and `evidence` every decision with its span, sentence, section,
  * concept and rule, as `LabeledReport` defines them.
  */
-import { findingsOf, NO_FINDING, type Label } from '../findings.js';
+import { NO_FINDING, type Label } from '../findings.js';
+import { labelSetColumns } from '../label-sets.js';
 import type { LabeledReport, LabelValue } from '../types.js';
 import type { ReportWriter, WriterOptions } from './index.js';
 
@@ -17,7 +18,7 @@ import type { ReportWriter, WriterOptions } from './index.js';
  * ```
  */
 export function createJsonlWriter(options: WriterOptions = {}): ReportWriter {
-  const labels: readonly Label[] = [...findingsOf(options.labelSet), NO_FINDING];
+  const labels: readonly Label[] = [...(options.findings ?? labelSetColumns(options.labelSet ?? 'nih14')), NO_FINDING];
   return {
     header: '',
     row(report: LabeledReport): string {

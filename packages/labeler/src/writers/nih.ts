@@ -2,7 +2,7 @@
  * The NIH format of ChestX-ray14's `Data_Entry_2017.csv`, first two columns: `Image Index,Finding Labels`. The labels
  * follow the csv format's columns, so the two formats never disagree:
  *
- * - the findings that are 1, joined by "|" in ChestX-ray14 order, when there is one;
+ * - the findings that are 1, joined by "|" in the label set's order (ChestX-ray14's by default), when there is one;
  * - else "No Finding" when the csv's No Finding is 1;
  * - else "" (empty): nothing is positive but something is uncertain or abnormal beyond the findings (No Finding 0 or
  *   -1), e.g. "Possible mass." (Mass -1). Writing "No Finding" there would call a suspected mass normal.
@@ -10,7 +10,8 @@
  * Uncertain (-1) findings are positive only under `--uncertain positive` (the labeler has then made them 1). The
  * report id fills the `Image Index` column.
  */
-import { findingsOf, NO_FINDING } from '../findings.js';
+import { NO_FINDING } from '../findings.js';
+import { labelSetColumns } from '../label-sets.js';
 import type { LabeledReport } from '../types.js';
 import { csvField } from '../readers/csv.js';
 import type { ReportWriter, WriterOptions } from './index.js';
@@ -25,8 +26,9 @@ import type { ReportWriter, WriterOptions } from './index.js';
  * nihFindingLabels({ id: 'r', labels: { Mass: -1, 'No Finding': 0 }, evidence: [] });               // ""
  * ```
  */
-export function nihFindingLabels(report: LabeledReport, labelSet: WriterOptions['labelSet'] = '14'): string {
-  const positives = findingsOf(labelSet).filter((f) => report.labels[f] === 1);
+export function nihFindingLabels(report: LabeledReport, labelSet: WriterOptions['labelSet'] | readonly string[] = '14'): string {
+  const findings = Array.isArray(labelSet) ? (labelSet as readonly string[]) : labelSetColumns(labelSet as WriterOptions['labelSet']);
+  const positives = findings.filter((f) => report.labels[f] === 1);
   if (positives.length > 0) return positives.join('|');
   return report.labels[NO_FINDING] === 1 ? NO_FINDING : '';
 }
@@ -41,10 +43,11 @@ export function nihFindingLabels(report: LabeledReport, labelSet: WriterOptions[
  * ```
  */
 export function createNihWriter(options: WriterOptions = {}): ReportWriter {
+  const findings = options.findings ?? labelSetColumns(options.labelSet ?? 'nih14');
   return {
     header: 'Image Index,Finding Labels\n',
     row(report: LabeledReport): string {
-      return `${csvField(report.id)},${nihFindingLabels(report, options.labelSet)}\n`;
+      return `${csvField(report.id)},${nihFindingLabels(report, findings)}\n`;
     },
   };
 }
