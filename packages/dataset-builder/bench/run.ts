@@ -371,6 +371,8 @@ async function main(): Promise<void> {
   if (!(await (await import('./fuzz.js')).runFuzzBench()).passed) process.exitCode = 1;
   // bench/scrub.ts: the report-text scrubber on the planted corpora, the OpenI dev reports (token loss) and its speed.
   if (!(await (await import('./scrub.js')).runScrubBench({ reports: 100_000, seed: 1, cases: 60 }))) process.exitCode = 1;
+  // bench/label-sets.ts: a build, a re-run and rebuilds with other label sets (relabeled in place).
+  await (await import('./label-sets.js')).runLabelSetBench(2000);
 }
 
 if (isMainThread) {

@@ -39,6 +39,13 @@ Options:
   --report-columns SPEC   CSV/JSONL column names, e.g. accession=acc_no,text=report,study_uid=suid
                           (default accession=accession_number,text=report_text,study_uid=study_instance_uid)
   --out DIR               the dataset folder to write or resume: new, empty, or a dataset built before (required)
+  --labels NAME|FILE      the label set: its findings are the labels table's, Data_Entry.csv's, CheXpert.csv's and
+                          the shards' columns: nih14 (alias 14), nih8 (8), chexpert, a set in a --lexicons folder's
+                          label-sets/, or a set file {"name", "findings": [...]} (docs/label-sets.md). Another set
+                          than the dataset's relabels every study in place (default: the dataset's recorded set,
+                          else nih14)
+  --lexicons DIR          an extra lexicon folder of the labeler (findings/*.json, label-sets/*.json, rules/);
+                          repeatable, later folders win; an invalid one is refused (exit 3) (default: none)
   --key-file PATH         the private key file (HMAC key, pseudonym table, export index); must be outside --out.
                           Keep it private: a rebuild needs the key file the dataset was built with (another
                           or none is refused) (default <out>.cxr8-private.sqlite beside the dataset folder)
@@ -118,6 +125,8 @@ export const BUILD_OPTIONS = {
   dicom: { type: 'string' },
   reports: { type: 'string', multiple: true },
   'report-columns': { type: 'string' },
+  labels: { type: 'string' },
+  lexicons: { type: 'string', multiple: true },
   'key-file': { type: 'string' },
   size: { type: 'string' },
   'keep-report-text': { type: 'boolean' },
@@ -143,6 +152,12 @@ export const IMPORT_OPTIONS = {
 function unknownFlagError(command: 'build' | 'import-nih', cause: Error): UsageError {
   const flag = /'(-{1,2}[^']+)'/.exec(cause.message)?.[1]?.replace(/^--?/, '').split('=')[0];
   const other = command === 'build' ? IMPORT_OPTIONS : BUILD_OPTIONS;
+  if (command === 'import-nih' && (flag === 'labels' || flag === 'lexicons')) {
+    return new UsageError(
+      `import-nih: --${flag}: an NIH import keeps the release's own labels, the 14 ChestX-ray14 findings (nih14); its reports are not public, so it cannot be labeled with another set. Label a PACS export with another set: build-dataset --dicom ... --labels NAME|FILE (see build-dataset --help)`,
+      { cause },
+    );
+  }
   if (flag !== undefined && flag in other) {
     return command === 'build'
       ? new UsageError(`--${flag} is an option of build-dataset import-nih, not of a build; did you mean build-dataset import-nih ...? (see build-dataset --help)`, { cause })
@@ -167,7 +182,7 @@ function formatBuild(s: BuildSummary): string {
     ...(s.images.excludedByReason.length > 0
       ? [`  excluded   ${s.images.excludedByReason.map((e) => `${e.count} ${e.reason}`).join(', ')}`]
       : []),
-    `  labels     ${s.labeledThisRun} studies labeled now`,
+    `  labels     ${s.labeledThisRun} studies labeled now; set ${s.labelSet.name} (${s.labelSet.findings.length} findings + No Finding)${s.labelSet.previous ? `, relabeled from ${s.labelSet.previous.name}` : ''}`,
     `  patients   ${s.patients}; images train ${s.splits.train}, val ${s.splits.val}, test ${s.splits.test}`,
     `  shards     ${s.shards ? `${s.shards.shards} files, ${s.shards.records} images at ${s.shards.size}px${s.shards.skipped ? ' (up to date)' : ''}` : 'none'}`,
     `  key file   ${s.keyFile} (private: keep it outside the shared dataset)`,
@@ -264,6 +279,7 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
       reports: v.reports ?? [],
       reportColumns: parseReportColumns(v['report-columns']),
       out: v.out,
+      ...stripUndefined({ labelSet: v.labels, lexiconDirs: v.lexicons }),
       ...stripUndefined({ keyFile: v['key-file'], size: intOption('size', v.size), keepReportText: v['keep-report-text'], stratify: v.stratify, assumeChest: v['assume-chest'], allowBurnedIn: v['allow-burned-in'], ...common }),
     });
     if ((v.reports ?? []).length > 0 && summary.reports.read === summary.reports.srDocuments) {
@@ -273,6 +289,13 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
     if (summary.reports.addenda > 0) {
       io.stderr.write(
         `build-dataset: note: ${summary.reports.addenda} report ${summary.reports.addenda === 1 ? 'row has' : 'rows have'} the accession number (or study UID) of an earlier row of the same source${rows(summary.reports.addenda + summary.reports.duplicates)}; taken as addenda, each was joined to the first row of its accession, in file order, with a blank line between\n`,
+      );
+    }
+    const previous = summary.labelSet.previous;
+    if (previous) {
+      const same = previous.name === summary.labelSet.name;
+      io.stderr.write(
+        `build-dataset: note: this dataset was labeled with the set "${previous.name}" (digest ${previous.digest.slice(0, 12)}, ${previous.findings.length} findings), this run with "${summary.labelSet.name}" (digest ${summary.labelSet.digest.slice(0, 12)}, ${summary.labelSet.findings.length} findings)${same ? ': the same name over other lexicons or rules' : ''}; every study was labeled again, and Data_Entry.csv, CheXpert.csv and the shards now carry the new set\n`,
       );
     }
     if (summary.reports.duplicates > 0) {

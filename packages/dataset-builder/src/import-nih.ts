@@ -33,6 +33,7 @@ import { NihFormatError, NothingToDoError, UsageError } from './errors.js';
 import { checkOutFolder, storableError } from './run-setup.js';
 import { writeNihExports } from './exports/nih.js';
 import { writeChexpertCsv } from './exports/chexpert.js';
+import { recordLabelSet } from './label-set.js';
 import { writeDatasetShards } from './exports/shards.js';
 import type { ShardsSummary } from './exports/shards.js';
 import { createPool } from './pool.js';
@@ -352,6 +353,8 @@ export async function importNih(options: ImportNihOptions): Promise<ImportNihSum
       setMeta(db, 'images_dir', imagesDir ?? '');
       setMeta(db, 'seed', seed);
       setMeta(db, 'split', `${fractions.train},${fractions.val},${fractions.test}`);
+      // The release's own labels: the NIH 14 (label-set.ts); the digest names their source, not a lexicon.
+      recordLabelSet(db, { name: 'nih14', digest: 'nih-release', findings: [...FINDINGS_14] });
       const sexes = new Map<number, string>();
       for (const e of entries) if (!sexes.has(e.patientId) || sexes.get(e.patientId) === '') sexes.set(e.patientId, e.sex);
       for (const [id, split] of [...patientSplit.entries()].sort((a, b) => a[0] - b[0])) insertPatient.run(id, sexes.get(id) ?? '', split, splitMethod);

@@ -79,7 +79,9 @@ export type { Selection, SelectableHeader, SelectionOptions, FrontalView } from 
 export { hmacId, imageIndexName, ageInYears, normalizeSex, defaultKeyFile, assertOutsideDataset, scrubText, parseDicomDate } from './deidentify.js';
 export { scrubReportText, findPhi, applySpans, scrubExcerpt, scrubEvidence, scrubbedOffset, headerIdentifiersOf, parseHeaderIdentifiers, mergeHeaderIdentifiers, PLACEHOLDERS, SCRUBBER_VERSION } from './scrub.js';
 export type { HeaderIdentifiers, PhiKind, PhiSpan, QuotingEvidence, ScrubbableHeader } from './scrub.js';
-export { parseCsv, readReports, readTextChunks, checkReportSources, otherSeparatorHint, parseReportColumns, labelReport, loadDefaultLabeler, isBlankReport, DEFAULT_REPORT_COLUMNS, DATASET_LABELS } from './reports.js';
+export { parseCsv, readReports, readTextChunks, checkReportSources, otherSeparatorHint, parseReportColumns, labelReport, loadDefaultLabeler, isBlankReport, datasetLabels, DEFAULT_REPORT_COLUMNS, DATASET_LABELS } from './reports.js';
+export { loadBuildLabelSet, labelSetDigest, readRecordedLabelSet, recordedLabelSetOf, recordLabelSet, DEFAULT_LABEL_SET } from './label-set.js';
+export type { BuildLabelSet, LabelSetOptions, RecordedLabelSet } from './label-set.js';
 export { decodeUtf8Chunks, newUtf8Offsets, takeInvalid, invalidUtf8Reason, utf16Reason } from './utf8.js';
 export type { Utf8Offsets } from './utf8.js';
 export { checkOutFolder, assertDicomPresent, checkKeyMatchesDataset, keyId, resolveRecordedOptions, DEFAULT_RECORDED_OPTIONS } from './run-setup.js';
@@ -91,7 +93,7 @@ export { openStore, setMeta, getMeta, recordFailure, DATASET_SCHEMA, PRIVATE_SCH
 export type { Store } from './store.js';
 export { writeNihExports, dataEntryCsv, splitLists, bboxCsv, bboxLabelName, DATA_ENTRY_HEADER, BBOX_HEADER } from './exports/nih.js';
 export { writeChexpertCsv, chexpertCsv } from './exports/chexpert.js';
-export { writeDatasetShards } from './exports/shards.js';
+export { writeDatasetShards, shardFindings } from './exports/shards.js';
 export type { ShardsSummary, ShardOptions } from './exports/shards.js';
 export { createProgress, progressLine, formatDuration } from './progress.js';
 export type { Progress, ProgressOptions } from './progress.js';

@@ -9,7 +9,8 @@
  * 2. reports (reports.ts): read every `--reports` source and the SR documents into the private `reports` table.
  * 3. assign (deidentify.ts, splits.ts): one transaction that derives patients (pseudonyms, recorded splits kept),
  *    studies (Study Date then Study Time order), unnamed image rows, duplicates, excluded objects, unmatched reports.
- * 4. label (reports.ts + @cxr8/labeler): label each study's report once; its labels go to each of its images.
+ * 4. label (reports.ts + @cxr8/labeler, label-set.ts): label each study's report once with the build's label set
+ *    (`--labels`, `--lexicons`); its labels go to each of its images. Another set relabels every study in place.
  * 5. split: hash-based by default (set in assign for new patients); `--stratify` deals out the new patients by label.
  * 6. render (tasks.ts `render` in the pool): DICOM to 8-bit PNG at `--size`, temp name + rename; an unnamed image
  *    goes to `images/.pending/`.
@@ -21,11 +22,13 @@
  * transactions whose content depends only on the input, so a run killed at any moment and run again ends with the
  * same database as an uninterrupted run (the `runs` table aside).
  */
+import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { createHash, createHmac } from 'node:crypto';
 import type { Database as Db, Statement } from 'better-sqlite3';
+import type { LabelSet } from '@cxr8/labeler';
 import { discoverDicom, emptyDiscoverCounts, ownOutputPaths } from './discover.js';
 import type { DiscoveredFile } from './discover.js';
 import { selectImage } from './select.js';
@@ -34,7 +37,8 @@ import { RENDERED, dropExcludedImages, excludedByReason, keptCopy, renderOrder, 
 import type { CopyRow } from './copies.js';
 import { ageInYears, assertOutsideDataset, defaultKeyFile, hmacId, imageIndexName, newKey, normalizeSex } from './deidentify.js';
 import { SCRUBBER_VERSION, headerIdentifiersOf, mergeHeaderIdentifiers, parseHeaderIdentifiers, scrubEvidence, scrubReportText } from './scrub.js';
-import { DEFAULT_REPORT_COLUMNS, checkReportSources, isBlankReport, labelReport, loadDefaultLabeler, readReports } from './reports.js';
+import { DEFAULT_REPORT_COLUMNS, checkReportSources, isBlankReport, labelReport, readReports } from './reports.js';
+import { loadBuildLabelSet, readRecordedLabelSet, recordLabelSet } from './label-set.js';
 import type { ReportColumns, ReportLabeler, ReportProblem } from './reports.js';
 import { DEFAULT_SPLIT, assignSplit, patientDigest, stratifiedSplits, stratumOf } from './splits.js';
 import type { SplitFractions } from './splits.js';
@@ -84,7 +88,15 @@ export interface BuildOptions {
    * `scrubReportText` (src/scrub.ts) (`--keep-report-text`).
    */
   keepReportText?: boolean;
-  /** The labeler; default `createLabeler()` of @cxr8/labeler. */
+  /**
+   * The label set (`--labels`): a set's name (`nih14` default, `nih8`, `chexpert`, an alias, a set in a
+   * `lexiconDirs` folder), a set file's path, or a parsed set. A rebuild without it uses the recorded set; another set
+   * than the recorded one relabels every study in place (label-set.ts).
+   */
+  labelSet?: LabelSet;
+  /** The labeler's extra lexicon folders (`--lexicons`, repeatable). */
+  lexiconDirs?: readonly string[];
+  /** The labeler; default `createLabeler({ labelSet, lexiconDirs })` of @cxr8/labeler. */
   labeler?: ReportLabeler;
   /** Where progress lines go; null for none. Default stderr. */
   progress?: NodeJS.WriteStream | null;
@@ -130,6 +142,11 @@ export interface BuildSummary {
    */
   reports: { read: number; problems: number; srDocuments: number; withoutImage: number; empty: number; addenda: number; duplicates: number; repeatedRows: string[] };
   labeledThisRun: number;
+  /**
+   * The label set the dataset is labeled with (recorded in `meta`): its name, digest (set and lexicons) and columns;
+   * `previous` when the dataset was labeled with another set (or other lexicons) before this run, which relabeled it.
+   */
+  labelSet: { name: string; digest: string; findings: string[]; previous?: { name: string; digest: string; findings: string[] } };
   patients: number;
   splits: { train: number; val: number; test: number };
   shards: ShardsSummary | undefined;
@@ -709,11 +726,12 @@ async function assignStage(store: Store, key: Buffer, options: { seed: string; s
 
 /* ---------------------------------------------------------------- stage 4: label */
 
-function labelStage(store: Store, labeler: ReportLabeler, keepText: boolean, progressStream: NodeJS.WriteStream | null): number {
+function labelStage(store: Store, labeler: ReportLabeler, keepText: boolean, progressStream: NodeJS.WriteStream | null, labelSetDigest: string): number {
   const { db } = store;
   // Evidence with sentences is keyed by the scrubber's version too: a new scrubber, or the flag turned on or off,
-  // labels the studies again (sentences scrubbed anew, or dropped).
-  const digestSuffix = keepText ? `:text-${SCRUBBER_VERSION}` : '';
+  // labels the studies again (sentences scrubbed anew, or dropped). So is the label set (its findings, rules and
+  // lexicons, label-set.ts): another set relabels every study in place, old rows replaced.
+  const digestSuffix = `${keepText ? `:text-${SCRUBBER_VERSION}` : ''}:labels-${labelSetDigest.slice(0, 16)}`;
   const todo = db
     .prepare(
       `SELECT DISTINCT s.id, s.source_key, s.report_digest, l.accession_key, l.scrub FROM studies s
@@ -990,6 +1008,14 @@ export async function buildDataset(options: BuildOptions): Promise<BuildSummary>
   // The build's own output inside --dicom (--out, the key file) is never walked (discover.ts).
   const ownOutput = ownOutputPaths(out, keyFile);
   await assertDicomPresent(dicomDir, ownOutput);
+  // The label set and its lexicons are read and validated before anything is written (label-set.ts).
+  const labelSet = await loadBuildLabelSet({
+    ...(options.labelSet !== undefined ? { labelSet: options.labelSet } : {}),
+    ...(options.lexiconDirs !== undefined ? { lexiconDirs: options.lexiconDirs } : {}),
+    ...(options.labeler !== undefined ? { labeler: options.labeler } : {}),
+    // A dataset made before label sets records none: it holds the NIH 14, the default.
+    ...(existsSync(join(out, 'dataset.sqlite')) ? { recorded: readRecordedLabelSet(out) } : {}),
+  });
   await mkdir(join(out, 'images'), { recursive: true });
   const store = openStore(join(out, 'dataset.sqlite'), keyFile);
   const { db } = store;
@@ -1006,11 +1032,11 @@ export async function buildDataset(options: BuildOptions): Promise<BuildSummary>
   const recordedSplit = getMeta(db, 'split')?.split(',').map(Number);
   const seed = options.seed ?? getMeta(db, 'seed') ?? 'cxr8';
   const split = options.split ?? (recordedSplit?.length === 3 ? { train: recordedSplit[0] as number, val: recordedSplit[1] as number, test: recordedSplit[2] as number } : DEFAULT_SPLIT);
-  const labeler = options.labeler ?? (await loadDefaultLabeler());
+  const labeler = labelSet.labeler;
   const workers = options.workers ?? defaultWorkers();
   const pool = createPool(workers, options.taskTimeoutMs !== undefined ? { taskTimeoutMs: options.taskTimeoutMs } : {});
   // No paths in `runs`: export folders (and the dataset's own place) may name patients, sites or dates.
-  const runOptions = { reportSources: (options.reports ?? []).length, size, shardSize, shardRecords, seed, split, stratify: options.stratify ?? false, workers, keepReportText, assumeChest: options.assumeChest ?? false, allowBurnedIn: options.allowBurnedIn ?? false };
+  const runOptions = { reportSources: (options.reports ?? []).length, labelSet: labelSet.name, lexiconFolders: (options.lexiconDirs ?? []).length, size, shardSize, shardRecords, seed, split, stratify: options.stratify ?? false, workers, keepReportText, assumeChest: options.assumeChest ?? false, allowBurnedIn: options.allowBurnedIn ?? false };
   const runId = startRun(db, 'build', { '@cxr8/dataset-builder': VERSION, node: process.version }, runOptions);
   try {
     // Recorded splits are kept (splits.ts): a different seed or split would mix two splits in one dataset.
@@ -1028,6 +1054,7 @@ export async function buildDataset(options: BuildOptions): Promise<BuildSummary>
     setMeta(db, 'seed', seed);
     setMeta(db, 'split', splitText);
     recordOptions(db, recordedOptions);
+    recordLabelSet(db, labelSet);
     const key = resolveKey(db);
     setMeta(db, 'key_id', keyId(key));
     const discovered = emptyDiscoverCounts();
@@ -1036,14 +1063,14 @@ export async function buildDataset(options: BuildOptions): Promise<BuildSummary>
     const assigned = await assignStage(store, key, { seed, split, stratify: options.stratify ?? false, keepReportText, out });
     // Images now excluded (selection options changed, a file changed) leave the dataset with their PNGs.
     for (const file of dropExcludedImages(db)) await rm(join(out, 'images', file), { force: true });
-    const labeled = labelStage(store, labeler, keepReportText, progressStream);
+    const labeled = labelStage(store, labeler, keepReportText, progressStream, labelSet.digest);
     if (options.stratify) stratifyStage(db, seed, split);
     const renderedThisRun = await renderStage(store, dicomDir, out, size, pool, progressStream);
     const copies = settleCopies(db);
     await nameStage(store, out);
     await writeNihExports(db, out);
-    await writeChexpertCsv(db, out, '');
-    const shards = shardSize > 0 ? await writeDatasetShards(db, out, { size: shardSize, records: shardRecords, pool, progress: progressStream }) : undefined;
+    await writeChexpertCsv(db, out, '', 'images', labelSet.findings);
+    const shards = shardSize > 0 ? await writeDatasetShards(db, out, { size: shardSize, records: shardRecords, pool, progress: progressStream, findings: labelSet.findings }) : undefined;
     const failed = (db.prepare('SELECT count(*) FROM failures').pluck().get() as number) ?? 0;
     const summary: BuildSummary = {
       out,
@@ -1061,6 +1088,7 @@ export async function buildDataset(options: BuildOptions): Promise<BuildSummary>
       },
       reports: { read: reports.read, problems: reports.problems, srDocuments: reports.sr, withoutImage: assigned.reportsWithoutImage, empty: reports.empty, addenda: reports.addenda, duplicates: reports.duplicates, repeatedRows: reports.repeatedRows },
       labeledThisRun: labeled,
+      labelSet: { name: labelSet.name, digest: labelSet.digest, findings: labelSet.findings, ...(labelSet.previous ? { previous: labelSet.previous } : {}) },
       patients: db.prepare(`SELECT count(DISTINCT patient_id) FROM images i WHERE ${EXPORTED_IMAGES}`).pluck().get() as number,
       splits: countSplits(db),
       shards,

@@ -21,6 +21,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { FINDINGS_14, NO_FINDING, decodeUtf8 } from '@cxr8/labeler';
+import type { LabelSetDefinition } from '@cxr8/labeler';
 import { BuilderError, NothingToDoError, ReportSourceError } from './errors.js';
 import { decodeUtf8Chunks, invalidUtf8Reason, newUtf8Offsets, takeInvalid, utf16Reason } from './utf8.js';
 import type { Utf8Offsets } from './utf8.js';
@@ -439,8 +440,13 @@ export interface StoredEvidence {
   rule?: string;
 }
 
-/** What the pipeline needs of a labeler: `createLabeler()` of @cxr8/labeler fits. */
+/**
+ * What the pipeline needs of a labeler: `createLabeler()` of @cxr8/labeler fits. `findings` are the label set's
+ * columns (No Finding comes after them); a labeler without them stores the NIH 14 ({@link DATASET_LABELS}).
+ */
 export interface ReportLabeler {
+  readonly findings?: readonly string[];
+  readonly labelSet?: LabelSetDefinition;
   label(input: { id: string; text: string }): {
     labels: Partial<Record<string, LabelValue>>;
     evidence: readonly { label: string; value: LabelValue; start: number; end: number; text: string; sentence: string; section: string; concept?: string; rule?: string }[];
@@ -452,23 +458,41 @@ export interface ReportLabels {
   labels: { finding: string; value: LabelValue; evidence: StoredEvidence[] }[];
 }
 
-/** The labels the dataset stores: the 14 findings and No Finding, in this order. */
+/**
+ * The labels of the default set (`nih14`): the 14 findings and No Finding, in this order. A build stores
+ * {@link datasetLabels} of its labeler instead.
+ */
 export const DATASET_LABELS: readonly string[] = [...FINDINGS_14, NO_FINDING];
 
 /**
- * Labels one report and shapes the result for the `labels` table: known labels only (the 14 findings and No Finding),
- * evidence without the sentence text unless `keepText` (sentences can carry dates and names).
+ * The labels a dataset stores for a labeler: its label set's findings, in column order, then No Finding
+ * ({@link DATASET_LABELS} for a labeler without `findings`).
+ *
+ * @example
+ * ```ts
+ * datasetLabels(createLabeler({ labelSet: 'chexpert' })); // ['Enlarged Cardiomediastinum', ..., 'Support Devices', 'No Finding']
+ * ```
+ */
+export function datasetLabels(labeler: ReportLabeler): readonly string[] {
+  return labeler.findings ? [...labeler.findings, NO_FINDING] : DATASET_LABELS;
+}
+
+/**
+ * Labels one report and shapes the result for the `labels` table: the labels of the labeler's set only
+ * ({@link datasetLabels}), evidence without the sentence text unless `keepText` (sentences can carry dates and names).
  *
  * @example
  * ```ts
  * labelReport(createLabeler(), 'r1', 'IMPRESSION: Small left pleural effusion.', false);
  * // { labels: [{ finding: 'Effusion', value: 1, evidence: [{ value: 1, start: 26, end: 42, text: 'pleural effusion', ... }] }] }
+ * labelReport(createLabeler({ labelSet: 'chexpert' }), 'r1', 'IMPRESSION: Small left pleural effusion.', false).labels[0]?.finding;
+ * // 'Pleural Effusion'
  * ```
  */
 export function labelReport(labeler: ReportLabeler, id: string, text: string, keepText: boolean): ReportLabels {
   const result = labeler.label({ id, text });
   const out: ReportLabels = { labels: [] };
-  for (const finding of DATASET_LABELS) {
+  for (const finding of datasetLabels(labeler)) {
     const value = result.labels[finding];
     if (value === undefined) continue;
     const evidence: StoredEvidence[] = result.evidence

@@ -13,7 +13,7 @@
  * | patients | patient | id (the pseudonym, NIH "Patient ID"), sex, split, split_method (hash, stratified, official, or pending: a provisional hash split awaiting `--stratify`) |
  * | studies | study | id, patient_id, seq (0-based, in study-date order), source_key, age_years, has_report, report_digest, report_text (only with --keep-report-text) |
  * | images | frontal image | id, image_index ("00000001_000.png"; NULL until the image is in the dataset), patient_id, study_id, followup (NULL likewise), view (PA/AP), age_years, split, file (path under images_dir), width, height (the PNG), original_width, original_height, pixel_spacing_x, pixel_spacing_y, png_status (pending, done, failed, missing, metadata), label_digest, source_key |
- * | labels | (image, label) | image_id, finding (one of the 14 or "No Finding"), value (1, 0, -1), evidence (JSON array) |
+ * | labels | (image, label) | image_id, finding (a finding of the label set, `meta.label_set`, or "No Finding"), value (1, 0, -1), evidence (JSON array) |
  * | boxes | box | id, image_id, finding (NIH spelling, "Infiltration"), x, y, w, h (in the 1024-pixel frame) |
  * | excluded | excluded or duplicate object | file (a file reference `dicom:<12 hex>`), reason |
  * | failures | failed item | file (`dicom:<12 hex>` for a DICOM file, `<reports file>:<row>` for a report, the Image Index for a shard record), stage (parse, reports, render, shards, import), reason |

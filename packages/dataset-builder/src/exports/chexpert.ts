@@ -1,12 +1,16 @@
 /**
  * A CheXpert-style label file, `CheXpert.csv`, for tools written for the Stanford CheXpert layout (train.csv):
  *
- * `Path,Sex,Age,Frontal/Lateral,AP/PA,No Finding,<the 14 ChestX-ray14 findings>,Split`
+ * `Path,Sex,Age,Frontal/Lateral,AP/PA,No Finding,<the label set's findings>,Split`
+ *
+ * The finding columns are the dataset's label set's, in its order: with `--labels chexpert` CheXpert's own 13
+ * observations after No Finding (its train.csv layout); with `nih14` (the default, and an NIH import) the 14
+ * ChestX-ray14 findings; with any other set, that set's columns.
  *
  * Values follow CheXpert's convention: `1.0` positive, `0.0` negative, `-1.0` uncertain, empty when the report does not
  * mention the finding. For an NIH import (binary labels) an unlisted finding is `0.0`. Path is relative to the dataset
  * folder; Sex is Male / Female / Unknown; Frontal/Lateral is always Frontal (the builder keeps frontal images only).
- * The finding columns are ChestX-ray14's, not CheXpert's own 14 observations; Split is an extra last column.
+ * Split is an extra last column.
  */
 import type { Database as Db } from 'better-sqlite3';
 import { join } from 'node:path';
@@ -25,8 +29,8 @@ const SEX: Record<string, string> = { M: 'Male', F: 'Female', O: 'Unknown', '': 
  * chexpertCsv(store.db, '').split('\n')[0]; // "Path,Sex,Age,Frontal/Lateral,AP/PA,No Finding,Atelectasis,...,Split"
  * ```
  */
-export function chexpertCsv(db: Db, absentValue: '' | '0.0', imagesDir = 'images'): string {
-  const columns = [NO_FINDING, ...FINDINGS_14] as string[];
+export function chexpertCsv(db: Db, absentValue: '' | '0.0', imagesDir = 'images', findings: readonly string[] = FINDINGS_14): string {
+  const columns = [NO_FINDING, ...findings] as string[];
   // One primary-key lookup per label column, inside SQLite.
   const lookups = columns.map((_, k) => `(SELECT value FROM labels l WHERE l.image_id = i.id AND l.finding = @f${k})`).join(', ');
   const params = Object.fromEntries(columns.map((c, k) => [`f${k}`, c]));
@@ -54,13 +58,13 @@ export function chexpertCsv(db: Db, absentValue: '' | '0.0', imagesDir = 'images
 }
 
 /**
- * Writes `CheXpert.csv` into `outDir`.
+ * Writes `CheXpert.csv` into `outDir`, with the columns of `findings` (default the NIH 14).
  *
  * @example
  * ```ts
  * await writeChexpertCsv(store.db, 'out/demo', '');
  * ```
  */
-export async function writeChexpertCsv(db: Db, outDir: string, absentValue: '' | '0.0', imagesDir = 'images'): Promise<void> {
-  await writeFileAtomic(join(outDir, 'CheXpert.csv'), chexpertCsv(db, absentValue, imagesDir));
+export async function writeChexpertCsv(db: Db, outDir: string, absentValue: '' | '0.0', imagesDir = 'images', findings: readonly string[] = FINDINGS_14): Promise<void> {
+  await writeFileAtomic(join(outDir, 'CheXpert.csv'), chexpertCsv(db, absentValue, imagesDir, findings));
 }

@@ -1,13 +1,15 @@
 /**
- * The shard stage: every image of the dataset, resized to `--shard-size`, packed with its 14 labels and its boxes into
+ * The shard stage: every image of the dataset, resized to `--shard-size`, packed with its labels and its boxes into
  * `shards/{split}-{index:05d}.cxs` (format in ../shards.ts) and listed in `shards/manifest.json`.
  *
- * Labels are int8 per finding of FINDINGS_14: 1, 0, -1 as stored, and for a finding without a row either
- * LABEL_NOT_MENTIONED (report-mined labels) or 0 (NIH binary labels, `meta.labels_absent = 0`). Boxes are in the
- * 1024-pixel frame, as in BBox_List.
+ * Labels are int8 per finding of the dataset's label set (`findings`, default `meta.label_findings`, else the NIH
+ * 14), in the set's order, which is the manifest's and every header's `findings`: 1, 0, -1 as stored, and for a
+ * finding without a row either LABEL_NOT_MENTIONED (report-mined labels) or 0 (NIH binary labels,
+ * `meta.labels_absent = 0`). Boxes are mapped to the set's findings by name (a box of a finding outside the set is
+ * left out) and are in the 1024-pixel frame, as in BBox_List.
  *
- * The stage is skipped when a digest of everything that goes into the shards (image names, splits, labels, boxes,
- * size) equals the one stored in `meta.shards_digest` by the last complete write; otherwise all shards are rewritten
+ * The stage is skipped when a digest of everything that goes into the shards (findings, image names, splits, labels,
+ * boxes, size) equals the one stored in `meta.shards_digest` by the last complete write; otherwise all shards are rewritten
  * into `.shards-partial/shards/` beside the old ones (each file through a `.partial` name) and the folder is swapped
  * in when done, so shards never mix two states of the dataset and a failed or stopped run leaves the old set whole.
  */
@@ -40,6 +42,30 @@ export interface ShardOptions {
   records: number;
   pool: TaskRunner;
   progress?: NodeJS.WriteStream | null;
+  /** The label columns, in order (default: the dataset's `meta.label_findings`, else the NIH 14). */
+  findings?: readonly string[];
+}
+
+/**
+ * The label columns of a dataset's shards: `meta.label_findings` (the label set it was labeled with), else the NIH 14
+ * (an NIH import, a dataset made before label sets).
+ *
+ * @example
+ * ```ts
+ * shardFindings(store.db); // ['Atelectasis', 'Cardiomegaly', ...]
+ * ```
+ */
+export function shardFindings(db: Db): string[] {
+  const recorded = getMeta(db, 'label_findings');
+  if (recorded !== undefined) {
+    try {
+      const parsed = JSON.parse(recorded) as unknown;
+      if (Array.isArray(parsed) && parsed.length > 0 && parsed.every((f) => typeof f === 'string')) return parsed as string[];
+    } catch {
+      // A damaged record: the NIH 14, as before label sets.
+    }
+  }
+  return [...FINDINGS_14];
 }
 
 interface ShardItem {
@@ -53,8 +79,8 @@ interface ShardItem {
 
 const SPLITS: readonly Split[] = ['train', 'val', 'test'];
 
-function loadItems(db: Db, absent: number): ShardItem[] {
-  const findingIndex = new Map<string, number>(FINDINGS_14.map((f, i) => [f, i]));
+function loadItems(db: Db, absent: number, findings: readonly string[]): ShardItem[] {
+  const findingIndex = new Map<string, number>(findings.map((f, i) => [f, i]));
   const items = db
     .prepare(
       "SELECT id, image_index, split, coalesce(file, image_index) AS file FROM images i WHERE i.png_status = 'done' AND i.image_index IS NOT NULL AND i.study_id IN (SELECT id FROM studies WHERE has_report = 1) ORDER BY image_index",
@@ -62,7 +88,7 @@ function loadItems(db: Db, absent: number): ShardItem[] {
     .all() as { id: number; image_index: string; split: Split; file: string }[];
   const byId = new Map<number, ShardItem>();
   const out = items.map((r) => {
-    const item: ShardItem = { ...r, labels: new Int8Array(FINDINGS_14.length).fill(absent), boxes: [] };
+    const item: ShardItem = { ...r, labels: new Int8Array(findings.length).fill(absent), boxes: [] };
     byId.set(r.id, item);
     return item;
   });
@@ -79,8 +105,8 @@ function loadItems(db: Db, absent: number): ShardItem[] {
   return out;
 }
 
-function digestOf(items: readonly ShardItem[], size: number, records: number): string {
-  const h = createHash('sha256').update(`${size}:${records}\n`);
+function digestOf(items: readonly ShardItem[], size: number, records: number, findings: readonly string[]): string {
+  const h = createHash('sha256').update(`${size}:${records}:${JSON.stringify(findings)}\n`);
   for (const it of items) h.update(`${it.image_index},${it.split},${it.file},${Array.from(it.labels).join(' ')},${JSON.stringify(it.boxes)}\n`);
   return h.digest('hex');
 }
@@ -97,8 +123,9 @@ export async function writeDatasetShards(db: Db, out: string, options: ShardOpti
   const absent = getMeta(db, 'labels_absent') === '0' ? 0 : LABEL_NOT_MENTIONED;
   const imagesDir = getMeta(db, 'images_dir') ?? 'images';
   const base = isAbsolute(imagesDir) ? imagesDir : join(out, imagesDir);
-  const items = loadItems(db, absent);
-  const digest = digestOf(items, options.size, options.records);
+  const findings = options.findings ? [...options.findings] : shardFindings(db);
+  const items = loadItems(db, absent, findings);
+  const digest = digestOf(items, options.size, options.records, findings);
   const shardDir = join(out, 'shards');
   if (getMeta(db, 'shards_digest') === digest && existsSync(join(shardDir, 'manifest.json'))) {
     const count = (await readdir(shardDir)).filter((n) => n.endsWith('.cxs')).length;
@@ -110,14 +137,14 @@ export async function writeDatasetShards(db: Db, out: string, options: ShardOpti
   const stageDir = join(stagingRoot, 'shards');
   await rm(stagingRoot, { recursive: true, force: true });
   await mkdir(stageDir, { recursive: true });
-  const manifest: ShardManifest = { version: 1, size: options.size, findings: [...FINDINGS_14], shards: [] };
+  const manifest: ShardManifest = { version: 1, size: options.size, findings: [...findings], shards: [] };
   const progress = createProgress({ label: 'shards', total: items.length, stream: options.progress === undefined ? process.stderr : options.progress });
   let written = 0;
   db.prepare("DELETE FROM failures WHERE stage = 'shards'").run();
   for (const split of SPLITS) {
     const list = items.filter((i) => i.split === split);
     let writer: ShardWriter | undefined;
-    const header: ShardHeader = { version: 1, split, size: options.size, findings: [...FINDINGS_14] };
+    const header: ShardHeader = { version: 1, split, size: options.size, findings: [...findings] };
     const closeWriter = async (): Promise<void> => {
       if (!writer) return;
       const file = writer.path.slice(stageDir.length + 1);
