@@ -400,7 +400,11 @@ export function resolveLabelsFlag(labeler: LabelerOptions, cwd: string): Labeler
   if (isLabelSetPath(set)) return { ...labeler, labelSet: readLabelSetFile(resolve(cwd, set)) };
   const dirs = (labeler.lexiconDirs ?? []).map((d) => resolve(cwd, d)).filter((d) => existsSync(d));
   const known = [...labelSetFiles([defaultLexiconDir(), ...dirs]).keys(), ...LABEL_SET_ALIAS_NAMES];
-  if (!known.includes(set)) throw usage(`--labels: expected one of ${known.join(', ')} or a set file (NAME.json), found "${set}"`);
+  if (!known.includes(set)) {
+    // A set file named without .json ("--labels site-set") is read as a set name: say how to name the file.
+    const file = existsSync(resolve(cwd, set)) ? `; a file "${set}" is here: a set file's path ends with .json or holds a "/" (--labels ./${set})` : '';
+    throw usage(`--labels: expected one of ${known.join(', ')} or a set file (NAME.json), found "${set}"${file}`);
+  }
   return labeler;
 }
 

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { EvaluationInputError } from './errors.js';
 import { evaluate, parseGoldCsv, parsePredictionCsv, type Evaluation } from './evaluate.js';
+import { defaultLexiconDir, loadLexicons, nameKey } from './lexicon.js';
 import { describeFsError } from './readers/discover.js';
 import { decodeUtf8 } from './readers/text.js';
 
@@ -26,6 +27,21 @@ export interface EvaluateFilesOptions {
    * figures for reports that were never labeled).
    */
   allowMissing?: boolean;
+}
+
+/**
+ * The other names of the bundled findings (`names` in a finding file: "pleural effusion" -> "effusion"), keyed and
+ * valued as {@link nameKey} writes names, so that `evaluate` scores a chexpert-set prediction against an NIH gold.
+ *
+ * @example
+ * ```ts
+ * findingAliases().get('pleural effusion'); // 'effusion'
+ * ```
+ */
+export function findingAliases(): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const f of loadLexicons([defaultLexiconDir()]).findings) for (const n of f.names) out.set(nameKey(n), nameKey(f.finding));
+  return out;
 }
 
 /** How many missing ids an error shows. */
@@ -52,6 +68,9 @@ function headerCells(text: string): string[] {
     .split(',')
     .map((c) => c.trim().replace(/^"(.*)"$/, '$1').toLowerCase());
 }
+
+/** The id columns that `evaluate` reads in a gold or prediction file. */
+const ID_COLUMNS: readonly string[] = ['id', 'filename', 'uid', 'report', 'image index'];
 
 /** label-reports' csv output (`id`, the findings, `No Finding`), which is what --pred expects. */
 const isLabelerCsv = (cells: readonly string[]): boolean => cells[0] === 'id' && cells.includes('no finding') && !cells.includes('normal');
@@ -82,7 +101,8 @@ export function checkEvaluateLayout(names: { gold: string; pred: string }, goldT
       return new EvaluationInputError(`${expected}, found JSON${role === 'pred' ? ' lines (the --format jsonl output?)' : ''}${hint}`, { file: name });
     }
     const cells = headerCells(text);
-    if (cells[0] === 'reports' || cells.includes('enlarged cardiomediastinum')) {
+    // CheXpert's layout has a Reports column and no id; a csv of the chexpert set (`--labels chexpert`) has an id.
+    if (cells[0] === 'reports' || (cells.includes('enlarged cardiomediastinum') && !cells.some((c) => ID_COLUMNS.includes(c)))) {
       return new EvaluationInputError(`${expected}, found the CheXpert layout (the --format chexpert output), which has no report ids${hint}`, { file: name });
     }
     if (cells.includes('finding labels')) {
@@ -122,7 +142,7 @@ export async function evaluateFiles(options: EvaluateFilesOptions): Promise<Eval
   if (layout) throw layout;
   const gold = parseGoldCsv(goldText, options.gold);
   const pred = parsePredictionCsv(predText, options.pred);
-  const evaluation = evaluate(gold, pred, options.uncertainAs ? { uncertainAs: options.uncertainAs } : {});
+  const evaluation = evaluate(gold, pred, { ...(options.uncertainAs ? { uncertainAs: options.uncertainAs } : {}), aliases: findingAliases(), predFile: options.pred });
   const missing = evaluation.missing;
   if (missing.length > 0 && options.allowMissing !== true) {
     const shown = missing.slice(0, SHOWN_MISSING).join(', ') + (missing.length > SHOWN_MISSING ? ', ...' : '');

@@ -45,6 +45,8 @@ export interface Evaluation {
   labels: Label[];
   /** Labels not scored because the prediction file has no column for them (e.g. 6 findings of a `--labels 8` file). */
   unscored: Label[];
+  /** Predicted labels not scored because the gold standard has no column for them (a site's Scoliosis against NIH's gold). */
+  notInGold: Label[];
   /** Micro and macro totals over the scored findings (the 14, or fewer: see `labels`). */
   micro: Score;
   macro: Score;
@@ -120,6 +122,30 @@ function where(file?: string): { file?: string } {
   return file === undefined ? {} : { file };
 }
 
+/**
+ * The label columns of a header: every column but the id and No Finding columns, named as NIH spells a finding when
+ * the header spells one of the 14 another way ("pleural thickening" is Pleural_Thickening), else as the header has it
+ * (a site's "Scoliosis", CheXpert's "Pleural Effusion").
+ *
+ * @example
+ * ```ts
+ * labelColumns(['id', 'cardiomegaly', 'Scoliosis', 'No Finding'], 0, 3); // [[1, 'Cardiomegaly'], [2, 'Scoliosis']]
+ * ```
+ */
+export function labelColumns(header: readonly string[], idCol: number, noFindingCol: number): Array<[number, Label]> {
+  const cols: Array<[number, Label]> = [];
+  header.forEach((h, k) => {
+    if (k === idCol || k === noFindingCol || h === '') return;
+    const key = h.toLowerCase().replace(/[_\s]+/g, ' ');
+    const nih = FINDINGS_14.find((f) => f.toLowerCase().replace('_', ' ') === key);
+    cols.push([k, nih ?? h]);
+  });
+  return cols;
+}
+
+/** A cell that is a label value: 1, 0, -1 (optionally as 1.0, 0.0, -1.0) or blank. */
+const LABEL_CELL = /^(|1|0|-1|1\.0|0\.0|-1\.0)$/;
+
 function parseTable(text: string, idColumns: readonly string[], noFindingColumns: readonly string[], gold: boolean, file?: string): PredictionTable {
   const rows = parseCsv(text, file);
   const header = rows[0];
@@ -133,30 +159,31 @@ function parseTable(text: string, idColumns: readonly string[], noFindingColumns
       where(file),
     );
   }
-  const cols: Array<[number, Label]> = [];
-  for (const f of FINDINGS_14) {
-    const k = lower.indexOf(f.toLowerCase());
-    const k2 = k >= 0 ? k : lower.indexOf(f.toLowerCase().replace('_', ' '));
-    if (k2 < 0) {
-      // Gold files must score every finding; prediction files may hold a subset (the 8 of ChestX-ray8).
-      if (!gold) continue;
-      throw new EvaluationInputError(
-        `expected a column for every finding (${FINDINGS_14.join(',')}), found no "${f}" in header ${norm.join(',')}`,
-        where(file),
-      );
-    }
-    cols.push([k2, f]);
-  }
   const nf = lower.findIndex((h) => noFindingColumns.includes(h));
+  // A column of another name whose cells are not all label values (a "text" or "Reports" column) is no label column.
+  const cols = labelColumns(norm, idCol, nf).filter(
+    ([k, label]) => (FINDINGS_14 as readonly string[]).includes(label) || rows.slice(1).every((row) => LABEL_CELL.test(row[k]?.trim() ?? '')),
+  );
+  const nih = cols.filter(([, label]) => (FINDINGS_14 as readonly string[]).includes(label)).length;
+  // A gold standard of the NIH findings must score every one of them (a missing column would score as no positives);
+  // a gold standard of other findings (a site's set, CheXpert's observations) scores the columns it has.
+  const missing = FINDINGS_14.find((f) => !cols.some(([, label]) => label === f));
+  if (gold && nih >= FINDINGS_14.length / 2 && missing !== undefined) {
+    throw new EvaluationInputError(
+      `expected a column for every finding (${FINDINGS_14.join(',')}), found no "${missing}" in header ${norm.join(',')}`,
+      where(file),
+    );
+  }
   if (nf >= 0) cols.push([nf, NO_FINDING]);
   if (cols.length === 0) {
     throw new EvaluationInputError(
-      `expected at least one label column (${[...FINDINGS_14, NO_FINDING].join(',')}), found header ${norm.join(',')}`,
+      `expected at least one label column (${[...FINDINGS_14, NO_FINDING].join(',')}, or the findings of a label set), found header ${norm.join(',')}`,
       where(file),
     );
   }
   // A gold file without a No Finding column still scores it (as all 0), as before; a prediction file scores its columns.
-  const labels: Label[] = gold ? [...FINDINGS_14, NO_FINDING] : cols.map(([, label]) => label);
+  const labels: Label[] = cols.map(([, label]) => label);
+  if (gold && nf < 0) labels.push(NO_FINDING);
   const table = Object.assign(new Map(), { labels }) as PredictionTable;
   for (let r = 1; r < rows.length; r++) {
     const row = rows[r]!;
@@ -254,13 +281,28 @@ function totals(classes: readonly ClassScore[]): { micro: Score; macro: Score } 
 export function evaluate(
   gold: LabelTable,
   pred: LabelTable,
-  options: { uncertainAs?: 'negative' | 'positive'; labels?: readonly Label[] } = {},
+  options: { uncertainAs?: 'negative' | 'positive'; labels?: readonly Label[]; aliases?: ReadonlyMap<string, string>; predFile?: string } = {},
 ): Evaluation {
   const uncertainPositive = options.uncertainAs === 'positive';
-  const all: Label[] = [...FINDINGS_14, NO_FINDING];
-  const wanted = new Set<Label>(options.labels ?? (pred as Partial<PredictionTable>).labels ?? all);
-  const labels = all.filter((l) => wanted.has(l));
-  const unscored = all.filter((l) => !wanted.has(l));
+  const all: readonly Label[] = (gold as Partial<PredictionTable>).labels ?? [...FINDINGS_14, NO_FINDING];
+  const predicted: readonly Label[] = options.labels ?? (pred as Partial<PredictionTable>).labels ?? all;
+  // One concept under two names (Effusion / Pleural Effusion): a prediction column counts for the gold column of
+  // the same concept.
+  const concept = (l: string): string => {
+    const key = l.toLowerCase().replace(/[_\s]+/g, ' ').trim();
+    return options.aliases?.get(key) ?? key;
+  };
+  const predColumn = new Map<string, Label>(predicted.map((l) => [concept(l), l]));
+  const labels = all.filter((l) => predColumn.has(concept(l)));
+  const unscored = all.filter((l) => !predColumn.has(concept(l)));
+  if (labels.length === 0) {
+    throw new EvaluationInputError(
+      `expected the predictions to have a column for at least one gold label (${all.join(', ')}), found none (the predictions have ${predicted.join(', ')})`,
+      where(options.predFile),
+    );
+  }
+  const goldConcepts = new Set(all.map(concept));
+  const notInGold = predicted.filter((l) => !goldConcepts.has(concept(l)));
   const counts = labels.map(() => ({ tp: 0, fp: 0, fn: 0 }));
   const missing: string[] = [];
   for (const [id, g] of gold) {
@@ -268,7 +310,7 @@ export function evaluate(
     if (!p) missing.push(id);
     labels.forEach((label, k) => {
       const gv = g[label] === 1;
-      const v = p?.[label];
+      const v = p?.[predColumn.get(concept(label))!];
       // A No Finding of -1 (the only abnormality is hedged) is never a prediction of "normal": under
       // `uncertainAs: 'positive'` the hedged abnormality is present, under 'negative' -1 is no positive.
       const pv = v === 1 || (uncertainPositive && v === -1 && label !== NO_FINDING);
@@ -300,6 +342,7 @@ export function evaluate(
     ...(hernia ? { hernia } : {}),
     ...(noFinding ? { noFinding } : {}),
     reports: gold.size,
+    notInGold,
     missing,
     extra,
   };
@@ -326,6 +369,9 @@ export function formatEvaluation(ev: Evaluation): string {
   }
   if (ev.unscored.length > 0) {
     out.push(`scored: the ${ev.labels.length} labels the predictions have a column for; not scored (no column): ${ev.unscored.join(', ')}`);
+  }
+  if (ev.notInGold.length > 0) {
+    out.push(`not scored (no gold column): ${ev.notInGold.join(', ')}`);
   }
   out.push(`reports: ${ev.reports}; without prediction: ${ev.missing.length}; not in gold: ${ev.extra.length}`);
   return out.join('\n');

@@ -233,9 +233,11 @@ export function bindLabelSet(set: LabelSetDefinition, lexicons: readonly Finding
     const lexName = byName.get(nameKey(f));
     if (lexName === undefined) {
       const defined = [...new Set(byName.values())].sort();
+      const near = nearestName(f, [...byName.keys()]);
+      const hint = near === undefined ? '' : `did you mean "${byName.get(near)}"? `;
       throw new LabelerArgumentError(
         `label set "${set.name}"${set.file ? ` (${set.file})` : ''}: expected findings defined by a lexicon file, found "${f}"` +
-          ` (defined: ${defined.join(', ')}; add findings/<name>.json to a --lexicons folder to define it)`,
+          ` (${hint}defined: ${defined.join(', ')}; add findings/<name>.json to a --lexicons folder to define it)`,
       );
     }
     if (canonical.has(lexName)) {
@@ -284,3 +286,37 @@ export function labelSetColumns(labelSet: LabelSet = 'nih14', lexiconDirs: reado
 
 /** The columns of the bundled sets by name, read once. */
 const columnsByName = new Map<string, readonly string[]>();
+
+/**
+ * The known name nearest to a misspelled one (edit distance at most a third of its length, at least 2), compared as
+ * {@link nameKey} writes names; undefined when none is that near.
+ *
+ * @example
+ * ```ts
+ * nearestName('Cardiomegally', ['cardiomegaly', 'edema']); // 'cardiomegaly'
+ * nearestName('Scoliosis', ['cardiomegaly', 'edema']);     // undefined
+ * ```
+ */
+export function nearestName(name: string, known: readonly string[]): string | undefined {
+  const key = nameKey(name);
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.ceil(key.length / 3)) + 1;
+  for (const k of known) {
+    const d = levenshtein(key, nameKey(k));
+    if (d < bestDistance) {
+      best = k;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function levenshtein(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
+}

@@ -22,6 +22,7 @@
 import { readdirSync, readFileSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { jsonErrorPosition } from './json-position.js';
 import { LexiconError } from './errors.js';
 import { NO_FINDING, type Finding } from './findings.js';
 
@@ -128,6 +129,12 @@ export function lexiconFilesIn(dir: string): string[] {
   return files;
 }
 
+/** True when `dir/label-sets/` holds a `.json` file. */
+function hasLabelSetFiles(dir: string): boolean {
+  const d = join(dir, 'label-sets');
+  return existsSync(d) && statSync(d).isDirectory() && readdirSync(d).some((n) => n.endsWith('.json'));
+}
+
 /** What a folder holds, for an error message: up to 8 names, folders with a trailing "/". */
 function describeFolder(dir: string): string {
   const entries = readdirSync(dir, { withFileTypes: true }).filter((e) => !e.name.startsWith('.'));
@@ -138,7 +145,7 @@ function describeFolder(dir: string): string {
 
 /**
  * Reads and validates the lexicons of the given folders; later folders add to earlier ones (a later finding file for
- * the same finding adds its concepts and exclusions). Every folder must hold at least one lexicon or rule file
+ * the same finding adds its concepts and exclusions). Every folder must hold at least one lexicon, rule or label set file
  * ({@link lexiconFilesIn}), else a `LexiconError` names it (an extra folder without one would silently change nothing).
  *
  * @example
@@ -153,9 +160,10 @@ export function loadLexicons(dirs: readonly string[]): Lexicons {
     if (!existsSync(dir) || !statSync(dir).isDirectory()) {
       throw new LexiconError(`expected a lexicon folder (with findings/*.json), found no folder at ${dir}`, { file: dir });
     }
-    if (lexiconFilesIn(dir).length === 0) {
+    // A folder may hold only label sets (a site's columns over built-in findings): docs/label-sets.md.
+    if (lexiconFilesIn(dir).length === 0 && !hasLabelSetFiles(dir)) {
       throw new LexiconError(
-        `expected lexicon files in the folder (findings/*.json, abnormalities.json, normal.json or rules/*.json), found none (the folder holds: ${describeFolder(dir)})`,
+        `expected lexicon files in the folder (findings/*.json, label-sets/*.json, abnormalities.json, normal.json or rules/*.json), found none (the folder holds: ${describeFolder(dir)})`,
         { file: dir },
       );
     }
@@ -235,6 +243,25 @@ export function nameKey(name: string): string {
 }
 
 /**
+ * The message of a JSON syntax error: the line and column where the text goes wrong and what is there, with the
+ * parser's own words after it.
+ *
+ * @example
+ * ```ts
+ * jsonSyntaxMessage('{\n  "a": [1,,2]\n}', new SyntaxError('Unexpected token')); // 'expected valid JSON, found a syntax error at line 2, column 11 (",") ...'
+ * ```
+ */
+export function jsonSyntaxMessage(text: string, cause: unknown): string {
+  const at = jsonErrorPosition(text);
+  const detail = (cause as Error).message.replace(/\s+/g, ' ');
+  if (!at) return `expected valid JSON, found a syntax error (${detail})`;
+  const found = at.offset >= text.length ? 'the end of the file' : JSON.stringify(text[at.offset]);
+  const lineText = text.split('\n')[at.line - 1]!.replace(/\r$/, '');
+  const shown = lineText.length > 80 ? `${lineText.slice(0, 77)}...` : lineText;
+  return `expected valid JSON, found a syntax error at line ${at.line}, column ${at.column} (${found}; the line: ${JSON.stringify(shown.trim())}; ${detail})`;
+}
+
+/**
  * Reads a JSON file, naming it in any error.
  *
  * @example
@@ -252,7 +279,7 @@ export function readJson(file: string): unknown {
   try {
     return JSON.parse(text);
   } catch (cause) {
-    throw new LexiconError(`expected valid JSON, found a syntax error (${(cause as Error).message})`, { file, cause });
+    throw new LexiconError(jsonSyntaxMessage(text, cause), { file, cause });
   }
 }
 

@@ -26,6 +26,8 @@ export interface MatchEntry {
   id: string;
   /** True for a descriptor term of a finding ("nodular density"), which yields to an attributed diagnosis. */
   descriptor?: boolean;
+  /** The lexicon folder that defines a finding's term (see {@link findMentions}: nested findings of other folders). */
+  folder?: string;
 }
 
 /** A compiled term trie. */
@@ -63,9 +65,18 @@ function newNode(): TrieNode {
  */
 export function compileTrie(items: ReadonlyArray<{ term: string; entry: MatchEntry; file?: string }>): TrieNode {
   const root = newNode();
-  for (const { term, entry, file } of items) insertPattern(root, parseTerm(term, file), newNode, (node) => addEntry(node, entry));
+  const folders = new Set<string | undefined>();
+  for (const { term, entry, file } of items) {
+    insertPattern(root, parseTerm(term, file), newNode, (node) => addEntry(node, entry));
+    if (entry.kind === 'finding') folders.add(entry.folder);
+  }
+  // Findings of several lexicon folders may overlap without one folder's authors having decided it.
+  if (folders.size > 1) severalFolders.add(root);
   return root;
 }
+
+/** Tries whose findings come from more than one lexicon folder (only they need the nested pass of findMentions). */
+const severalFolders = new WeakSet<TrieNode>();
 
 /** Adds `entry` to the entries of the node where a term ends (once per concept). */
 function addEntry(node: TrieNode, entry: MatchEntry): void {
@@ -102,7 +113,42 @@ export function findMentions(root: TrieNode, tokens: readonly Token[], from = 0,
       i++;
     }
   }
+  if (severalFolders.has(root)) for (const m of out) if (m.tokenEnd - m.tokenStart > 1) addNestedFindings(root, tokens, m);
   return out;
+}
+
+/**
+ * Gives a finding's mention the findings of other lexicon folders whose terms lie inside it. Within one folder a
+ * longer term overrides the shorter ones inside it on purpose ("catheter fracture" is a device, not a Fracture;
+ * "nodular opacity" a Nodule descriptor); a term of another folder was written without knowing the longer term, so
+ * a built-in "cardiac pacemaker" (Support Devices) must not take "pacemaker" from a site's Pacemaker finding, nor a
+ * site's longer term a built-in finding's mention (the labeler matches every finding of its lexicons; the set decides
+ * only which get a column). The nested findings share the mention's span and status. Never inside an exclusion (it
+ * hides the findings on its span), an abnormality or normality term, nor for descriptor terms.
+ *
+ * @example
+ * ```ts
+ * // "cardiac pacemaker" in lexicons/ (Support Devices), "pacemaker" in site/findings/pacemaker.json:
+ * findMentions(trie, tokenize('Cardiac pacemaker.'))[0]?.entries.map((e) => e.label); // ['Support Devices', 'Pacemaker']
+ * ```
+ */
+function addNestedFindings(root: TrieNode, tokens: readonly Token[], m: Mention): void {
+  if (!m.entries.some((e) => e.kind === 'finding') || m.entries.some((e) => e.kind === 'exclusion')) return;
+  const outer = m.entries.filter((e) => e.kind === 'finding');
+  const have = new Set(outer.map((e) => e.label));
+  const folders = new Set(outer.map((e) => e.folder));
+  let added: MatchEntry[] | null = null;
+  // The inner spans: those that start at the mention's first token and end before its last, and those after its first.
+  for (const inner of [...findMentions(root, tokens, m.tokenStart, m.tokenEnd - 1), ...findMentions(root, tokens, m.tokenStart + 1, m.tokenEnd)]) {
+    if (inner.entries.some((e) => e.kind === 'exclusion')) continue;
+    for (const e of inner.entries) {
+      if (e.kind !== 'finding' || e.descriptor || have.has(e.label) || folders.has(e.folder)) continue;
+      have.add(e.label);
+      (added ??= []).push(e);
+    }
+  }
+  // The trie's entry lists are shared between mentions: the mention gets a new list.
+  if (added) m.entries = [...m.entries, ...added];
 }
 
 const best: { end: number; entries: MatchEntry[] | null } = { end: -1, entries: null };

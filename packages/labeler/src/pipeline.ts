@@ -7,6 +7,7 @@
  * `createLabeler` reads, validates and compiles the lexicons and rules once; `label` then runs synchronously with no
  * I/O and no regex per lexicon entry.
  */
+import { dirname } from 'node:path';
 import { aggregate, type AggregateOptions, type UncertaintyPolicy } from './aggregate.js';
 import { decide, type Assessment } from './assess.js';
 import { LabelerArgumentError } from './errors.js';
@@ -29,6 +30,11 @@ export interface CompiledLexicons {
   lexicons: Lexicons;
 }
 
+/** The lexicon folder of a finding file (`DIR/findings/NAME.json` -> `DIR`). */
+function lexiconFolderOf(file: string): string {
+  return dirname(dirname(file));
+}
+
 /**
  * Reads, validates and compiles the lexicons and rules of the given folders.
  *
@@ -44,10 +50,10 @@ export function compileLexicons(dirs: readonly string[]): CompiledLexicons {
   for (const lex of lexicons.findings) {
     for (const c of lex.concepts) {
       for (const term of [...c.synonyms, ...c.abbreviations, ...c.variants]) {
-        items.push({ term, file: lex.file, entry: { kind: 'finding', label: lex.finding, cui: c.cui, term, id: lex.finding } });
+        items.push({ term, file: lex.file, entry: { kind: 'finding', label: lex.finding, cui: c.cui, term, id: lex.finding, folder: lexiconFolderOf(lex.file) } });
       }
       for (const term of c.descriptors) {
-        const entry: MatchEntry = { kind: 'finding', label: lex.finding, cui: c.cui, term, id: lex.finding, descriptor: true };
+        const entry: MatchEntry = { kind: 'finding', label: lex.finding, cui: c.cui, term, id: lex.finding, descriptor: true, folder: lexiconFolderOf(lex.file) };
         items.push({ term, file: lex.file, entry });
       }
     }

@@ -49,7 +49,8 @@ test('a gold report without prediction counts as all blank and is listed', (t) =
 test('malformed csv is a typed error naming the row or column', (t) => {
   t.throws(() => parsePredictionCsv(`${PRED_HEADER}\nA,1,2`, 'p.csv'), { instanceOf: EvaluationInputError, message: /p\.csv: row 2: expected 16 fields, found 3/ });
   t.throws(() => parsePredictionCsv(`${PRED_HEADER}\n${row('A', { 0: 'yes' }, '')}`), { instanceOf: EvaluationInputError, message: /expected 1, 0, -1 or blank, found "yes"/ });
-  t.throws(() => parseGoldCsv('filename,Atelectasis\nA,1'), { instanceOf: EvaluationInputError, message: /no "Cardiomegaly"/ });
+  // A gold of the NIH findings that lacks one of them (a misspelled header) is refused; a gold of other findings is not.
+  t.throws(() => parseGoldCsv(GOLD_HEADER.replace(',Cardiomegaly,', ',Cardiomegally,')), { instanceOf: EvaluationInputError, message: /no "Cardiomegaly"/ });
 });
 
 // Prediction files with a subset of the label columns (`label-reports --labels 8`).
@@ -88,7 +89,16 @@ test('the printed table says which labels were scored and which were not', (t) =
 });
 
 test('a prediction csv with no label column is a typed error', (t) => {
-  t.throws(() => parsePredictionCsv('id,Opacity\nA,1\n', 'p.csv'), { instanceOf: EvaluationInputError, message: /p\.csv: expected at least one label column/ });
+  t.throws(() => parsePredictionCsv('id\nA\n', 'p.csv'), { instanceOf: EvaluationInputError, message: /p\.csv: expected at least one label column/ });
+});
+
+// Label sets as data: a column of another name is a finding of the user's set, scored where the gold has it too.
+test('predictions that share no label with the gold are a typed error naming both', (t) => {
+  const gold = parseGoldCsv([GOLD_HEADER, row('A', { 0: '1' }, '0')].join('\n'));
+  t.throws(() => evaluate(gold, parsePredictionCsv('id,Opacity\nA,1\n', 'p.csv')), {
+    instanceOf: EvaluationInputError,
+    message: /expected the predictions to have a column for at least one gold label \(Atelectasis, .*\), found none \(the predictions have Opacity\)/,
+  });
 });
 
 test('evaluate scores only the labels asked for', (t) => {
