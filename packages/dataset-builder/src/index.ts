@@ -98,3 +98,4 @@ export type { ShardsSummary, ShardOptions } from './exports/shards.js';
 export { createProgress, progressLine, formatDuration } from './progress.js';
 export type { Progress, ProgressOptions } from './progress.js';
 export { main } from './cli.js';
+export { mulberry32 } from './random.js';

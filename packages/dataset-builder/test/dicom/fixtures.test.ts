@@ -5,26 +5,13 @@ import { join, relative, sep } from 'node:path';
 import { isDicom, parseDicom } from '../../src/dicom/parse.js';
 import { renderToGray8 } from '../../src/dicom/render.js';
 import { DicomError } from '../../src/errors.js';
+import type { ManifestEntry } from '../../../../scripts/fixtures/manifest.js';
 import { repoRoot } from './helpers.js';
 
 const pacs = join(repoRoot, 'fixtures/pacs');
 
-interface Entry {
-  path: string;
-  sha256: string;
-  bytes: number;
-  kind: string;
-  transferSyntax?: string;
-  sopInstanceUid?: string;
-  patientId?: string;
-  accessionNumber?: string;
-  studyDate?: string;
-  modality?: string;
-  rows?: number;
-  columns?: number;
-  renderedSha256?: string;
-  expected: { outcome: string; reason?: string };
-}
+/** A MANIFEST.json entry, as scripts/make-fixtures.ts writes it. */
+type Entry = ManifestEntry;
 
 const manifest = JSON.parse(readFileSync(join(pacs, 'MANIFEST.json'), 'utf8')) as { files: Entry[] };
 
@@ -56,7 +43,7 @@ test('fixture DICOM files read as the manifest says: headers, renders, and typed
       continue;
     }
     t.true(isDicom(bytes), f.path);
-    if (f.expected.reason === 'truncated') {
+    if ('reason' in f.expected && f.expected.reason === 'truncated') {
       const error = t.throws(() => parseDicom(bytes, f.path), { instanceOf: DicomError }, f.path);
       t.is(error?.reason, 'truncated');
       continue;

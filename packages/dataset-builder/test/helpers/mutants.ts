@@ -9,22 +9,14 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { isCleanReason } from '../../src/errors.js';
 import type { BuildSummary } from '../../src/pipeline.js';
+import { mulberry32 } from '../../src/random.js';
 
 /** The kinds of mutation. */
 export const MUTATIONS = ['bit-flips', 'header-flips', 'truncation', 'corrupt-length', 'random-tail'] as const;
 export type Mutation = (typeof MUTATIONS)[number];
 
-/** A small, fast, seedable PRNG (mulberry32): uniform in [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small, fast, seedable PRNG (mulberry32, the project's one copy): uniform in [0, 1). */
+export const prng: (seed: number) => () => number = mulberry32;
 
 // Groups whose elements an image header always has (little endian on disk): where length fields are worth hitting.
 const GROUPS = [0x0002, 0x0008, 0x0010, 0x0018, 0x0020, 0x0028, 0x0040, 0x0054, 0x7fe0, 0xfffe];

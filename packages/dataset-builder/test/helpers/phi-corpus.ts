@@ -15,6 +15,7 @@
  */
 import type { HeaderIdentifiers } from '../../src/scrub.js';
 import { CLINICAL_ABBREVIATIONS } from '../../src/scrub-vocabulary.js';
+import { mulberry32 } from '../../src/random.js';
 
 /** The classes of planted identifier (the scrubber's placeholder kinds, finer where a class has several sources). */
 export type PlantedKind =
@@ -72,17 +73,6 @@ export function headerIdentifiersOf(h: { patientName: string; patientId: string;
     names: present([h.patientName, h.referring, h.performing]),
     ids: present([h.patientId, h.accession, ...(h.otherIds ?? [])]),
     institutions: present([h.institution]),
-  };
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 
