@@ -170,6 +170,8 @@ Usage: cxr8-train train --data DATASET_DIR --out RUN_DIR [options]
   --lr X               peak learning rate of Adam (warm-up, then cosine to 1%)                      default 0.001
   --backbone NAME      resnet-tiny, resnet-small, or PATH/model.json (a TF.js model, frozen)    default resnet-tiny
   --seed N             seed of the weights, the order and the augmentation                          default 1
+  --input-norm NAME    input scaling: image (each image to mean 0, deviation 1 by its own
+                       statistics) or fixed ((x - 0.5) * 4, models before issue 12)             default image
   --patience N         early stopping: stop after N epochs without a better mean validation
                        AUC (it is said when it happens); 0 turns early stopping off                 default 4
   --resume             continue RUN_DIR from its last checkpoint with the options in its train.json;
@@ -200,9 +202,10 @@ Usage: cxr8-train evaluate --data DATASET_DIR --run RUN_DIR --out EVAL_DIR [opti
   --map-size PX        side the class activation maps are up-sampled to before thresholding;
                        1024 is the paper's frame at about 10x the cost                              default 256
   --scaling NAME       positive (max(M, 0) / max M) or minmax, how maps become 0..255              default positive
-  --boxes NAME         peak (one box per image and finding, the region above 180 around the map's
-                       peak) or paper (thresholds 60 and 180, a box per region); report.md scores
-                       both                                                                         default paper
+  --boxes NAME         strong (threshold 180, a box per region whose peak reaches 90% of the
+                       map's maximum), peak (one box per image and finding, the region above 180
+                       around the map's peak) or paper (thresholds 60 and 180, a box per region,
+                       the paper's protocol); report.md scores the paper's as well    default strong
   --overlays N         heatmap overlays to draw (images with ground-truth boxes)                    default 12
   --force              write into an --out that holds other files (only our own files are replaced)
   --allow-upsample     allow a model whose image size is above the shards' size
@@ -240,12 +243,12 @@ const SPECS: Record<string, FlagSpec> = {
     types: {
       data: 'string', out: 'string', epochs: 'integer', 'batch-size': 'integer', 'image-size': 'integer', lr: 'number',
       backbone: 'string', seed: 'integer', backend: 'string', resume: 'boolean', patience: 'integer', force: 'boolean',
-      'allow-upsample': 'boolean', help: 'boolean',
+      'allow-upsample': 'boolean', 'input-norm': 'string', help: 'boolean',
     },
     required: ['data', 'out'],
     values: {
       epochs: { min: 1 }, 'batch-size': { min: 1 }, 'image-size': { min: 16, multipleOf: 8 }, lr: { above: 0 }, patience: { min: 0 },
-      backend: { oneOf: BACKENDS },
+      backend: { oneOf: BACKENDS }, 'input-norm': { oneOf: ['image', 'fixed'] },
     },
   },
   evaluate: {
@@ -256,7 +259,7 @@ const SPECS: Record<string, FlagSpec> = {
     required: ['data', 'run', 'out'],
     values: {
       split: { oneOf: ['train', 'val', 'test'] }, 'batch-size': { min: 1 }, 'map-size': { min: 8, max: 4096 }, scaling: { oneOf: ['positive', 'minmax'] },
-      boxes: { oneOf: ['peak', 'paper'] }, overlays: { min: 0 }, backend: { oneOf: BACKENDS },
+      boxes: { oneOf: ['strong', 'peak', 'paper'] }, overlays: { min: 0 }, backend: { oneOf: BACKENDS },
     },
   },
   phantoms: {
@@ -296,6 +299,7 @@ async function runTrain(flags: Flags, io: CliIo, signal: AbortSignal): Promise<n
   set('backbone', str(flags, 'backbone'));
   set('seed', num(flags, 'seed'));
   set('patience', num(flags, 'patience'));
+  set('inputNorm', str(flags, 'input-norm') as 'image' | 'fixed' | undefined);
   if (flags['resume'] === true) options.resume = true;
   if (flags['force'] === true) options.force = true;
   if (flags['allow-upsample'] === true) options.allowUpsample = true;
@@ -330,7 +334,7 @@ async function runEvaluate(flags: Flags, io: CliIo, signal: AbortSignal): Promis
     batchSize: num(flags, 'batch-size'),
     mapSize: num(flags, 'map-size'),
     scaling: str(flags, 'scaling') as 'positive' | 'minmax' | undefined,
-    boxes: str(flags, 'boxes') as 'peak' | 'paper' | undefined,
+    boxes: str(flags, 'boxes') as 'strong' | 'peak' | 'paper' | undefined,
     overlays: num(flags, 'overlays'),
     force: flags['force'] === true,
     allowUpsample: flags['allow-upsample'] === true,

@@ -31,6 +31,11 @@ export interface AugmentOptions {
   brightness: number;
   /** Largest relative contrast change (default 0.15: factors in [0.85, 1.15]). */
   contrast: number;
+  /**
+   * Probability of a left-right mirror (default 0: none). Every finding here keeps its label in a mirrored film, and a
+   * mirror doubles the looks a small finding is seen in; the heart moves to the other side.
+   */
+  flip?: number;
 }
 
 /** The default augmentation. */
@@ -176,10 +181,13 @@ export function augmentImages(images: tf.Tensor4D, rng: () => number, options: A
     const ty = u() * options.shift * h;
     const cx = (w - 1) / 2;
     const cy = (h - 1) / 2;
-    // output (x, y) samples input ((x - cx) / s + cx - tx, (y - cy) / s + cy - ty)
-    transforms.set([1 / s, 0, cx - cx / s - tx, 0, 1 / s, cy - cy / s - ty, 0, 0], i * 8);
     gains[i] = 1 + u() * options.contrast;
     offsets[i] = u() * options.brightness;
+    // drawn last, and only when asked for: runs without a flip keep their random sequence
+    const mirror = (options.flip ?? 0) > 0 && rng() < (options.flip as number);
+    // output (x, y) samples input ((x - cx) / s + cx - tx, (y - cy) / s + cy - ty), x mirrored to w - 1 - x if flipped
+    const ax = mirror ? [-1 / s, cx + cx / s + tx] : [1 / s, cx - cx / s - tx];
+    transforms.set([ax[0] as number, 0, ax[1] as number, 0, 1 / s, cy - cy / s - ty, 0, 0], i * 8);
   }
   return tf.tidy(() => {
     const moved = tf.image.transform(images, tf.tensor2d(transforms, [n, 8]), 'bilinear', 'nearest');

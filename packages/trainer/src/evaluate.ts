@@ -61,8 +61,9 @@ export interface EvaluateOptions {
   mapSize?: number;
   /** How CAMs become 0..255 maps before thresholding: `'positive'` (default) or `'minmax'` (see heatmap.ts). */
   scaling?: HeatmapScaling;
-  /** How boxes are drawn from the heatmaps (heatmap.ts `BOX_PROTOCOLS`): `'paper'` (default: thresholds 60 and 180, a box
-   * per region) or `'peak'` (one box per image and class, around the peak). boxes.csv and the overlays use
+  /** How boxes are drawn from the heatmaps (heatmap.ts `BOX_PROTOCOLS`): `'strong'` (default: threshold 180, a box per
+   * region whose peak reaches 90% of the map's maximum), `'paper'` (thresholds 60 and 180, a box per region) or
+   * `'peak'` (one box per image and class, around the peak). boxes.csv and the overlays use
    * it; the localization is also scored with the paper's protocol (`metrics.localizationByProtocol.paper`). */
   boxes?: BoxProtocolName;
   /** Heatmap overlays to draw (images with ground-truth boxes first). Default 12. */
@@ -185,7 +186,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
   if (scaling !== 'positive' && scaling !== 'minmax') throw new EvaluationError(`expected a heatmap scaling of positive or minmax, found "${String(scaling)}"`);
   const protocolName = options.boxes ?? DEFAULT_BOX_PROTOCOL;
   if (!Object.hasOwn(BOX_PROTOCOLS, protocolName)) {
-    throw new EvaluationError(`expected a box protocol of ${Object.keys(BOX_PROTOCOLS).join(' or ')}, found "${String(protocolName)}"`);
+    throw new EvaluationError(`expected a box protocol of ${Object.keys(BOX_PROTOCOLS).join(', ')}, found "${String(protocolName)}"`);
   }
 
   // A --data that is no dataset, missing shards and a --run without a model are named before any work (preflight.ts).

@@ -69,6 +69,11 @@ export interface BoxOptions {
   regions?: RegionChoice;
   /** No boxes at all when `probability` is below this (the image is not predicted to have the finding). Default 0. */
   minProbability?: number;
+  /**
+   * Regions whose peak on the 0..255 map is below this give no box (the map's maximum is 255): 0 (default) keeps every
+   * region; 230 keeps the regions that reach 90% of the map's own maximum, the strongest evidence and its near-equals.
+   */
+  minPeak?: number;
 }
 
 /** See {@link BoxOptions.regions}. */
@@ -81,10 +86,11 @@ export interface BoxProtocol {
   thresholds: readonly number[];
   regions: RegionChoice;
   minProbability: number;
+  minPeak: number;
 }
 
 /** The names of {@link BOX_PROTOCOLS}. */
-export type BoxProtocolName = 'paper' | 'peak';
+export type BoxProtocolName = 'paper' | 'peak' | 'strong';
 
 /**
  * The box protocols `evaluate` knows (`--boxes NAME`):
@@ -92,15 +98,20 @@ export type BoxProtocolName = 'paper' | 'peak';
  * - `peak`: one box per image and class, around the heatmap's peak: the region above 180 that holds the
  *   maximum. A finding is one object, and its evidence peaks once; the other regions (and the loose box at 60 nested
  *   around the same peak) are the same detection drawn again, or background bumps, and each counts as a false
- *   positive when scored. See docs/architecture/trainer-eval.md for the measurements on both phantom families.
+ *   positive when scored;
+ * - `strong`: threshold 180, a box per region whose own peak reaches 230 (90% of the map's maximum): the peak's
+ *   region and any other region as strong as it (a finding in two places, a second finding of the class), but not the
+ *   weaker bumps, nor the loose box at 60 nested around the peak.
+ * See docs/architecture/trainer-eval.md for the measurements on both phantom families.
  */
 export const BOX_PROTOCOLS: Readonly<Record<BoxProtocolName, BoxProtocol>> = {
-  paper: { thresholds: [60, 180], regions: 'all', minProbability: 0 },
-  peak: { thresholds: [180], regions: 'peak', minProbability: 0 },
+  paper: { thresholds: [60, 180], regions: 'all', minProbability: 0, minPeak: 0 },
+  peak: { thresholds: [180], regions: 'peak', minProbability: 0, minPeak: 0 },
+  strong: { thresholds: [180], regions: 'all', minProbability: 0, minPeak: 230 },
 };
 
 /** The protocol `evaluate` uses unless told otherwise. */
-export const DEFAULT_BOX_PROTOCOL: BoxProtocolName = 'paper';
+export const DEFAULT_BOX_PROTOCOL: BoxProtocolName = 'strong';
 
 /**
  * The regions that give boxes: all of them, or the one with the highest peak (the first in raster order on a tie).
@@ -455,13 +466,14 @@ function boxesOfMap(map255: Map2D, options: BoxOptions, scratch: RegionScratch, 
   const frame = options.frame ?? 1024;
   const probability = options.probability ?? 1;
   const minArea = options.minArea ?? 1;
+  const minPeak = options.minPeak ?? 0;
   if (probability < (options.minProbability ?? 0)) return;
   const { width, height, data } = map255;
   const sx = frame / width;
   const sy = frame / height;
   for (const t of thresholds) {
     for (const r of chooseRegions(thresholdRegions(data, width, height, t, scratch), options.regions)) {
-      if (r.area < minArea) continue;
+      if (r.area < minArea || r.peak < minPeak) continue;
       emit({ x: r.x * sx, y: r.y * sy, w: r.w * sx, h: r.h * sy, threshold: t, score: (r.peak / 255) * probability });
     }
   }
@@ -697,6 +709,7 @@ export function createHeatmapBoxer(gridWidth: number, gridHeight: number, option
   const thresholds = options.thresholds ?? PAPER_THRESHOLDS;
   const frame = options.frame ?? 1024;
   const minArea = options.minArea ?? 1;
+  const minPeak = options.minPeak ?? 0;
   const step = frame / size;
   const upsampler = createUpsampler(gridWidth, gridHeight, size, size, options.offset);
   const heat = new Float32Array(size * size);
@@ -736,8 +749,8 @@ export function createHeatmapBoxer(gridWidth: number, gridHeight: number, option
       for (let i = 0; i < thresholds.length; i++) {
         const t = thresholds[i] as number;
         for (const r of chooseRegions(thresholdRegions(heat, size, size, cuts[i] as number, scratch, rowMax), options.regions)) {
-          if (r.area < minArea) continue;
           const peak = Math.fround((r.peak - min) * k);
+          if (r.area < minArea || peak < minPeak) continue;
           out.push({ x: r.x * step, y: r.y * step, w: r.w * step, h: r.h * step, threshold: t, score: (peak / 255) * probability });
         }
       }

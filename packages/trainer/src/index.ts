@@ -119,8 +119,10 @@ export {
   saveLayersModelToDir,
   BUILTIN_BACKBONES,
   DEFAULT_MODEL_CONFIG,
+  INPUT_NORMS,
+  normalizeImages,
 } from './model.js';
-export type { CxrModel, ModelConfig, ModelOutput, BuiltinBackbone, PretrainedBackbone } from './model.js';
+export type { CxrModel, ModelConfig, ModelOutput, BuiltinBackbone, PretrainedBackbone, InputNorm } from './model.js';
 export { batches, countRecords, datasetFindings, createRng, augmentImages, disposeBatch, DEFAULT_AUGMENT } from './data.js';
 export type { Batch, BatchOptions, AugmentOptions } from './data.js';
 export { train, learningRateAt, resolveBackbone, mergeResumeOptions, Adam, DEFAULT_TRAIN_OPTIONS } from './train.js';

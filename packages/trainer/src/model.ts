@@ -74,6 +74,12 @@ export interface ModelConfig {
   transitionActivation?: 'relu' | 'linear';
   /** Built-in backbones: 8 (default, finer heatmaps) or 16 (faster). Ignored for pretrained backbones. */
   outputStride?: 8 | 16;
+  /**
+   * Input scaling of built-in backbones: `'image'` standardises each image by its own mean and standard deviation
+   * (what new models use: films of any exposure or brightness start alike), `'fixed'` is `(x - 0.5) * 4` (saved
+   * models without the field). Ignored for pretrained backbones, which scale to their own `inputRange`.
+   */
+  inputNorm?: InputNorm;
   /** Seed of the weight initialisation (default 1). */
   seed?: number;
 }
@@ -86,6 +92,7 @@ export const DEFAULT_MODEL_CONFIG: Omit<ModelConfig, 'findings'> = {
   lseR: DEFAULT_LSE_R,
   transitionActivation: 'relu',
   outputStride: 8,
+  inputNorm: 'image',
   seed: 1,
 };
 
@@ -173,6 +180,7 @@ export function validateModelConfig(config: ModelConfig): void {
   if (config.outputStride !== undefined && config.outputStride !== 8 && config.outputStride !== 16) {
     bad('outputStride', '8 or 16', config.outputStride);
   }
+  if (config.inputNorm !== undefined && !INPUT_NORMS.includes(config.inputNorm)) bad('inputNorm', "'image' or 'fixed'", config.inputNorm);
   if (typeof config.backbone === 'string') {
     backboneSpec(config.backbone, 8);
     const stride = config.outputStride ?? 8;
@@ -188,6 +196,27 @@ function heNormal(shape: number[], fanIn: number, seed: number, k: number): tf.T
 }
 
 type Activation = 'relu' | 'linear';
+
+/** Input scalings of the built-in backbones (ModelConfig.inputNorm). */
+export const INPUT_NORMS = ['image', 'fixed'] as const;
+export type InputNorm = (typeof INPUT_NORMS)[number];
+
+/**
+ * Scales a batch of 0..1 grey images [N, H, W, 1] for a built-in backbone. `'image'`: each image minus its mean,
+ * divided by its standard deviation (+ 1e-5, so a flat image gives zeros); `'fixed'`: `(x - 0.5) * 4`.
+ *
+ * @example
+ * ```ts
+ * const x = normalizeImages(images, 'image'); // every image: mean 0, standard deviation 1
+ * ```
+ */
+export function normalizeImages(images: tf.Tensor4D, norm: InputNorm): tf.Tensor4D {
+  return tf.tidy(() => {
+    if (norm === 'fixed') return tf.mul(tf.sub(images, 0.5), 4) as tf.Tensor4D;
+    const { mean, variance } = tf.moments(images, [1, 2, 3], true);
+    return tf.div(tf.sub(images, mean), tf.add(tf.sqrt(variance), 1e-5)) as tf.Tensor4D;
+  });
+}
 
 class Variables {
   readonly map = new Map<string, tf.Variable>();
@@ -314,7 +343,7 @@ interface Backbone {
   dispose(): void;
 }
 
-function builtinBackbone(name: BuiltinBackbone, outputStride: 8 | 16, seed: number): Backbone {
+function builtinBackbone(name: BuiltinBackbone, outputStride: 8 | 16, seed: number, inputNorm: InputNorm): Backbone {
   const spec = backboneSpec(name, outputStride);
   const vars = new Variables(seed);
   // Stride-2 convolutions use even kernels (4x4 main, 2x2 shortcut) so that every output cell is centred on its
@@ -348,8 +377,8 @@ function builtinBackbone(name: BuiltinBackbone, outputStride: 8 | 16, seed: numb
     outChannels: cin,
     outputStride: 2 * spec.stages.reduce((a, s) => a * s.stride, 1),
     apply(images) {
-      // 0..1 gray to roughly zero mean, unit variance.
-      let h = conv(vars, 'stem', tf.mul(tf.sub(images, 0.5), 4) as tf.Tensor4D, 2, 'relu');
+      // 0..1 gray to zero mean, unit variance (per image by default).
+      let h = conv(vars, 'stem', normalizeImages(images, inputNorm), 2, 'relu');
       for (const block of blocks) {
         const a = conv(vars, `${block.name}/conv1`, h, block.stride, 'relu');
         const b = conv(vars, `${block.name}/conv2`, a, 1, 'linear');
@@ -574,7 +603,7 @@ export function createModel(config: ModelConfig): CxrModel {
   if (typeof config.backbone !== 'string') {
     throw new ModelError(`createModel: a pretrained backbone (${config.backbone.path}) is loaded asynchronously; use createModelAsync`);
   }
-  return assemble(config, builtinBackbone(config.backbone, config.outputStride ?? 8, config.seed ?? 1));
+  return assemble(config, builtinBackbone(config.backbone, config.outputStride ?? 8, config.seed ?? 1, config.inputNorm ?? 'fixed'));
 }
 
 /**

@@ -41,7 +41,7 @@ import { lossFor } from './loss.js';
 import type { LossKind } from './loss.js';
 import { DEFAULT_LSE_R } from './lse-pooling.js';
 import { BUILTIN_BACKBONES, createModelAsync, loadModel } from './model.js';
-import type { BuiltinBackbone, CxrModel, ModelConfig, PretrainedBackbone } from './model.js';
+import type { BuiltinBackbone, CxrModel, InputNorm, ModelConfig, PretrainedBackbone } from './model.js';
 import { rocAuc } from './metrics/auc.js';
 import { createGradientPool, defaultWorkerCount } from './train-workers.js';
 import { nativeKernelInfo } from './native.js';
@@ -77,6 +77,8 @@ export interface TrainOptions {
   lseR?: number;
   transitionActivation?: 'relu' | 'linear';
   outputStride?: 8 | 16;
+  /** Input scaling of built-in backbones: `'image'` (each image by its own mean and deviation, default) or `'fixed'`. */
+  inputNorm?: InputNorm;
   schedule?: 'cosine' | 'step' | 'constant';
   /** Steps of linear warm-up at the start (default: 3% of all steps, at most 200). */
   warmupSteps?: number;
@@ -110,6 +112,7 @@ export const DEFAULT_TRAIN_OPTIONS = {
   transitionDepth: 128,
   lseR: DEFAULT_LSE_R,
   outputStride: 8 as const,
+  inputNorm: 'image' as InputNorm,
   schedule: 'cosine' as const,
   augment: true,
   shuffleBuffer: 512,
@@ -167,6 +170,7 @@ export interface RecordedOptions {
   lseR: number;
   transitionActivation: 'relu' | 'linear';
   outputStride: 8 | 16;
+  inputNorm: InputNorm;
   schedule: 'cosine' | 'step' | 'constant';
   warmupSteps: number | null;
   augment: boolean;
@@ -205,6 +209,7 @@ const OPTION_FLAGS: Record<keyof RecordedOptions, string> = {
   lseR: 'lseR',
   transitionActivation: 'transitionActivation',
   outputStride: 'outputStride',
+  inputNorm: '--input-norm',
   schedule: 'schedule',
   warmupSteps: 'warmupSteps',
   augment: 'augment',
@@ -548,6 +553,7 @@ function recordOf(o: typeof DEFAULT_TRAIN_OPTIONS & TrainOptions, imageSize: num
     lseR: o.lseR,
     transitionActivation: o.transitionActivation ?? 'relu',
     outputStride: o.outputStride,
+    inputNorm: o.inputNorm,
     schedule: o.schedule,
     warmupSteps: o.warmupSteps ?? null,
     augment: o.augment,
@@ -632,6 +638,7 @@ async function checkpointModelOptions(dir: string): Promise<Partial<RecordedOpti
   if (config.lseR !== undefined) out.lseR = config.lseR;
   out.transitionActivation = config.transitionActivation ?? 'linear'; // saved models without the field are linear (model.ts)
   if (config.outputStride !== undefined) out.outputStride = config.outputStride;
+  if (typeof config.backbone === 'string') out.inputNorm = config.inputNorm ?? 'fixed'; // saved models without the field scale (x - 0.5) * 4
   if (config.seed !== undefined) out.seed = config.seed;
   return out;
 }
@@ -829,6 +836,7 @@ async function trainInFolder(options: TrainOptions): Promise<TrainResult> {
       lseR: o.lseR,
       transitionActivation: runOptions.transitionActivation,
       outputStride: o.outputStride,
+      inputNorm: runOptions.inputNorm,
       seed: o.seed,
     };
     model = await createModelAsync(config);

@@ -165,12 +165,14 @@ test('each subcommand --help lists its own flags with the defaults the code uses
   t.is(defaultOf(train.out, '--seed'), String(DEFAULT_TRAIN_OPTIONS.seed));
   t.is(defaultOf(train.out, '--patience'), String(DEFAULT_TRAIN_OPTIONS.patience));
   t.is(defaultOf(train.out, '--backbone'), DEFAULT_TRAIN_OPTIONS.backbone);
+  t.is(defaultOf(train.out, '--input-norm'), DEFAULT_TRAIN_OPTIONS.inputNorm);
   t.regex(train.out, /early stopping: stop after N epochs without a better mean validation/);
   const evaluate = await cli(['evaluate', '--help']);
   t.is(defaultOf(evaluate.out, '--map-size'), '256');
   t.is(defaultOf(evaluate.out, '--split'), 'test');
   t.is(defaultOf(evaluate.out, '--overlays'), '12');
   t.is(defaultOf(evaluate.out, '--scaling'), 'positive');
+  t.is(defaultOf(evaluate.out, '--boxes'), 'strong');
   const phantoms = await cli(['phantoms', '--help']);
   t.is(defaultOf(phantoms.out, '--n'), '100');
   t.is(phantoms.out, `${COMMAND_HELP['phantoms']}`);

@@ -74,6 +74,24 @@ test.serial('augmentation keeps the shape and range, changes pixels, never flips
   }
 });
 
+test.serial('flip: a left-right mirror with that probability, the mirror exact where nothing else moves', async (t) => {
+  const size = 16;
+  const img = tf.randomUniform([6, size, size, 1], 0, 1, 'float32', 9) as tf.Tensor4D;
+  const still = { shift: 0, scale: 0, brightness: 0, contrast: 0 };
+  const mirrored = await augmentImages(img, createRng(2), { ...still, flip: 1 }).data();
+  const expected = await tf.reverse(img, 2).data();
+  mirrored.forEach((v, i) => t.true(Math.abs(v - (expected[i] as number)) < 1e-5, `pixel ${i}: ${v} vs ${expected[i]}`));
+  const unflipped = await augmentImages(img, createRng(2), { ...still, flip: 0 }).data();
+  const source = await img.data();
+  t.true(unflipped.every((v, i) => Math.abs(v - (source[i] as number)) < 1e-5), 'flip 0 leaves the image as it is');
+  // flip 0.5: some images mirrored, some not, by the seeded draw
+  const half = await augmentImages(img, createRng(4), { ...still, flip: 0.5 }).data();
+  const original = await img.data();
+  const n = size * size;
+  const kinds = Array.from({ length: 6 }, (_, k) => (half.subarray(k * n, (k + 1) * n).every((v, i) => Math.abs(v - (original[k * n + i] as number)) < 1e-5) ? 'same' : 'mirrored'));
+  t.true(kinds.includes('same') && kinds.includes('mirrored'), kinds.join(','));
+});
+
 test.serial('reports a corrupt dataset folder and bad options clearly', async (t) => {
   const gen = batches('/nonexistent/dataset', 'train', { batchSize: 2 });
   await t.throwsAsync(() => gen.next(), { message: /shard manifest/ });

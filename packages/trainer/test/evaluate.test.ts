@@ -52,10 +52,10 @@ test('evaluate writes metrics.json, predictions.csv, boxes.csv and the report fo
 
   const metrics = JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8'));
   t.deepEqual(Object.keys(metrics), ['auc', 'meanAuc', 'localization', 'boxProtocol', 'localizationByProtocol']);
-  // The default box protocol (peak) and the paper's are both scored; `localization` is the default's.
-  t.is(metrics.boxProtocol, 'paper');
-  t.deepEqual(Object.keys(metrics.localizationByProtocol), ['paper']);
-  t.deepEqual(metrics.localizationByProtocol.paper, metrics.localization);
+  // The default box protocol (strong) and the paper's are both scored; `localization` is the default's.
+  t.is(metrics.boxProtocol, 'strong');
+  t.deepEqual(Object.keys(metrics.localizationByProtocol), ['strong', 'paper']);
+  t.deepEqual(metrics.localizationByProtocol.strong, metrics.localization);
   t.deepEqual(Object.keys(metrics.auc), [...PHANTOM_FINDINGS]);
   for (const v of Object.values(metrics.auc)) t.true(v === null || (typeof v === 'number' && v >= 0 && v <= 1));
   t.deepEqual(Object.keys(metrics.localization), ['iobb', 'iou']);
@@ -85,7 +85,8 @@ test('evaluate writes metrics.json, predictions.csv, boxes.csv and the report fo
   const report = await readFile(join(out, 'report.md'), 'utf8');
   t.regex(report, /\| Finding \| positives \| AUC \(ours\) \| paper, ResNet-50, ChestX-ray8/);
   t.regex(report, /\| Mass \| \d+ \| [0-9.—]+ \| 0\.5609 \| 0\.6933 \|/);
-  t.regex(report, /T\(IoBB\), paper protocol/);
+  t.regex(report, /T\(IoBB\), strong protocol/);
+  t.regex(report, /### The paper's protocol \(`--boxes paper`\)/);
   t.is(result.files.filter((f) => f.startsWith('overlays/')).length, 2);
   for (const f of result.files.filter((f) => f.endsWith('.png'))) {
     const meta = await sharp(join(out, f)).metadata();
@@ -110,7 +111,7 @@ test('bad options are typed errors before any work: map size, heatmap scaling, b
   const base = { data: dir, run: 'none', split: 'test' as const, out: join(dir, 'eval') };
   await t.throwsAsync(evaluate({ ...base, mapSize: 4 }), { instanceOf: EvaluationError, message: /map size in 8\.\.4096, found 4/ });
   await t.throwsAsync(evaluate({ ...base, scaling: 'max' as 'minmax' }), { instanceOf: EvaluationError, message: /scaling of positive or minmax, found "max"/ });
-  await t.throwsAsync(evaluate({ ...base, boxes: 'all' as 'paper' }), { instanceOf: EvaluationError, message: /box protocol of paper or peak, found "all"/ });
+  await t.throwsAsync(evaluate({ ...base, boxes: 'all' as 'paper' }), { instanceOf: EvaluationError, message: /box protocol of paper, peak, strong, found "all"/ });
 });
 
 test('end to end in seconds: phantoms -> import-nih -> cxr8-train train -> cxr8-train evaluate', async (t) => {

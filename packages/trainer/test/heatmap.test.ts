@@ -252,7 +252,26 @@ test('the peak protocol keeps, per threshold, only the region that holds the map
   const fast = createHeatmapBoxer(8, 8, { size: 256, ...BOX_PROTOCOLS.peak }).boxes(features, 1, []);
   t.deepEqual(fast, peak);
   t.deepEqual(chooseRegions([], 'peak'), []);
-  t.is(DEFAULT_BOX_PROTOCOL, 'paper');
+  t.is(DEFAULT_BOX_PROTOCOL, 'strong');
+});
+
+test('the strong protocol (the default): threshold 180, a box per region whose peak reaches 90% of the map maximum', (t) => {
+  // Three hot cells far apart: the maximum (1.0), a near-equal (0.95: a second finding of the class) and a bump (0.8).
+  const features = new Float32Array(64);
+  features[1 * 8 + 1] = 1;
+  features[1 * 8 + 6] = 0.95;
+  features[6 * 8 + 3] = 0.8;
+  const f = { height: 8, width: 8, depth: 1, data: features };
+  const heat = heatmapOf(f, { depth: 1, classes: 1, kernel: [1] }, 0, { size: 256 });
+  t.is(heatmapBoxes(heat, { ...BOX_PROTOCOLS.strong, minPeak: 0 }).length, 3, 'three regions above 180');
+  const strong = heatmapBoxes(heat, { ...BOX_PROTOCOLS.strong, probability: 0.8 });
+  t.is(strong.length, 2);
+  const centres = strong.map((b) => [Math.round((b.x + b.w / 2) / 128 - 0.5), Math.round((b.y + b.h / 2) / 128 - 0.5)]);
+  t.deepEqual(centres.sort(), [[1, 1], [6, 1]], 'the maximum and its near-equal, not the bump at (3, 6)');
+  for (const b of strong) t.is(b.threshold, 180);
+  t.true(Math.abs((strong.find((b) => b.x < 512)?.score ?? 0) - 0.8) < 1e-6, 'score = region peak / 255 x probability');
+  // The evaluation's fast path gives the same boxes.
+  t.deepEqual(createHeatmapBoxer(8, 8, { size: 256, ...BOX_PROTOCOLS.strong }).boxes(features, 0.8, []), strong);
 });
 
 test('boxes of an image whose probability is below minProbability are suppressed', (t) => {

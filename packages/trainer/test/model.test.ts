@@ -4,7 +4,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend } from '../src/backend.js';
-import { createModel, createModelAsync, defaultModelConfig, loadModel, saveLayersModelToDir } from '../src/model.js';
+import { createModel, createModelAsync, defaultModelConfig, loadModel, normalizeImages, saveLayersModelToDir } from '../src/model.js';
+import { readFile, writeFile } from 'node:fs/promises';
 import { lsePool } from '../src/lse-pooling.js';
 import { ModelError } from '../src/errors.js';
 
@@ -98,7 +99,8 @@ test.serial('a pretrained layers model as backbone: frozen (not trained) or fine
 });
 
 test.serial('transition cells are centred: cell k of the S x S map is centred at image pixel (k + 0.5) * imageSize / S', async (t) => {
-  const model = createModel(defaultModelConfig(findings, { imageSize: 128, transitionDepth: 4 }));
+  // the geometry of the backbone; 'fixed' scaling, because a flat image standardised by itself is all zeros
+  const model = createModel(defaultModelConfig(findings, { imageSize: 128, transitionDepth: 4, inputNorm: 'fixed' }));
   // uniform positive weights and input: every ReLU is active and the response is symmetric about the cell's centre
   for (const [name, v] of model.namedVariables) v.assign(name.endsWith('/bias') ? tf.zerosLike(v) : tf.fill(v.shape, 0.05));
   const k = 8;
@@ -121,6 +123,36 @@ test.serial('transition cells are centred: cell k of the S x S map is centred at
   t.true(Math.abs(cx / sum - centre) < 0.01, `x centroid ${cx / sum}, expected ${centre}`);
   t.true(Math.abs(cy / sum - centre) < 0.01, `y centroid ${cy / sum}, expected ${centre}`);
   model.dispose();
+});
+
+test.serial("inputNorm 'image' (the default): each image to mean 0 and deviation 1, so a brighter or flatter film gives the same outputs", async (t) => {
+  const x = images(3, 32);
+  const scaled = normalizeImages(x, 'image');
+  const { mean, variance } = tf.moments(scaled, [1, 2, 3]);
+  for (const m of await mean.data()) t.true(Math.abs(m) < 1e-5, `mean ${m}`);
+  for (const v of await variance.data()) t.true(Math.abs(Math.sqrt(v) - 1) < 1e-2, `deviation ${Math.sqrt(v)}`);
+  t.is(defaultModelConfig(findings).inputNorm, 'image');
+  const model = createModel(defaultModelConfig(findings, { imageSize: 32, transitionDepth: 8 }));
+  const film = tf.add(tf.mul(x, 0.4), 0.5) as tf.Tensor4D; // the same picture at another exposure and latitude
+  const a = await model.forward(x).logits.data();
+  const b = await model.forward(film).logits.data();
+  a.forEach((v, i) => t.true(Math.abs(v - (b[i] as number)) < 1e-3, `logit ${i}: ${v} vs ${b[i]}`));
+  const fixed = createModel(defaultModelConfig(findings, { imageSize: 32, transitionDepth: 8, inputNorm: 'fixed' }));
+  const c = await fixed.forward(x).logits.data();
+  const d = await fixed.forward(film).logits.data();
+  t.true(c.some((v, i) => Math.abs(v - (d[i] as number)) > 1e-3), "'fixed' sees the exposure change");
+  // A model saved before inputNorm existed (no field) keeps (x - 0.5) * 4.
+  const run = join(dir, 'run-fixed');
+  await fixed.save(run);
+  const configPath = join(run, 'config.json');
+  const json = JSON.parse(await readFile(configPath, 'utf8')) as { model: Record<string, unknown> };
+  delete json.model['inputNorm'];
+  await writeFile(configPath, JSON.stringify(json));
+  const old = await loadModel(run);
+  t.is(old.config.inputNorm, undefined);
+  t.deepEqual(Array.from(await old.forward(film).logits.data()), Array.from(d));
+  t.throws(() => createModel(defaultModelConfig(findings, { inputNorm: 'zscore' as 'image' })), { instanceOf: ModelError, message: /inputNorm.*'image' or 'fixed'.*zscore/ });
+  for (const m of [model, fixed, old]) m.dispose();
 });
 
 test.serial('invalid configs and inputs are rejected with the field named', (t) => {
