@@ -22,6 +22,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { mulberry32 } from '@cxr8/dataset-builder';
 import { availableParallelism } from 'node:os';
 import { startModuleWorker } from './worker-start.js';
 import { InterruptedError, PhantomError } from './errors.js';
@@ -46,25 +47,8 @@ export const BBOX_LIST_HEADER = 'Image Index,Finding Label,Bbox [x,y,w,h],,,';
 /** A seeded pseudo-random source: uniform in [0, 1). */
 export type Random = () => number;
 
-/**
- * mulberry32: a small, fast, seedable 32-bit PRNG; the same seed gives the same sequence on every platform.
- *
- * @example
- * ```ts
- * const rng = mulberry32(7);
- * rng(); // 0..1, the same every run
- * ```
- */
-export function mulberry32(seed: number): Random {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32, the project's one seeded PRNG (`@cxr8/dataset-builder`), re-exported for the trainer's users. */
+export { mulberry32 };
 
 function uniform(rng: Random, lo: number, hi: number): number {
   return lo + (hi - lo) * rng();
