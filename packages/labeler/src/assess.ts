@@ -1,20 +1,15 @@
 /**
  * Stage 6: decide whether a mention is positive, negative or uncertain, from the triggers of its sentence whose scope
- * covers it (see structure.ts) and one precedence, written here and nowhere else:
- *
- *   pre-negation uncertainty  >  negation  >  post-negation uncertainty  >  history  >  alternative  >  positive
- *
+ * covers it (see structure.ts), by the one precedence of rule kinds, written in precedence.ts and nowhere else (the
+ * strongest deciding kind among the covering triggers decides; no deciding trigger: positive).
  * - "cannot exclude pneumonia": pre-negation uncertainty wins over the negation inside it -> uncertain.
  * - "no evidence of pneumonia, possibly atelectasis": each mention gets the rule that covers it.
- * - "no opacity to suggest pneumonia": the negation covers "pneumonia" and wins over "suggest" -> negative.
- * - "history of pneumonia", "evaluate for pneumothorax": history context -> uncertain (never positive).
- * - "pleural effusions or pneumothorax": a disjunction asserts neither side -> uncertain; "no effusion or
- *   pneumothorax" stays negative and "evaluate for effusion or pneumothorax" stays history.
  * A trigger inside the span of a mention ("heart is not enlarged") covers it too.
  */
 import { LabelerArgumentError } from './errors.js';
 import { defaultLexiconDir } from './lexicon.js';
-import { compileTriggers, loadRules, type Rule, type RuleKind, type TriggerNode } from './rules.js';
+import { DECIDER_COUNT, deciderRank, statusOf, type RuleKind } from './precedence.js';
+import { compileTriggers, loadRules, type Rule, type TriggerNode } from './rules.js';
 import { findTriggers, tokenFlags, type Trigger } from './structure.js';
 import { tokenize } from './tokens.js';
 import type { MentionStatus } from './types.js';
@@ -28,21 +23,6 @@ export interface Assessment {
   kind?: RuleKind;
 }
 
-const PRECEDENCE: readonly RuleKind[] = [
-  'pre-negation-uncertainty',
-  'negation',
-  'post-negation-uncertainty',
-  'history',
-  'alternative',
-];
-const STATUS_OF: Record<string, MentionStatus> = {
-  'pre-negation-uncertainty': 'uncertain',
-  negation: 'negative',
-  'post-negation-uncertainty': 'uncertain',
-  history: 'uncertain',
-  alternative: 'uncertain',
-};
-
 /**
  * Decides a mention covering tokens [ms, me) given the triggers of its sentence. A trigger inside the mention covers
  * it too ("the heart is not enlarged" is one lexicon mention with "not" inside), unless `spanIsConcept`: a span given
@@ -55,11 +35,10 @@ const STATUS_OF: Record<string, MentionStatus> = {
  * ```
  */
 export function decide(triggers: readonly Trigger[], ms: number, me: number, spanIsConcept = false): Assessment {
-  let bestRank = PRECEDENCE.length;
+  let bestRank = DECIDER_COUNT;
   let best: Rule | null = null;
   for (const t of triggers) {
-    if (t.rule.kind === 'termination') continue;
-    const rank = PRECEDENCE.indexOf(t.rule.kind);
+    const rank = deciderRank(t.rule.kind);
     if (rank < 0 || rank >= bestRank) continue;
     const outside = (t.end <= ms || t.start >= me) && t.scopeStart <= ms && me <= t.scopeEnd;
     const inside = !spanIsConcept && t.start >= ms && t.end <= me;
@@ -71,7 +50,7 @@ export function decide(triggers: readonly Trigger[], ms: number, me: number, spa
     }
   }
   if (!best) return { status: 'positive' };
-  return { status: STATUS_OF[best.kind] ?? 'positive', rule: best.id, kind: best.kind };
+  return { status: statusOf(best.kind), rule: best.id, kind: best.kind };
 }
 
 let defaultTrie: TriggerNode | null = null;

@@ -11,6 +11,7 @@
  * column for are scored, and the evaluation lists the others as `unscored`.
  */
 import { EvaluationInputError } from './errors.js';
+import { parseCsvRecords } from './readers/csv.js';
 import { FINDINGS_14, NO_FINDING, type Finding, type Label } from './findings.js';
 import type { LabelValue } from './types.js';
 
@@ -66,7 +67,9 @@ export interface Evaluation {
 }
 
 /**
- * Parses csv text (RFC 4180: quoted fields, doubled quotes, CRLF) into rows of fields.
+ * Parses csv text (RFC 4180: quoted fields, doubled quotes, CRLF) into rows of fields, with the one CSV parser of the
+ * package ({@link parseCsvRecords}, readers/csv.ts); blank lines are skipped. An unterminated quote is an
+ * {@link EvaluationInputError} naming the line where the quote opened.
  *
  * @example
  * ```ts
@@ -74,48 +77,10 @@ export interface Evaluation {
  * ```
  */
 export function parseCsv(text: string, file?: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  let i = 0;
-  let line = 1;
-  if (text.charCodeAt(0) === 0xfeff) i = 1;
-  for (; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else quoted = false;
-      } else {
-        if (c === '\n') line++;
-        field += c;
-      }
-      continue;
-    }
-    if (c === '"' && field === '') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      field = '';
-      if (row.length > 1 || row[0] !== '') rows.push(row);
-      row = [];
-      line++;
-    } else field += c;
-  }
-  if (quoted) {
-    throw new EvaluationInputError(`expected a closing quote, found the end of the file (quote opened before line ${line})`, {
-      ...(file === undefined ? {} : { file }),
-    });
-  }
-  row.push(field);
-  if (row.length > 1 || row[0] !== '') rows.push(row);
-  return rows;
+  const records = parseCsvRecords(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  const last = records[records.length - 1];
+  if (last?.error?.startsWith('expected a closing quote')) throw new EvaluationInputError(last.error, where(file));
+  return records.map((r) => r.fields);
 }
 
 function where(file?: string): { file?: string } {

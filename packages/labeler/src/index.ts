@@ -73,11 +73,14 @@ export type { Discovered, DiscoveredFile, InputFormat, StdinFormat } from './rea
 export { checkRunSettings, readResumePoint, readRunSettings, resumeKey, runSettings, writeRunSettings } from './resume.js';
 export type { ResumePoint, RunSettings } from './resume.js';
 export { threadCpuSeconds } from './thread-cpu.js';
+// Shared with the builder and the trainer: one worker bootstrap, one atomic write.
+export { startModuleWorker } from './worker-start.js';
+export { writeAtomic } from './write-atomic.js';
 // Progress display shared with other packages (the dataset builder's progress bar can draw through createStatusLine).
 export { createLabelProgress, createStatusLine, formatDuration, progressLine } from './progress.js';
 export type { LabelProgress, LabelProgressOptions, StatusLine, StatusLineOptions } from './progress.js';
-export { CsvParser, csvField, parseCsvRecords, readCsvChunks, readCsvReports } from './readers/csv.js';
-export type { CsvRecord } from './readers/csv.js';
+export { CsvParser, csvField, otherSeparatorHint, parseCsvRecords, readCsvChunks, readCsvReports, streamCsvRecords } from './readers/csv.js';
+export type { CsvParserOptions, CsvRecord } from './readers/csv.js';
 export { parseJsonlReport, readJsonlChunks, readJsonlReports } from './readers/jsonl.js';
 export { decodeUtf8, invalidUtf8Reason, readTextReport, readTextStream } from './readers/text.js';
 export { CHEXPERT_COLUMNS, CHEXPERT_MAPPING, OUTPUT_FORMATS, createWriter, csvHeader, isOutputFormat, nihFindingLabels, writerColumns } from './writers/index.js';

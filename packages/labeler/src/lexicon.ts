@@ -111,8 +111,9 @@ function isCxr8Root(dir: string): boolean {
 
 /**
  * The lexicon and rule files a lexicon folder holds, by the layout of `lexicons/`: `findings/*.json`,
- * `abnormalities.json`, `normal.json`, `rules/*.json`. An extra folder (`--lexicons DIR`) with none of them is an
- * error in {@link loadLexicons}: its site terms would silently not apply.
+ * `rules/*.json`, `vocabulary/*.json` (the stages' word lists, vocabulary.ts), `abnormalities.json`, `normal.json`:
+ * every file that decides labels (the dataset builder digests them to know when to relabel). An extra folder
+ * (`--lexicons DIR`) with none of them is an error in {@link loadLexicons}: its site terms would silently not apply.
  *
  * @example
  * ```ts
@@ -121,7 +122,7 @@ function isCxr8Root(dir: string): boolean {
  */
 export function lexiconFilesIn(dir: string): string[] {
   const files: string[] = [];
-  for (const sub of ['findings', 'rules']) {
+  for (const sub of ['findings', 'rules', 'vocabulary']) {
     const d = join(dir, sub);
     if (existsSync(d) && statSync(d).isDirectory()) files.push(...readdirSync(d).filter((n) => n.endsWith('.json')).sort().map((n) => join(d, n)));
   }

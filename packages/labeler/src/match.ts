@@ -9,6 +9,7 @@
 import type { Finding } from './findings.js';
 import { insertPattern, noChildren, parseTerm } from './lexicon.js';
 import type { Token } from './tokens.js';
+import { currentVocabulary, refill, type Vocabulary } from './vocabulary.js';
 
 /** What a lexicon term stands for. */
 export type MatchKind = 'finding' | 'exclusion' | 'abnormality' | 'normal';
@@ -46,8 +47,9 @@ export interface Mention {
   entries: MatchEntry[];
 }
 
-/** Words that a `...` gap never skips: they start a new phrase or clause. */
-const GAP_STOP = new Set(['and', 'or', 'but', 'however', 'although', 'with', 'without', 'which', 'while', 'nor', 'of', 'versus', 'vs', 'than', 'no']);
+/** Words that a `...` gap never skips: they start a new phrase or clause (lexicons/vocabulary/attribution.json). */
+const GAP_STOP = new Set<string>();
+let bound: Vocabulary | null = null;
 const GAP_MAX = 4;
 
 function newNode(): TrieNode {
@@ -93,6 +95,11 @@ function addEntry(node: TrieNode, entry: MatchEntry): void {
  * ```
  */
 export function findMentions(root: TrieNode, tokens: readonly Token[], from = 0, to = tokens.length): Mention[] {
+  const v = currentVocabulary();
+  if (v !== bound) {
+    refill(GAP_STOP, v, 'match.gap-stops');
+    bound = v;
+  }
   const out: Mention[] = [];
   let i = from;
   while (i < to) {

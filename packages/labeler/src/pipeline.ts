@@ -7,19 +7,22 @@
  * `createLabeler` reads, validates and compiles the lexicons and rules once; `label` then runs synchronously with no
  * I/O and no regex per lexicon entry.
  */
-import { dirname } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { aggregate, type AggregateOptions, type UncertaintyPolicy } from './aggregate.js';
 import { decide, type Assessment } from './assess.js';
-import { LabelerArgumentError } from './errors.js';
+import { LabelerArgumentError, LexiconError } from './errors.js';
 import { NO_FINDING, type Finding } from './findings.js';
 import { bindLabelSet, resolveLabelSet, type BoundLabelSet } from './label-sets.js';
 import { defaultLexiconDir, loadLexicons, type Lexicons } from './lexicon.js';
+import { countedEntries, mentionKindOf } from './precedence.js';
 import { compileTrie, findMentions, type MatchEntry, type Mention, type TrieNode } from './match.js';
 import { compileTriggers, loadRules, type Rule, type TriggerNode } from './rules.js';
 import { bodyPartHeading, selectSections, splitSections, type SectionName, type SectionPolicy } from './sections.js';
 import { splitSentences } from './sentences.js';
 import { findTriggers, tokenFlags, type Trigger } from './structure.js';
 import { tokenize, type Token } from './tokens.js';
+import { currentVocabulary, refill, type Vocabulary } from './vocabulary.js';
 import type { Evidence, LabeledReport, Labeler, LabelerOptions, ReportInput } from './types.js';
 
 /** The compiled lexicons and rules a labeler runs on. */
@@ -99,6 +102,17 @@ export function createLabeler(options: LabelerOptions = {}): Labeler {
     );
   }
   const extra = options.lexiconDirs ?? [];
+  // The stages' word lists (lexicons/vocabulary/*.json): read and validated once per process, here at the latest,
+  // from the bundled folder only (they are the parser's words, not a site's terms: a site's copy would not apply).
+  currentVocabulary();
+  for (const dir of extra) {
+    if (existsSync(join(dir, 'vocabulary'))) {
+      throw new LexiconError(
+        'expected findings/, rules/, label-sets/, abnormalities.json or normal.json in an extra lexicon folder, found vocabulary/ (the stages\' word lists are read from the bundled lexicons only; edit lexicons/vocabulary/ there)',
+        { file: dir },
+      );
+    }
+  }
   const compiled = compileLexicons([defaultLexiconDir(), ...extra]);
   const bound = bindLabelSet(resolveLabelSet(options.labelSet ?? 'nih14', extra), compiled.lexicons.findings);
   const findings = bound.findings;
@@ -201,6 +215,7 @@ export function labelWith(
   } else {
     throw new LabelerArgumentError(`label: expected a string or { id, text }, found ${describe(input)}`);
   }
+  bindVocabulary();
   const evidence: Evidence[] = [];
   for (const section of selectSections(splitSections(text), sectionPolicy)) {
     let otherExam = false;
@@ -263,13 +278,11 @@ function labelSentence(compiled: CompiledLexicons, s: SentenceWork, evidence: Ev
   // Mentions made uncertain only by being offered as alternatives ("atelectasis versus scarring").
   const alternatives: Evidence[] = [];
   for (const m of s.mentions) {
-    let entries = m.entries;
-    // An exclusion ("pericardial effusion") hides the findings on its span; other vocabulary on it still counts.
-    if (entries.some((e) => e.kind === 'exclusion')) {
-      entries = entries.filter((e) => e.kind === 'abnormality' || e.kind === 'normal');
-      if (entries.length === 0) continue;
-    }
-    const kind = entries.some((e) => e.kind === 'finding') ? 'finding' : entries[0]!.kind;
+    // What the span is, by the mention-kind precedence (precedence.ts): an exclusion ("pericardial effusion") hides
+    // the findings on it; a finding wins over an abnormality term, an abnormality over a normality statement.
+    const entries = countedEntries(m.entries);
+    if (entries === null) continue;
+    const kind = mentionKindOf(entries);
     const base = { start: m.start, end: m.end, text: s.text.slice(m.start, m.end), sentence, section: s.section };
     if (kind === 'normal') {
       evidence.push({ label: NO_FINDING, value: 1, ...base, rule: entries[0]!.id, ruleKind: 'normal' });
@@ -385,10 +398,20 @@ function breaksBetween(tokens: readonly Token[], from: number, to: number): bool
   return false;
 }
 
-/** Prepositions that place a descriptor ("nodular density in the right base, likely ..."). */
-const PLACING = new Set(['in', 'at', 'on', 'within', 'along', 'over', 'overlying', 'near', 'projecting', 'of', 'adjacent', 'to']);
+/** Prepositions that place a descriptor ("nodular density in the right base, likely ..."); lexicons/vocabulary/attribution.json. */
+const PLACING = new Set<string>();
 /** Words that end a placing phrase: a verb or a conjunction starts something else. */
-const NOT_PLACING = new Set(['and', 'or', 'but', 'with', 'without', 'is', 'are', 'was', 'were', 'may', 'could', 'which', 'no', 'not']);
+const NOT_PLACING = new Set<string>();
+let bound: Vocabulary | null = null;
+
+/** Compiles the vocabulary in force into the sets above (once; again only when it changes). */
+function bindVocabulary(): void {
+  const v = currentVocabulary();
+  if (v === bound) return;
+  refill(PLACING, v, 'placing.prepositions');
+  refill(NOT_PLACING, v, 'placing.not-placing');
+  bound = v;
+}
 
 /**
  * The comma of an apposition after a descriptor ending at token `end`: the comma right after it, or after a short

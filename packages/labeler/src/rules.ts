@@ -7,45 +7,20 @@
  * listed. Literals use the term syntax of the lexicons (`[optional]`, `(a|b)`, `...`), matched on lower-case tokens;
  * "/" and "?" are tokens of their own ("r/o" is "r", "/", "o").
  *
- * Kinds, in the order `assess` applies them (the one precedence of the labeler):
- * 1. `pseudo`: phrases that look like triggers but are not ("no change in", "not only"); they hide any trigger they
- *    overlap and decide nothing themselves.
- * 2. `termination`: words that end a trigger's scope ("but", "however", "although", "which").
- * 3. `pre-negation-uncertainty`: negated uncertainty ("cannot exclude", "not ruled out") -> uncertain.
- * 4. `negation` ("no", "without", "clear of", "not seen", "resolved") -> negative.
- * 5. `post-negation-uncertainty` ("may represent", "possible", "concerning for", "versus") -> uncertain.
- * 6. `history`: history or indication context ("history of", "evaluate for", "rule out") -> uncertain, and never
- *    blocks No Finding.
- * 7. `alternative`: a disjunction that asserts neither side ("effusion or pneumothorax", "atelectasis or scarring")
- *    -> uncertain; the weakest kind, so "no A or B" stays negative and "evaluate for A or B" stays history.
- * `attribution` rules ("represents", "consistent with") decide no status: they let a descriptor term of a finding
- * ("nodular density") yield to the diagnosis it is attributed to ("... represents a healing rib fracture").
+ * Kinds (their precedence is written once, in precedence.ts): `pseudo` (phrases that look like triggers but are not:
+ * "no change in"), `termination` (words that end a scope: "but"), `pre-negation-uncertainty` ("cannot exclude"),
+ * `negation` ("no", "without"), `post-negation-uncertainty` ("may represent", "possible"), `history` ("history of",
+ * "evaluate for"), `alternative` ("effusion or pneumothorax") and `attribution` ("represents", "consistent with":
+ * decides no status, lets a descriptor such as "nodular density" yield to the diagnosis it is attributed to).
  * A mention that no rule covers is positive.
  */
 import { readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { RuleError } from './errors.js';
+import { RULE_KINDS, type RuleKind } from './precedence.js';
 import { readJson, checkKeys, insertPattern, noChildren, parseTerm, type PatternStep } from './lexicon.js';
 
-/**
- * The kinds of rule, in the order of precedence `assess` applies them.
- *
- * @example
- * ```ts
- * RULE_KINDS.includes('negation'); // true
- * ```
- */
-export const RULE_KINDS = [
-  'pseudo',
-  'termination',
-  'pre-negation-uncertainty',
-  'negation',
-  'post-negation-uncertainty',
-  'history',
-  'alternative',
-  'attribution',
-] as const;
-export type RuleKind = (typeof RULE_KINDS)[number];
+export { RULE_KINDS, type RuleKind } from './precedence.js';
 
 /**
  * Which side of the trigger the scope lies on.

@@ -9,6 +9,7 @@
  * Following the paper (Wang et al. 2017, section 3.1), only FINDINGS and IMPRESSION are labeled; when neither is
  * present, every section but the indication, comparison and technique ones.
  */
+import { currentVocabulary, refill, type Vocabulary, type VocabularyName } from './vocabulary.js';
 
 /** Canonical section names; '' is text before the first heading (or a report without headings). */
 export type SectionName = 'FINDINGS' | 'IMPRESSION' | 'INDICATION' | 'COMPARISON' | 'TECHNIQUE' | '';
@@ -26,53 +27,46 @@ export interface Section {
 /** Which sections to label: the paper's rule, everything, or a list of canonical names. */
 export type SectionPolicy = 'findings-impression' | 'all' | readonly string[];
 
-const HEADINGS: Record<string, Exclude<SectionName, ''>> = {
-  findings: 'FINDINGS',
-  finding: 'FINDINGS',
-  'findings and impression': 'FINDINGS',
-  'findings/impression': 'FINDINGS',
-  'impression/findings': 'IMPRESSION',
-  'final report': 'FINDINGS',
-  impression: 'IMPRESSION',
-  impressions: 'IMPRESSION',
-  conclusion: 'IMPRESSION',
-  conclusions: 'IMPRESSION',
-  summary: 'IMPRESSION',
-  interpretation: 'IMPRESSION',
-  opinion: 'IMPRESSION',
-  indication: 'INDICATION',
-  indications: 'INDICATION',
-  'clinical indication': 'INDICATION',
-  history: 'INDICATION',
-  'clinical history': 'INDICATION',
-  'clinical information': 'INDICATION',
-  'clinical data': 'INDICATION',
-  'clinical notes': 'INDICATION',
-  'reason for exam': 'INDICATION',
-  'reason for examination': 'INDICATION',
-  'reason for study': 'INDICATION',
-  'reason for request': 'INDICATION',
-  comparison: 'COMPARISON',
-  comparisons: 'COMPARISON',
-  'prior studies': 'COMPARISON',
-  technique: 'TECHNIQUE',
-  procedure: 'TECHNIQUE',
-  examination: 'TECHNIQUE',
-  exam: 'TECHNIQUE',
-  views: 'TECHNIQUE',
-};
+/** The vocabulary list of each canonical section's headings (lexicons/vocabulary/sections.json). */
+const HEADING_LISTS: ReadonlyArray<[VocabularyName, Exclude<SectionName, ''>]> = [
+  ['headings.findings', 'FINDINGS'],
+  ['headings.impression', 'IMPRESSION'],
+  ['headings.indication', 'INDICATION'],
+  ['headings.comparison', 'COMPARISON'],
+  ['headings.technique', 'TECHNIQUE'],
+];
 
-const names = Object.keys(HEADINGS)
-  .sort((a, b) => b.length - a.length)
-  .map((h) => h.replace(/ /g, '\\s+'));
+/** Heading (lower case, single spaces) -> canonical name; compiled from the vocabulary by `bind`. */
+const HEADINGS = new Map<string, Exclude<SectionName, ''>>();
 /**
  * One regex for all headings: boundary, optional list number, heading, then a colon, the end of the line, or (group 3)
  * a spaced dash ("Impression - Normal chest"), which counts only at the start of the text or of a line.
  */
-const HEADING_RE = new RegExp(
-  `(^|\\n|[.;!?]\\s+|\\s{2,})[ \\t]*(?:\\d{1,2}[.)]\\s*)?(${names.join('|')})[ \\t]*(?::|(?=\\r?\\n)|([ \\t][-\u2013\u2014](?=[ \\t])))`,
-  'gi',
-);
+let HEADING_RE = /$^/g;
+/** Body parts of other examinations dictated in the same report ("Left knee: ...", "Hand. ..."). */
+const OTHER_PARTS = new Set<string>();
+const CHEST_PARTS = new Set<string>();
+const SIDES = new Set<string>();
+let bound: Vocabulary | null = null;
+
+/** Compiles the vocabulary in force into the maps, sets and regex above (once; again only when it changes). */
+function bind(): void {
+  const v = currentVocabulary();
+  if (v === bound) return;
+  HEADINGS.clear();
+  for (const [list, section] of HEADING_LISTS) for (const h of v.lists.get(list)!.words) HEADINGS.set(h, section);
+  const names = [...HEADINGS.keys()]
+    .sort((a, b) => b.length - a.length)
+    .map((h) => h.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ /g, '\\s+'));
+  HEADING_RE = new RegExp(
+    `(^|\\n|[.;!?]\\s+|\\s{2,})[ \\t]*(?:\\d{1,2}[.)]\\s*)?(${names.length > 0 ? names.join('|') : '(?!)'})[ \\t]*(?::|(?=\\r?\\n)|([ \\t][-\u2013\u2014](?=[ \\t])))`,
+    'gi',
+  );
+  refill(OTHER_PARTS, v, 'body-parts.other');
+  refill(CHEST_PARTS, v, 'body-parts.chest');
+  refill(SIDES, v, 'body-parts.sides');
+  bound = v;
+}
 
 /** Sections that say why and how the study was done, not what it shows. */
 const CONTEXT_SECTIONS = new Set<SectionName>(['INDICATION', 'COMPARISON', 'TECHNIQUE']);
@@ -102,6 +96,7 @@ function contextEnd(text: string, start: number, end: number): number | null {
  * ```
  */
 export function splitSections(text: string): Section[] {
+  bind();
   const sections: Section[] = [];
   let current: Section = { name: '', heading: '', start: 0, end: text.length };
   HEADING_RE.lastIndex = 0;
@@ -114,7 +109,7 @@ export function splitSections(text: string): Section[] {
     pushSection(text, sections, current);
     const bodyStart = m.index + m[0].length;
     current = {
-      name: HEADINGS[heading.toLowerCase().replace(/\s+/g, ' ')] ?? '',
+      name: HEADINGS.get(heading.toLowerCase().replace(/\s+/g, ' ')) ?? '',
       heading,
       start: bodyStart,
       end: text.length,
@@ -161,15 +156,6 @@ export function selectSections(sections: readonly Section[], policy: SectionPoli
   return sections.filter((s) => wanted.has(s.name === '' ? '' : s.name));
 }
 
-/** Body parts of other examinations dictated in the same report ("Left knee: ...", "Hand. ..."). */
-const OTHER_PARTS = new Set([
-  'hand', 'hands', 'wrist', 'wrists', 'finger', 'fingers', 'thumb', 'knee', 'knees', 'ankle', 'ankles', 'foot', 'feet',
-  'toe', 'toes', 'hip', 'hips', 'pelvis', 'femur', 'tibia', 'fibula', 'humerus', 'elbow', 'elbows', 'forearm',
-  'shoulder', 'shoulders', 'abdomen', 'skull', 'face', 'sinuses', 'cervical spine', 'lumbar spine',
-  'lumbosacral spine', 'sacrum', 'leg', 'legs', 'arm', 'clavicle', 'scapula', 'kub', 'head', 'neck',
-]);
-const CHEST_PARTS = new Set(['chest', 'thorax', 'lungs', 'thoracic spine', 'ribs', 'chest x ray', 'chest radiograph']);
-const SIDES = new Set(['left', 'right', 'bilateral', 'both']);
 
 /**
  * Recognizes a sub-heading (the first tokens of a sentence) that names the body part of one of several examinations dictated together ("Hand.",
@@ -182,6 +168,7 @@ const SIDES = new Set(['left', 'right', 'bilateral', 'both']);
  * ```
  */
 export function bodyPartHeading(norms: ArrayLike<{ norm: string }>): { part: 'chest' | 'other'; length: number } | null {
+  bind();
   const n = norms.length;
   let i = 0;
   if (n > 0 && SIDES.has(norms[0]!.norm)) i++;

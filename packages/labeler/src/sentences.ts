@@ -11,6 +11,7 @@
  * common sentence opener ("... surgical clips unchanged Visualized portions ...", "Clear lungs There are ..."). De-identification marks ("XXXX") are ordinary words. A run of more than
  * 1,000 characters without a sentence end is cut at a comma, semicolon or space, so that no stage sees a huge sentence.
  */
+import { currentVocabulary, refill, type Vocabulary } from './vocabulary.js';
 
 /** A sentence as offsets into the report text (`end` exclusive), list markers and outer whitespace excluded. */
 export interface SentenceSpan {
@@ -18,17 +19,23 @@ export interface SentenceSpan {
   end: number;
 }
 
-const ABBREVIATIONS = new Set([
-  'dr', 'mr', 'mrs', 'ms', 'st', 'vs', 'approx', 'apprx', 'eg', 'ie', 'cf', 'fig', 'figs', 'pt', 'pts', 'hx', 'dx',
-  'nos', 'incl', 'resp', 'mt', 'ca', 'prox', 'ant', 'lat', 'sup', 'inf', 'rt', 'lt', 'esp',
-]);
-
+/** Abbreviations whose period ends no sentence; compiled from lexicons/vocabulary/sentences.json by `bind`. */
+const ABBREVIATIONS = new Set<string>();
 /** Capitalized words that open a sentence where a period was left out ("... clips unchanged Visualized ..."). */
-const OPENERS = new Set([
-  'the', 'there', 'this', 'these', 'no', 'normal', 'clear', 'lungs', 'lung', 'heart', 'bilateral', 'both', 'visualized',
-  'stable', 'unchanged', 'degenerative', 'mild', 'moderate', 'small', 'large', 'minimal', 'cardiomediastinal', 'cardiac',
-  'mediastinal', 'pulmonary', 'osseous', 'negative', 'interval', 'chronic', 'calcified', 'impression', 'findings',
-]);
+const OPENERS = new Set<string>();
+/** A capitalized word after these is their complement ("The mediastinum is Stable."), not a new sentence. */
+const COPULAS = new Set<string>();
+let bound: Vocabulary | null = null;
+
+/** Compiles the vocabulary in force into the sets above (once; again only when it changes). */
+function bind(): void {
+  const v = currentVocabulary();
+  if (v === bound) return;
+  refill(ABBREVIATIONS, v, 'sentences.abbreviations');
+  refill(OPENERS, v, 'sentences.openers');
+  refill(COPULAS, v, 'sentences.copulas');
+  bound = v;
+}
 
 function isSpace(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11 || c === 160;
@@ -56,6 +63,7 @@ function isLetter(c: number): boolean {
  * ```
  */
 export function splitSentences(text: string, from = 0, to = text.length): SentenceSpan[] {
+  bind();
   const out: SentenceSpan[] = [];
   let start = skipStart(text, from, to);
   let i = start;
@@ -165,8 +173,6 @@ function isMissingPeriod(text: string, start: number, i: number, to: number): bo
   return !COPULAS.has(text.slice(w, i));
 }
 
-/** A capitalized word after these is their complement ("The mediastinum is Stable."), not a new sentence. */
-const COPULAS = new Set(['is', 'are', 'was', 'were', 'be', 'appears', 'appear', 'remains', 'remain', 'of', 'and', 'or']);
 
 /** True when the digits at `i` are a list marker: 1-2 digits, then '.' or ')', a space, and a letter. */
 function isListMarker(text: string, i: number, to: number): boolean {

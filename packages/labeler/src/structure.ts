@@ -20,6 +20,7 @@
  */
 import type { Rule, TriggerNode } from './rules.js';
 import type { Token } from './tokens.js';
+import { currentVocabulary, refill, type Vocabulary, type VocabularyName } from './vocabulary.js';
 
 /** A trigger found in a sentence: tokens [start, end) and its scope [scopeStart, scopeEnd). */
 export interface Trigger {
@@ -43,50 +44,58 @@ const F_TERM = 512; // part of a termination trigger (set per sentence)
 /** No scope reaches further than this many tokens from its trigger. */
 const MAX_SCOPE = 60;
 
-const CLASSES: Record<number, readonly string[]> = {
-  [F_BREAK]: [';', ':', '(', ')', '.', '!', '[', ']'],
-  [F_COMMA]: [','],
-  [F_CONJ]: ['and', 'or', 'nor', '/', '&', 'versus', 'vs'],
-  [F_VERB]: [
-    'is', 'are', 'was', 'were', 'be', 'been', 'being', 'am', 'has', 'have', 'had', 'may', 'might', 'could', 'can',
-    'will', 'would', 'should', 'must', 'does', 'do', 'did', 'appears', 'appear', 'appeared', 'remains', 'remain',
-    'remained', 'seems', 'seem', 'demonstrates', 'shows', 'persists', 'persist', 'measures', 'measure', 'represents',
-    'suggests', 'there', 'reveals', 'projects', 'overlies', 'obscures', 'involves', 'extends', 'contains', 'causes',
-    'makes', 'made',
-  ],
-  [F_EXIST]: [
-    'seen', 'identified', 'noted', 'present', 'demonstrated', 'visualized', 'evident', 'appreciated', 'detected',
-    'observed', 'visible', 'apparent', 'shown', 'found', 'see', 'identify', 'demonstrate', 'reported', 'elicited',
-    'palpated', 'heard', 'described',
-  ],
-  [F_NEWCLAUSE]: ['the', 'there', 'this', 'these', 'it', 'they', 'heart', 'lungs', 'which', 'that'],
-  [F_STATUS]: [
-    'new', 'worsening', 'unexplained', 'stable', 'unchanged', 'persistent', 'persisting', 'mild', 'mildly', 'moderate', 'moderately', 'severe', 'chronic',
-    'again', 'redemonstrated', 'continued', 'improved', 'improving', 'decreased', 'decreasing', 'worsening', 'worsened',
-    'interval', 'residual', 'minimal', 'slight', 'slightly', 'trace', 'known', 'postoperative', 'old', 'healed',
-    'increased', 'increasing', 'calcified', 'marked', 'markedly', 'extensive', 'diffuse', 'scattered', 'bibasilar',
-    'probable', 'possible', 'likely', 'borderline', 'enlarged', 'large', 'small', 'tiny',
-  ],
-  [F_ADV]: ['now', 'also', 'again', 'still', 'no', 'longer', 'not', 'completely', 'entirely', 'fully', 'essentially',
-    'nearly', 'almost', 'largely', 'since', 'previously', 'interval', 'intervally', 'been', 'be', 'definitely',
-    'clearly', 'well', 'otherwise'],
-  [F_PREP]: ['in', 'at', 'on', 'within', 'with', 'to', 'from', 'along', 'over', 'near', 'involving', 'overlying',
-    'into', 'by', 'for', 'posterior', 'about', 'above', 'below', 'behind', 'beneath', 'after', 'following'],
-};
+/** The word classes of the F_ flags: closed classes here, open ones from lexicons/vocabulary/structure.json. */
+const CLOSED_CLASSES: ReadonlyArray<[number, readonly string[]]> = [
+  [F_BREAK, [';', ':', '(', ')', '.', '!', '[', ']']],
+  [F_COMMA, [',']],
+  [F_CONJ, ['and', 'or', 'nor', '/', '&', 'versus', 'vs']],
+];
+const OPEN_CLASSES: ReadonlyArray<[number, VocabularyName]> = [
+  [F_VERB, 'words.verbs'],
+  [F_EXIST, 'words.existential'],
+  [F_NEWCLAUSE, 'words.new-clause'],
+  [F_STATUS, 'words.status'],
+  [F_ADV, 'words.adverbs'],
+  [F_PREP, 'words.prepositions'],
+];
 
+/** Word -> its F_ flags; this and the sets below are compiled from the vocabulary in force by `bind`. */
 const WORD_FLAGS = new Map<string, number>();
-for (const [flag, words] of Object.entries(CLASSES)) {
-  for (const w of words) WORD_FLAGS.set(w, (WORD_FLAGS.get(w) ?? 0) | Number(flag));
-}
 /** Verbs a hedge reaches across into its complement ("could suggest that this represents a hernia"). */
-const LINKING = new Set(['is', 'are', 'be', 'been', 'represents', 'reflects', 'suggests', 'indicates', 'was', 'were']);
+const LINKING = new Set<string>();
 /** Words after which "with" stays inside a negated phrase ("no opacity consistent with pneumonia"). */
-const ATTACHING = new Set(['compatible', 'consistent', 'associated', 'along', 'together']);
+const ATTACHING = new Set<string>();
 /**
  * Temporal prepositions: after a negation they attach the procedure or event the finding is looked for after, which
  * is asserted ("no pneumothorax following line placement": the line is there).
  */
-const TEMPORAL = new Set(['after', 'following']);
+const TEMPORAL = new Set<string>();
+/** Words that may follow a postposed answer in its clause ("Clonus absent bilaterally", "denied by the patient"). */
+const AFTER_ANSWER = new Set<string>();
+/**
+ * Words that make a sentence a statement rather than a bare list of terms: location, size, severity and status words
+ * (an affirmative finding is placed and qualified), negations, determiners and masked words (often a masked verb).
+ */
+const STATEMENT_WORDS = new Set<string>();
+/** Words of a short aside about an earlier study: "previously seen", "as described", "again noted". */
+const ASIDE_WORDS = new Set<string>();
+let bound: Vocabulary | null = null;
+
+/** Compiles the vocabulary in force into the flag map and sets above (once; again only when it changes). */
+function bind(): void {
+  const v = currentVocabulary();
+  if (v === bound) return;
+  WORD_FLAGS.clear();
+  const open = OPEN_CLASSES.map(([f, name]): [number, readonly string[]] => [f, v.lists.get(name)!.words]);
+  for (const [flag, words] of [...CLOSED_CLASSES, ...open]) for (const w of words) WORD_FLAGS.set(w, (WORD_FLAGS.get(w) ?? 0) | flag);
+  refill(LINKING, v, 'words.linking');
+  refill(ATTACHING, v, 'words.attaching');
+  refill(TEMPORAL, v, 'words.temporal');
+  refill(AFTER_ANSWER, v, 'words.after-answer');
+  refill(STATEMENT_WORDS, v, 'words.statement');
+  refill(ASIDE_WORDS, v, 'words.aside');
+  bound = v;
+}
 
 /**
  * Word-class flags of each token (clause break, comma, conjunction, finite verb, ...; see the F_ constants).
@@ -97,6 +106,7 @@ const TEMPORAL = new Set(['after', 'following']);
  * ```
  */
 export function tokenFlags(tokens: readonly Token[]): Uint16Array {
+  bind();
   const flags = new Uint16Array(tokens.length);
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
@@ -124,6 +134,7 @@ export function findTriggers(
   flags = tokenFlags(tokens),
   text?: string,
 ): Trigger[] {
+  bind();
   const found: Array<{ rule: Rule; start: number; end: number }> = [];
   const n = tokens.length;
   let i = 0;
@@ -227,12 +238,6 @@ function walkTrigger(node: TriggerNode, tokens: readonly Token[], j: number): vo
   }
 }
 
-
-/** Words that may follow a postposed answer in its clause ("Clonus absent bilaterally", "denied by the patient"). */
-const AFTER_ANSWER = new Set([
-  'bilaterally', 'by', 'today', 'throughout', 'at', 'on', 'in', 'per', 'x', 'now', 'currently', 'also', 'given',
-  'pending', 'than', 'because', 'based', 'as', 'despite', 'clinically', 'either', 'too', 'though', 'although', 'but',
-]);
 
 /**
  * True when the token at `i` ends a postposed phrase: the clause ends, or a conjunction or an adverbial follows
@@ -379,17 +384,6 @@ function laterOr(tokens: readonly Token[], flags: Uint16Array, j: number): boole
 }
 
 /**
- * Words that make a sentence a statement rather than a bare list of terms: location, size, severity and status words
- * (an affirmative finding is placed and qualified), negations, determiners and masked words (often a masked verb).
- */
-const STATEMENT_WORDS = new Set([
-  'left', 'right', 'bilateral', 'both', 'basilar', 'bibasilar', 'base', 'bases', 'apical', 'apex', 'upper', 'middle',
-  'lower', 'lobe', 'lobes', 'lingula', 'lingular', 'perihilar', 'retrocardiac', 'midlung', 'hilar', 'mild', 'small',
-  'large', 'moderate', 'new', 'stable', 'chronic', 'acute',
-  'no', 'not', 'without', 'negative', 'the', 'a', 'an', 'this', 'xxxx',
-]);
-
-/**
  * True when the sentence is a verbless fragment of bare terms ("Pleural effusions or pneumothorax."): no verb, no
  * existential predicate, no preposition, and none of the STATEMENT_WORDS.
  */
@@ -412,9 +406,6 @@ function matchingParen(tokens: readonly Token[], i: number, dir: 1 | -1): number
   }
   return -1;
 }
-
-/** Words of a short aside about an earlier study: "previously seen", "as described", "again noted". */
-const ASIDE_WORDS = new Set(['as', 'before', 'described', 'mentioned', 'reported', 'above']);
 
 /**
  * When the comma at `i` closes a short aside that opened with a comma ("..., previously seen, ..."), the index of the

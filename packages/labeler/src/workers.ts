@@ -6,12 +6,13 @@
  * comes out (no structured clone of evidence). Batches are answered by promises that the caller awaits in submission
  * order, which keeps the output order equal to the input order whatever worker finishes first.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { labelBatch, type BatchResult } from './batch.js';
 import { WorkerError } from './errors.js';
 import { createLabeler } from './pipeline.js';
 import type { ReportRecord } from './readers/records.js';
 import type { LabelerOptions } from './types.js';
+import { startModuleWorker } from './worker-start.js';
 import { createWriter, type OutputFormat } from './writers/index.js';
 
 /** Options of {@link createLabelingEngine}. */
@@ -104,19 +105,9 @@ interface Pool {
   close(): Promise<void>;
 }
 
-/**
- * Starts one worker thread on `label-worker.js`, the entry next to this module. Run from the TypeScript sources
- * (tests and the benchmark, under tsx), Node 20 does not pass tsx's module hooks to worker threads, so the thread
- * registers them before importing `label-worker.ts`.
- */
+/** Starts one worker thread on `label-worker` (worker-start.ts: compiled, or the sources under tsx). */
 function startWorker(setup: WorkerSetup): Worker {
-  if (!import.meta.url.endsWith('.ts')) {
-    return new Worker(new URL('./label-worker.js', import.meta.url), { workerData: setup });
-  }
-  const entry = new URL('./label-worker.ts', import.meta.url).href;
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(code, { eval: true, workerData: setup });
+  return startModuleWorker('label-worker', import.meta.url, { workerData: setup });
 }
 
 async function startPool(size: number, setup: WorkerSetup): Promise<Pool> {

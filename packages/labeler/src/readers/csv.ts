@@ -20,6 +20,15 @@ export interface CsvRecord {
   error?: string;
 }
 
+/** Options of {@link CsvParser}. */
+export interface CsvParserOptions {
+  /**
+   * Emit a blank line as a record of one empty field instead of skipping it (for a reader that numbers rows by
+   * position, blank ones included, as the dataset builder does). Default false.
+   */
+  keepBlankLines?: boolean;
+}
+
 const QUOTE = 0x22;
 const COMMA = 0x2c;
 const LF = 0x0a;
@@ -53,6 +62,11 @@ export class CsvParser {
   private error: string | undefined;
   private invalid: number[] = [];
   private invalidReasons: string[] = [];
+  private readonly keepBlankLines: boolean;
+
+  constructor(options: CsvParserOptions = {}) {
+    this.keepBlankLines = options.keepBlankLines ?? false;
+  }
 
   /**
    * Marks lines (1-based) whose bytes were not valid UTF-8: a record that spans one of them is reported malformed,
@@ -191,7 +205,7 @@ export class CsvParser {
       this.invalid = this.invalid.filter((_, i) => keep[i]);
       this.invalidReasons = this.invalidReasons.filter((_, i) => keep[i]);
     }
-    if (error === undefined && fields.length === 1 && fields[0] === '') return; // a blank line
+    if (error === undefined && !this.keepBlankLines && fields.length === 1 && fields[0] === '') return; // a blank line
     out.push(error === undefined ? { fields, line: startLine } : { fields, line: startLine, error });
   }
 }
@@ -217,6 +231,32 @@ function countLf(text: string, from: number, to: number): number {
 export function parseCsvRecords(text: string): CsvRecord[] {
   const parser = new CsvParser();
   return [...parser.push(text), ...parser.end()];
+}
+
+/**
+ * Streams the records of CSV text that arrives in pieces (a file decoded chunk by chunk): the one RFC 4180 parser,
+ * {@link CsvParser}, behind an async iterator. A leading byte order mark (U+FEFF) is dropped. Where the pieces are
+ * cut does not change the records.
+ *
+ * @example
+ * ```ts
+ * for await (const r of streamCsvRecords(['a,b\r\n"x, ""y""",2\n'])) console.log(r.fields); // ['a','b'] then ['x, "y"','2']
+ * ```
+ */
+export async function* streamCsvRecords(
+  pieces: AsyncIterable<string> | Iterable<string>,
+  options: CsvParserOptions = {},
+): AsyncGenerator<CsvRecord> {
+  const parser = new CsvParser(options);
+  let first = true;
+  for await (let piece of pieces) {
+    if (first && piece.length > 0) {
+      if (piece.charCodeAt(0) === 0xfeff) piece = piece.slice(1);
+      first = false;
+    }
+    yield* parser.push(piece);
+  }
+  yield* parser.end();
 }
 
 /**
@@ -266,19 +306,20 @@ const OTHER_SEPARATORS = [
 /**
  * A hint for a header that names the columns but is split by another character than the comma (a semicolon from a
  * spreadsheet in a European locale, a tab): the file is read as one column, so say so and how to convert it.
+ * `tool` is the command the hint names (`label-reports`, or `build-dataset` for the builder's reports).
  *
  * @example
  * ```ts
- * otherSeparatorHint(['id;text'], ['id', 'text']); // '; the header is separated by semicolons (";"), ...'
+ * otherSeparatorHint(['id;text'], ['id', 'text']); // '; the header is separated by semicolons (";"), but label-reports reads ...'
  * otherSeparatorHint(['id', 'body'], ['id', 'text']); // ''
  * ```
  */
-export function otherSeparatorHint(header: readonly string[], wanted: readonly string[]): string {
+export function otherSeparatorHint(header: readonly string[], wanted: readonly string[], tool = 'label-reports'): string {
   for (const [separator, name] of OTHER_SEPARATORS) {
     const cells = header.flatMap((h) => h.split(separator)).map((c) => c.trim().toLowerCase());
     if (cells.length > header.length && wanted.every((w) => cells.includes(w.toLowerCase()))) {
       return (
-        `; the header is separated by ${name}s (${JSON.stringify(separator)}), but label-reports reads comma-separated CSV ` +
+        `; the header is separated by ${name}s (${JSON.stringify(separator)}), but ${tool} reads comma-separated CSV ` +
         `(RFC 4180): save the file as CSV with commas, or convert it to JSONL`
       );
     }
