@@ -22,8 +22,8 @@
 import { readdir, mkdir } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { existsSync } from 'node:fs';
-import { FINDINGS_14, NO_FINDING } from '@cxr8/labeler';
-import { parseCsv, readTextChunks } from './reports.js';
+import { FINDINGS_14, NO_FINDING, streamCsvRecords } from '@cxr8/labeler';
+import { readTextChunks } from './reports.js';
 import { ageInYears, normalizeSex } from './deidentify.js';
 import { DEFAULT_SPLIT, assignSplit, patientHash } from './splits.js';
 import type { SplitFractions } from './splits.js';
@@ -129,7 +129,7 @@ export async function readDataEntry(path: string): Promise<{ entries: NihEntry[]
   let header: string[] | undefined;
   let col: Record<string, number> = {};
   let line = 0;
-  for await (const row of parseCsv(readTextChunks(path))) {
+  for await (const { fields: row } of streamCsvRecords(readTextChunks(path), { keepBlankLines: true })) {
     line++;
     if (!header) {
       header = row.map((h) => h.trim());
@@ -201,7 +201,7 @@ export async function readBboxList(path: string): Promise<{ imageIndex: string; 
   const out: { imageIndex: string; finding: string; x: number; y: number; w: number; h: number }[] = [];
   let first = true;
   let line = 0;
-  for await (const row of parseCsv(readTextChunks(path))) {
+  for await (const { fields: row } of streamCsvRecords(readTextChunks(path), { keepBlankLines: true })) {
     line++;
     if (first) {
       first = false;

@@ -6,7 +6,8 @@
  * A task that runs longer than `taskTimeoutMs` (a decoder looping on crafted data) fails with a reason naming the
  * limit; its thread is terminated and replaced. Inline tasks cannot be interrupted (the limit applies to threads).
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '@cxr8/labeler';
 import { WorkerError, thrownText } from './errors.js';
 import { runTask } from './tasks.js';
 import type { Task, TaskResult } from './tasks.js';
@@ -19,12 +20,9 @@ export interface TaskRunner {
   close(): Promise<void>;
 }
 
+/** Starts one thread on worker.ts (the labeler's bootstrap: compiled, or the sources under tsx). */
 function startWorker(): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url));
-  // Running from source under tsx (tests): Node 20 does not carry --import hooks into worker threads, so the worker
-  // registers tsx itself before loading worker.ts.
-  const url = new URL('./worker.ts', import.meta.url).href;
-  return new Worker(`import('tsx/esm/api').then((m) => m.register()).then(() => import(${JSON.stringify(url)}))`, { eval: true });
+  return startModuleWorker('worker', import.meta.url);
 }
 
 /** Options of {@link createPool}. */

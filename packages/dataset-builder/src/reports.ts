@@ -2,7 +2,8 @@
  * Stage 5: read the radiology reports and label them.
  *
  * Sources (any number, `--reports` repeated):
- * - a CSV file (RFC 4180: quoted fields, doubled quotes, line breaks inside quotes, CRLF or LF; `.csv.gz` too) with
+ * - a CSV file (RFC 4180: quoted fields, doubled quotes, line breaks inside quotes, CRLF or LF; `.csv.gz` too; parsed
+ *   by the labeler's one CSV parser, `streamCsvRecords`) with
  *   columns `accession_number`, `report_text`, optional `study_instance_uid`, `patient_id`, `study_date`; the names
  *   are configurable ({@link ReportColumns});
  * - a JSONL file (`.jsonl` / `.ndjson`), one object per line with the same keys;
@@ -20,7 +21,7 @@ import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { createGunzip } from 'node:zlib';
-import { FINDINGS_14, NO_FINDING, decodeUtf8 } from '@cxr8/labeler';
+import { FINDINGS_14, NO_FINDING, otherSeparatorHint, readTextReport, streamCsvRecords } from '@cxr8/labeler';
 import type { LabelSetDefinition } from '@cxr8/labeler';
 import { BuilderError, NothingToDoError, ReportSourceError } from './errors.js';
 import { decodeUtf8Chunks, invalidUtf8Reason, newUtf8Offsets, takeInvalid, utf16Reason } from './utf8.js';
@@ -77,89 +78,6 @@ export function parseReportColumns(spec: string | undefined): ReportColumns {
     else throw new ReportSourceError(`--report-columns: unknown key "${k}", expected accession, text or study_uid`);
   }
   return out;
-}
-
-/**
- * Streams the records of an RFC 4180 CSV: fields may be quoted, quotes doubled inside, line breaks inside quotes kept;
- * CRLF, LF and a leading byte order mark are accepted.
- *
- * @example
- * ```ts
- * for await (const row of parseCsv(['a,b\r\n"x, ""y""",2\n'])) console.log(row); // ['a','b'] then ['x, "y"','2']
- * ```
- */
-export async function* parseCsv(chunks: AsyncIterable<string> | Iterable<string>): AsyncGenerator<string[]> {
-  let field = '';
-  let row: string[] = [];
-  let quoted = false;
-  let afterQuote = false;
-  let first = true;
-  let pendingCR = false;
-  for await (let chunk of chunks) {
-    if (first) {
-      if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
-      first = false;
-    }
-    const n = chunk.length;
-    let i = 0;
-    while (i < n) {
-      if (quoted) {
-        const q = chunk.indexOf('"', i);
-        if (q < 0) {
-          field += chunk.slice(i);
-          i = n;
-          break;
-        }
-        field += chunk.slice(i, q);
-        quoted = false;
-        afterQuote = true;
-        i = q + 1;
-        continue;
-      }
-      const c = chunk[i] as string;
-      if (pendingCR) {
-        pendingCR = false;
-        if (c === '\n') {
-          i++;
-          continue;
-        }
-      }
-      if (c === '"') {
-        if (afterQuote) field += '"'; // a doubled quote inside a quoted field
-        quoted = true;
-        afterQuote = false;
-        i++;
-      } else if (c === ',') {
-        row.push(field);
-        field = '';
-        afterQuote = false;
-        i++;
-      } else if (c === '\n' || c === '\r') {
-        row.push(field);
-        yield row;
-        row = [];
-        field = '';
-        afterQuote = false;
-        pendingCR = c === '\r';
-        i++;
-      } else {
-        // Plain run of characters up to the next special one.
-        let j = i + 1;
-        while (j < n) {
-          const d = chunk.charCodeAt(j);
-          if (d === 44 || d === 10 || d === 13 || d === 34) break;
-          j++;
-        }
-        field += chunk.slice(i, j);
-        afterQuote = false;
-        i = j;
-      }
-    }
-  }
-  if (field !== '' || row.length > 0) {
-    row.push(field);
-    yield row;
-  }
 }
 
 /**
@@ -226,7 +144,8 @@ async function* readCsvReports(path: string, columns: ReportColumns, problems: R
   let iu = -1;
   let position = 0;
   const invalid = newUtf8Offsets();
-  for await (const row of parseCsv(readTextChunks(path, invalid))) {
+  // The labeler's CSV parser (one for both CLIs); blank lines are kept, as rows are numbered by position.
+  for await (const { fields: row } of streamCsvRecords(readTextChunks(path, invalid), { keepBlankLines: true })) {
     // Every row passes here in order, so that escaped bytes stay matched to their offsets (utf8.ts).
     const bad = takeInvalid(invalid, row);
     if (!header) {
@@ -236,7 +155,8 @@ async function* readCsvReports(path: string, columns: ReportColumns, problems: R
       it = columnIndex(row, columns.text);
       iu = columnIndex(row, columns.studyUid);
       if (it < 0 || (ia < 0 && iu < 0)) {
-        const hint = otherSeparatorHint(row, [columns.text, columns.accession]) || otherSeparatorHint(row, [columns.text, columns.studyUid]);
+        const hint =
+          otherSeparatorHint(row, [columns.text, columns.accession], 'build-dataset') || otherSeparatorHint(row, [columns.text, columns.studyUid], 'build-dataset');
         throw new ReportSourceError(
           `expected a CSV with a "${columns.text}" column and a "${columns.accession}" or "${columns.studyUid}" column (set names with --report-columns), found columns ${JSON.stringify(row)}${hint}`,
           { file: path },
@@ -256,34 +176,6 @@ async function* readCsvReports(path: string, columns: ReportColumns, problems: R
   }
   if (!header) throw new NothingToDoError('expected a reports CSV with a header row and rows, found an empty file', { file: path });
   if (position === 0) throw new NothingToDoError(`expected reports in this CSV, found its header row and no rows (columns ${JSON.stringify(header)})`, { file: path });
-}
-
-const OTHER_SEPARATORS = [
-  [';', 'semicolon'],
-  ['\t', 'tab'],
-  ['|', 'pipe'],
-] as const;
-
-/**
- * A hint for a CSV header that names the wanted columns but is split by another character than the comma (a
- * semicolon from a spreadsheet in a European locale, a tab): the file reads as one column, so say so and what to do.
- * The same rule as `label-reports` (labeler readers/csv.ts).
- *
- * @example
- * ```ts
- * otherSeparatorHint(['accession_number;report_text'], ['report_text', 'accession_number']);
- * // '; the header is separated by semicolons (";"), but build-dataset reads comma-separated CSV (RFC 4180): ...'
- * otherSeparatorHint(['id', 'body'], ['report_text']); // ''
- * ```
- */
-export function otherSeparatorHint(header: readonly string[], wanted: readonly string[]): string {
-  for (const [separator, name] of OTHER_SEPARATORS) {
-    const cells = header.flatMap((h) => h.split(separator)).map((c) => c.trim());
-    if (cells.length > header.length && wanted.every((w) => cells.includes(w))) {
-      return `; the header is separated by ${name}s (${JSON.stringify(separator)}), but build-dataset reads comma-separated CSV (RFC 4180): save the file as CSV with commas, or convert it to JSONL`;
-    }
-  }
-  return '';
 }
 
 async function* readJsonlReports(path: string, columns: ReportColumns, problems: ReportProblem[]): AsyncGenerator<ReportRecord> {
@@ -342,7 +234,6 @@ async function* readJsonlReports(path: string, columns: ReportColumns, problems:
 }
 
 async function* readTxtFolder(dir: string, problems: ReportProblem[]): AsyncGenerator<ReportRecord> {
-  const { readFile } = await import('node:fs/promises');
   const all = await readdir(dir);
   const names = all.filter((n) => extname(n).toLowerCase() === '.txt').sort();
   if (names.length === 0) {
@@ -351,14 +242,15 @@ async function* readTxtFolder(dir: string, problems: ReportProblem[]): AsyncGene
   let position = 0;
   for (const name of names) {
     position++;
-    // A whole file: decoded by the labeler's own function (one rule for both CLIs: BOM, UTF-16, NUL, offset).
-    const decoded = decodeUtf8(await readFile(join(dir, name)));
+    // A whole file, read by the labeler's own .txt reader (one rule for both CLIs: BOM, UTF-16, NUL, offset; a file
+    // that cannot be read is a problem of its row, not the end of the source).
+    const read = readTextReport(join(dir, name), name);
     const accession = basename(name, extname(name)).trim();
-    if (decoded.error !== undefined) {
-      problems.push({ source: basename(dir), position, reason: `${name}: ${decoded.error}` });
+    if (read.failure !== undefined) {
+      problems.push({ source: basename(dir), position, reason: `${name}: ${read.failure.reason}` });
     } else {
       // An empty report file is a report (see readCsvReports).
-      yield { accession, studyUid: '', text: decoded.text, source: basename(dir), position };
+      yield { accession, studyUid: '', text: read.report.text, source: basename(dir), position };
     }
   }
 }
@@ -385,10 +277,10 @@ export function isBlankReport(text: string): boolean {
  * @example
  * ```ts
  * const problems = [];
- * for await (const r of readReports('fixtures/pacs/reports.csv', DEFAULT_REPORT_COLUMNS, problems)) console.log(r.accession);
+ * for await (const r of readReportSource('fixtures/pacs/reports.csv', DEFAULT_REPORT_COLUMNS, problems)) console.log(r.accession);
  * ```
  */
-export async function* readReports(path: string, columns: ReportColumns, problems: ReportProblem[]): AsyncGenerator<ReportRecord> {
+export async function* readReportSource(path: string, columns: ReportColumns, problems: ReportProblem[]): AsyncGenerator<ReportRecord> {
   let info;
   try {
     info = await stat(path);
@@ -416,7 +308,7 @@ export async function* readReports(path: string, columns: ReportColumns, problem
  */
 export async function checkReportSources(paths: readonly string[], columns: ReportColumns): Promise<void> {
   for (const path of paths) {
-    const reports = readReports(path, columns, []);
+    const reports = readReportSource(path, columns, []);
     try {
       await reports.next();
     } finally {
@@ -483,13 +375,13 @@ export function datasetLabels(labeler: ReportLabeler): readonly string[] {
  *
  * @example
  * ```ts
- * labelReport(createLabeler(), 'r1', 'IMPRESSION: Small left pleural effusion.', false);
+ * storedReportLabels(createLabeler(), 'r1', 'IMPRESSION: Small left pleural effusion.', false);
  * // { labels: [{ finding: 'Effusion', value: 1, evidence: [{ value: 1, start: 26, end: 42, text: 'pleural effusion', ... }] }] }
- * labelReport(createLabeler({ labelSet: 'chexpert' }), 'r1', 'IMPRESSION: Small left pleural effusion.', false).labels[0]?.finding;
+ * storedReportLabels(createLabeler({ labelSet: 'chexpert' }), 'r1', 'IMPRESSION: Small left pleural effusion.', false).labels[0]?.finding;
  * // 'Pleural Effusion'
  * ```
  */
-export function labelReport(labeler: ReportLabeler, id: string, text: string, keepText: boolean): ReportLabels {
+export function storedReportLabels(labeler: ReportLabeler, id: string, text: string, keepText: boolean): ReportLabels {
   const result = labeler.label({ id, text });
   const out: ReportLabels = { labels: [] };
   for (const finding of datasetLabels(labeler)) {

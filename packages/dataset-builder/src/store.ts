@@ -28,7 +28,7 @@
  * identifiers, study dates, for resuming and ordering) and the reports. It is ATTACHed as schema `private`.
  */
 import Database from 'better-sqlite3';
-import type { Database as Db } from 'better-sqlite3';
+import type { Database as Db, Statement } from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { StoreError } from './errors.js';
@@ -38,7 +38,7 @@ export const SCHEMA_VERSION = 2;
 
 /**
  * The columns of `images` (schema version 2: `image_index` and `followup` stay NULL until the image enters the
- * dataset, see pipeline.ts `nameStage`).
+ * dataset, see stages/name.ts `nameStage`).
  */
 const IMAGES_COLUMNS = `
   id INTEGER PRIMARY KEY,
@@ -327,6 +327,11 @@ export function getMeta(db: Db, key: string): string | undefined {
   return (db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
 }
 
+/** The statement of {@link recordFailure}. */
+const RECORD_FAILURE_SQL = {
+  record: 'INSERT INTO failures (file, stage, reason) VALUES (?, ?, ?) ON CONFLICT(file, stage) DO UPDATE SET reason = excluded.reason',
+} as const;
+
 /**
  * Records a failed item (one row per file and stage; a re-run replaces the reason instead of adding a row).
  *
@@ -336,11 +341,7 @@ export function getMeta(db: Db, key: string): string | undefined {
  * ```
  */
 export function recordFailure(db: Db, file: string, stage: string, reason: string): void {
-  db.prepare('INSERT INTO failures (file, stage, reason) VALUES (?, ?, ?) ON CONFLICT(file, stage) DO UPDATE SET reason = excluded.reason').run(
-    file,
-    stage,
-    reason,
-  );
+  statements(db, RECORD_FAILURE_SQL).record.run(file, stage, reason);
 }
 
 /**
@@ -369,3 +370,73 @@ export function startRun(db: Db, command: string, versions: object, options: obj
 export function finishRun(db: Db, id: number, status: 'ok' | 'failures' | 'error', counts: object): void {
   db.prepare('UPDATE runs SET finished_at = ?, status = ?, counts = ? WHERE id = ?').run(new Date().toISOString(), status, JSON.stringify(counts), id);
 }
+
+/** What {@link batcher} returns: queue a write, and commit what is queued. */
+export interface Batcher {
+  /** Queues `fn`; commits the queue in one transaction once it holds `size` writes. */
+  add(fn: () => void): void;
+  /** Commits what is queued. */
+  flush(): void;
+}
+
+/**
+ * Runs queued writes in transactions of `size`: the stages' batched commits (200 index rows, 100 studies, 50
+ * renders), whose content depends only on the input, so that a killed run resumes to the same database.
+ *
+ * @example
+ * ```ts
+ * const batch = batcher(db, 200);
+ * for (const row of rows) batch.add(() => insert.run(row));
+ * batch.flush();
+ * ```
+ */
+export function batcher(db: Db, size: number): Batcher {
+  let pending: (() => void)[] = [];
+  const commit = db.transaction((fns: (() => void)[]) => {
+    for (const f of fns) f();
+  });
+  return {
+    add(fn) {
+      pending.push(fn);
+      if (pending.length >= size) this.flush();
+    },
+    flush() {
+      if (pending.length === 0) return;
+      const fns = pending;
+      pending = [];
+      commit(fns);
+    },
+  };
+}
+
+/** SQL texts by name, as a stage or table module declares them. */
+export type SqlTexts = Readonly<Record<string, string>>;
+
+/** The prepared statements of a {@link SqlTexts}, by the same names. */
+export type Statements<T extends SqlTexts> = { readonly [K in keyof T]: Statement };
+
+const preparedByDb = new WeakMap<Db, Map<SqlTexts, Statements<SqlTexts>>>();
+
+/**
+ * Named prepared statements: each SQL text of `sql` prepared once per connection, under its name. A statement keeps
+ * its mode, so one used with `.pluck()` is always used so.
+ *
+ * @example
+ * ```ts
+ * const SQL = { countImages: 'SELECT count(*) FROM images' } as const;
+ * statements(db, SQL).countImages.pluck().get(); // 12
+ * ```
+ */
+export function statements<T extends SqlTexts>(db: Db, sql: T): Statements<T> {
+  let cache = preparedByDb.get(db);
+  if (!cache) {
+    cache = new Map();
+    preparedByDb.set(db, cache);
+  }
+  const found = cache.get(sql);
+  if (found) return found as Statements<T>;
+  const prepared = Object.fromEntries(Object.entries(sql).map(([name, text]) => [name, db.prepare(text)])) as Statements<T>;
+  cache.set(sql, prepared);
+  return prepared;
+}
+

@@ -1,23 +1,24 @@
 import test from 'ava';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { DEFAULT_REPORT_COLUMNS, isBlankReport, labelReport, loadDefaultLabeler, parseCsv, parseReportColumns, readReports } from '../src/reports.js';
+import { streamCsvRecords } from '@cxr8/labeler';
+import { DEFAULT_REPORT_COLUMNS, isBlankReport, loadDefaultLabeler, parseReportColumns, readReportSource, storedReportLabels } from '../src/reports.js';
 import { NothingToDoError } from '../src/errors.js';
 import { decodeUtf8Chunks, newUtf8Offsets } from '../src/utf8.js';
 import type { ReportLabeler, ReportProblem, ReportRecord } from '../src/reports.js';
 
 async function rows(chunks: string[]): Promise<string[][]> {
   const out: string[][] = [];
-  for await (const r of parseCsv(chunks)) out.push(r);
+  for await (const r of streamCsvRecords(chunks, { keepBlankLines: true })) out.push(r.fields);
   return out;
 }
 
 async function collect(path: string, columns = DEFAULT_REPORT_COLUMNS): Promise<{ reports: ReportRecord[]; problems: ReportProblem[] }> {
   const problems: ReportProblem[] = [];
   const reports: ReportRecord[] = [];
-  for await (const r of readReports(path, columns, problems)) reports.push(r);
+  for await (const r of readReportSource(path, columns, problems)) reports.push(r);
   return { reports, problems };
 }
 
@@ -60,7 +61,7 @@ test('empty and headings-only reports are recognised, and the labeler reads them
   t.false(isBlankReport('IMPRESSION: Normal.'));
   t.false(isBlankReport('Effusion'));
   const labeler = await loadDefaultLabeler();
-  t.deepEqual(labelReport(labeler, 'e', 'FINDINGS:\nIMPRESSION:', false).labels.map((l) => [l.finding, l.value]), [['No Finding', 1]]);
+  t.deepEqual(storedReportLabels(labeler, 'e', 'FINDINGS:\nIMPRESSION:', false).labels.map((l) => [l.finding, l.value]), [['No Finding', 1]]);
 });
 
 test('bytes that are not UTF-8 fail only their row, naming the file, the row and the byte offset, with a hint', async (t) => {
@@ -175,6 +176,18 @@ test('a folder of .txt reports is keyed by file name', async (t) => {
   t.deepEqual(reports.map((r) => [r.accession, r.text]), [['A77', 'IMPRESSION: Nodule.']]);
 });
 
+test('a .txt report that cannot be read is a problem of its own; the folder is still read', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'cxr8-reports-'));
+  await mkdir(join(dir, 'txt'));
+  await writeFile(join(dir, 'txt', 'A1.txt'), 'IMPRESSION: Clear.');
+  await symlink(join(dir, 'nowhere.txt'), join(dir, 'txt', 'A2.txt'));
+  await writeFile(join(dir, 'txt', 'A3.txt'), 'IMPRESSION: Effusion.');
+  const { reports, problems } = await collect(join(dir, 'txt'));
+  t.deepEqual(reports.map((r) => [r.accession, r.position]), [['A1', 1], ['A3', 3]]);
+  t.deepEqual(problems.map((p) => p.position), [2]);
+  t.regex(problems[0]?.reason ?? '', /^A2\.txt: cannot read the file: /);
+});
+
 test('labels keep known labels only, and evidence drops sentences unless report text is kept', (t) => {
   const labeler: ReportLabeler = {
     label: () => ({
@@ -182,7 +195,7 @@ test('labels keep known labels only, and evidence drops sentences unless report 
       evidence: [{ label: 'Effusion', value: 1, start: 0, end: 8, text: 'effusion', sentence: 'Effusion seen 03/12/2019.', section: 'IMPRESSION' }],
     }),
   };
-  const stored = labelReport(labeler, 'r', 'x', false);
+  const stored = storedReportLabels(labeler, 'r', 'x', false);
   t.deepEqual(stored.labels, [{ finding: 'Effusion', value: 1, evidence: [{ value: 1, start: 0, end: 8, text: 'effusion', section: 'IMPRESSION' }] }]);
-  t.is(labelReport(labeler, 'r', 'x', true).labels[0]?.evidence[0]?.sentence, 'Effusion seen 03/12/2019.');
+  t.is(storedReportLabels(labeler, 'r', 'x', true).labels[0]?.evidence[0]?.sentence, 'Effusion seen 03/12/2019.');
 });

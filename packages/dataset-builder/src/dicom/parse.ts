@@ -424,7 +424,7 @@ function parseDicomBytes(bytes: Uint8Array, file: string, options: ParseOptions)
   } else if (pixelElement) {
     pixelData = { kind: 'native', offset: pixelElement.offset, length: pixelElement.length, vr: pixelElement.vr };
   }
-  const header = readHeader(dataSet, meta, transferSyntaxUid, pixelElement !== undefined || stoppedAtPixelData);
+  const header = headerOfDataSet(dataSet, meta, transferSyntaxUid, pixelElement !== undefined || stoppedAtPixelData);
   return { file, header, pixel: readPixelModule(dataSet), dataSet, ...(meta ? { meta } : {}), ...(pixelData ? { pixelData } : {}) };
 }
 
@@ -700,7 +700,7 @@ function pair(values: number[]): [number, number] | undefined {
   return values.length >= 2 ? [values[0]!, values[1]!] : values.length === 1 ? [values[0]!, values[0]!] : undefined;
 }
 
-function readHeader(ds: DicomDataSet, meta: DicomDataSet | undefined, transferSyntaxUid: string, hasPixelData: boolean): DicomHeader {
+function headerOfDataSet(ds: DicomDataSet, meta: DicomDataSet | undefined, transferSyntaxUid: string, hasPixelData: boolean): DicomHeader {
   const s = (tag: number) => ds.string(tag) ?? '';
   const n = (tag: number, fallback: number) => ds.number(tag) ?? fallback;
   const sopClassUid = s(Tag.SOPClassUID) || (meta?.string(Tag.MediaStorageSOPClassUID) ?? '');

@@ -15,7 +15,8 @@
 import type { Database as Db } from 'better-sqlite3';
 import { join } from 'node:path';
 import { FINDINGS_14, NO_FINDING } from '@cxr8/labeler';
-import { EXPORTED_IMAGES, writeFileAtomic } from './nih.js';
+import { writeAtomic } from '@cxr8/labeler';
+import { EXPORTED_IMAGES } from './nih.js';
 
 const VALUES: Record<string, string> = { '1': '1.0', '0': '0.0', '-1': '-1.0' };
 const SEX: Record<string, string> = { M: 'Male', F: 'Female', O: 'Unknown', '': 'Unknown' };
@@ -66,5 +67,5 @@ export function chexpertCsv(db: Db, absentValue: '' | '0.0', imagesDir = 'images
  * ```
  */
 export async function writeChexpertCsv(db: Db, outDir: string, absentValue: '' | '0.0', imagesDir = 'images', findings: readonly string[] = FINDINGS_14): Promise<void> {
-  await writeFileAtomic(join(outDir, 'CheXpert.csv'), chexpertCsv(db, absentValue, imagesDir, findings));
+  await writeAtomic(join(outDir, 'CheXpert.csv'), chexpertCsv(db, absentValue, imagesDir, findings));
 }

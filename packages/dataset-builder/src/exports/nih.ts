@@ -17,7 +17,8 @@
  * Every file is written to a temporary name and renamed, so a killed run never leaves half a file.
  */
 import type { Database as Db } from 'better-sqlite3';
-import { rename, writeFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
+import { writeAtomic } from '@cxr8/labeler';
 import { join } from 'node:path';
 import { getMeta } from '../store.js';
 
@@ -33,19 +34,6 @@ export const BBOX_HEADER = 'Image Index,Finding Label,Bbox [x,y,w,h],,,';
  * unnamed and unexported.
  */
 export const EXPORTED_IMAGES = "i.image_index IS NOT NULL AND i.png_status IN ('done', 'metadata', 'missing') AND i.study_id IN (SELECT id FROM studies WHERE has_report = 1)";
-
-/**
- * Writes `contents` to `path` through a temporary file and a rename, so readers never see half a file.
- *
- * @example
- * ```ts
- * await writeFileAtomic('out/demo/test_list.txt', '00000003_000.png');
- * ```
- */
-export async function writeFileAtomic(path: string, contents: string): Promise<void> {
-  await writeFile(`${path}.partial`, contents);
-  await rename(`${path}.partial`, path);
-}
 
 /**
  * NIH spelling of a finding in BBox_List (the release spells Infiltration "Infiltrate" there only).
@@ -134,14 +122,14 @@ export function bboxCsv(db: Db): string | undefined {
  * ```
  */
 export async function writeNihExports(db: Db, outDir: string): Promise<string[]> {
-  await writeFileAtomic(join(outDir, 'Data_Entry.csv'), dataEntryCsv(db));
+  await writeAtomic(join(outDir, 'Data_Entry.csv'), dataEntryCsv(db));
   const lists = splitLists(db);
-  await writeFileAtomic(join(outDir, 'train_val_list.txt'), lists.trainVal);
-  await writeFileAtomic(join(outDir, 'test_list.txt'), lists.test);
+  await writeAtomic(join(outDir, 'train_val_list.txt'), lists.trainVal);
+  await writeAtomic(join(outDir, 'test_list.txt'), lists.test);
   const written = ['Data_Entry.csv', 'train_val_list.txt', 'test_list.txt'];
   const boxes = bboxCsv(db);
   if (boxes !== undefined) {
-    await writeFileAtomic(join(outDir, 'BBox_List.csv'), boxes);
+    await writeAtomic(join(outDir, 'BBox_List.csv'), boxes);
     written.push('BBox_List.csv');
   } else {
     await rm(join(outDir, 'BBox_List.csv'), { force: true });
