@@ -9,7 +9,7 @@
  *   without the key nobody can test a guessed id against it;
  * - patients get sequential pseudonymous numbers, as the NIH release did (1, 2, 3, ... in the order of their first
  *   study); images are named `{patient:08d}_{followup:03d}.png` when they enter the dataset, follow-ups contiguous
- *   and in study date and time order within a build, never renamed afterwards (pipeline.ts `nameStage`);
+ *   and in study date and time order within a build, never renamed afterwards (`nameStage`, stages/name.ts);
  * - age is kept in whole years (PatientAge, else computed from birth and study dates) and sex as M / F / O;
  * - the key, the patient table and the study dates live in a private file OUTSIDE the dataset folder (see
  *   {@link defaultKeyFile}); keep it to rebuild with the same pseudonyms, delete it to make the dataset unlinkable.

@@ -6,7 +6,7 @@
  * resolved content and of every lexicon and rule file the labeler compiled, bundled and `--lexicons` alike, by
  * relative path and bytes, so that a folder moved elsewhere digests the same) and `label_findings` (the columns, JSON).
  * A rebuild with another set, or the same set over other lexicons, relabels every study in place: the digest is part
- * of each image's `label_digest` (pipeline.ts), so the labels, exports and shards all follow the new set; the summary
+ * of each image's `label_digest` (stages/label.ts), so the labels, exports and shards all follow the new set; the summary
  * says what the dataset was labeled with before. A rebuild without `--labels` uses the recorded set when it is built
  * in; a set of the user's own (a file, or a `--lexicons` folder's) cannot be found again from its name, so such a
  * rebuild is a usage error asking for the flags of the first build.

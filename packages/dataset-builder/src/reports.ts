@@ -14,7 +14,7 @@
  * text field, no key, bad JSON, bytes that are not UTF-8) is returned as a problem with its position, never dropped
  * silently; an empty or headings-only report is a report like any other ({@link isBlankReport}). A source with no
  * report at all (a header and no rows, an empty file, a folder without .txt) is an error: nothing to do. A second
- * row with the accession (or study UID) of an earlier row of the same source is an addendum, which the pipeline joins
+ * row with the accession (or study UID) of an earlier row of the same source is an addendum, which the reports stage (stages/reports.ts) joins
  * to it; one from a later source is a duplicate, not used (pipeline.ts, reportsStage).
  */
 import { createReadStream } from 'node:fs';
