@@ -120,9 +120,10 @@ export {
   BUILTIN_BACKBONES,
   DEFAULT_MODEL_CONFIG,
   INPUT_NORMS,
+  OUTPUT_STRIDES,
   normalizeImages,
 } from './model.js';
-export type { CxrModel, ModelConfig, ModelOutput, BuiltinBackbone, PretrainedBackbone, InputNorm } from './model.js';
+export type { CxrModel, ModelConfig, ModelOutput, BuiltinBackbone, PretrainedBackbone, InputNorm, OutputStride } from './model.js';
 export { batches, countRecords, datasetFindings, createRng, augmentImages, disposeBatch, DEFAULT_AUGMENT } from './data.js';
 export type { Batch, BatchOptions, AugmentOptions } from './data.js';
 export { train, learningRateAt, resolveBackbone, mergeResumeOptions, Adam, DEFAULT_TRAIN_OPTIONS } from './train.js';

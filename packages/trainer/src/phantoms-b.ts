@@ -38,7 +38,7 @@ import type { FindingBox } from './metrics/localization.js';
 import { BBOX_LIST_HEADER, DATA_ENTRY_HEADER, PHANTOM_FINDINGS, PHANTOM_OUTPUT, PHANTOM_SIZE } from './phantoms.js';
 import type { MakePhantomsOptions, PhantomDataset, PhantomEntry, PhantomFinding, RenderedPhantom } from './phantoms.js';
 import { claimOutputFolder, replaceEntries, stagingFolderFor } from './safe-output.js';
-import { startModuleWorker } from './worker-start.js';
+import { startModuleWorker } from '@cxr8/labeler';
 
 const N = PHANTOM_SIZE;
 /** The nominal pixel spacing of family B's 1024 frame, in mm (written to Data_Entry.csv). */

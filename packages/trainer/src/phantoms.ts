@@ -22,9 +22,9 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { mulberry32 } from '@cxr8/dataset-builder';
+import { BBOX_HEADER, DATA_ENTRY_HEADER, mulberry32 } from '@cxr8/dataset-builder';
 import { availableParallelism } from 'node:os';
-import { startModuleWorker } from './worker-start.js';
+import { startModuleWorker } from '@cxr8/labeler';
 import { InterruptedError, PhantomError } from './errors.js';
 import { claimOutputFolder, replaceEntries, stagingFolderFor } from './safe-output.js';
 import type { OutputKind } from './safe-output.js';
@@ -38,11 +38,11 @@ export type PhantomFinding = (typeof PHANTOM_FINDINGS)[number];
 /** Side of a phantom image in pixels (the NIH frame). */
 export const PHANTOM_SIZE = 1024;
 
-/** The header of `Data_Entry.csv`, exactly as in NIH's `Data_Entry_2017_v2020.csv`. */
-export const DATA_ENTRY_HEADER =
-  'Image Index,Finding Labels,Follow-up #,Patient ID,Patient Age,Patient Gender,View Position,OriginalImage[Width,Height],OriginalImagePixelSpacing[x,y]';
-/** The header of `BBox_List.csv`, exactly as in NIH's `BBox_List_2017.csv` (three empty trailing columns included). */
-export const BBOX_LIST_HEADER = 'Image Index,Finding Label,Bbox [x,y,w,h],,,';
+/**
+ * The headers of `Data_Entry.csv` and `BBox_List.csv`, exactly as in NIH's release: the builder's constants (one copy,
+ * exports/nih.ts of @cxr8/dataset-builder), re-exported under the names the trainer has always used.
+ */
+export { DATA_ENTRY_HEADER, BBOX_HEADER as BBOX_LIST_HEADER };
 
 /** A seeded pseudo-random source: uniform in [0, 1). */
 export type Random = () => number;
@@ -633,7 +633,7 @@ async function writePhantomSet(options: MakePhantomsOptions, dir: string): Promi
     for (let i = 0; i < entries.length; i++) await write(i, renderPhantom(entries[i] as PhantomEntry));
   }
   const dataRows = [DATA_ENTRY_HEADER];
-  const boxRows = [BBOX_LIST_HEADER];
+  const boxRows = [BBOX_HEADER];
   const counts: Record<string, number> = Object.fromEntries(PHANTOM_FINDINGS.map((f) => [f, 0]));
   entries.forEach((e, i) => {
     const labels = e.findings.length > 0 ? e.findings.join('|') : 'No Finding';

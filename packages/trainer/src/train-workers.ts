@@ -12,7 +12,7 @@ import type { Worker } from 'node:worker_threads';
 import type { BatchCounts, LossKind } from './loss.js';
 import type { ModelConfig } from './model.js';
 import { TrainError } from './errors.js';
-import { startModuleWorker } from './worker-start.js';
+import { startModuleWorker } from '@cxr8/labeler';
 
 /** Gradients of a batch computed by a pool of workers. */
 export interface GradientPool {

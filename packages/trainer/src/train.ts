@@ -31,6 +31,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { appendFile, mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { writeAtomic } from '@cxr8/labeler';
 import { join } from 'node:path';
 import { inspectFolder, unwritableReason } from './safe-output.js';
 import { checkDatasetFolder } from './preflight.js';
@@ -41,7 +42,7 @@ import { lossFor } from './loss.js';
 import type { LossKind } from './loss.js';
 import { DEFAULT_LSE_R } from './lse-pooling.js';
 import { BUILTIN_BACKBONES, createModelAsync, loadModel } from './model.js';
-import type { BuiltinBackbone, CxrModel, InputNorm, ModelConfig, PretrainedBackbone } from './model.js';
+import type { BuiltinBackbone, CxrModel, InputNorm, ModelConfig, OutputStride, PretrainedBackbone } from './model.js';
 import { rocAuc } from './metrics/auc.js';
 import { createGradientPool, defaultWorkerCount } from './train-workers.js';
 import { nativeKernelInfo } from './native.js';
@@ -76,7 +77,7 @@ export interface TrainOptions {
   transitionDepth?: number;
   lseR?: number;
   transitionActivation?: 'relu' | 'linear';
-  outputStride?: 8 | 16;
+  outputStride?: OutputStride;
   /** Input scaling of built-in backbones: `'image'` (each image by its own mean and deviation, default) or `'fixed'`. */
   inputNorm?: InputNorm;
   schedule?: 'cosine' | 'step' | 'constant';
@@ -169,7 +170,7 @@ export interface RecordedOptions {
   transitionDepth: number;
   lseR: number;
   transitionActivation: 'relu' | 'linear';
-  outputStride: 8 | 16;
+  outputStride: OutputStride;
   inputNorm: InputNorm;
   schedule: 'cosine' | 'step' | 'constant';
   warmupSteps: number | null;
@@ -306,11 +307,6 @@ export class Adam {
   dispose(): void {
     tf.dispose([...this.m, ...this.v]);
   }
-}
-
-async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  await writeFile(`${path}.partial`, data);
-  await rename(`${path}.partial`, path);
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -19,7 +19,7 @@ function boxesOfCell(S: number, i: number, j: number, mapSize: number, threshold
 
 const THRESHOLDS = [60, 128, 180];
 
-for (const [S, mapSize] of [[16, 256], [16, 1024], [28, 256], [16, 200], [7, 224]] as const) {
+for (const [S, mapSize] of [[16, 256], [16, 1024], [28, 256], [32, 256], [16, 200], [7, 224]] as const) {
   test(`every activated cell of a ${S} x ${S} transition map is boxed at its own place in the 1024 frame (map ${mapSize})`, (t) => {
     const cell = 1024 / S;
     const pixel = 1024 / mapSize;

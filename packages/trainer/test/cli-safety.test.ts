@@ -166,6 +166,7 @@ test('each subcommand --help lists its own flags with the defaults the code uses
   t.is(defaultOf(train.out, '--patience'), String(DEFAULT_TRAIN_OPTIONS.patience));
   t.is(defaultOf(train.out, '--backbone'), DEFAULT_TRAIN_OPTIONS.backbone);
   t.is(defaultOf(train.out, '--input-norm'), DEFAULT_TRAIN_OPTIONS.inputNorm);
+  t.is(defaultOf(train.out, '--output-stride'), String(DEFAULT_TRAIN_OPTIONS.outputStride));
   t.regex(train.out, /early stopping: stop after N epochs without a better mean validation/);
   const evaluate = await cli(['evaluate', '--help']);
   t.is(defaultOf(evaluate.out, '--map-size'), '256');
@@ -415,6 +416,7 @@ test('a mistyped flag is answered with the nearest one; an empty or out-of-range
     [['train', '--data', 'd', '--out', 'o', '--lr', '-1'], /train: --lr expects a number > 0, found -1/],
     [['train', '--data', 'd', '--out', 'o', '--image-size', '20'], /--image-size expects an integer >= 16 and a multiple of 8, found 20/],
     [['train', '--data', 'd', '--out', 'o', '--backend', 'gpu'], /--backend expects one of tensorflow, wasm, cpu, found "gpu"/],
+    [['train', '--data', 'd', '--out', 'o', '--output-stride', '2'], /--output-stride expects one of 4, 8, 16, found "?2"?/],
     [['evaluate', '--data', 'd', '--run', 'r', '--out', 'o', '--map-size', '3'], /--map-size expects an integer from 8 to 4096, found 3/],
     [['evaluate', '--data', 'd', '--run', 'r', '--out', 'o', '--split', 'Test'], /--split expects one of train, val, test, found "Test"/],
     [['phantoms', '--out', 'o', '--n', '0'], /phantoms: --n expects an integer >= 1, found 0/],

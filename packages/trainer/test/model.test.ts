@@ -34,6 +34,15 @@ test.serial('resnet-tiny: logits, probs and an S x S x D transition map with S =
   model.dispose();
 });
 
+test.serial('outputStride 4: a map twice as fine (S = imageSize / 4), other strides refused with the allowed ones', (t) => {
+  const a = createModel(defaultModelConfig(findings, { imageSize: 64, outputStride: 4, transitionDepth: 8 }));
+  t.is(a.featureSize, 16);
+  t.deepEqual(a.forward(images(1, 64)).features.shape, [1, 16, 16, 8]);
+  a.dispose();
+  t.throws(() => createModel(defaultModelConfig(findings, { imageSize: 64, outputStride: 2 as 4 })), { instanceOf: ModelError, message: /outputStride to be 4, 8 or 16, found 2/ });
+  t.throws(() => createModel(defaultModelConfig(findings, { imageSize: 34, outputStride: 4 })), { instanceOf: ModelError, message: /imageSize.*multiple of the output stride 4, found 34/ });
+});
+
 test.serial('outputStride 16 and resnet-small', (t) => {
   const a = createModel(defaultModelConfig(findings, { imageSize: 64, outputStride: 16, transitionDepth: 8 }));
   t.deepEqual(a.forward(images(1, 64)).features.shape, [1, 4, 4, 8]);
@@ -98,12 +107,13 @@ test.serial('a pretrained layers model as backbone: frozen (not trained) or fine
   net.dispose();
 });
 
-test.serial('transition cells are centred: cell k of the S x S map is centred at image pixel (k + 0.5) * imageSize / S', async (t) => {
+for (const [stride, k] of [[8, 8], [4, 13]] as const) {
+test.serial(`transition cells are centred (output stride ${stride}): cell k of the S x S map is centred at image pixel (k + 0.5) * imageSize / S`, async (t) => {
   // the geometry of the backbone; 'fixed' scaling, because a flat image standardised by itself is all zeros
-  const model = createModel(defaultModelConfig(findings, { imageSize: 128, transitionDepth: 4, inputNorm: 'fixed' }));
+  const model = createModel(defaultModelConfig(findings, { imageSize: 128, transitionDepth: 4, inputNorm: 'fixed', outputStride: stride }));
+  t.is(model.featureSize, 128 / stride);
   // uniform positive weights and input: every ReLU is active and the response is symmetric about the cell's centre
   for (const [name, v] of model.namedVariables) v.assign(name.endsWith('/bias') ? tf.zerosLike(v) : tf.fill(v.shape, 0.05));
-  const k = 8;
   const image = tf.fill([1, 128, 128, 1], 0.75) as tf.Tensor4D;
   const grad = tf.grad((x: tf.Tensor) => tf.sum(tf.slice(model.forward(x as tf.Tensor4D).features, [0, k, k, 0], [1, 1, 1, 4])))(image);
   const g = await grad.data();
@@ -119,11 +129,12 @@ test.serial('transition cells are centred: cell k of the S x S map is centred at
     }
   }
   t.true(sum > 0);
-  const centre = (k + 0.5) * 8 - 0.5; // pixel index of the cell centre: 67.5
+  const centre = (k + 0.5) * stride - 0.5; // pixel index of the cell centre: 67.5 at stride 8, 53.5 at stride 4
   t.true(Math.abs(cx / sum - centre) < 0.01, `x centroid ${cx / sum}, expected ${centre}`);
   t.true(Math.abs(cy / sum - centre) < 0.01, `y centroid ${cy / sum}, expected ${centre}`);
   model.dispose();
 });
+}
 
 test.serial("inputNorm 'image' (the default): each image to mean 0 and deviation 1, so a brighter or flatter film gives the same outputs", async (t) => {
   const x = images(3, 32);
