@@ -177,10 +177,10 @@ function formatBuild(s: BuildSummary): string {
   const lines = [
     `build-dataset: ${s.out}`,
     `  files      ${s.files.seen} seen: ${s.files.dicom} DICOM, ${s.files.nonDicom} not DICOM, ${s.files.dicomDir} DICOMDIR, ${s.files.unreadable} unreadable; ${s.files.indexedThisRun} indexed now, ${s.files.skippedAsDone} already done${s.files.removed > 0 ? `, ${s.files.removed} gone from the export` : ''}`,
-    `  images     ${s.images.selected} frontal chest images selected, ${s.images.excluded} excluded, ${s.images.duplicates} duplicates; ${s.images.inDataset} in the dataset (rendered and labeled); ${s.images.rendered} rendered (${s.images.renderedThisRun} now)`,
+    `  images     ${s.images.selected} frontal chest images selected, ${s.images.excluded} excluded, ${s.images.duplicates} ${s.images.duplicates === 1 ? 'duplicate copy' : 'duplicate copies'}; ${s.images.inDataset} in the dataset (rendered and labeled); ${s.images.rendered} rendered (${s.images.renderedThisRun} now)`,
     `  reports    ${s.reports.read} read (${s.reports.srDocuments} SR documents, ${s.reports.empty} empty or headings only), ${s.reports.problems} unusable, ${s.reports.addenda} addenda joined, ${s.reports.duplicates} duplicates; ${s.images.withoutReport} images without a report, ${s.reports.withoutImage} reports without an image`,
     ...(s.images.excludedByReason.length > 0
-      ? [`  excluded   ${s.images.excludedByReason.map((e) => `${e.count} ${e.reason}`).join(', ')}`]
+      ? [`  set aside  ${s.images.excludedByReason.map((e) => `${e.count} ${e.reason}`).join(', ')} (the excluded and the duplicate copies, by reason)`]
       : []),
     `  labels     ${s.labeledThisRun} studies labeled now; set ${s.labelSet.name} (${s.labelSet.findings.length} findings + No Finding)${s.labelSet.previous ? `, relabeled from ${s.labelSet.previous.name}` : ''}`,
     `  patients   ${s.patients}; images train ${s.splits.train}, val ${s.splits.val}, test ${s.splits.test}`,
