@@ -6,13 +6,14 @@
  *
  * node --import=tsx bench/label-sets.ts --images 2000        # also run by `npm run bench`
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildDataset } from '../src/pipeline.js';
 import type { BuildOptions } from '../src/pipeline.js';
 import { makeManyPacs } from '../test/helpers/pacs.js';
+import { writeSiteLexicon } from '../test/helpers/site-lexicon.js';
 
 function argOf(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -33,20 +34,7 @@ export async function runLabelSetBench(images: number): Promise<void> {
   const pacs = await makeManyPacs(images, 32);
   const scratch = await mkdtemp(join(tmpdir(), 'cxr8-bench-label-sets-'));
   try {
-    const lexicons = join(scratch, 'site-lexicons');
-    await mkdir(join(lexicons, 'findings'), { recursive: true });
-    await writeFile(
-      join(lexicons, 'findings', 'scoliosis.json'),
-      JSON.stringify({
-        finding: 'Scoliosis',
-        description: 'Lateral curvature of the spine.',
-        concepts: [{ cui: 'C0036439', name: 'Scoliosis', synonyms: ['scoliosis', 'dextroscoliosis', 'levoscoliosis'] }],
-        exclusions: [],
-        example: 'Mild thoracic dextroscoliosis.',
-      }),
-    );
-    const setFile = join(scratch, 'site.json');
-    await writeFile(setFile, JSON.stringify({ name: 'site', findings: ['Cardiomegaly', 'Nodule', 'Scoliosis'] }));
+    const { lexicons, set: setFile } = await writeSiteLexicon(scratch, ['Cardiomegaly', 'Nodule', 'Scoliosis']);
     const base: BuildOptions = { dicomDir: pacs.dicom, reports: [pacs.reports], out: join(scratch, 'out'), size: 32, shardSize: 16, workers: 1, progress: null };
     const steps: [string, Partial<BuildOptions>][] = [
       ['build, nih14', {}],

@@ -14,6 +14,7 @@ import { main } from '../src/cli.js';
 import { readShardHeader, readShardManifest, readSplit } from '../src/shards.js';
 import { labelSetDigest } from '../src/label-set.js';
 import { REPORTS_CSV, makePacs } from './helpers/pacs.js';
+import { writeSiteLexicon } from './helpers/site-lexicon.js';
 
 async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
@@ -32,23 +33,7 @@ async function pacsFor(t: { teardown(fn: () => Promise<void>): void }): Promise<
 }
 
 /** A site's lexicon folder with a finding of its own, and a set file using it beside a built-in finding. */
-async function siteFiles(root: string): Promise<{ lexicons: string; set: string }> {
-  const lexicons = join(root, 'site-lexicons');
-  await mkdir(join(lexicons, 'findings'), { recursive: true });
-  await writeFile(
-    join(lexicons, 'findings', 'scoliosis.json'),
-    JSON.stringify({
-      finding: 'Scoliosis',
-      description: 'Lateral curvature of the spine.',
-      concepts: [{ cui: 'C0036439', name: 'Scoliosis', synonyms: ['scoliosis', 'dextroscoliosis', 'levoscoliosis'] }],
-      exclusions: [],
-      example: 'Mild thoracic dextroscoliosis.',
-    }),
-  );
-  const set = join(root, 'site-set.json');
-  await writeFile(set, JSON.stringify({ name: 'site', findings: ['Cardiomegaly', 'Scoliosis'] }));
-  return { lexicons, set };
-}
+const siteFiles = (root: string): Promise<{ lexicons: string; set: string }> => writeSiteLexicon(root, ['Cardiomegaly', 'Scoliosis']);
 
 /** The export's reports with a scoliosis in ACC1001 (beside its cardiomegaly) and one alone in ACC2001. */
 async function scoliosisReports(root: string): Promise<string> {

@@ -14,6 +14,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLabeler } from '../src/pipeline.js';
 import type { ReportRecord } from '../src/readers/records.js';
+import type { Score } from '../src/evaluate.js';
 
 /** The MeSH major headings (before the first "/") that stand for each CheXpert observation. */
 export const MESH_GOLD: Readonly<Record<'Fracture' | 'Support Devices', readonly string[]>> = {
@@ -22,16 +23,10 @@ export const MESH_GOLD: Readonly<Record<'Fracture' | 'Support Devices', readonly
 };
 
 /** Counts and scores of one observation on one part. */
-export interface MeshScore {
+export interface MeshScore extends Omit<Score, 'support'> {
   finding: string;
   part: 'all' | 'tuning' | 'held back';
   reports: number;
-  tp: number;
-  fp: number;
-  fn: number;
-  precision: number;
-  recall: number;
-  f1: number;
   /** Disagreements, as "id: labeler value / MeSH majors". */
   disagreements: string[];
 }

@@ -9,6 +9,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SopClass, TransferSyntax, buildDataset, readShardManifest, writeDicom } from '@cxr8/dataset-builder';
+import { writeSiteLexicon } from '../../dataset-builder/test/helpers/site-lexicon.js';
 import { initBackend } from '../src/backend.js';
 import { train } from '../src/train.js';
 import { loadModel } from '../src/model.js';
@@ -65,20 +66,7 @@ async function writeExport(dir: string, n: number): Promise<{ dicom: string; rep
 }
 
 test.serial('a dataset built with a set of its own trains one output per set finding, in the shards\' order', async (t) => {
-  const lexicons = join(root, 'site-lexicons');
-  await mkdir(join(lexicons, 'findings'), { recursive: true });
-  await writeFile(
-    join(lexicons, 'findings', 'scoliosis.json'),
-    JSON.stringify({
-      finding: 'Scoliosis',
-      description: 'Lateral curvature of the spine.',
-      concepts: [{ cui: 'C0036439', name: 'Scoliosis', synonyms: ['scoliosis', 'dextroscoliosis', 'levoscoliosis'] }],
-      exclusions: [],
-      example: 'Mild thoracic dextroscoliosis.',
-    }),
-  );
-  const setFile = join(root, 'site-set.json');
-  await writeFile(setFile, JSON.stringify({ name: 'site', findings: SET }));
+  const { lexicons, set: setFile } = await writeSiteLexicon(root, SET);
   const pacs = await writeExport(root, 16);
   const data = join(root, 'dataset');
   const summary = await buildDataset({
