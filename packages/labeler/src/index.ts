@@ -86,3 +86,5 @@ export { decodeUtf8, invalidUtf8Reason, readTextReport, readTextStream } from '.
 export { CHEXPERT_COLUMNS, CHEXPERT_MAPPING, OUTPUT_FORMATS, createWriter, csvHeader, isOutputFormat, nihFindingLabels, writerColumns } from './writers/index.js';
 export type { OutputFormat, ReportWriter, WriterOptions } from './writers/index.js';
 export { suggestFlag } from './cli.js';
+export { EXIT, EXIT_CODE_MEANINGS, formatExitCodes } from './exit-codes.js';
+export type { ExitCode } from './exit-codes.js';
