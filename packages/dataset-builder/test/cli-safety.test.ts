@@ -248,8 +248,9 @@ test('a rebuild with another --size is refused naming both sizes; without --size
   const out = join(pacs.root, 'out');
   const base = ['--dicom', pacs.dicom, '--reports', pacs.reports, '--out', out, '--quiet', '--workers', '0'];
   t.is((await run([...base, '--size', '16', '--shard-size', '8'])).code, 1);
+  // A refused rebuild is unusable output (exit 3), not a usage error.
   const other = await run([...base, '--size', '32']);
-  t.is(other.code, 2);
+  t.is(other.code, 3);
   t.regex(other.stderr, /--size: this dataset's PNGs were made at 16 px, found --size 32; .*build into a new --out/);
   const again = await run(base);
   t.is(again.code, 1);
@@ -262,7 +263,7 @@ test('a rebuild with another --size is refused naming both sizes; without --size
   t.is(reshard.code, 1);
   t.is((JSON.parse(await readFile(join(out, 'shards', 'manifest.json'), 'utf8')) as { size: number }).size, 12);
   const text = await run([...base, '--keep-report-text']);
-  t.is(text.code, 2);
+  t.is(text.code, 3);
   t.regex(text.stderr, /--keep-report-text: this dataset was built without it/);
 });
 

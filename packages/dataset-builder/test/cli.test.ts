@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { BUILD_HELP, BUILD_OPTIONS, COMMON_OPTIONS, IMPORT_HELP, IMPORT_OPTIONS, main } from '../src/cli.js';
+import { EXIT, EXIT_CODE_MEANINGS } from '@cxr8/labeler';
+import { main } from '../src/cli.js';
+import { BUILD_OPTIONS, HELP_WIDTH, IMPORT_OPTIONS, helpText } from '../src/cli-parse.js';
 import { makePacs } from './helpers/pacs.js';
 import { filesUnder } from './helpers/files.js';
 
@@ -21,66 +23,116 @@ async function run(argv: string[]): Promise<{ code: number; stdout: string; stde
 
 test('--help of each command lists every flag its parser accepts, each with its default (or "required")', async (t) => {
   const commands = [
-    { argv: ['--help'], help: BUILD_HELP, flags: [...Object.keys(COMMON_OPTIONS), ...Object.keys(BUILD_OPTIONS)] },
-    { argv: ['import-nih', '--help'], help: IMPORT_HELP, flags: [...Object.keys(COMMON_OPTIONS), ...Object.keys(IMPORT_OPTIONS)].filter((f) => f !== 'version') },
+    { argv: ['--help'], help: helpText('build'), flags: Object.keys(BUILD_OPTIONS) },
+    { argv: ['import-nih', '--help'], help: helpText('import-nih'), flags: Object.keys(IMPORT_OPTIONS) },
   ];
   for (const c of commands) {
     const { code, stdout } = await run(c.argv);
-    t.is(code, 0);
+    t.is(code, EXIT.ok);
     t.is(stdout, c.help);
     t.true(c.flags.length >= 10);
-    for (const flag of c.flags) {
+    for (const flag of [...c.flags, 'help', 'version']) {
       // The flag's entry: its line and the indented lines after it, up to the next flag.
-      const entry = new RegExp(`^ {2}(?:-[a-z], )?--${flag}\\b[^\\n]*(?:\\n {20,}[^\\n]*)*`, 'm').exec(stdout)?.[0];
+      const entry = new RegExp(`^ {2}(?:-[a-z], | {4})--${flag}\\b[^\\n]*(?:\\n {7,}[^\\n]*)*`, 'm').exec(stdout)?.[0];
       t.truthy(entry, `--${flag} is in ${c.argv.join(' ')}`);
-      if (flag !== 'help' && flag !== 'version') t.regex(entry ?? '', /default|required/, `--${flag} shows its default`);
+      if (flag !== 'help' && flag !== 'version') t.regex(entry ?? '', /\[default: |\[required\]/, `--${flag} shows its default`);
+    }
+    // The help does not follow the terminal: no line is wider than HELP_WIDTH, and every exit code is explained.
+    t.true(stdout.split('\n').every((line) => line.length <= HELP_WIDTH), stdout);
+    for (const [exitCode, meaning] of Object.entries(EXIT_CODE_MEANINGS)) {
+      t.regex(stdout.replace(/\n {7}/g, ' '), new RegExp(`^ {2}${exitCode} +${meaning.slice(0, 40).replace(/[()]/g, '\\$&')}`, 'm'));
     }
   }
-  // Each command's help names only its own flags.
-  t.false(IMPORT_HELP.split('Options:')[1]?.includes('--dicom') ?? true);
-  t.false(BUILD_HELP.split('Options:')[1]?.includes('--data-entry') ?? true);
+  // Each command's help names only its own flags; `build --help` is the default command's help but the list of commands.
+  t.false(helpText('import-nih').includes('--dicom'));
+  t.false(helpText('build').split('Options:')[1]?.includes('--data-entry') ?? true);
+  t.is((await run(['build', '--help'])).stdout, helpText('build').replace(/\nCommands:\n[\s\S]*?\n\n/, '\n'));
+  t.is((await run(['--version'])).stdout, '0.1.0\n');
+});
+
+test('the package README shows the generated help of both subcommands, verbatim', async (t) => {
+  const readme = await readFile(join(repoRoot, 'packages', 'dataset-builder', 'README.md'), 'utf8');
+  for (const command of ['build', 'import-nih'] as const) {
+    t.true(readme.includes(`\`\`\`text\n${helpText(command)}\`\`\``), `README.md holds the output of build-dataset ${command === 'build' ? '' : 'import-nih '}--help`);
+  }
 });
 
 test('a flag of the other command is a usage error (exit 2) that names the command it belongs to', async (t) => {
   const nih = await run(['import-nih', '--data-entry', 'x.csv', '--out', 'y', '--dicom', 'x']);
-  t.is(nih.code, 2);
+  t.is(nih.code, EXIT.usage);
   t.regex(nih.stderr, /import-nih: --dicom is an option of a build/);
   const build = await run(['--dicom', 'x', '--out', 'y', '--data-entry', 'x.csv']);
-  t.is(build.code, 2);
-  t.regex(build.stderr, /--data-entry is an option of build-dataset import-nih/);
+  t.is(build.code, EXIT.usage);
+  t.regex(build.stderr, /build-dataset build: --data-entry is an option of build-dataset import-nih/);
+  const named = await run(['build', '--dicom', 'x', '--out', 'y', '--images', 'pngs']);
+  t.is(named.code, EXIT.usage);
+  t.regex(named.stderr, /build-dataset build: --images is an option of build-dataset import-nih/);
   const size = await run(['import-nih', '--data-entry', 'x.csv', '--out', 'y', '--size', '64']);
-  t.is(size.code, 2);
+  t.is(size.code, EXIT.usage);
+  t.regex(size.stderr, /build-dataset import-nih: --size is an option of a build/);
 });
 
-test('an unknown flag is a usage error with exit code 2', async (t) => {
+test('an unknown flag is a usage error with exit code 2 naming it and the subcommand; a near one is suggested', async (t) => {
   const { code, stderr } = await run(['--dicom', 'x', '--out', 'y', '--colour']);
-  t.is(code, 2);
-  t.regex(stderr, /Unknown option '--colour'/);
+  t.is(code, EXIT.usage);
+  t.regex(stderr, /build-dataset build: Unknown option '--colour' \(see build-dataset --help\)/);
+  const typo = await run(['import-nih', '--data-entry', 'x.csv', '--out', 'y', '--shard-sise', '8']);
+  t.is(typo.code, EXIT.usage);
+  t.regex(typo.stderr, /build-dataset import-nih: Unknown option '--shard-sise'; did you mean --shard-size\?/);
+  // yargs's camelCase twins and --no- negations are not flags of ours.
+  for (const flag of ['--shardSize', '--no-quiet']) t.is((await run(['--dicom', 'x', '--out', 'y', flag])).code, EXIT.usage, flag);
+});
+
+test('a stray argument, a mistyped subcommand or a flag without its value is a usage error saying so', async (t) => {
+  const stray = await run(['--dicom', 'x', '--out', 'y', '--reports', 'a.csv', 'b.csv']);
+  t.is(stray.code, EXIT.usage);
+  t.regex(stray.stderr, /Unexpected argument 'b\.csv': expected flags only .*repeat --reports/);
+  const command = await run(['imprt-nih']);
+  t.is(command.code, EXIT.usage);
+  t.regex(command.stderr, /Unexpected argument 'imprt-nih'.*did you mean the subcommand import-nih\?/);
+  const valueless = await run(['--dicom', '--out', 'y']);
+  t.is(valueless.code, EXIT.usage);
+  t.regex(valueless.stderr, /--dicom: expected a value, found the flag --out/);
+  t.is((await run(['--dicom', 'x', '--out', 'y', '--', 'z'])).code, EXIT.usage);
 });
 
 test('a missing --dicom is a usage error that says what to pass', async (t) => {
   const { code, stderr } = await run(['--out', 'y']);
-  t.is(code, 2);
+  t.is(code, EXIT.usage);
   t.regex(stderr, /--dicom is required/);
 });
 
-test('a malformed --split is a usage error', async (t) => {
+test('a malformed --split or integer is a usage error', async (t) => {
   const { code, stderr } = await run(['--dicom', 'x', '--out', 'y', '--split', '70,30']);
-  t.is(code, 2);
+  t.is(code, EXIT.usage);
   t.regex(stderr, /--split: expected three non-negative numbers/);
+  const workers = await run(['import-nih', '--data-entry', 'x.csv', '--out', 'y', '--workers', 'two']);
+  t.is(workers.code, EXIT.usage);
+  t.regex(workers.stderr, /--workers: expected a non-negative integer, found "two"/);
+});
+
+test('a --dicom folder or NIH file that does not exist is unusable input (exit 3) naming the path, not a usage error', async (t) => {
+  const root = await mkdtemp(join(tmpdir(), 'cxr8-missing-'));
+  const dicom = await run(['--dicom', join(root, 'nope'), '--out', join(root, 'out'), '--quiet', '--workers', '0']);
+  t.is(dicom.code, EXIT.unusable);
+  t.regex(dicom.stderr, /nope: expected a folder of DICOM files \(--dicom\), found nothing at this path/);
+  t.false(existsSync(join(root, 'out')));
+  const nih = await run(['import-nih', '--data-entry', join(root, 'Data_Entry_2017.csv'), '--out', join(root, 'nih'), '--quiet']);
+  t.is(nih.code, EXIT.unusable);
+  t.regex(nih.stderr, /Data_Entry_2017\.csv: expected an NIH release file or folder, found nothing at this path/);
 });
 
 test('a reports file that does not exist stops the build with exit code 3 and its name', async (t) => {
   const pacs = await makePacs();
   const { code, stderr } = await run(['--dicom', pacs.dicom, '--reports', join(pacs.root, 'nope.csv'), '--out', join(pacs.root, 'out'), '--quiet', '--workers', '0']);
-  t.is(code, 3);
+  t.is(code, EXIT.unusable);
   t.regex(stderr, /nope\.csv: expected a reports CSV/);
 });
 
 test('a build with bad files exits 1 and its summary names how many failed, with their paths for the operator', async (t) => {
   const pacs = await makePacs();
   const { code, stdout } = await run(['--dicom', pacs.dicom, '--reports', pacs.reports, '--out', join(pacs.root, 'out'), '--size', '64', '--shard-size', '16', '--quiet', '--workers', '1']);
-  t.is(code, 1);
+  t.is(code, EXIT.someFailed);
   t.regex(stdout, /failed {5}2 /);
   t.regex(stdout, /! parse dicom:[0-9a-f]{12} \(DOE\/study1\/IM0077\)/);
   t.regex(stdout, /4 in the dataset/);
@@ -91,7 +143,7 @@ test('an unreadable file (a dangling link) is recorded as a failure naming it an
   await symlink(join(pacs.root, 'nowhere.dcm'), join(pacs.dicom, 'DOE', 'unreadable.dcm'));
   const out = join(pacs.root, 'out');
   const { code, stdout } = await run(['--dicom', pacs.dicom, '--reports', pacs.reports, '--out', out, '--size', '64', '--shard-size', '16', '--quiet', '--workers', '1']);
-  t.is(code, 1);
+  t.is(code, EXIT.someFailed);
   t.regex(stdout, /failed {5}3 /);
   t.regex(stdout, /4 in the dataset/);
   const db = new Database(join(out, 'dataset.sqlite'), { readonly: true });

@@ -218,7 +218,7 @@ test('import-nih takes no --labels or --lexicons (a usage error saying why); hel
   t.is((await run(['import-nih', '--data-entry', 'x.csv', '--out', 'y', '--lexicons', 'd'])).code, 2);
   const help = (await run(['--help'])).stdout;
   t.regex(help, /--labels NAME\|FILE[\s\S]*default: the dataset's recorded set,\s+else nih14/);
-  t.regex(help, /--lexicons DIR[\s\S]*\(default: none\)/);
+  t.regex(help, /--lexicons DIR[\s\S]*\[default: none\]/);
   t.notRegex((await run(['import-nih', '--help'])).stdout, /--labels/);
 });
 
