@@ -1,8 +1,8 @@
 /**
  * Stage 7: aggregate the mention decisions of a report into one value per label.
  *
- * Per finding: positive (1) wins over uncertain (-1), uncertain over negative (0); a finding without mentions has no
- * value. A mention in history or indication context ("history of pneumonia", "evaluate for pneumothorax", "rule out
+ * Per finding: positive (1) wins over uncertain (-1), uncertain over negative (0) (the value precedence, written in
+ * precedence.ts); a finding without mentions has no value. A mention in history or indication context ("history of pneumonia", "evaluate for pneumothorax", "rule out
  * pneumonia", "seen on the prior CT") is not a finding of this study: it gives no value (blank, ANNOTATION.md "Scope";
  * issue 13) and its evidence is kept, with `ruleKind: 'history'`, only to show why. No Finding (the paper's "Normal",
  * ANNOTATION.md "No Finding"): 0 when something abnormal is asserted (a finding of any set, or a term of the broader
@@ -13,12 +13,11 @@
  * finding of 1 or -1 (checked on the folded values, not only on the evidence).
  */
 import { NO_FINDING } from './findings.js';
+import { strongerValue } from './precedence.js';
 import type { Evidence, LabeledReport, LabelValue } from './types.js';
 
 /** How uncertain mentions are reported: as -1 (default), or folded into positive or negative. */
 export type UncertaintyPolicy = 'uncertain' | 'positive' | 'negative';
-
-const RANK: Record<LabelValue, number> = { 1: 3, [-1]: 2, 0: 1 } as Record<LabelValue, number>;
 
 /**
  * True when a piece of evidence blocks No Finding: a positive or uncertain finding, or an abnormality of the broader
@@ -116,7 +115,7 @@ export function aggregate(
     const into = (allowed.has(e.label) ? labels : others) as Record<string, LabelValue | undefined> | null;
     if (into === null) continue;
     const prev = into[e.label];
-    if (prev === undefined || RANK[v] > RANK[prev]) into[e.label] = v;
+    if (strongerValue(v, prev)) into[e.label] = v;
   }
   if (others !== null) propagate(labels, others, links!);
   if (asserted) labels[NO_FINDING] = 0;
@@ -139,7 +138,7 @@ function propagate(
     for (const c of children) {
       const v = labels[c] ?? others[c];
       if (v === undefined || v === 0) continue;
-      if (best === undefined || RANK[v] > RANK[best]) best = v;
+      if (strongerValue(v, best)) best = v;
     }
     if (best !== undefined) labels[parent] = best;
   }

@@ -299,7 +299,7 @@ function labelSentence(compiled: CompiledLexicons, s: SentenceWork, evidence: Ev
       const value = a.status === 'uncertain' ? -1 : 0;
       const ev: Evidence = { label: NO_FINDING, value, ...base, rule: a.rule ?? `abnormality:${entries[0]!.id}`, ruleKind: 'abnormality' };
       evidence.push(ev);
-      if (isAlternative(a)) alternatives.push(ev);
+      if (isAlternative(a, triggers)) alternatives.push(ev);
       continue;
     }
     if (entries.every((e) => e.descriptor)) {
@@ -325,7 +325,7 @@ function labelSentence(compiled: CompiledLexicons, s: SentenceWork, evidence: Ev
       if (a.rule && !same) ev.rule = a.rule;
       if (a.kind && !same) ev.ruleKind = a.kind;
       evidence.push(ev);
-      if (!same && isAlternative(a) && alternatives.at(-1)?.start !== ev.start) alternatives.push(ev);
+      if (!same && isAlternative(a, triggers) && alternatives.at(-1)?.start !== ev.start) alternatives.push(ev);
     }
   }
   // Alternatives that are all abnormal ("atelectasis versus scarring", "scarring or atelectasis") leave each one
@@ -340,9 +340,13 @@ function labelSentence(compiled: CompiledLexicons, s: SentenceWork, evidence: Ev
 /** The No Finding evidence of alternatives that are all abnormal. */
 const ALTERNATIVES_RULE = 'nofinding.abnormal-alternatives';
 
-/** True when a mention is uncertain only as one of alternatives: "A or B", "A/B", "A versus B". */
-function isAlternative(a: Assessment): boolean {
-  return a.kind === 'alternative' || a.rule === 'unc.versus';
+/**
+ * True when a mention is uncertain only as one of alternatives: "A or B", "A/B", "A versus B" (the deciding rule,
+ * found among the sentence's triggers, has `alternatives`: rules.ts).
+ */
+function isAlternative(a: Assessment, triggers: readonly Trigger[]): boolean {
+  if (a.rule === undefined) return false;
+  return a.kind === 'alternative' || triggers.some((t) => t.rule.id === a.rule && t.rule.alternatives);
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
- * The labeler's two precedences, written here and nowhere else: which rule kind decides a mention's status
- * (`decide` in assess.ts applies it), and which kind of lexicon entry a mention is when one span is several
- * (`mentionKindOf`, used by pipeline.ts). rules.ts validates rule files against {@link RULE_KINDS}; the order of
+ * The labeler's three precedences, written here and nowhere else: which rule kind decides a mention's status
+ * (`decide` in assess.ts applies it), which kind of lexicon entry a mention is when one span is several
+ * (`mentionKindOf`, used by pipeline.ts), and which label value wins when a finding has several mentions
+ * (`strongerValue`, used by aggregate.ts: 1 over -1 over 0). rules.ts validates rule files against {@link RULE_KINDS}; the order of
  * that list is the precedence.
  *
  * Rule kinds, strongest first:
@@ -20,7 +21,7 @@
  * A mention that no deciding rule covers is positive.
  */
 import type { MatchEntry, MatchKind } from './match.js';
-import type { MentionStatus } from './types.js';
+import type { LabelValue, MentionStatus } from './types.js';
 
 /**
  * The kinds of rule, in the order of precedence.
@@ -125,4 +126,29 @@ export function mentionKindOf(entries: readonly MatchEntry[]): MatchKind {
   let best = entries[0]!.kind;
   for (let i = 1; i < entries.length; i++) if (MENTION_RANK[entries[i]!.kind] < MENTION_RANK[best]) best = entries[i]!.kind;
   return best;
+}
+
+/**
+ * Label values, strongest first, for a finding that several mentions give a value: a positive mention wins over an
+ * uncertain one, an uncertain one over a negative one ("No effusion. Small left effusion." is Effusion 1).
+ *
+ * @example
+ * ```ts
+ * VALUE_PRECEDENCE; // [1, -1, 0]
+ * ```
+ */
+export const VALUE_PRECEDENCE: readonly LabelValue[] = [1, -1, 0];
+
+/**
+ * True when value `v` wins over `prev` by {@link VALUE_PRECEDENCE} (any value wins over none).
+ *
+ * @example
+ * ```ts
+ * strongerValue(-1, 0); // true
+ * strongerValue(0, -1); // false
+ * strongerValue(0, undefined); // true
+ * ```
+ */
+export function strongerValue(v: LabelValue, prev: LabelValue | undefined): boolean {
+  return prev === undefined || VALUE_PRECEDENCE.indexOf(v) < VALUE_PRECEDENCE.indexOf(prev);
 }

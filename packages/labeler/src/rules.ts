@@ -67,11 +67,17 @@ export interface Rule {
    * the shorter triggers inside it ("no") are looked for instead.
    */
   postposed: boolean;
+  /**
+   * True when the rule offers the mention as one of alternatives, as alternative rules do ("atelectasis versus
+   * pneumonia": the hedge `versus` also says something abnormal is there): alternatives that are all abnormal give
+   * No Finding 0, not the -1 of a hedge. Default: true for `alternative` rules, false for the others.
+   */
+  alternatives: boolean;
   file: string;
 }
 
 const FILE_KEYS = ['description', 'kind', 'rules'] as const;
-const RULE_KEYS = ['id', 'kind', 'literals', 'direction', 'scope', 'attributes', 'postposed', 'example', 'note'] as const;
+const RULE_KEYS = ['id', 'kind', 'literals', 'direction', 'scope', 'attributes', 'postposed', 'alternatives', 'example', 'note'] as const;
 
 function oneOf<T extends string>(v: unknown, allowed: readonly T[], where: string, file: string, dflt?: T): T {
   if (v === undefined && dflt !== undefined) return dflt;
@@ -81,6 +87,13 @@ function oneOf<T extends string>(v: unknown, allowed: readonly T[], where: strin
     });
   }
   return v as T;
+}
+
+/** A rule's true-or-false key, `dflt` when absent. */
+function flag(o: Record<string, unknown>, key: string, dflt: boolean, where: string, file: string): boolean {
+  const v = o[key] ?? dflt;
+  if (typeof v !== 'boolean') throw new RuleError(`${where}.${key}: expected true or false, found ${JSON.stringify(v)}`, { file });
+  return v;
 }
 
 /**
@@ -121,14 +134,9 @@ export function validateRuleFile(doc: unknown, file: string): Rule[] {
       throw new RuleError(`${where}.example: expected an example sentence, found ${JSON.stringify(example)}`, { file });
     }
     const trigger = kind !== 'pseudo' && kind !== 'termination';
-    const attributes = o['attributes'] ?? kind === 'attribution';
-    if (typeof attributes !== 'boolean') {
-      throw new RuleError(`${where}.attributes: expected true or false, found ${JSON.stringify(attributes)}`, { file });
-    }
-    const postposed = o['postposed'] ?? false;
-    if (typeof postposed !== 'boolean') {
-      throw new RuleError(`${where}.postposed: expected true or false, found ${JSON.stringify(postposed)}`, { file });
-    }
+    const attributes = flag(o, 'attributes', kind === 'attribution', where, file);
+    const postposed = flag(o, 'postposed', false, where, file);
+    const alternatives = flag(o, 'alternatives', kind === 'alternative', where, file);
     return {
       id,
       kind,
@@ -138,6 +146,7 @@ export function validateRuleFile(doc: unknown, file: string): Rule[] {
       example,
       attributes,
       postposed,
+      alternatives,
       file,
     };
   });

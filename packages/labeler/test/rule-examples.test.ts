@@ -7,7 +7,8 @@
  *   ("suggestive of, but not diagnostic of, ..."), one of its words is assessed otherwise without it;
  * - a pseudo or termination rule: the example's other triggers reach otherwise without it;
  * - an attribution rule: the example is labeled otherwise without it;
- * - a vocabulary list: the example is labeled otherwise with the list emptied (labels, or evidence: rule, value, span).
+ * - a vocabulary list: the example is labeled otherwise with the list emptied (labels, or evidence: rule, value, span);
+ * - a rule flagged `alternatives` beyond its kind's default ("versus"): the example is labeled otherwise without the flag.
  */
 import test from 'ava';
 import { assessMention } from '../src/assess.js';
@@ -74,6 +75,24 @@ for (const rule of compiled.rules) {
       t.not(scopes(rule.example, compiled, rule), scopes(rule.example, without(rule), rule));
     });
   }
+}
+
+/** The compiled lexicons with one rule's `alternatives` flag turned off. */
+function withoutAlternatives(rule: Rule): CompiledLexicons {
+  const rules = compiled.rules.map((r) => (r === rule ? { ...r, alternatives: false } : r));
+  return { ...compiled, rules, triggers: compileTriggers(rules) };
+}
+
+const flaggedAlternatives = compiled.rules.filter((r) => r.alternatives && r.kind !== 'alternative');
+
+test('the bundled rules flag "versus" as offering alternatives', (t) => {
+  t.deepEqual(flaggedAlternatives.map((r) => r.id), ['unc.versus']);
+});
+
+for (const rule of flaggedAlternatives) {
+  test(`rule ${rule.id}'s alternatives flag decides its example: "${rule.example}"`, (t) => {
+    t.not(outcome(label(compiled, rule.example)), outcome(label(withoutAlternatives(rule), rule.example)));
+  });
 }
 
 for (const [name, list] of currentVocabulary().lists) {
