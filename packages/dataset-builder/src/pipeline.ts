@@ -14,11 +14,11 @@
  *    its images. Another set relabels every study in place.
  * 6. split (stages/split.ts): `--stratify` deals out the new patients by label (the hash split is set in assign).
  * 7. render (stages/render.ts): DICOM to 8-bit PNG at `--size` in the pool, temp name + rename; an unnamed image
- *    goes to `images/.pending/`.
+ *    goes to `images/.pending/`. The same pixels at `--shard-size` are spooled to `.shard-pixels/`.
  * 8. name (stages/name.ts): images that entered the dataset (rendered, with a report) get
  *    `{patient:08d}_{followup:03d}.png`, the patient's next follow-up numbers in date order; a name never changes.
  * 9. export (stages/export.ts): the NIH files and CheXpert.csv.
- * 10. shards (stages/shards.ts): training shards.
+ * 10. shards (stages/shards.ts): training shards, from the spooled pixels (a PNG without them is decoded).
  *
  * Resume: every stage only does the work the database says is not done, and writes its results in batched
  * transactions whose content depends only on the input, so a run killed at any moment and run again ends with the
@@ -275,7 +275,7 @@ export async function buildDataset(options: BuildOptions): Promise<BuildSummary>
     const assigned = await assignStage(ctx, { seed, split, stratify: options.stratify ?? false, keepReportText });
     const labeled = labelStage(ctx, { labeler, keepText: keepReportText, labelSetDigest: labelSet.digest });
     if (options.stratify) splitStage(ctx, { seed, split });
-    const render = await renderStage(ctx, { size });
+    const render = await renderStage(ctx, { size, shardSize });
     await nameStage(ctx);
     await exportStage(ctx, { findings: labelSet.findings });
     const shards = await shardsStage(ctx, { size: shardSize, records: shardRecords, findings: labelSet.findings });

@@ -12,11 +12,18 @@
  * boxes, size) equals the one stored in `meta.shards_digest` by the last complete write; otherwise all shards are rewritten
  * into `.shards-partial/shards/` beside the old ones (each file through a `.partial` name) and the folder is swapped
  * in when done, so shards never mix two states of the dataset and a failed or stopped run leaves the old set whole.
+ *
+ * Pixels: the render stage spools each PNG's pixels at the shard size to `.shard-pixels/<key>.gray` (tasks.ts
+ * `encodeShardPixels`: the same pixels the PNG holds, resized once more, tied to the PNG by its length and mtime), so
+ * the shard task reads 50 KB instead of decoding a 1024-pixel PNG. A PNG without a matching spool file (rendered by an
+ * earlier run or another `--shard-size`, an NIH import, a deleted spool) is decoded and resized as before: the same
+ * bytes either way. After a complete write the spool files of the written records are deleted (and those of images
+ * no longer rendered); those of rendered images not yet in the dataset stay for a later write.
  */
 import type { Database as Db } from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { FINDINGS_14 } from '@cxr8/labeler';
 import { LABEL_NOT_MENTIONED, ShardWriter, writeShardManifest } from '../shards.js';
@@ -33,6 +40,27 @@ export interface ShardsSummary {
   records: number;
   /** True when the shards were already up to date. */
   skipped: boolean;
+  /** Records whose pixels were decoded from their PNG (no spooled pixels of that PNG at this size). */
+  decoded: number;
+}
+
+/** The folder (under the dataset folder) where the render stage spools shard-size pixels. */
+export const SHARD_PIXELS_DIR = '.shard-pixels';
+
+/**
+ * The spool file of an image's shard-size pixels, named by its source key (which naming does not change).
+ *
+ * @example
+ * ```ts
+ * shardPixelsPath('out/demo', '5c1e0a9b3f2d4e6f7a8b9c0d1e2f...'); // 'out/demo/.shard-pixels/5c1e0a9b3f2d4e6f7a8b9c0d.gray'
+ * ```
+ */
+export function shardPixelsPath(out: string, sourceKey: string): string {
+  return join(out, SHARD_PIXELS_DIR, spoolName(sourceKey));
+}
+
+function spoolName(sourceKey: string): string {
+  return `${sourceKey.slice(0, 24)}.gray`;
 }
 
 /** Options of {@link writeDatasetShards}. */
@@ -71,6 +99,7 @@ export function shardFindings(db: Db): string[] {
 interface ShardItem {
   id: number;
   image_index: string;
+  source_key: string | null;
   split: Split;
   file: string;
   labels: Int8Array;
@@ -83,9 +112,9 @@ function loadItems(db: Db, absent: number, findings: readonly string[]): ShardIt
   const findingIndex = new Map<string, number>(findings.map((f, i) => [f, i]));
   const items = db
     .prepare(
-      "SELECT id, image_index, split, coalesce(file, image_index) AS file FROM images i WHERE i.png_status = 'done' AND i.image_index IS NOT NULL AND i.study_id IN (SELECT id FROM studies WHERE has_report = 1) ORDER BY image_index",
+      "SELECT id, image_index, source_key, split, coalesce(file, image_index) AS file FROM images i WHERE i.png_status = 'done' AND i.image_index IS NOT NULL AND i.study_id IN (SELECT id FROM studies WHERE has_report = 1) ORDER BY image_index",
     )
-    .all() as { id: number; image_index: string; split: Split; file: string }[];
+    .all() as { id: number; image_index: string; source_key: string | null; split: Split; file: string }[];
   const byId = new Map<number, ShardItem>();
   const out = items.map((r) => {
     const item: ShardItem = { ...r, labels: new Int8Array(findings.length).fill(absent), boxes: [] };
@@ -129,7 +158,7 @@ export async function writeDatasetShards(db: Db, out: string, options: ShardOpti
   const shardDir = join(out, 'shards');
   if (getMeta(db, 'shards_digest') === digest && existsSync(join(shardDir, 'manifest.json'))) {
     const count = (await readdir(shardDir)).filter((n) => n.endsWith('.cxs')).length;
-    return { size: options.size, shards: count, records: items.length, skipped: true };
+    return { size: options.size, shards: count, records: items.length, skipped: true, decoded: 0 };
   }
   // The new shards are written beside the old ones (out/.shards-partial/shards/) and swapped in only when at least
   // one record was written: a run that fails or is stopped midway leaves the previous shards whole.
@@ -140,6 +169,8 @@ export async function writeDatasetShards(db: Db, out: string, options: ShardOpti
   const manifest: ShardManifest = { version: 1, size: options.size, findings: [...findings], shards: [] };
   const progress = createProgress({ label: 'shards', total: items.length, stream: options.progress === undefined ? process.stderr : options.progress });
   let written = 0;
+  let decoded = 0;
+  const shardTask = (it: ShardItem) => ({ kind: 'shard' as const, path: join(base, it.file), file: it.image_index, size: options.size, ...(it.source_key !== null ? { spoolPath: shardPixelsPath(out, it.source_key) } : {}) });
   db.prepare("DELETE FROM failures WHERE stage = 'shards'").run();
   for (const split of SPLITS) {
     const list = items.filter((i) => i.split === split);
@@ -152,7 +183,7 @@ export async function writeDatasetShards(db: Db, out: string, options: ShardOpti
       manifest.shards.push({ file, split, count });
       writer = undefined;
     };
-    for await (const [item, r] of mapOrdered(list, options.pool.capacity, (it) => options.pool.run({ kind: 'shard', path: join(base, it.file), file: it.image_index, size: options.size }))) {
+    for await (const [item, r] of mapOrdered(list, options.pool.capacity, (it) => options.pool.run(shardTask(it)))) {
       progress.tick();
       if (!r.ok || r.kind !== 'shard') {
         recordFailure(db, item.image_index, 'shards', r.ok ? 'unexpected task result' : r.reason);
@@ -161,6 +192,7 @@ export async function writeDatasetShards(db: Db, out: string, options: ShardOpti
       if (!writer) writer = await ShardWriter.create(join(stageDir, `${split}-${String(manifest.shards.filter((s) => s.split === split).length).padStart(5, '0')}.cxs`), header);
       await writer.write({ id: item.image_index, labels: item.labels, boxes: item.boxes, pixels: r.pixels });
       written++;
+      if (r.decoded) decoded++;
       if (writer.records >= options.records) await closeWriter();
     }
     await closeWriter();
@@ -169,7 +201,7 @@ export async function writeDatasetShards(db: Db, out: string, options: ShardOpti
   if (written === 0 && items.length > 0) {
     // Every record failed (each is in `failures`): the shards there are kept rather than replaced by none.
     await rm(stagingRoot, { recursive: true, force: true });
-    return { size: options.size, shards: 0, records: 0, skipped: false };
+    return { size: options.size, shards: 0, records: 0, skipped: false, decoded: 0 };
   }
   await writeShardManifest(stagingRoot, manifest);
   const old = join(stagingRoot, 'old');
@@ -177,5 +209,20 @@ export async function writeDatasetShards(db: Db, out: string, options: ShardOpti
   await rename(stageDir, shardDir);
   await rm(stagingRoot, { recursive: true, force: true });
   setMeta(db, 'shards_digest', digest);
-  return { size: options.size, shards: manifest.shards.length, records: written, skipped: false };
+  await pruneShardPixels(db, out, items);
+  return { size: options.size, shards: manifest.shards.length, records: written, skipped: false, decoded };
+}
+
+/**
+ * After a complete write: deletes the spool files of the sharded images (their pixels are in the shards now) and of
+ * images no longer rendered; keeps those of rendered images not in the dataset yet (no report, not named).
+ */
+async function pruneShardPixels(db: Db, out: string, sharded: readonly ShardItem[]): Promise<void> {
+  const dir = join(out, SHARD_PIXELS_DIR);
+  if (!existsSync(dir)) return;
+  const keep = new Set((db.prepare("SELECT source_key FROM images WHERE png_status = 'done' AND source_key IS NOT NULL").pluck().all() as string[]).map(spoolName));
+  for (const it of sharded) if (it.source_key !== null) keep.delete(spoolName(it.source_key));
+  const names = await readdir(dir);
+  await Promise.all(names.filter((n) => !keep.has(n)).map((n) => rm(join(dir, n), { force: true })));
+  if (names.every((n) => !keep.has(n))) await rmdir(dir).catch(() => undefined);
 }

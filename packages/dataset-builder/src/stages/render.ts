@@ -1,6 +1,6 @@
 /**
  * Stage 7 of `buildDataset`, render: DICOM to PNG in the worker pool (tasks.ts `render`, dicom/render.ts), the copies
- * of an instance tried in turn (copies.ts).
+ * of an instance tried in turn (copies.ts); the same pixels at the shard size are spooled for the shards stage.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { FAILURES_SQL } from '../sql/failures.js';
 import { mapOrdered } from '../pool.js';
 import type { TaskResult } from '../tasks.js';
 import { createProgress } from '../progress.js';
+import { SHARD_PIXELS_DIR, shardPixelsPath } from '../exports/shards.js';
 import type { StageContext } from './context.js';
 
 /**
@@ -32,6 +33,11 @@ export function pngPath(image: { image_index: string | null; source_key: string 
 export interface RenderOptions {
   /** PNG width and height (`--size`). */
   size: number;
+  /**
+   * Shard image size (`--shard-size`; 0 or absent: none): each rendered PNG's pixels are also resized to it and
+   * spooled under `.shard-pixels/` for the shards stage, which then need not decode the PNG.
+   */
+  shardSize?: number;
 }
 
 /** What the render stage did. */
@@ -45,21 +51,25 @@ export interface RenderCounts {
 /**
  * Stage 7, render: each pending image's copies, one task each in path order (copies.ts), until one renders to an
  * 8-bit PNG at `--size` (temp name, then rename); failures are recorded per copy; then `settleCopies` records the
- * copies that did not render as duplicates.
+ * copies that did not render as duplicates. With `shardSize`, the task also spools the PNG's pixels at the shard size
+ * (`.shard-pixels/`, exports/shards.ts), from the same pixels the PNG holds.
  *
  * @example
  * ```ts
- * const { rendered, duplicates } = await renderStage(ctx, { size: 1024 });
+ * const { rendered, duplicates } = await renderStage(ctx, { size: 1024, shardSize: 224 });
  * ```
  */
 export async function renderStage(ctx: StageContext, options: RenderOptions): Promise<RenderCounts> {
   const { db, dicomDir, out, pool } = ctx;
   const { size } = options;
+  const shardSize = options.shardSize ?? 0;
   const progressStream = ctx.progress;
   const images = statements(db, IMAGES_SQL);
   const sources = statements(db, SOURCES_SQL);
   const todo = images.toRender.all() as { id: number; image_index: string | null; source_key: string }[];
   if (todo.some((t) => t.image_index === null)) await mkdir(join(out, 'images', '.pending'), { recursive: true });
+  if (shardSize > 0 && todo.length > 0) await mkdir(join(out, SHARD_PIXELS_DIR), { recursive: true });
+  const spool = (t: (typeof todo)[number]) => (shardSize > 0 ? { shardSize, shardPath: shardPixelsPath(out, t.source_key) } : {});
   const copiesOf = sources.copiesOf;
   const ok = images.setRendered;
   const failed = images.setFailed;
@@ -76,7 +86,7 @@ export async function renderStage(ctx: StageContext, options: RenderOptions): Pr
     const copies = copiesOf.all(t.source_key) as CopyRow[];
     const attempts: Attempt[] = [];
     for (const copy of renderOrder(copies)) {
-      const result = await pool.run({ kind: 'render', path: join(dicomDir, copy.path), file: copy.ref, outPath: join(out, 'images', pngPath(t)), size });
+      const result = await pool.run({ kind: 'render', path: join(dicomDir, copy.path), file: copy.ref, outPath: join(out, 'images', pngPath(t)), size, ...spool(t) });
       attempts.push({ copy, result });
       if (result.ok) break;
     }
