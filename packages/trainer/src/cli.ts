@@ -1,275 +1,44 @@
 /**
- * `cxr8-train`: argument parsing only. Each subcommand parses its flags and calls one exported async function; one
- * top-level catch maps typed errors to exit codes:
+ * `cxr8-train`: the command line (parsed by yargs in `cli-options.ts`) and one top-level catch that maps errors to
+ * the exit codes every cxr8 command shares (`EXIT` of @cxr8/labeler, `src/exit-codes.ts` there):
  *
- * | exit | meaning                                                                    |
- * |------|----------------------------------------------------------------------------|
- * | 0    | done                                                                       |
- * | 1    | the run failed on its input: a typed error of any @cxr8 package             |
- * | 2    | usage: unknown subcommand or flag, missing or malformed value              |
- * | 1    | also a file-system error (a full disk, a folder removed during the run)    |
- * | 3    | refused before anything was changed (RefusedError): an --out holding other |
- * |      | work or that cannot be written (read-only, permissions), options differing |
- * |      | from a run's recorded ones, an upsample                                    |
- * | 70   | an unexpected internal error (a bug: please report it with the stack)      |
- * | 130  | interrupted (SIGINT / Ctrl-C, InterruptedError), with how to resume        |
+ * | exit | meaning here                                                                                  |
+ * |------|-----------------------------------------------------------------------------------------------|
+ * | 0    | done                                                                                          |
+ * | 1    | not used: each command finishes or stops as a whole, none leaves some items failed            |
+ * | 2    | usage (UsageError): unknown command or flag, another subcommand's flag, missing or bad value  |
+ * | 3    | unusable input or output: a typed error of any @cxr8 package (a --data that is not a dataset, |
+ * |      | a --run with no model, an unreadable shard or model, an unusable backend), a refusal          |
+ * |      | (RefusedError: an --out holding other work or that cannot be written, options differing from  |
+ * |      | a run's recorded ones, an upsample), a file-system error (ENOENT, EACCES, ENOSPC, ...)         |
+ * | 70   | an unexpected internal error (a bug: please report it with the stack)                         |
+ * | 130  | interrupted (SIGINT / Ctrl-C, InterruptedError), with how to resume                           |
  */
-import { suggestFlag } from '@cxr8/labeler';
-import { InterruptedError, RefusedError, TrainerError, UsageError } from './errors.js';
+import { EXIT } from '@cxr8/labeler';
+import type { ExitCode } from '@cxr8/labeler';
+import { InterruptedError, MetricInputError, TrainerError, UsageError } from './errors.js';
+import { COMMANDS, helpText, parseCommandLine } from './cli-options.js';
+import type { Command, Flags } from './cli-options.js';
 import { checkDatasetFolder, checkRunFolder } from './preflight.js';
 
-/** The type of a flag's value. */
-export type FlagType = 'string' | 'number' | 'integer' | 'boolean';
-
-/** The values a flag allows, beyond its type: a range, a step, or a list of names. */
-export interface ValueRule {
-  min?: number;
-  max?: number;
-  /** Strictly greater than (for a learning rate: above 0). */
-  above?: number;
-  multipleOf?: number;
-  oneOf?: readonly string[];
-}
-
-/** A subcommand's flags: name (without `--`) -> type, which are required, and the values each allows. */
-export interface FlagSpec {
-  types: Record<string, FlagType>;
-  required: readonly string[];
-  /** Checked when the flag is given, so that a value out of range is a usage error (exit 2) before any work. */
-  values?: Record<string, ValueRule>;
-}
-
-/** What a rule allows, in words: "an integer >= 1", "a number > 0", "one of wasm, cpu". */
-function describeRule(type: FlagType, rule: ValueRule): string {
-  if (rule.oneOf) return `one of ${rule.oneOf.join(', ')}`;
-  const parts = [type === 'integer' ? 'an integer' : 'a number'];
-  if (rule.above !== undefined) parts.push(`> ${rule.above}`);
-  if (rule.min !== undefined && rule.max !== undefined) parts.push(`from ${rule.min} to ${rule.max}`);
-  else if (rule.min !== undefined) parts.push(`>= ${rule.min}`);
-  else if (rule.max !== undefined) parts.push(`<= ${rule.max}`);
-  if (rule.multipleOf !== undefined) parts.push(`and a multiple of ${rule.multipleOf}`);
-  return parts.join(' ');
-}
-
-function allowed(value: string | number, rule: ValueRule): boolean {
-  if (rule.oneOf) return rule.oneOf.includes(String(value));
-  const n = value as number;
-  return (
-    (rule.min === undefined || n >= rule.min) &&
-    (rule.max === undefined || n <= rule.max) &&
-    (rule.above === undefined || n > rule.above) &&
-    (rule.multipleOf === undefined || n % rule.multipleOf === 0)
-  );
-}
-
-/** Parsed flags: strings, numbers or booleans by flag name (as written, e.g. `batch-size`). */
-export type Flags = Record<string, string | number | boolean>;
+export { parseFlags } from './cli-options.js';
+export type { FlagSpec, FlagType, Flags, ValueRule } from './cli-options.js';
 
 /**
- * Parses `--name value`, `--name=value` and boolean `--name` flags against a spec. Throws {@link UsageError} naming the
- * flag and what it expected.
+ * The help of each subcommand, as `cxr8-train <command> --help` prints it (generated by yargs when read).
  *
  * @example
  * ```ts
- * parseFlags(['--n', '10', '--out', 'x'], { types: { n: 'integer', out: 'string' }, required: ['out'] });
- * // { n: 10, out: 'x' }
+ * COMMAND_HELP['phantoms'].startsWith('cxr8-train phantoms --out DIR'); // true
  * ```
  */
-export function parseFlags(argv: readonly string[], spec: FlagSpec, command: string): Flags {
-  const flags: Flags = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (!arg.startsWith('--')) {
-      throw new UsageError(`${command}: expected a flag like --out DIR, found "${arg}" (see cxr8-train ${command} --help)`);
-    }
-    const eq = arg.indexOf('=');
-    const name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
-    const type = spec.types[name];
-    if (type === undefined) {
-      const near = suggestFlag(name, Object.keys(spec.types));
-      throw new UsageError(
-        `${command}: unknown flag --${name}${near === undefined ? '' : `; did you mean ${near}?`} (expected one of ${Object.keys(spec.types).map((f) => `--${f}`).join(', ')})`,
-      );
-    }
-    if (type === 'boolean') {
-      if (eq >= 0) {
-        const v = arg.slice(eq + 1);
-        if (v !== 'true' && v !== 'false') throw new UsageError(`${command}: --${name} expects true or false, found "${v}"`);
-        flags[name] = v === 'true';
-      } else flags[name] = true;
-      continue;
-    }
-    let value: string | undefined;
-    if (eq >= 0) value = arg.slice(eq + 1);
-    else {
-      value = argv[i + 1];
-      i++;
-    }
-    if (value === undefined || (eq < 0 && value.startsWith('--'))) {
-      throw new UsageError(`${command}: --${name} expects a value, e.g. --${name} ${type === 'string' ? 'PATH' : '8'}`);
-    }
-    if (type === 'string') {
-      if (value.trim() === '') throw new UsageError(`${command}: --${name} expects a value, found an empty string`);
-      flags[name] = value;
-    } else {
-      const n = Number(value);
-      if (value.trim() === '' || !Number.isFinite(n) || (type === 'integer' && !Number.isInteger(n))) {
-        throw new UsageError(`${command}: --${name} expects ${type === 'integer' ? 'an integer' : 'a number'}, found "${value}"`);
-      }
-      flags[name] = n;
-    }
-  }
-  for (const r of spec.required) {
-    if (flags[r] === undefined) throw new UsageError(`${command}: missing --${r} (see cxr8-train ${command} --help)`);
-  }
-  for (const [name, rule] of Object.entries(spec.values ?? {})) {
-    const value = flags[name];
-    if (value === undefined || typeof value === 'boolean' || allowed(value, rule)) continue;
-    throw new UsageError(`${command}: --${name} expects ${describeRule(spec.types[name] ?? 'string', rule)}, found ${typeof value === 'string' ? `"${value}"` : value} (see cxr8-train ${command} --help)`);
-  }
-  return flags;
-}
+export const COMMAND_HELP: Readonly<Record<Command, string>> = Object.defineProperties(
+  {} as Record<Command, string>,
+  Object.fromEntries(COMMANDS.map((c) => [c, { get: () => helpText(c), enumerable: true }])),
+);
 
 const str = (f: Flags, k: string): string | undefined => (f[k] === undefined ? undefined : String(f[k]));
 const num = (f: Flags, k: string): number | undefined => (typeof f[k] === 'number' ? (f[k] as number) : undefined);
-
-const EXIT_CODES = `Exit codes: 0 done; 1 the run failed on its input (the message names the file and the reason); 2 usage
-error; 3 refused before anything was changed (an --out that holds other work or cannot be written, options that
-differ from a run's recorded ones, an upsample); 70 internal error; 130 interrupted (Ctrl-C).`;
-
-const HELP = `cxr8-train: train and evaluate the ChestX-ray8 model on a dataset built by build-dataset
-
-Usage:
-  cxr8-train train     --data DATASET_DIR --out RUN_DIR [options]     train (or --resume) a run
-  cxr8-train evaluate  --data DATASET_DIR --run RUN_DIR --out EVAL_DIR [options]
-  cxr8-train phantoms  --out DIR [--n N] [--seed S] [--style a|b] [--force]
-  cxr8-train --help | <command> --help                                every flag of a command, with its default
-
-train      reads the train and val shards, trains, checkpoints every epoch into RUN_DIR (train.json, metrics.jsonl,
-           config.json, weights); early stopping is on (--patience 4); --resume continues a run with its options.
-evaluate   writes metrics.json, predictions.csv, boxes.csv, report.md, roc/*.png and overlays/*.png into EVAL_DIR.
-phantoms   writes a synthetic NIH-layout dataset (images/*.png, Data_Entry.csv, BBox_List.csv, train_val_list.txt,
-           test_list.txt) for build-dataset import-nih.
-
-${EXIT_CODES}
-`;
-
-/** Help of each subcommand: every flag with its default. `test/cli.test.ts` checks the defaults against the code. */
-export const COMMAND_HELP: Record<string, string> = {
-  train: `cxr8-train train: train the model on a dataset's train split, validating on its val split every epoch
-
-Usage: cxr8-train train --data DATASET_DIR --out RUN_DIR [options]
-
-  --data DIR           dataset folder written by build-dataset (reads DIR/shards/manifest.json)      (required)
-  --out DIR            run folder: absent or empty for a new run; train.json, metrics.jsonl,
-                       config.json + weights (best epoch), checkpoint/ (last epoch)                   (required)
-  --epochs N           epochs to train                                                              default 10
-  --batch-size N       images per step                                                              default 16
-  --image-size PX      side of the images fed to the model; at most the shards' size
-                       (build-dataset --shard-size), unless --allow-upsample         default: shard size, at most 224
-  --lr X               peak learning rate of Adam (warm-up, then cosine to 1%)                      default 0.001
-  --backbone NAME      resnet-tiny, resnet-small, or PATH/model.json (a TF.js model, frozen)    default resnet-tiny
-  --seed N             seed of the weights, the order and the augmentation                          default 1
-  --input-norm NAME    input scaling: image (each image to mean 0, deviation 1 by its own
-                       statistics) or fixed ((x - 0.5) * 4, models before issue 12)             default image
-  --output-stride N    image pixels per cell of the transition map: 4 (twice as fine, for small
-                       findings; about 3x slower), 8 or 16 (built-in backbones)                     default 8
-  --patience N         early stopping: stop after N epochs without a better mean validation
-                       AUC (it is said when it happens); 0 turns early stopping off                 default 4
-  --resume             continue RUN_DIR from its last checkpoint with the options in its train.json;
-                       an option given again must have the recorded value (refused otherwise,
-                       exit 3); only --epochs may change (raise it to train longer)
-  --force              replace the run RUN_DIR holds (the old one is kept until the new run has
-                       finished its first epoch), or write into a non-empty folder that is no run
-  --allow-upsample     allow --image-size above the shards' size (upsampled images, no new detail)
-  --backend NAME       tensorflow, wasm or cpu                            default: the fastest that starts
-  -h, --help           this help
-
-Without --resume or --force, an --out that holds a run or other files is refused (exit 3) and left as it was.
-Ctrl-C stops after the current step (exit 130); the last finished epoch stays in checkpoint/ for --resume.
-
-${EXIT_CODES}
-`,
-  evaluate: `cxr8-train evaluate: score a trained run on one split: AUC, heatmaps, boxes, localization, report
-
-Usage: cxr8-train evaluate --data DATASET_DIR --run RUN_DIR --out EVAL_DIR [options]
-
-  --data DIR           dataset folder written by build-dataset                                     (required)
-  --run DIR            run folder written by cxr8-train train (config.json, weights)                (required)
-  --out DIR            writes metrics.json, predictions.csv, boxes.csv, report.md, roc/*.png,
-                       overlays/*.png; absent, empty or an earlier evaluation (replaced when this
-                       one is complete; until then it is left as it was)                             (required)
-  --split NAME         test, val or train                                                           default test
-  --batch-size N       images per forward pass                                                      default 16
-  --map-size PX        side the class activation maps are up-sampled to before thresholding;
-                       1024 is the paper's frame at about 10x the cost                              default 256
-  --scaling NAME       positive (max(M, 0) / max M) or minmax, how maps become 0..255              default positive
-  --boxes NAME         strong (threshold 180, a box per region whose peak reaches 90% of the
-                       map's maximum), peak (one box per image and finding, the region above 180
-                       around the map's peak) or paper (thresholds 60 and 180, a box per region,
-                       the paper's protocol); report.md scores the paper's as well    default strong
-  --overlays N         heatmap overlays to draw (images with ground-truth boxes)                    default 12
-  --force              write into an --out that holds other files (only our own files are replaced)
-  --allow-upsample     allow a model whose image size is above the shards' size
-  --backend NAME       tensorflow, wasm or cpu                            default: the fastest that starts
-  -h, --help           this help
-
-${EXIT_CODES}
-`,
-  phantoms: `cxr8-train phantoms: synthetic radiographs with planted findings, in the NIH ChestX-ray14 layout
-
-Usage: cxr8-train phantoms --out DIR [--n N] [--seed S] [--style a|b] [--force]
-
-  --out DIR            absent, empty, or a phantom set written before (replaced as a whole, no stale
-                       images: the new set is written beside it and moved into place)               (required)
-  --n N                images                                                                       default 100
-  --seed S             seed of the plan and the pixels                                              default 1
-  --style a|b          phantom family: a (phantoms.ts) or b (phantoms-b.ts, drawn independently:
-                       other anatomy, film-curve intensities, noise, ribs and finding looks)        default a
-  --force              write into a non-empty folder that is not a phantom set (only our own
-                       entries, such as images/ and Data_Entry.csv, are replaced)
-  -h, --help           this help
-
-Then: build-dataset import-nih --data-entry DIR/Data_Entry.csv --bbox DIR/BBox_List.csv
-      --train-val-list DIR/train_val_list.txt --test-list DIR/test_list.txt --images DIR/images --out DATASET_DIR
-
-${EXIT_CODES}
-`,
-};
-
-/** The backends `--backend` names (backend.ts). */
-const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
-
-const SPECS: Record<string, FlagSpec> = {
-  train: {
-    types: {
-      data: 'string', out: 'string', epochs: 'integer', 'batch-size': 'integer', 'image-size': 'integer', lr: 'number',
-      backbone: 'string', seed: 'integer', backend: 'string', resume: 'boolean', patience: 'integer', force: 'boolean',
-      'allow-upsample': 'boolean', 'input-norm': 'string', 'output-stride': 'integer', help: 'boolean',
-    },
-    required: ['data', 'out'],
-    values: {
-      epochs: { min: 1 }, 'batch-size': { min: 1 }, 'image-size': { min: 16, multipleOf: 8 }, lr: { above: 0 }, patience: { min: 0 },
-      backend: { oneOf: BACKENDS }, 'input-norm': { oneOf: ['image', 'fixed'] }, 'output-stride': { oneOf: ['4', '8', '16'] },
-    },
-  },
-  evaluate: {
-    types: {
-      data: 'string', run: 'string', split: 'string', out: 'string', 'batch-size': 'integer', 'map-size': 'integer', scaling: 'string', boxes: 'string',
-      overlays: 'integer', backend: 'string', force: 'boolean', 'allow-upsample': 'boolean', help: 'boolean',
-    },
-    required: ['data', 'run', 'out'],
-    values: {
-      split: { oneOf: ['train', 'val', 'test'] }, 'batch-size': { min: 1 }, 'map-size': { min: 8, max: 4096 }, scaling: { oneOf: ['positive', 'minmax'] },
-      boxes: { oneOf: ['strong', 'peak', 'paper'] }, overlays: { min: 0 }, backend: { oneOf: BACKENDS },
-    },
-  },
-  phantoms: {
-    types: { out: 'string', n: 'integer', seed: 'integer', style: 'string', force: 'boolean', help: 'boolean' },
-    required: ['out'],
-    values: { n: { min: 1 }, style: { oneOf: ['a', 'b'] } },
-  },
-};
 
 /** Streams for the CLI's output, replaceable in tests; `signal` stops a run as Ctrl-C does. */
 export interface CliIo {
@@ -315,7 +84,7 @@ async function runTrain(flags: Flags, io: CliIo, signal: AbortSignal): Promise<n
       `(--patience ${o.patience}; --patience 0 turns early stopping off)`
     : `${result.epochsRun} of ${o.epochs} epochs`;
   io.out(`cxr8-train: ${resumed}${stop}; best epoch ${result.bestEpoch}, mean validation AUC ${auc}; model in ${result.out}`);
-  return 0;
+  return EXIT.ok;
 }
 
 async function runEvaluate(flags: Flags, io: CliIo, signal: AbortSignal): Promise<number> {
@@ -354,7 +123,7 @@ async function runEvaluate(flags: Flags, io: CliIo, signal: AbortSignal): Promis
   io.out(`cxr8-train: ${result.images} image${result.images === 1 ? '' : 's'}, mean AUC ${meanAuc}`);
   io.out(`cxr8-train: wrote ${result.files.join(', ')}`);
   for (const warning of result.warnings) io.err(`cxr8-train: warning: ${warning}`);
-  return 0;
+  return EXIT.ok;
 }
 
 async function runPhantoms(flags: Flags, io: CliIo, signal: AbortSignal): Promise<number> {
@@ -373,16 +142,76 @@ async function runPhantoms(flags: Flags, io: CliIo, signal: AbortSignal): Promis
   if (process.stderr.isTTY) process.stderr.write('\n');
   io.out(`cxr8-train: ${ds.images} phantom images (${ds.testImages} in test_list.txt), ${ds.boxes} boxes in ${ds.out}`);
   io.out(`cxr8-train: per finding ${Object.entries(ds.counts).map(([f, c]) => `${f} ${c}`).join(', ')}`);
-  return 0;
+  return EXIT.ok;
 }
 
 /** Quotes an argument for a shell command line shown to the user. */
 const shellWord = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
+/** A Node file-system error that escaped (a disk that filled up, a folder removed under the run). */
+function systemErrorOf(error: unknown): (Error & { code: string; syscall: string; path?: unknown }) | undefined {
+  const system = error as { code?: unknown; syscall?: unknown };
+  return error instanceof Error && typeof system.code === 'string' && typeof system.syscall === 'string'
+    ? (error as Error & { code: string; syscall: string })
+    : undefined;
+}
+
+/** Whether an error is one of ours: a typed error of this package, or of another @cxr8 package (prefixed, CONTRIBUTING.md). */
+const isTypedError = (error: unknown): error is Error => error instanceof TrainerError || (error instanceof Error && error.message.startsWith('@cxr8/'));
+
 /**
- * Runs the command line and returns the exit code (it never calls `process.exit`, so it can be tested). While a
- * command runs, the first SIGINT (Ctrl-C) stops it after the current step (exit 130, with how to resume); a second
- * one exits at once.
+ * The exit code of an error that ended a command: 2 usage, 130 interrupted, 3 an unusable input or output (every
+ * typed error of the @cxr8 packages but a metric's, which only our own code can feed wrong values, and every
+ * file-system error), 70 anything else (a bug).
+ *
+ * @example
+ * ```ts
+ * exitCodeOf(new DataError('runs/x: expected a dataset folder ...')); // 3
+ * exitCodeOf(new TypeError("cannot read properties of undefined")); // 70
+ * ```
+ */
+export function exitCodeOf(error: unknown): ExitCode {
+  if (error instanceof UsageError) return EXIT.usage;
+  if (error instanceof InterruptedError) return EXIT.interrupted;
+  if (error instanceof MetricInputError) return EXIT.internal;
+  if (isTypedError(error) || systemErrorOf(error) !== undefined) return EXIT.unusable;
+  return EXIT.internal;
+}
+
+/** What to print on stderr for an error that ended `command`, in the order the lines are printed. */
+async function errorLines(error: unknown, command: string | undefined, flags: Flags): Promise<string[]> {
+  const code = exitCodeOf(error);
+  if (code === EXIT.internal) {
+    return [`@cxr8/trainer: internal error (please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`];
+  }
+  const system = systemErrorOf(error);
+  if (system !== undefined && !isTypedError(error)) {
+    const { describeFsError } = await import('./safe-output.js');
+    return [`@cxr8/trainer: ${typeof system.path === 'string' ? `${system.path}: ` : ''}cannot ${system.syscall}: ${describeFsError(system)}`];
+  }
+  const lines = [(error as Error).message];
+  if (error instanceof InterruptedError) {
+    if (command === 'train' && error.resumable) {
+      const resume = ['cxr8-train', 'train', '--data', str(flags, 'data') ?? 'DATASET_DIR', '--out', str(flags, 'out') ?? 'RUN_DIR', '--resume'];
+      lines.push(`  to continue: ${resume.map(shellWord).join(' ')}`);
+    }
+    return lines;
+  }
+  const cause = (error as Error & { cause?: unknown }).cause;
+  if (code === EXIT.unusable && cause instanceof Error) lines.push(`  cause: ${cause.message}`);
+  return lines;
+}
+
+const RUNS: Readonly<Record<Command, (flags: Flags, io: CliIo, signal: AbortSignal) => Promise<number>>> = {
+  train: runTrain,
+  evaluate: runEvaluate,
+  phantoms: runPhantoms,
+};
+
+/**
+ * Runs the command line and returns the exit code (it never calls `process.exit` and writes only through `io`, so it
+ * can be tested). While a command runs, the first SIGINT (Ctrl-C) stops it after the current step (exit 130, with how
+ * to resume); a second one exits at once.
  *
  * @example
  * ```ts
@@ -390,68 +219,29 @@ const shellWord = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s
  * ```
  */
 export async function main(argv: readonly string[], io: CliIo = defaultIo): Promise<number> {
-  const [command, ...rest] = argv;
   const controller = new AbortController();
   const onSigint = (): void => {
-    if (controller.signal.aborted) process.exit(130);
+    if (controller.signal.aborted) process.exit(EXIT.interrupted);
     io.err('cxr8-train: interrupted (Ctrl-C); stopping after the current step, Ctrl-C again to quit at once');
     controller.abort();
   };
   const onAbort = (): void => controller.abort();
+  let command: Command | undefined;
   let flags: Flags = {};
   try {
-    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-      io.out(HELP);
-      return command === undefined ? 2 : 0;
+    const line = parseCommandLine(argv);
+    if (line.kind === 'print') {
+      io.out(line.text);
+      return line.code;
     }
-    const spec = SPECS[command];
-    if (spec === undefined) throw new UsageError(`unknown command "${command}": expected train, evaluate or phantoms (see cxr8-train --help)`);
-    if (rest.includes('--help') || rest.includes('-h')) {
-      io.out(COMMAND_HELP[command] ?? HELP);
-      return 0;
-    }
-    flags = parseFlags(rest, spec, command);
+    ({ command, flags } = line);
     process.on('SIGINT', onSigint);
     io.signal?.addEventListener('abort', onAbort);
     if (io.signal?.aborted === true) controller.abort();
-    if (command === 'train') return await runTrain(flags, io, controller.signal);
-    if (command === 'evaluate') return await runEvaluate(flags, io, controller.signal);
-    return await runPhantoms(flags, io, controller.signal);
+    return await RUNS[command](flags, io, controller.signal);
   } catch (error) {
-    if (error instanceof UsageError) {
-      io.err(error.message);
-      return 2;
-    }
-    if (error instanceof RefusedError) {
-      io.err(error.message);
-      return 3;
-    }
-    if (error instanceof InterruptedError) {
-      io.err(error.message);
-      if (command === 'train' && error.resumable) {
-        const resume = ['cxr8-train', 'train', '--data', str(flags, 'data') ?? 'DATASET_DIR', '--out', str(flags, 'out') ?? 'RUN_DIR', '--resume'];
-        io.err(`  to continue: ${resume.map(shellWord).join(' ')}`);
-      }
-      return 130;
-    }
-    // Typed errors of every @cxr8 package carry the package prefix (CONTRIBUTING.md): TrainerError here, the builder's
-    // BuilderError and ShardFormatError from the shards.
-    if (error instanceof TrainerError || (error instanceof Error && error.message.startsWith('@cxr8/'))) {
-      io.err(error.message);
-      const cause = (error as Error & { cause?: unknown }).cause;
-      if (cause instanceof Error) io.err(`  cause: ${cause.message}`);
-      return 1;
-    }
-    // A file-system error that escaped (a disk that filled up, a folder removed under the run) is the machine's, not
-    // a bug: say what failed on which path, without a stack.
-    const system = error as { code?: unknown; syscall?: unknown; path?: unknown };
-    if (error instanceof Error && typeof system.code === 'string' && typeof system.syscall === 'string') {
-      const { describeFsError } = await import('./safe-output.js');
-      io.err(`@cxr8/trainer: ${typeof system.path === 'string' ? `${system.path}: ` : ''}cannot ${system.syscall}: ${describeFsError(error)}`);
-      return 1;
-    }
-    io.err(`@cxr8/trainer: internal error (please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    return 70;
+    for (const text of await errorLines(error, command, flags)) io.err(text);
+    return exitCodeOf(error);
   } finally {
     process.off('SIGINT', onSigint);
     io.signal?.removeEventListener('abort', onAbort);

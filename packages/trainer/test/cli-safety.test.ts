@@ -66,7 +66,7 @@ test.serial('--force replaces a run: the old one is kept aside until the new one
   // a replacement that fails before its first epoch (a pretrained backbone that is not there) puts the old run back
   // (a value out of range, such as --lr -1, is a usage error now, refused before the run folder is looked at)
   const failed = await cli(trainArgs(run, '--force', '--backbone', join(work, 'no-such-model', 'model.json')));
-  t.is(failed.code, 1, failed.err);
+  t.is(failed.code, 3, failed.err); // issue 11: an unreadable input is exit 3 (was 1)
   t.regex(failed.err, /no-such-model/);
   t.is((await readFile(join(run, 'metrics.jsonl'), 'utf8')).trim().split('\n').length, 2);
   t.false((await readdir(run)).includes('.replaced-run'));
@@ -155,10 +155,11 @@ test('each subcommand --help lists its own flags with the defaults the code uses
   t.is(train.code, 0);
   t.notRegex(train.out, /cxr8-train evaluate/);
   for (const flag of ['--data', '--out', '--epochs', '--batch-size', '--image-size', '--lr', '--backbone', '--seed', '--patience', '--resume', '--force', '--allow-upsample', '--backend']) {
-    t.regex(train.out, new RegExp(`\\n  ${flag} `), flag);
+    t.regex(train.out, new RegExp(`\\n +${flag} `), flag);
   }
+  // yargs's layout (issue 11): a flag's lines end with "[default: VALUE]", on its last line or one of its own.
   const defaultOf = (help: string, flag: string): string | undefined =>
-    new RegExp(`\\n  ${flag} [^\\n]*(?:\\n {20,}[^\\n]*)*?default ([^\\s)]+)`).exec(help)?.[1];
+    new RegExp(`\\n +${flag} [^\\n]*(?:\\n {20,}[^\\n]*)*?\\[default: ([^\\]]+)\\]`).exec(help)?.[1];
   t.is(defaultOf(train.out, '--epochs'), String(DEFAULT_TRAIN_OPTIONS.epochs));
   t.is(defaultOf(train.out, '--batch-size'), String(DEFAULT_TRAIN_OPTIONS.batchSize));
   t.is(defaultOf(train.out, '--lr'), String(DEFAULT_TRAIN_OPTIONS.lr));
@@ -175,7 +176,7 @@ test('each subcommand --help lists its own flags with the defaults the code uses
   t.is(defaultOf(evaluate.out, '--scaling'), 'positive');
   t.is(defaultOf(evaluate.out, '--boxes'), 'strong');
   const phantoms = await cli(['phantoms', '--help']);
-  t.is(defaultOf(phantoms.out, '--n'), '100');
+  t.is(defaultOf(phantoms.out, '-n'), '100', 'yargs shows a one-letter flag as -n; --n is the same flag');
   t.is(phantoms.out, `${COMMAND_HELP['phantoms']}`);
 });
 
@@ -318,7 +319,7 @@ test.serial('train --data that is not a dataset is named with what it is instead
   for (const [name, expected] of cases) {
     const out = join(root, `run-${name}`);
     const r = await cli(['train', '--data', join(root, name), '--out', out, '--epochs', '1', '--image-size', '32', '--backend', 'wasm']);
-    t.is(r.code, 1, `${name}: ${r.err}`);
+    t.is(r.code, 3, `${name}: ${r.err}`); // issue 11: a folder that is not a dataset is exit 3 (was 1)
     // Before: "cannot read the shard manifest (build the dataset with shards first)" for all of them, after the backend line.
     t.regex(r.err, expected, name);
     t.notRegex(r.out, /backend/, name);
@@ -337,7 +338,7 @@ test.serial('a shard missing or cut short is named before training; nothing is t
   await writeFile(join(copy, 'shards', 'train-00000.cxs'), shard.subarray(0, 3000));
   const out = join(work, 'run-broken-shards');
   const r = await cli(['train', '--data', copy, '--out', out, '--epochs', '1', '--image-size', '32', '--backend', 'wasm']);
-  t.is(r.code, 1, r.err);
+  t.is(r.code, 3, r.err); // issue 11: exit 3, unusable input (was 1)
   // Before: the first epoch trained, then "cannot read the shard (ENOENT ...)", and --out kept a train.json that
   // made the next start a refusal.
   t.regex(r.err, /broken-shards\/shards: expected every shard that manifest\.json lists for train and val, found 2 not usable: /);
@@ -346,7 +347,7 @@ test.serial('a shard missing or cut short is named before training; nothing is t
   t.notRegex(r.out, /backend/);
   await t.throwsAsync(stat(out));
   const evaluate = await cli(['evaluate', '--data', copy, '--run', join(work, 'kept'), '--split', 'val', '--out', join(work, 'eval-broken'), '--backend', 'wasm']);
-  t.is(evaluate.code, 1);
+  t.is(evaluate.code, 3);
   t.regex(evaluate.err, /lists for val, found 1 not usable: val-00000\.cxs \(val, 8 images\): missing/);
   await t.throwsAsync(stat(join(work, 'eval-broken')));
 });
@@ -374,7 +375,7 @@ test.serial('a run stopped before its first epoch was saved does not block the s
   t.is(record.options.epochs, 1);
 
   const nothing = await cli(['train', '--data', data, '--out', join(work, 'never-ran'), '--resume', '--backend', 'wasm']);
-  t.is(nothing.code, 1);
+  t.is(nothing.code, 3); // issue 11: nothing to resume is an unusable --out, exit 3 (was 1)
   t.regex(nothing.err, /never-ran: --resume expected a run folder to continue \(checkpoint\/state\.json\), found no such folder; start a new run without --resume/);
 });
 
@@ -392,14 +393,14 @@ test.serial('evaluate --run on a folder that holds no model says what it holds; 
   for (const [run, expected] of cases) {
     const out = join(root, 'eval');
     const r = await cli(['evaluate', '--data', data, '--run', run, '--split', 'val', '--out', out, '--backend', 'wasm']);
-    t.is(r.code, 1, r.err);
+    t.is(r.code, 3, r.err); // issue 11: a --run without a model is exit 3 (was 1)
     // Before: "cannot read config.json (found no files)" with an ENOENT cause, also for a folder that does not exist.
     t.regex(r.err, expected);
     t.notRegex(r.out, /backend/);
     await t.throwsAsync(stat(out));
   }
   const noTest = await cli(['evaluate', '--data', data, '--run', join(work, 'kept'), '--split', 'test', '--out', join(root, 'eval'), '--backend', 'wasm']);
-  t.is(noTest.code, 1);
+  t.is(noTest.code, 3);
   t.regex(noTest.err, /the test split has no images \(shards: .*\); splits with images: val, train \(--split val\)/);
 });
 

@@ -44,11 +44,11 @@ test('usage errors exit 2 with a message that says what was expected', async (t)
   t.regex(e.err.join('\n'), /--split expects one of train, val, test, found "dev"/);
 });
 
-test('a failed run on bad input exits 1 and names the file', async (t) => {
+test('a run on an input that is not usable exits 3 and names the file', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'cxr8-cli-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const c = capture();
-  t.is(await main(['evaluate', '--data', join(dir, 'missing'), '--run', dir, '--out', join(dir, 'eval'), '--backend', 'cpu'], c.io), 1);
+  t.is(await main(['evaluate', '--data', join(dir, 'missing'), '--run', dir, '--out', join(dir, 'eval'), '--backend', 'cpu'], c.io), 3); // issue 11: was 1
   t.notRegex(c.out.join('\n'), /backend/, 'a wrong --data is named before the backend starts');
   t.regex(c.err.join('\n'), /missing: expected a dataset folder written by build-dataset, found no such folder/);
 });
