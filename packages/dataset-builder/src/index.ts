@@ -79,11 +79,9 @@ export type { Selection, SelectableHeader, SelectionOptions, FrontalView } from 
 export { hmacId, imageIndexName, ageInYears, normalizeSex, defaultKeyFile, assertOutsideDataset, scrubText, parseDicomDate } from './deidentify.js';
 export { scrubReportText, findPhi, applySpans, scrubExcerpt, scrubEvidence, scrubbedOffset, headerIdentifiersOf, parseHeaderIdentifiers, mergeHeaderIdentifiers, PLACEHOLDERS, SCRUBBER_VERSION } from './scrub.js';
 export type { HeaderIdentifiers, PhiKind, PhiSpan, QuotingEvidence, ScrubbableHeader } from './scrub.js';
-export { readReportSource, readTextChunks, checkReportSources, parseReportColumns, storedReportLabels, loadDefaultLabeler, isBlankReport, datasetLabels, DEFAULT_REPORT_COLUMNS, DATASET_LABELS } from './reports.js';
+export { readReportSource, readTextChunks, invalidByteReason, checkReportSources, parseReportColumns, storedReportLabels, loadDefaultLabeler, isBlankReport, datasetLabels, DEFAULT_REPORT_COLUMNS, DATASET_LABELS } from './reports.js';
 export { loadBuildLabelSet, labelSetDigest, readRecordedLabelSet, recordedLabelSetOf, recordLabelSet, DEFAULT_LABEL_SET } from './label-set.js';
 export type { BuildLabelSet, LabelSetOptions, RecordedLabelSet } from './label-set.js';
-export { decodeUtf8Chunks, newUtf8Offsets, takeInvalid, invalidUtf8Reason, utf16Reason } from './utf8.js';
-export type { Utf8Offsets } from './utf8.js';
 export { checkOutFolder, assertDicomPresent, checkKeyMatchesDataset, keyId, resolveRecordedOptions, DEFAULT_RECORDED_OPTIONS } from './run-setup.js';
 export type { RecordedOptions, DatasetKind } from './run-setup.js';
 export type { ReportRecord, ReportProblem, ReportColumns, ReportLabeler, ReportLabels, StoredEvidence } from './reports.js';

@@ -17,15 +17,11 @@
  * row with the accession (or study UID) of an earlier row of the same source is an addendum, which the reports stage (stages/reports.ts) joins
  * to it; one from a later source is a duplicate, not used (pipeline.ts, reportsStage).
  */
-import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import { createGunzip } from 'node:zlib';
-import { FINDINGS_14, NO_FINDING, otherSeparatorHint, readTextReport, streamCsvRecords } from '@cxr8/labeler';
-import type { LabelSetDefinition } from '@cxr8/labeler';
+import { FINDINGS_14, NO_FINDING, ReportParseError, otherSeparatorHint, readCsvRecordChunks, readJsonLines, readTextReport, readUtf8Pieces, reasonOf } from '@cxr8/labeler';
+import type { InvalidByte, LabelSetDefinition } from '@cxr8/labeler';
 import { BuilderError, NothingToDoError, ReportSourceError } from './errors.js';
-import { decodeUtf8Chunks, invalidUtf8Reason, newUtf8Offsets, takeInvalid, utf16Reason } from './utf8.js';
-import type { Utf8Offsets } from './utf8.js';
 
 /** One report as read from a source. Identifiers are raw here; the pipeline hashes them at once. */
 export interface ReportRecord {
@@ -81,54 +77,50 @@ export function parseReportColumns(spec: string | undefined): ReportColumns {
 }
 
 /**
- * Streams a text file as strings, gunzipping `.gz` files (by name or by their 1f 8b magic), decoded as strict UTF-8
- * (utf8.ts). With `invalid`, each invalid byte comes out as an escape character (U+DC80..U+DCFF) with its byte offset
- * recorded, for the reader to fail the row it lies in; without it, the first invalid byte is an error naming the
- * file, the line and the byte offset (never a silent U+FFFD). Offsets count the bytes after gunzip.
+ * The reason a row with bytes that are not UTF-8 (or a NUL byte) fails: what was expected, what was found where
+ * (the byte offset in the file, after gunzip), and how to convert the file. The builder words its rows this way
+ * (`row 7` counts data rows, which a line number would not for reports with line breaks); the bytes are found by the
+ * labeler's decoder (`readUtf8Pieces` of @cxr8/labeler, one rule for both CLIs).
+ *
+ * @example
+ * ```ts
+ * invalidByteReason('reports.csv', 'row 7', { line: 9, offset: 1234, byte: 0xe9 });
+ * // 'expected UTF-8 text, found byte 0xE9 at byte offset 1234 of reports.csv (row 7), which is not valid UTF-8; ...'
+ * ```
+ */
+export function invalidByteReason(file: string, where: string, at: InvalidByte): string {
+  if (at.byte === 0) {
+    return `expected UTF-8 text, found a NUL byte (0x00) at byte offset ${at.offset} of ${file} (${where}): UTF-16 text without a byte order mark (convert it with iconv -f utf-16 -t utf-8), or not a text file`;
+  }
+  const hex = at.byte.toString(16).toUpperCase().padStart(2, '0');
+  return `expected UTF-8 text, found byte 0x${hex} at byte offset ${at.offset} of ${file} (${where}), which is not valid UTF-8; if the file is Windows-1252 or Latin-1, convert it first: iconv -f windows-1252 -t utf-8 ${file} > utf8-${file}`;
+}
+
+/** The items of a labeler reader, with a file it refuses whole (UTF-16) as the builder's {@link ReportSourceError}. */
+async function* refusedAsSourceError<T>(path: string, items: AsyncIterable<T>): AsyncGenerator<T> {
+  try {
+    yield* items;
+  } catch (cause) {
+    if (cause instanceof ReportParseError) throw new ReportSourceError(reasonOf(cause, basename(path)), { file: path, cause });
+    throw cause;
+  }
+}
+
+/**
+ * Streams a text file as strings (the NIH release's CSV and lists): the labeler's `readUtf8Pieces`, which gunzips
+ * `.gz` files (by name or by their 1f 8b magic) and decodes strict UTF-8. The first invalid byte is an error naming
+ * the file, the line and the byte offset (never a silent U+FFFD); a UTF-16 file is a {@link ReportSourceError}.
  *
  * @example
  * ```ts
  * for await (const chunk of readTextChunks('Data_Entry_2017.csv.gz')) process.stdout.write(chunk);
  * ```
  */
-export async function* readTextChunks(path: string, invalid?: Utf8Offsets): AsyncGenerator<string> {
-  const head = await new Promise<Buffer>((resolveHead, reject) => {
-    const s = createReadStream(path, { start: 0, end: 1 });
-    const parts: Buffer[] = [];
-    s.on('data', (d) => parts.push(d as Buffer));
-    s.on('end', () => resolveHead(Buffer.concat(parts)));
-    s.on('error', reject);
-  });
-  const gz = path.endsWith('.gz') || (head[0] === 0x1f && head[1] === 0x8b);
-  const raw = createReadStream(path, { highWaterMark: 1 << 20 });
-  const stream = refuseUtf16(gz ? raw.pipe(createGunzip()) : raw, path, () => raw.destroy());
-  const offsets = invalid ?? newUtf8Offsets();
-  let lines = 0;
-  for await (const chunk of decodeUtf8Chunks(stream, offsets)) {
-    if (!invalid && offsets.offsets.length > 0) {
-      const at = chunk.search(/[\udc00\udc80-\udcff]/);
-      const line = lines + 1 + (chunk.slice(0, Math.max(0, at)).match(/\n/g)?.length ?? 0);
-      raw.destroy();
-      throw new BuilderError(invalidUtf8Reason(basename(path), `line ${line}`, { offset: offsets.offsets[0] as number, byte: chunk.charCodeAt(at) - 0xdc00 }), { file: path });
-    }
-    if (!invalid) lines += chunk.match(/\n/g)?.length ?? 0;
-    yield chunk;
-  }
-}
-
-/** The bytes of a stream, refusing a UTF-16 file (byte order mark FF FE / FE FF) at its first chunk, as the labeler does. */
-async function* refuseUtf16(stream: AsyncIterable<Buffer> | NodeJS.ReadableStream, path: string, stop: () => void): AsyncGenerator<Buffer> {
-  let first = true;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    if (first) {
-      first = false;
-      const reason = utf16Reason(chunk);
-      if (reason !== undefined) {
-        stop();
-        throw new ReportSourceError(reason, { file: path });
-      }
-    }
-    yield chunk;
+export async function* readTextChunks(path: string): AsyncGenerator<string> {
+  for await (const piece of refusedAsSourceError(path, readUtf8Pieces(path))) {
+    const bad = piece.invalidBytes[0];
+    if (bad !== undefined) throw new BuilderError(invalidByteReason(basename(path), `line ${bad.line}`, bad), { file: path });
+    yield piece.text;
   }
 }
 
@@ -136,104 +128,94 @@ function columnIndex(header: string[], name: string): number {
   return header.findIndex((h) => h.trim() === name);
 }
 
-async function* readCsvReports(path: string, columns: ReportColumns, problems: ReportProblem[]): AsyncGenerator<ReportRecord> {
+/** The column positions of a reports CSV header, or the error that says which are missing. */
+function csvColumns(header: string[], columns: ReportColumns, path: string): { accession: number; text: number; studyUid: number } {
+  const at = { accession: columnIndex(header, columns.accession), text: columnIndex(header, columns.text), studyUid: columnIndex(header, columns.studyUid) };
+  if (at.text >= 0 && (at.accession >= 0 || at.studyUid >= 0)) return at;
+  const hint =
+    otherSeparatorHint(header, [columns.text, columns.accession], 'build-dataset') || otherSeparatorHint(header, [columns.text, columns.studyUid], 'build-dataset');
+  throw new ReportSourceError(
+    `expected a CSV with a "${columns.text}" column and a "${columns.accession}" or "${columns.studyUid}" column (set names with --report-columns), found columns ${JSON.stringify(header)}${hint}`,
+    { file: path },
+  );
+}
+
+/**
+ * The reports of a CSV source: rows of the labeler's CSV reader (`readCsvRecordChunks`, the one RFC 4180 parser),
+ * keyed by the builder's columns. Rows are numbered by position, blank lines included.
+ */
+async function* csvSourceReports(path: string, columns: ReportColumns, problems: ReportProblem[]): AsyncGenerator<ReportRecord> {
   const source = basename(path);
   let header: string[] | undefined;
-  let ia = -1;
-  let it = -1;
-  let iu = -1;
+  let at = { accession: -1, text: -1, studyUid: -1 };
   let position = 0;
-  const invalid = newUtf8Offsets();
-  // The labeler's CSV parser (one for both CLIs); blank lines are kept, as rows are numbered by position.
-  for await (const { fields: row } of streamCsvRecords(readTextChunks(path, invalid), { keepBlankLines: true })) {
-    // Every row passes here in order, so that escaped bytes stay matched to their offsets (utf8.ts).
-    const bad = takeInvalid(invalid, row);
-    if (!header) {
-      if (bad) throw new ReportSourceError(invalidUtf8Reason(source, 'the header row', bad), { file: path });
-      header = row;
-      ia = columnIndex(row, columns.accession);
-      it = columnIndex(row, columns.text);
-      iu = columnIndex(row, columns.studyUid);
-      if (it < 0 || (ia < 0 && iu < 0)) {
-        const hint =
-          otherSeparatorHint(row, [columns.text, columns.accession], 'build-dataset') || otherSeparatorHint(row, [columns.text, columns.studyUid], 'build-dataset');
-        throw new ReportSourceError(
-          `expected a CSV with a "${columns.text}" column and a "${columns.accession}" or "${columns.studyUid}" column (set names with --report-columns), found columns ${JSON.stringify(row)}${hint}`,
-          { file: path },
-        );
+  for await (const records of refusedAsSourceError(path, readCsvRecordChunks(path, { keepBlankLines: true }))) {
+    for (const { fields: row, invalid: bad } of records) {
+      if (!header) {
+        if (bad) throw new ReportSourceError(invalidByteReason(source, 'the header row', bad), { file: path });
+        at = csvColumns(row, columns, path);
+        header = row;
+        continue;
       }
-      continue;
+      position++;
+      if (row.length === 1 && row[0] === '') continue; // blank line
+      const accession = at.accession >= 0 ? (row[at.accession] ?? '').trim() : '';
+      const studyUid = at.studyUid >= 0 ? (row[at.studyUid] ?? '').trim() : '';
+      if (bad) problems.push({ source, position, reason: invalidByteReason(source, `row ${position}`, bad) });
+      else if (row.length <= at.text) problems.push({ source, position, reason: `expected a "${columns.text}" field (column ${at.text + 1} of the header), found a row of ${row.length} fields` });
+      else if (accession === '' && studyUid === '') problems.push({ source, position, reason: 'no accession number and no study UID' });
+      // An empty report is a report: the labeler gives it No Finding 1 (nothing abnormal is stated); the summary counts them.
+      else yield { accession, studyUid, text: row[at.text] as string, source, position };
     }
-    position++;
-    if (row.length === 1 && row[0] === '') continue; // blank line
-    const accession = ia >= 0 ? (row[ia] ?? '').trim() : '';
-    const studyUid = iu >= 0 ? (row[iu] ?? '').trim() : '';
-    if (bad) problems.push({ source, position, reason: invalidUtf8Reason(source, `row ${position}`, bad) });
-    else if (row.length <= it) problems.push({ source, position, reason: `expected a "${columns.text}" field (column ${it + 1} of the header), found a row of ${row.length} fields` });
-    else if (accession === '' && studyUid === '') problems.push({ source, position, reason: 'no accession number and no study UID' });
-    // An empty report is a report: the labeler gives it No Finding 1 (nothing abnormal is stated); the summary counts them.
-    else yield { accession, studyUid, text: row[it] as string, source, position };
   }
   if (!header) throw new NothingToDoError('expected a reports CSV with a header row and rows, found an empty file', { file: path });
   if (position === 0) throw new NothingToDoError(`expected reports in this CSV, found its header row and no rows (columns ${JSON.stringify(header)})`, { file: path });
 }
 
-async function* readJsonlReports(path: string, columns: ReportColumns, problems: ReportProblem[]): AsyncGenerator<ReportRecord> {
-  const source = basename(path);
-  let position = 0;
-  let nonBlank = 0;
-  let rest = '';
-  const invalid = newUtf8Offsets();
-  const handle = (line: string): ReportRecord | undefined => {
-    position++;
-    const bad = takeInvalid(invalid, [line]);
-    if (line.trim() === '') return undefined;
-    nonBlank++;
-    if (bad) {
-      problems.push({ source, position, reason: invalidUtf8Reason(source, `line ${position}`, bad) });
-      return undefined;
-    }
-    let obj: unknown;
-    try {
-      obj = JSON.parse(line);
-    } catch (cause) {
-      // JSON.parse quotes the start of the line ('Unexpected token 'D', "{"text": Dr Smith ..." is not valid JSON'):
-      // report words never reach a failure reason, so the quote is cut.
-      problems.push({ source, position, reason: `expected a JSON object on the line, found text that is not JSON (${(cause as Error).message.replace(/,\s*".*$/s, '')})` });
-      return undefined;
-    }
-    if (typeof obj !== 'object' || obj === null) {
-      problems.push({ source, position, reason: 'expected a JSON object' });
-      return undefined;
-    }
-    const o = obj as Record<string, unknown>;
-    const str = (k: string): string => (typeof o[k] === 'string' || typeof o[k] === 'number' ? String(o[k]).trim() : '');
-    const accession = str(columns.accession);
-    const studyUid = str(columns.studyUid);
-    const text = o[columns.text];
-    if (text === undefined) problems.push({ source, position, reason: `no "${columns.text}" key (set names with --report-columns)` });
-    else if (typeof text !== 'string') problems.push({ source, position, reason: `expected "${columns.text}" to be a string, found ${text === null ? 'null' : typeof text}` });
-    else if (accession === '' && studyUid === '') problems.push({ source, position, reason: 'no accession number and no study UID' });
-    // An empty report is a report (see readCsvReports).
-    else return { accession, studyUid, text, source, position };
+/** One line of a JSONL source as a report, or the problem that keeps it from being one (pushed to `problems`). */
+function jsonlLineReport(line: string, position: number, invalid: InvalidByte | undefined, columns: ReportColumns, source: string, problems: ReportProblem[]): ReportRecord | undefined {
+  const problem = (reason: string): undefined => {
+    problems.push({ source, position, reason });
     return undefined;
   };
-  for await (const chunk of readTextChunks(path, invalid)) {
-    const lines = (rest + chunk).split('\n');
-    rest = lines.pop() ?? '';
-    for (const line of lines) {
-      const r = handle(line);
-      if (r) yield r;
-    }
+  if (invalid) return problem(invalidByteReason(source, `line ${position}`, invalid));
+  let obj: unknown;
+  try {
+    obj = JSON.parse(line);
+  } catch (cause) {
+    // JSON.parse quotes the start of the line ('Unexpected token 'D', "{"text": Dr Smith ..." is not valid JSON'):
+    // report words never reach a failure reason, so the quote is cut.
+    return problem(`expected a JSON object on the line, found text that is not JSON (${(cause as Error).message.replace(/,\s*".*$/s, '')})`);
   }
-  if (rest !== '') {
-    const r = handle(rest);
-    if (r) yield r;
-  }
-  if (nonBlank === 0) throw new NothingToDoError(`expected one JSON object a line with "${columns.text}" and "${columns.accession}", found ${position === 0 ? 'an empty file' : 'only blank lines'}`, { file: path });
+  if (typeof obj !== 'object' || obj === null) return problem('expected a JSON object');
+  const o = obj as Record<string, unknown>;
+  const str = (k: string): string => (typeof o[k] === 'string' || typeof o[k] === 'number' ? String(o[k]).trim() : '');
+  const accession = str(columns.accession);
+  const studyUid = str(columns.studyUid);
+  const text = o[columns.text];
+  if (text === undefined) return problem(`no "${columns.text}" key (set names with --report-columns)`);
+  if (typeof text !== 'string') return problem(`expected "${columns.text}" to be a string, found ${text === null ? 'null' : typeof text}`);
+  if (accession === '' && studyUid === '') return problem('no accession number and no study UID');
+  // An empty report is a report (see csvSourceReports).
+  return { accession, studyUid, text, source, position };
 }
 
-async function* readTxtFolder(dir: string, problems: ReportProblem[]): AsyncGenerator<ReportRecord> {
+/** The reports of a JSONL source: the non-blank lines of the labeler's `readJsonLines`, keyed by the builder's columns. */
+async function* jsonlSourceReports(path: string, columns: ReportColumns, problems: ReportProblem[]): AsyncGenerator<ReportRecord> {
+  const source = basename(path);
+  let pieces = 0;
+  let lines = 0;
+  const take = (text: string, line: number, _error: string | undefined, invalid: InvalidByte | undefined): ReportRecord | undefined =>
+    jsonlLineReport(text, line, invalid, columns, source, problems);
+  for await (const chunk of refusedAsSourceError(path, readJsonLines(path, take))) {
+    pieces++;
+    lines += chunk.length;
+    for (const r of chunk) if (r) yield r;
+  }
+  if (lines === 0) throw new NothingToDoError(`expected one JSON object a line with "${columns.text}" and "${columns.accession}", found ${pieces === 0 ? 'an empty file' : 'only blank lines'}`, { file: path });
+}
+
+async function* txtFolderReports(dir: string, problems: ReportProblem[]): AsyncGenerator<ReportRecord> {
   const all = await readdir(dir);
   const names = all.filter((n) => extname(n).toLowerCase() === '.txt').sort();
   if (names.length === 0) {
@@ -249,7 +231,7 @@ async function* readTxtFolder(dir: string, problems: ReportProblem[]): AsyncGene
     if (read.failure !== undefined) {
       problems.push({ source: basename(dir), position, reason: `${name}: ${read.failure.reason}` });
     } else {
-      // An empty report file is a report (see readCsvReports).
+      // An empty report file is a report (see csvSourceReports).
       yield { accession, studyUid: '', text: read.report.text, source: basename(dir), position };
     }
   }
@@ -287,9 +269,9 @@ export async function* readReportSource(path: string, columns: ReportColumns, pr
   } catch (cause) {
     throw new ReportSourceError('expected a reports CSV, JSONL file or folder of .txt files (--reports), found nothing at this path', { file: path, cause });
   }
-  if (info.isDirectory()) yield* readTxtFolder(path, problems);
-  else if (/\.(jsonl|ndjson)(\.gz)?$/i.test(path)) yield* readJsonlReports(path, columns, problems);
-  else yield* readCsvReports(path, columns, problems);
+  if (info.isDirectory()) yield* txtFolderReports(path, problems);
+  else if (/\.(jsonl|ndjson)(\.gz)?$/i.test(path)) yield* jsonlSourceReports(path, columns, problems);
+  else yield* csvSourceReports(path, columns, problems);
 }
 
 /**

@@ -3,16 +3,28 @@ import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { streamCsvRecords } from '@cxr8/labeler';
+import { Readable } from 'node:stream';
+import { readUtf8Pieces, streamCsvRecords } from '@cxr8/labeler';
+import type { InvalidByte } from '@cxr8/labeler';
 import { DEFAULT_REPORT_COLUMNS, isBlankReport, loadDefaultLabeler, parseReportColumns, readReportSource, storedReportLabels } from '../src/reports.js';
 import { NothingToDoError } from '../src/errors.js';
-import { decodeUtf8Chunks, newUtf8Offsets } from '../src/utf8.js';
 import type { ReportLabeler, ReportProblem, ReportRecord } from '../src/reports.js';
 
 async function rows(chunks: string[]): Promise<string[][]> {
   const out: string[][] = [];
   for await (const r of streamCsvRecords(chunks, { keepBlankLines: true })) out.push(r.fields);
   return out;
+}
+
+/** The text and the invalid bytes of a stream cut into the given byte chunks, as the labeler's decoder reads it. */
+async function decoded(chunks: Buffer[]): Promise<{ text: string; invalid: InvalidByte[] }> {
+  let text = '';
+  const invalid: InvalidByte[] = [];
+  for await (const piece of readUtf8Pieces(Readable.from(chunks))) {
+    text += piece.text;
+    invalid.push(...piece.invalidBytes);
+  }
+  return { text, invalid };
 }
 
 async function collect(path: string, columns = DEFAULT_REPORT_COLUMNS): Promise<{ reports: ReportRecord[]; problems: ReportProblem[] }> {
@@ -94,11 +106,9 @@ test('the labeler\'s rules: a UTF-8 byte order mark is dropped, UTF-16 is named 
   // A byte order mark before JSONL (JSON.parse would refuse it) and before CSV, even when a read cuts it.
   await writeFile(join(dir, 'bom.jsonl'), Buffer.concat([bom, Buffer.from('{"accession_number":"A1","report_text":"Clear."}\n')]));
   t.deepEqual((await collect(join(dir, 'bom.jsonl'))).reports.map((r) => r.accession), ['A1']);
-  const invalid = newUtf8Offsets();
-  let text = '';
-  for await (const s of decodeUtf8Chunks([bom.subarray(0, 1), bom.subarray(1), Buffer.from([0x61, 0xff])], invalid)) text += s;
-  t.is(text, 'a\udcff');
-  t.deepEqual(invalid.offsets, [4]);
+  const cutBom = await decoded([bom.subarray(0, 1), bom.subarray(1), Buffer.from([0x61, 0xff])]);
+  t.is(cutBom.text, 'a\ufffd');
+  t.deepEqual(cutBom.invalid, [{ line: 1, offset: 4, byte: 0xff }]);
   // UTF-16 (what "Unicode" exports of Windows tools write): the whole file is refused, in the labeler's words.
   for (const [name, mark] of [['le.csv', [0xff, 0xfe]], ['be.csv.gz', [0xfe, 0xff]]] as const) {
     const body = Buffer.concat([Buffer.from(mark), Buffer.from('a\0,\0b\0', 'latin1')]);
@@ -116,19 +126,15 @@ test('the labeler\'s rules: a UTF-8 byte order mark is dropped, UTF-16 is named 
   t.regex((await collect(join(dir, 'txt'))).problems[0]?.reason ?? '', /^A5\.txt: expected UTF-8 text, found a NUL byte \(0x00\) at line 1, byte 1/);
 });
 
-test('strict UTF-8 decoding joins a character cut by a chunk boundary and escapes each invalid byte with its offset', async (t) => {
+test('strict UTF-8 decoding joins a character cut by a chunk boundary and names the first invalid byte of a line with its offset', async (t) => {
   const euro = Buffer.from('\u20ac'); // e2 82 ac
-  const invalid = newUtf8Offsets();
-  let text = '';
-  for await (const s of decodeUtf8Chunks([Buffer.from([0x41, euro[0] as number]), Buffer.from([euro[1] as number, euro[2] as number, 0xc0, 0x42, 0xed, 0xa0, 0x80])], invalid)) text += s;
-  // 0xC0 never starts a sequence; ED A0 80 would be a surrogate: three invalid bytes.
-  t.is(text, 'A\u20ac\udcc0B\udced\udca0\udc80');
-  t.deepEqual(invalid.offsets, [4, 6, 7, 8]);
-  const cut = newUtf8Offsets();
-  let tail = '';
-  for await (const s of decodeUtf8Chunks([Buffer.from([0x41, 0xe2, 0x82])], cut)) tail += s;
-  t.deepEqual(cut.offsets, [1, 2]);
-  t.is(tail.length, 3);
+  const { text, invalid } = await decoded([Buffer.from([0x41, euro[0] as number]), Buffer.from([euro[1] as number, euro[2] as number, 0xc0, 0x42, 0xed, 0xa0, 0x80, 0x0a, 0x43, 0xff])]);
+  // 0xC0 never starts a sequence; ED A0 80 would be a surrogate: the line's first bad byte is 0xC0, at offset 4.
+  t.is(text, 'A\u20ac\ufffdB\ufffd\ufffd\ufffd\nC\ufffd');
+  t.deepEqual(invalid, [{ line: 1, offset: 4, byte: 0xc0 }, { line: 2, offset: 11, byte: 0xff }]);
+  const cut = await decoded([Buffer.from([0x41, 0xe2, 0x82])]);
+  t.deepEqual(cut.invalid, [{ line: 1, offset: 1, byte: 0xe2 }]);
+  t.is(cut.text, 'A\ufffd');
 });
 
 test('a reports source with no report in it is an error that says what was looked for', async (t) => {

@@ -1,6 +1,6 @@
 /**
  * Stage 3 of `buildDataset`, reports: the report sources and SR documents into the private `reports` table
- * (reports.ts reads the sources, utf8.ts checks their bytes).
+ * (reports.ts reads the sources through the labeler's readers, which also check their bytes).
  */
 import { createHash } from 'node:crypto';
 import { basename, resolve } from 'node:path';

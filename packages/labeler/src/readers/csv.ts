@@ -8,8 +8,8 @@
  * the next row is read as usual. Only an unterminated quote takes the rest of the file with it, as RFC 4180 gives no
  * way to tell where such a field ends; the failure says from which line.
  */
-import { failure, type ReadItem, type ReaderOptions } from './records.js';
-import { readUtf8Pieces } from './text.js';
+import { failure, reasonOf, type ReadItem, type ReaderOptions } from './records.js';
+import { readUtf8Pieces, type InvalidByte } from './text.js';
 
 /** One CSV record. */
 export interface CsvRecord {
@@ -18,6 +18,8 @@ export interface CsvRecord {
   line: number;
   /** Why the record is malformed, when it is; its fields are then a best effort. */
   error?: string;
+  /** The first byte of the record that is not UTF-8 (or is NUL), when one of its lines has one; `error` says so too. */
+  invalid?: InvalidByte;
 }
 
 /** Options of {@link CsvParser}. */
@@ -62,6 +64,7 @@ export class CsvParser {
   private error: string | undefined;
   private invalid: number[] = [];
   private invalidReasons: string[] = [];
+  private invalidBytes: (InvalidByte | undefined)[] = [];
   private readonly keepBlankLines: boolean;
 
   constructor(options: CsvParserOptions = {}) {
@@ -70,12 +73,14 @@ export class CsvParser {
 
   /**
    * Marks lines (1-based) whose bytes were not valid UTF-8: a record that spans one of them is reported malformed,
-   * with the line's reason when given (`TextPiece.invalidReasons`: line, byte offset, byte value).
+   * with the line's reason when given (`TextPiece.invalidReasons`: line, byte offset, byte value), and with the
+   * line's first bad byte as its `invalid` when given (`TextPiece.invalidBytes`).
    */
-  markInvalidLines(lines: readonly number[], reasons: readonly string[] = []): void {
+  markInvalidLines(lines: readonly number[], reasons: readonly string[] = [], bytes: readonly InvalidByte[] = []): void {
     lines.forEach((l, i) => {
       this.invalid.push(l);
       this.invalidReasons.push(reasons[i] ?? `expected UTF-8 text, found invalid UTF-8 on line ${l}`);
+      this.invalidBytes.push(bytes[i]);
     });
   }
 
@@ -198,15 +203,21 @@ export class CsvParser {
     this.fields = [];
     let error = this.error;
     this.error = undefined;
+    let invalid: InvalidByte | undefined;
     if (this.invalid.length > 0) {
       const bad = this.invalid.findIndex((l) => l >= startLine && l <= lastLine);
-      if (bad >= 0) error ??= this.invalidReasons[bad];
+      if (bad >= 0) {
+        error ??= this.invalidReasons[bad];
+        invalid = this.invalidBytes[bad];
+      }
       const keep = this.invalid.map((l) => l > lastLine);
       this.invalid = this.invalid.filter((_, i) => keep[i]);
       this.invalidReasons = this.invalidReasons.filter((_, i) => keep[i]);
+      this.invalidBytes = this.invalidBytes.filter((_, i) => keep[i]);
     }
     if (error === undefined && !this.keepBlankLines && fields.length === 1 && fields[0] === '') return; // a blank line
-    out.push(error === undefined ? { fields, line: startLine } : { fields, line: startLine, error });
+    if (error === undefined) out.push({ fields, line: startLine });
+    else out.push(invalid === undefined ? { fields, line: startLine, error } : { fields, line: startLine, error, invalid });
   }
 }
 
@@ -257,6 +268,38 @@ export async function* streamCsvRecords(
     yield* parser.push(piece);
   }
   yield* parser.end();
+}
+
+/** Options of {@link readCsvRecordChunks}. */
+export interface CsvFileOptions extends CsvParserOptions {
+  /** Called with the number of bytes read from disk (or the stream), as they are read (for progress). */
+  onBytes?: (bytes: number) => void;
+}
+
+/**
+ * Streams the records of a CSV file (or stream) as it is read: UTF-8 pieces ({@link readUtf8Pieces}: `.gz` gunzipped,
+ * a byte order mark dropped, UTF-16 refused) through the one {@link CsvParser}. A record that spans a line with
+ * invalid UTF-8 (or a NUL byte) has the reason as its `error` and the first bad byte (line, byte offset, value) as
+ * its `invalid`; the next records are read as usual. Yields one array per piece read (about 64 KB; an array may be
+ * empty), then one with the record that the end of the file completes, if any: a file that yields no array held no
+ * text. Rows are records, not reports: what a row means (its id, its text, extra columns) is the caller's
+ * ({@link readCsvChunks} here, the dataset builder's reports, the NIH import).
+ *
+ * @example
+ * ```ts
+ * for await (const records of readCsvRecordChunks('Data_Entry_2017.csv.gz', { keepBlankLines: true })) {
+ *   for (const r of records) if (r.invalid) console.error(`line ${r.line}: byte ${r.invalid.offset}`);
+ * }
+ * ```
+ */
+export async function* readCsvRecordChunks(path: string | NodeJS.ReadableStream, options: CsvFileOptions = {}): AsyncGenerator<CsvRecord[]> {
+  const parser = new CsvParser(options);
+  for await (const piece of readUtf8Pieces(path, options.onBytes)) {
+    if (piece.invalidLines.length > 0) parser.markInvalidLines(piece.invalidLines, piece.invalidReasons, piece.invalidBytes);
+    yield parser.push(piece.text);
+  }
+  const last = parser.end();
+  if (last.length > 0) yield last;
 }
 
 /**
@@ -338,7 +381,6 @@ export function otherSeparatorHint(header: readonly string[], wanted: readonly s
 export async function* readCsvChunks(path: string | NodeJS.ReadableStream, name: string, options: ReaderOptions = {}): AsyncGenerator<ReadItem[]> {
   const idName = options.idColumn ?? 'id';
   const textName = options.textColumn ?? 'text';
-  const parser = new CsvParser();
   let header: string[] | undefined;
   let idAt = -1;
   let textAt = -1;
@@ -380,19 +422,14 @@ export async function* readCsvChunks(path: string | NodeJS.ReadableStream, name:
     return items;
   };
   try {
-    for await (const piece of readUtf8Pieces(path, options.onBytes)) {
-      if (piece.text.length > 0) empty = false;
-      if (piece.invalidLines.length > 0) parser.markInvalidLines(piece.invalidLines, piece.invalidReasons);
-      const items = take(parser.push(piece.text));
+    for await (const records of readCsvRecordChunks(path, { onBytes: options.onBytes })) {
+      empty = false;
+      const items = take(records);
       if (items.length > 0) yield items;
       if (fatal !== undefined) break;
     }
-    if (fatal === undefined) {
-      const items = take(parser.end());
-      if (items.length > 0) yield items;
-    }
   } catch (error) {
-    yield [failure(name, `cannot read the file: ${(error as Error).message}`)];
+    yield [failure(name, `cannot read the file: ${reasonOf(error, name)}`)];
     return;
   }
   if (fatal !== undefined) yield [failure(name, fatal)];

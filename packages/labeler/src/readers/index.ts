@@ -12,37 +12,18 @@
  * Whole-file formats are read synchronously, one file at a time (see `readTextFile` for why); CSV and JSONL files are
  * streamed. Memory stays flat in the number of reports.
  */
-import { LabelerError } from '../errors.js';
 import { discoverInputs, type DiscoveredFile, type DiscoverOptions } from './discover.js';
 import { readCsvChunks } from './csv.js';
 import { readJsonlChunks } from './jsonl.js';
 import { parseOpenIXml } from './openi-xml.js';
-import { failure, type ReadItem, type ReaderOptions } from './records.js';
+import { failure, reasonOf, type ReadItem, type ReaderOptions } from './records.js';
 import { readTextFile, readTextReport, readTextStream } from './text.js';
 
+export { reasonOf } from './records.js';
 export type { InputFailure, ReadItem, ReaderOptions, ReportRecord } from './records.js';
 
 /** Options of {@link readReports}. */
 export type ReadReportsOptions = ReaderOptions & DiscoverOptions;
-
-/**
- * The reason of an error without the package prefix and the file name (the failure names the file already).
- *
- * @example
- * ```ts
- * reasonOf(new ReportParseError('expected <uId>, found none', { file: 'a.xml' }), 'a.xml'); // "expected <uId>, found none"
- * ```
- */
-export function reasonOf(error: unknown, name: string): string {
-  const message = error instanceof Error ? error.message : String(error);
-  let reason = message.replace(/^@cxr8\/labeler: /, '');
-  if (error instanceof LabelerError && error.file !== undefined && reason.startsWith(`${error.file}: `)) {
-    reason = reason.slice(error.file.length + 2);
-  } else if (reason.startsWith(`${name}: `)) {
-    reason = reason.slice(name.length + 2);
-  }
-  return reason;
-}
 
 /**
  * Reads one OpenI XML report: the id is the `uId`, the text the report's sections as "LABEL: text" lines.

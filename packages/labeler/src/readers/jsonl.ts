@@ -4,8 +4,8 @@
  * failure named `file:LINE` and the next line is read as usual. Blank lines are skipped; an empty "text" is an empty
  * report, labeled like any other.
  */
-import { failure, type ReadItem, type ReaderOptions } from './records.js';
-import { readUtf8Pieces } from './text.js';
+import { failure, reasonOf, type ReadItem, type ReaderOptions } from './records.js';
+import { readUtf8Pieces, type InvalidByte } from './text.js';
 
 /**
  * Parses one JSONL line into a report, or returns the reason it is not one. A numeric id is accepted and turned into
@@ -87,37 +87,63 @@ export async function* readJsonlChunks(path: string | NodeJS.ReadableStream, nam
   let bytes = 0;
   let lines = 0;
   try {
-    for await (const piece of readUtf8Pieces(path, (n) => {
+    const counted = (n: number): void => {
       bytes += n;
       options.onBytes?.(n);
-    })) {
-      const items: ReadItem[] = [];
-      const invalid = piece.invalidLines;
-      const reasons = piece.invalidReasons;
-      let start = 0;
-      let line = piece.line;
-      const text = piece.text;
-      while (start < text.length) {
-        let end = text.indexOf('\n', start);
-        if (end < 0) end = text.length;
-        let content = text.slice(start, end);
-        if (content.endsWith('\r')) content = content.slice(0, -1);
-        if (content.trim().length > 0) {
-          lines++;
-          const where = `${name}:${line}`;
-          const bad = invalid.length > 0 ? invalid.indexOf(line) : -1;
-          if (bad >= 0) items.push(failure(where, reasons[bad] as string));
-          else items.push(parseJsonlReport(content, where, idKey, textKey));
-        }
-        line++;
-        start = end + 1;
-      }
+    };
+    const toItem = (text: string, line: number, error: string | undefined): ReadItem =>
+      error !== undefined ? failure(`${name}:${line}`, error) : parseJsonlReport(text, `${name}:${line}`, idKey, textKey);
+    for await (const items of readJsonLines(path, toItem, counted)) {
+      lines += items.length;
       if (items.length > 0) yield items;
     }
   } catch (error) {
-    yield [failure(name, `cannot read the file: ${(error as Error).message}`)];
+    yield [failure(name, `cannot read the file: ${reasonOf(error, name)}`)];
     return;
   }
   if (bytes === 0) yield [failure(name, 'expected JSON lines, found an empty file (0 bytes)')];
   else if (lines === 0) yield [failure(name, 'expected JSON lines, found only blank lines')];
+}
+
+/**
+ * What {@link readJsonLines} makes of one non-blank line: its text without the line break (LF or CRLF), its 1-based
+ * number and, for a line that is not UTF-8 (or holds a NUL byte), the labeler's reason (`invalidUtf8Reason` of
+ * text.ts) and the line's first bad byte.
+ */
+export type JsonLineReader<T> = (text: string, line: number, error: string | undefined, invalid: InvalidByte | undefined) => T;
+
+/**
+ * Streams the non-blank lines of a JSONL file (or stream) as it is read, each made into a `T` by `take`: UTF-8
+ * pieces ({@link readUtf8Pieces}: `.gz` gunzipped, a byte order mark dropped, UTF-16 refused), cut at line breaks. A
+ * line that is not UTF-8 comes with its reason and first bad byte, and the next lines are read as usual. Yields one
+ * array per piece read (about 64 KB; an array may be empty): a file that yields no array held no text. What a line
+ * means is the caller's ({@link readJsonlChunks} here, the dataset builder's reports); no object is made per line
+ * but the caller's, which keeps the reader at the speed of the line splitting.
+ *
+ * @example
+ * ```ts
+ * for await (const lines of readJsonLines('reports.jsonl.gz', (text, line) => [line, text] as const)) console.log(lines.length);
+ * ```
+ */
+export async function* readJsonLines<T>(path: string | NodeJS.ReadableStream, take: JsonLineReader<T>, onBytes?: (bytes: number) => void): AsyncGenerator<T[]> {
+  for await (const piece of readUtf8Pieces(path, onBytes)) {
+    const out: T[] = [];
+    const bad = piece.invalidLines;
+    const text = piece.text;
+    let start = 0;
+    let line = piece.line;
+    while (start < text.length) {
+      let end = text.indexOf('\n', start);
+      if (end < 0) end = text.length;
+      let content = text.slice(start, end);
+      if (content.endsWith('\r')) content = content.slice(0, -1);
+      if (content.trim().length > 0) {
+        const k = bad.length > 0 ? bad.indexOf(line) : -1;
+        out.push(k < 0 ? take(content, line, undefined, undefined) : take(content, line, piece.invalidReasons[k], piece.invalidBytes[k]));
+      }
+      line++;
+      start = end + 1;
+    }
+    yield out;
+  }
 }

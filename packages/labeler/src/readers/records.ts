@@ -4,6 +4,7 @@
  * Readers never throw for a bad input: one unreadable file or malformed row becomes an {@link InputFailure} and the
  * stream goes on with the next input, so the caller can label the rest and report what failed.
  */
+import { LabelerError } from '../errors.js';
 
 /** One report to label, with where it came from. */
 export interface ReportRecord {
@@ -48,4 +49,23 @@ export interface ReaderOptions {
  */
 export function failure(source: string, reason: string): ReadItem {
   return { failure: { source, reason } };
+}
+
+/**
+ * The reason of an error without the package prefix and the file name (the failure names the file already).
+ *
+ * @example
+ * ```ts
+ * reasonOf(new ReportParseError('expected <uId>, found none', { file: 'a.xml' }), 'a.xml'); // "expected <uId>, found none"
+ * ```
+ */
+export function reasonOf(error: unknown, name: string): string {
+  const message = error instanceof Error ? error.message : String(error);
+  let reason = message.replace(/^@cxr8\/labeler: /, '');
+  if (error instanceof LabelerError && error.file !== undefined && reason.startsWith(`${error.file}: `)) {
+    reason = reason.slice(error.file.length + 2);
+  } else if (reason.startsWith(`${name}: `)) {
+    reason = reason.slice(name.length + 2);
+  }
+  return reason;
 }

@@ -3,11 +3,12 @@
  * that every reader shares: whole files for `.txt` / `.xml`, and a streaming decoder for `.csv` / `.jsonl` that keeps
  * going past an invalid line and says which line it was.
  */
-import { createReadStream } from 'node:fs';
-import { readFileSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readFileSync, readSync } from 'node:fs';
 import { basename, extname } from 'node:path';
+import { createGunzip } from 'node:zlib';
+import { LabelerError, ReportParseError } from '../errors.js';
 import { describeFsError } from './discover.js';
-import { failure, type ReadItem, type ReaderOptions } from './records.js';
+import { failure, reasonOf, type ReadItem, type ReaderOptions } from './records.js';
 
 const fatalDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const lenientDecoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
@@ -164,6 +165,16 @@ export function readTextReport(path: string, name: string, options: ReaderOption
  */
 const READ_CHUNK_BYTES = 64 * 1024;
 
+/** Where a line of a stream stops being UTF-8: its first invalid (or NUL) byte. */
+export interface InvalidByte {
+  /** 1-based line number. */
+  line: number;
+  /** 0-based byte offset in the file (after gunzip for a `.gz` file; a byte order mark counts). */
+  offset: number;
+  /** The byte's value (0 for a NUL byte). */
+  byte: number;
+}
+
 /** A piece of a file's text decoded by {@link readUtf8Pieces}. */
 export interface TextPiece {
   /** Decoded text; the pieces, concatenated, are the whole file (invalid bytes replaced by U+FFFD). */
@@ -174,16 +185,74 @@ export interface TextPiece {
   invalidLines: number[];
   /** For each of `invalidLines`, the reason ({@link invalidUtf8Reason}: line, byte offset in the file, byte value). */
   invalidReasons: string[];
+  /** For each of `invalidLines`, its first invalid byte, for a reader that words the reason its own way (the builder). */
+  invalidBytes: InvalidByte[];
 }
 
 /**
- * Streams a file (or a stream, such as standard input) as decoded UTF-8 text pieces, each ending at a line break (except the last), so that memory stays
- * flat however large the file is. A line with invalid UTF-8 does not stop the stream: it is decoded with replacement
- * characters and listed in `invalidLines`, so a reader can reject just the record on that line.
+ * Whether a file is gzip-compressed: named `.gz`, or starting with the gzip magic bytes 1F 8B (RFC 1952 section
+ * 2.3.1), which no UTF-8 text starts with.
  *
  * @example
  * ```ts
- * for await (const piece of readUtf8Pieces('reports.jsonl')) console.log(piece.line, piece.text.length);
+ * isGzipFile('Data_Entry_2017.csv.gz'); // true
+ * isGzipFile('reports.csv');            // false, unless its first bytes are 1F 8B
+ * ```
+ */
+export function isGzipFile(path: string): boolean {
+  if (path.toLowerCase().endsWith('.gz')) return true;
+  const head = Buffer.alloc(2);
+  const fd = openSync(path, 'r');
+  try {
+    return readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The bytes of a file, gunzipped when it is gzip ({@link isGzipFile}); `onBytes` counts the bytes read from disk
+ * (compressed ones for a `.gz`), so that progress can be set against the file's size.
+ */
+async function* fileBytes(path: string, onBytes?: (bytes: number) => void): AsyncGenerator<Buffer> {
+  const raw = createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
+  if (!isGzipFile(path)) {
+    for await (const chunk of raw as AsyncIterable<Buffer>) {
+      onBytes?.(chunk.length);
+      yield chunk;
+    }
+    return;
+  }
+  if (onBytes) raw.on('data', (chunk) => onBytes(chunk.length));
+  const gunzip = createGunzip({ chunkSize: READ_CHUNK_BYTES });
+  raw.on('error', (error) => gunzip.destroy(error));
+  try {
+    yield* raw.pipe(gunzip) as AsyncIterable<Buffer>;
+  } finally {
+    raw.destroy();
+  }
+}
+
+/** The chunks of a stream (standard input) as buffers, each counted by `onBytes`. */
+async function* streamBytes(stream: NodeJS.ReadableStream, onBytes?: (bytes: number) => void): AsyncGenerator<Buffer> {
+  for await (const chunk of stream as AsyncIterable<Buffer | string>) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    onBytes?.(bytes.length);
+    yield bytes;
+  }
+}
+
+/**
+ * Streams a file (or a stream, such as standard input) as decoded UTF-8 text pieces, each ending at a line break
+ * (except the last), so that memory stays flat however large the file is. A gzip file (`.gz`, or one that starts
+ * with the gzip magic bytes) is gunzipped on the way. A line with invalid UTF-8 does not stop the stream: it is
+ * decoded with replacement characters and listed in `invalidLines` (with its reason and its first bad byte), so a
+ * reader can reject just the record on that line. A file that starts with a UTF-16 byte order mark is refused whole
+ * with a {@link ReportParseError} ({@link utf16Reason}).
+ *
+ * @example
+ * ```ts
+ * for await (const piece of readUtf8Pieces('reports.jsonl.gz')) console.log(piece.line, piece.text.length);
  * ```
  */
 export async function* readUtf8Pieces(path: string | NodeJS.ReadableStream, onBytes?: (bytes: number) => void): AsyncGenerator<TextPiece> {
@@ -192,19 +261,20 @@ export async function* readUtf8Pieces(path: string | NodeJS.ReadableStream, onBy
   let carry: Buffer[] = [];
   /** Bytes of the file before the next piece (a byte order mark included). */
   let offset = 0;
-  const stream = typeof path === 'string' ? createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }) : path;
-  for await (const chunk of stream as AsyncIterable<Buffer | string>) {
-    let bytes: Buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    onBytes?.(bytes.length);
+  const chunks = typeof path === 'string' ? fileBytes(path, onBytes) : streamBytes(path, onBytes);
+  for await (let bytes of chunks) {
     if (first) {
-      first = false;
-      // One failure for the file, not one per line each with the Windows-1252 hint (the readers name the file).
-      const utf16 = utf16Reason(bytes);
-      if (utf16 !== undefined) throw new Error(utf16);
-      if (hasBom(bytes)) {
-        bytes = bytes.subarray(3);
-        offset = 3;
+      // The byte order marks are told from the first 3 bytes, even when a stream cuts them across chunks.
+      const head = carry.length > 0 ? Buffer.concat([...carry, bytes]) : bytes;
+      if (head.length < 3) {
+        carry = [head];
+        continue;
       }
+      first = false;
+      carry = [];
+      bytes = head;
+      offset = startOfText(bytes);
+      bytes = bytes.subarray(offset);
     }
     const cut = bytes.lastIndexOf(0x0a);
     if (cut < 0) {
@@ -219,20 +289,36 @@ export async function* readUtf8Pieces(path: string | NodeJS.ReadableStream, onBy
     yield piece;
   }
   if (carry.length > 0) {
-    const rest = Buffer.concat(carry);
+    let rest = Buffer.concat(carry);
+    if (first) {
+      offset = startOfText(rest);
+      rest = rest.subarray(offset);
+    }
     if (rest.length > 0) yield decodePiece(rest, line, offset);
   }
+}
+
+/**
+ * Where the text of a file starts (3 after a UTF-8 byte order mark, else 0), from its first bytes; a UTF-16 byte
+ * order mark is a {@link ReportParseError}: one failure for the file, not one per line each with the Windows-1252
+ * hint (the readers name the file).
+ */
+function startOfText(head: Uint8Array): number {
+  const utf16 = utf16Reason(head);
+  if (utf16 !== undefined) throw new ReportParseError(utf16);
+  return hasBom(head) ? 3 : 0;
 }
 
 function decodePiece(bytes: Uint8Array, line: number, offset: number): TextPiece {
   try {
     const text = fatalDecoder.decode(bytes);
-    if (!text.includes('\0')) return { text, line, invalidLines: [], invalidReasons: [] };
+    if (!text.includes('\0')) return { text, line, invalidLines: [], invalidReasons: [], invalidBytes: [] };
     throw new Error('NUL'); // lines with a NUL byte are invalid, as lines with bad UTF-8 are
   } catch {
     const parts: string[] = [];
     const invalidLines: number[] = [];
     const invalidReasons: string[] = [];
+    const invalidBytes: InvalidByte[] = [];
     let start = 0;
     let n = line;
     while (start < bytes.length) {
@@ -245,17 +331,19 @@ function decodePiece(bytes: Uint8Array, line: number, offset: number): TextPiece
         if (nul !== undefined) {
           invalidLines.push(n);
           invalidReasons.push(nul);
+          invalidBytes.push({ line: n, offset: offset + start + slice.indexOf(0), byte: 0 });
         }
       } catch {
         parts.push(lenientDecoder.decode(slice));
         const at = firstInvalidByte(slice);
         invalidLines.push(n);
         invalidReasons.push(invalidUtf8Reason(n, offset + start + at, slice[at]));
+        invalidBytes.push({ line: n, offset: offset + start + at, byte: slice[at] ?? 0 });
       }
       n++;
       start = end;
     }
-    return { text: parts.join(''), line, invalidLines, invalidReasons };
+    return { text: parts.join(''), line, invalidLines, invalidReasons, invalidBytes };
   }
 }
 
@@ -288,7 +376,7 @@ export async function readTextStream(stream: NodeJS.ReadableStream, name: string
       parts.push(piece.text);
     }
   } catch (error) {
-    return failure(name, `cannot read the input: ${describeFsError(error)}`);
+    return failure(name, `cannot read the input: ${error instanceof LabelerError ? reasonOf(error, name) : describeFsError(error)}`);
   }
   if (bad !== undefined) return failure(name, bad);
   return { report: { id, text: parts.join(''), source: name } };
