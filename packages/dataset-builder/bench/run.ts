@@ -13,12 +13,18 @@
  *   worker threads with sharp.concurrency(1), so N workers use about N cores; the main thread owns the database.
  * - `peer`: bench/peer_pydicom.py under /usr/bin/python3 (Debian's python3-pydicom and python3-pil): the same steps,
  *   multiprocessing workers, the parent owns the database. Skipped with a message when pydicom is absent.
- * - `pipeline`: `buildDataset` (src/pipeline.ts) on the same folder, shards off: discovery, header index, selection,
- *   de-identification, SQLite, rendering; no reports, so no labeling.
- * It also checks that ours and the peer produce the same picture (mean absolute difference of the first PNG).
+ * - `pipeline`: `buildDataset` (src/pipeline.ts) on the same folder with its `reports.csv` (one short report per
+ *   study), shards off: discovery, header index, selection, de-identification, SQLite, labeling, rendering, naming,
+ *   the NIH exports.
+ * - `pipeline+shards`: the same build with `--shard-size` (default 224): the render task also spools each PNG's
+ *   pixels at the shard size, and the shards stage packs them. Its baseline is `pipeline`, so the ratio is the cost
+ *   of writing shards.
+ * The rows of our code have their CPU seconds over the timed part (user + sys of the process and its worker threads),
+ * the figure to trust on a shared machine; the peer's workers are other processes, so it has none. It also checks that ours and the peer produce the same picture (mean absolute
+ * difference of the first PNG).
  *
- * Options: --images N, --workers 1,2, --size 1024, --skip-peer, --skip-pipeline, --keep (keep the outputs),
- * --repeat N (best of N interleaved runs per configuration, for a shared machine).
+ * Options: --images N, --workers 1,2, --size 1024, --shard-size 224, --skip-peer, --skip-pipeline, --keep (keep the
+ * outputs), --repeat N (best of N interleaved runs per configuration, for a shared machine).
  *
  * @example
  * ```sh
@@ -50,17 +56,18 @@ interface Args {
   images: number;
   workers: number[];
   size: number;
+  shardSize: number;
   skipPeer: boolean;
   skipPipeline: boolean;
   keep: boolean;
   repeat: number;
-  child?: 'ours' | 'pipeline';
+  child?: ChildKind;
   dicom?: string;
   out?: string;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { images: 40, workers: [1, 2], size: 1024, skipPeer: false, skipPipeline: false, keep: false, repeat: 1 };
+  const args: Args = { images: 40, workers: [1, 2], size: 1024, shardSize: 224, skipPeer: false, skipPipeline: false, keep: false, repeat: 1 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const next = () => {
@@ -71,14 +78,15 @@ function parseArgs(argv: string[]): Args {
     if (a === '--images') args.images = Number(next());
     else if (a === '--workers') args.workers = next().split(',').map(Number);
     else if (a === '--size') args.size = Number(next());
+    else if (a === '--shard-size') args.shardSize = Number(next());
     else if (a === '--skip-peer') args.skipPeer = true;
     else if (a === '--skip-pipeline') args.skipPipeline = true;
     else if (a === '--keep') args.keep = true;
     else if (a === '--repeat') args.repeat = Math.max(1, Number(next()));
-    else if (a === '--child') args.child = next() as 'ours' | 'pipeline';
+    else if (a === '--child') args.child = next() as ChildKind;
     else if (a === '--dicom') args.dicom = next();
     else if (a === '--out') args.out = next();
-    else throw new Error(`bench: unknown option ${a}; expected --images N, --workers 1,2, --size N, --skip-peer, --skip-pipeline, --keep, --repeat N`);
+    else throw new Error(`bench: unknown option ${a}; expected --images N, --workers 1,2, --size N, --shard-size N, --skip-peer, --skip-pipeline, --keep, --repeat N`);
   }
   return args;
 }
@@ -111,9 +119,20 @@ function chestBase(): Float32Array {
   return out;
 }
 
+/** One short report per study of the input (accession BENCH1 ... BENCHn), so that its images enter the dataset. */
+async function ensureReports(dir: string, count: number): Promise<void> {
+  if (existsSync(join(dir, 'reports.csv'))) return;
+  const texts = ['IMPRESSION: Cardiomegaly.', 'FINDINGS: Small left pleural effusion.', 'IMPRESSION: No acute disease.'];
+  const rows = Array.from({ length: count }, (_, i) => `BENCH${i + 1},"${texts[i % texts.length]}"`);
+  await writeFile(join(dir, 'reports.csv'), ['accession_number,report_text', ...rows].join('\n'));
+}
+
 async function ensureInput(count: number): Promise<string> {
   const dir = join(benchDir, `radiographs-${count}-${ROWS}x${COLUMNS}`);
-  if (existsSync(join(dir, '.complete'))) return dir;
+  if (existsSync(join(dir, '.complete'))) {
+    await ensureReports(dir, count);
+    return dir;
+  }
   await rm(dir, { recursive: true, force: true });
   const files = join(dir, 'dicom');
   await mkdir(files, { recursive: true });
@@ -152,6 +171,7 @@ async function ensureInput(count: number): Promise<string> {
     });
     await writeFile(join(files, `IM${String(i).padStart(5, '0')}`), bytes);
   }
+  await ensureReports(dir, count);
   await writeFile(join(dir, '.complete'), '');
   return dir;
 }
@@ -190,7 +210,13 @@ function workerMain(): void {
   parentPort!.postMessage({ ready: true });
 }
 
-async function runOurs(dicom: string, out: string, workers: number, size: number): Promise<{ images: number; seconds: number; pngKb: number }> {
+/** User + sys CPU seconds since `since` (a `process.cpuUsage()`), the worker threads included: they are this process. */
+function cpuSecondsSince(since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1e6;
+}
+
+async function runOurs(dicom: string, out: string, workers: number, size: number): Promise<{ images: number; seconds: number; cpuS: number; pngKb: number }> {
   await mkdir(out, { recursive: true });
   const files = (await readdir(dicom)).sort();
   const db = new Database(join(out, 'ours.sqlite'));
@@ -200,6 +226,7 @@ async function runOurs(dicom: string, out: string, workers: number, size: number
   const insert = db.prepare('INSERT OR REPLACE INTO images VALUES (?, ?, ?, ?)');
   // The clock starts when every worker thread has loaded (tsx + modules, ~0.5 s each under tsx; paid once per run).
   let started = performance.now();
+  let cpuStart = process.cpuUsage();
   let ready = 0;
   let next = 0;
   let done = 0;
@@ -219,6 +246,7 @@ async function runOurs(dicom: string, out: string, workers: number, size: number
         if ('ready' in m) {
           if (++ready === workers) {
             started = performance.now();
+            cpuStart = process.cpuUsage();
             for (const idle of pool) feed(idle);
           }
           return;
@@ -232,22 +260,37 @@ async function runOurs(dicom: string, out: string, workers: number, size: number
     }
   });
   const seconds = (performance.now() - started) / 1000;
+  const cpuS = cpuSecondsSince(cpuStart);
   db.close();
-  return { images: done, seconds, pngKb: pngBytes / done / 1024 };
+  return { images: done, seconds, cpuS, pngKb: pngBytes / done / 1024 };
 }
 
-async function runPipeline(dicom: string, out: string, workers: number, size: number): Promise<{ images: number; seconds: number }> {
+/** A `buildDataset` of the input with its reports; `shardSize` 0: no shards. */
+async function runPipeline(dicom: string, out: string, workers: number, size: number, shardSize: number): Promise<{ images: number; seconds: number; cpuS: number; shards?: number }> {
   const pipelinePath = join(packageDir, 'src/pipeline.ts');
   const { buildDataset } = (await import(pipelinePath)) as {
-    buildDataset: (o: Record<string, unknown>) => Promise<{ images: { rendered: number; renderedThisRun: number } }>;
+    buildDataset: (o: Record<string, unknown>) => Promise<{ images: { rendered: number; renderedThisRun: number }; shards?: { records: number } }>;
   };
   await rm(out, { recursive: true, force: true });
   const started = performance.now();
-  const summary = await buildDataset({ dicomDir: dicom, out: join(out, 'dataset'), keyFile: join(out, 'private.sqlite'), workers, size, shardSize: 0, progress: null });
-  return { images: summary.images.renderedThisRun, seconds: (performance.now() - started) / 1000 };
+  const cpuStart = process.cpuUsage();
+  const reports = [join(dicom, '..', 'reports.csv')];
+  const summary = await buildDataset({ dicomDir: dicom, reports, out: join(out, 'dataset'), keyFile: join(out, 'private.sqlite'), workers, size, shardSize, progress: null });
+  const seconds = (performance.now() - started) / 1000;
+  const cpuS = cpuSecondsSince(cpuStart);
+  if (shardSize > 0 && summary.shards?.records !== summary.images.renderedThisRun) {
+    throw new Error(`bench: expected a shard record per rendered image (${summary.images.renderedThisRun}), found ${summary.shards?.records ?? 0}`);
+  }
+  return { images: summary.images.renderedThisRun, seconds, cpuS, ...(summary.shards ? { shards: summary.shards.records } : {}) };
 }
 
 // --- Orchestration -----------------------------------------------------------------------------------------------------
+
+/** What a child process runs: our render path, or a build without (`pipeline`) or with shards. */
+type ChildKind = 'ours' | 'pipeline' | 'pipeline+shards';
+
+/** The row each row is compared with (its `vs` column); the peer's own row has none. */
+const BASELINE: Record<string, string> = { ours: 'peer', pipeline: 'peer', 'pipeline+shards': 'pipeline' };
 
 interface Row {
   path: string;
@@ -255,21 +298,23 @@ interface Row {
   images: number;
   seconds: number;
   rate: number;
+  /** User + sys CPU seconds of the run (undefined for the peer, whose workers are other processes). */
+  cpuS?: number;
   rssMb: number;
   pngKb?: number;
   note?: string;
 }
 
-function runChild(kind: 'ours' | 'pipeline', dicom: string, out: string, workers: number, size: number): Row {
+function runChild(kind: ChildKind, dicom: string, out: string, workers: number, size: number, shardSize: number): Row {
   const result = spawnSync(
     process.execPath,
-    [...process.execArgv, fileURLToPath(import.meta.url), '--child', kind, '--dicom', dicom, '--out', out, '--workers', String(workers), '--size', String(size)],
+    [...process.execArgv, fileURLToPath(import.meta.url), '--child', kind, '--dicom', dicom, '--out', out, '--workers', String(workers), '--size', String(size), '--shard-size', String(shardSize)],
     { encoding: 'utf8', maxBuffer: 1 << 24 },
   );
   if (result.status !== 0) throw new Error(`bench: ${kind} with ${workers} workers failed:\n${result.stderr}`);
   const line = result.stdout.trim().split('\n').pop()!;
-  const r = JSON.parse(line) as { images: number; seconds: number; peakRssMb: number; pngKb?: number };
-  return { path: kind, workers, images: r.images, seconds: r.seconds, rate: r.images / r.seconds, rssMb: r.peakRssMb, ...(r.pngKb ? { pngKb: r.pngKb } : {}) };
+  const r = JSON.parse(line) as { images: number; seconds: number; cpuS: number; peakRssMb: number; pngKb?: number };
+  return { path: kind, workers, images: r.images, seconds: r.seconds, rate: r.images / r.seconds, cpuS: r.cpuS, rssMb: r.peakRssMb, ...(r.pngKb ? { pngKb: r.pngKb } : {}) };
 }
 
 function peerAvailable(): string | undefined {
@@ -305,7 +350,7 @@ async function main(): Promise<void> {
     const workers = args.workers[0] ?? 1;
     const r = args.child === 'ours'
       ? await runOurs(args.dicom!, args.out!, workers, args.size)
-      : await runPipeline(args.dicom!, args.out!, workers, args.size);
+      : await runPipeline(args.dicom!, args.out!, workers, args.size, args.child === 'pipeline+shards' ? args.shardSize : 0);
     // maxRSS counts the worker threads too: they live in this process.
     console.log(JSON.stringify({ ...r, peakRssMb: process.resourceUsage().maxRSS / 1024 }));
     return;
@@ -327,28 +372,36 @@ async function main(): Promise<void> {
     const ours: Row[] = [];
     const peer: Row[] = [];
     const pipeline: Row[] = [];
+    const sharded: Row[] = [];
+    const build = (kind: 'pipeline' | 'pipeline+shards', runs: Row[]): void => {
+      try {
+        runs.push(runChild(kind, dicom, join(outRoot, `${kind}-${w}`), w, args.size, args.shardSize));
+      } catch (e) {
+        runs.push({ path: kind, workers: w, images: 0, seconds: 0, rate: 0, rssMb: 0, note: `failed: ${String(e).split('\n')[1] ?? e}` });
+      }
+    };
     for (let r = 0; r < args.repeat; r++) {
-      ours.push(runChild('ours', dicom, join(outRoot, `ours-${w}`), w, args.size));
+      ours.push(runChild('ours', dicom, join(outRoot, `ours-${w}`), w, args.size, 0));
       if (!peerProblem) peer.push(runPeer(dicom, join(outRoot, `peer-${w}`), w, args.size));
       if (!pipelineProblem) {
-        try {
-          pipeline.push(runChild('pipeline', dicom, join(outRoot, `pipeline-${w}`), w, args.size));
-        } catch (e) {
-          pipeline.push({ path: 'pipeline', workers: w, images: 0, seconds: 0, rate: 0, rssMb: 0, note: `failed: ${String(e).split('\n')[1] ?? e}` });
-        }
+        build('pipeline', pipeline);
+        build('pipeline+shards', sharded);
       }
     }
-    for (const runs of [ours, peer, pipeline]) if (runs.length) rows.push(best(runs));
+    for (const runs of [ours, peer, pipeline, sharded]) if (runs.length) rows.push(best(runs));
   }
 
   const cpu = (await import('node:os')).cpus();
-  console.log(`\nDICOM -> 1024x1024 PNG + SQLite, best of ${args.repeat}, ${args.images} uncompressed 16-bit CR images of ${COLUMNS}x${ROWS} (12 bits stored)`);
+  console.log(`\nDICOM -> ${args.size}x${args.size} PNG + SQLite (pipeline+shards: and ${args.shardSize}px shards), best of ${args.repeat}, ${args.images} uncompressed 16-bit CR images of ${COLUMNS}x${ROWS} (12 bits stored)`);
   console.log(`machine: ${cpu.length} x ${cpu[0]?.model ?? 'cpu'}, node ${process.version}, sharp ${sharp.versions.sharp ?? ''} (libvips ${sharp.versions.vips})\n`);
-  const header = ['path', 'workers', 'images', 'seconds', 'images/s', 'peak RSS MB', 'PNG KB', 'vs peer'];
+  // `vs`: images/s over the baseline's (BASELINE), with the CPU seconds over the baseline's where both have them.
+  const header = ['path', 'workers', 'images', 'seconds', 'CPU s', 'images/s', 'peak RSS MB', 'PNG KB', 'vs'];
   const table = rows.map((r) => {
-    const peer = rows.find((p) => p.path === 'peer' && p.workers === r.workers);
-    const ratio = peer && r.path !== 'peer' && r.rate > 0 ? `${(r.rate / peer.rate).toFixed(2)}x` : '';
-    return [r.path, String(r.workers), String(r.images), r.seconds.toFixed(2), r.rate.toFixed(2), r.rssMb.toFixed(0), r.pngKb ? r.pngKb.toFixed(0) : '', ratio + (r.note ? ` ${r.note}` : '')];
+    const name = BASELINE[r.path];
+    const base = rows.find((p) => p.path === name && p.workers === r.workers && p.rate > 0);
+    const cpu = base?.cpuS !== undefined && r.cpuS !== undefined ? `, CPU ${(r.cpuS / base.cpuS).toFixed(2)}x` : '';
+    const ratio = base && r.rate > 0 ? `${(r.rate / base.rate).toFixed(2)}x ${name}${cpu}` : '';
+    return [r.path, String(r.workers), String(r.images), r.seconds.toFixed(2), r.cpuS !== undefined ? r.cpuS.toFixed(2) : '', r.rate.toFixed(2), r.rssMb.toFixed(0), r.pngKb ? r.pngKb.toFixed(0) : '', ratio + (r.note ? ` ${r.note}` : '')];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((t) => t[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;

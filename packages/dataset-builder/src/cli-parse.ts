@@ -4,22 +4,16 @@
  * subcommand, a flag without its value or a stray argument is a {@link UsageError} naming it and the subcommand.
  * yargs never prints and never exits here: its help and version text is returned, its failures are thrown.
  */
-import { createRequire } from 'node:module';
 import type { Argv, Options } from 'yargs';
 import { formatExitCodes } from '@cxr8/labeler';
+import { HELP_WIDTH, PARSER_CONFIGURATION, yargs } from '@cxr8/labeler/cli-yargs';
 import { UsageError } from './errors.js';
-
-/**
- * yargs's CommonJS build: its help wraps at word boundaries (through wrap-ansi), where the ES module build of its
- * layout library breaks words in the middle ("repeatabl" / "e").
- */
-const yargs = createRequire(import.meta.url)('yargs') as typeof import('yargs').default;
 
 /** The version `build-dataset --version` prints. */
 export const VERSION = '0.1.0';
 
 /** The columns of the generated help, whatever the terminal's width (so the README can quote it). */
-export const HELP_WIDTH = 110;
+export { HELP_WIDTH };
 
 /** The two subcommands. */
 export type Command = 'build' | 'import-nih';
@@ -143,38 +137,8 @@ const COMMANDS: Readonly<Record<Command, CommandSpec>> = {
   },
 };
 
-/** yargs-parser settings: no camelCase twins (`--shardSize`), no `--no-` negations, no dotted objects, values as typed. */
-const PARSER_CONFIGURATION = {
-  'camel-case-expansion': false,
-  'boolean-negation': false,
-  'dot-notation': false,
-  'greedy-arrays': false,
-  'parse-numbers': false,
-  'parse-positional-numbers': false,
-} as const;
-
-/** A line cut at spaces to `width` columns, the lines after the first indented by `indent` spaces. */
-function wrapLine(line: string, width: number, indent: number): string[] {
-  const lines: string[] = [];
-  const lead = /^ */.exec(line)?.[0] ?? '';
-  let current = lead;
-  for (const word of line.slice(lead.length).split(' ')) {
-    const next = current.trim() === '' ? `${current}${word}` : `${current} ${word}`;
-    if (next.length > width && current.trim() !== '') {
-      lines.push(current);
-      current = `${' '.repeat(indent)}${word}`;
-    } else {
-      current = next;
-    }
-  }
-  return [...lines, current];
-}
-
-/** The exit-code table of all cxr8 commands (`formatExitCodes()`), each meaning wrapped under itself. */
-const EXIT_CODE_TABLE = formatExitCodes()
-  .split('\n')
-  .flatMap((line) => wrapLine(line, HELP_WIDTH, '  130  '.length))
-  .join('\n');
+/** The exit-code table of all cxr8 commands, each meaning wrapped under itself. */
+const EXIT_CODE_TABLE = formatExitCodes(HELP_WIDTH);
 
 const EPILOGUE = `Ctrl-C stops a run; run the same command again to resume it (the work done is kept).\n\nExit codes:\n${EXIT_CODE_TABLE}`;
 

@@ -14,7 +14,7 @@
  */
 import { EXIT } from '@cxr8/labeler';
 import type { ExitCode } from '@cxr8/labeler';
-import { BuilderError, UsageError } from './errors.js';
+import { BuilderError, RebuildRefusedError, UsageError } from './errors.js';
 import { buildDataset } from './pipeline.js';
 import type { BuildOptions, BuildSummary } from './pipeline.js';
 import { importNih } from './import-nih.js';
@@ -187,13 +187,6 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
 /** Where an error was thrown: while the arguments were read, or by the build or import they asked for. */
 export type Stage = 'parse' | 'run';
 
-/**
- * The messages of the rebuilds that `buildDataset` refuses because a given option differs from the dataset's record
- * (run-setup.ts, pipeline.ts): UsageErrors that say "this dataset ...". They are exit 3 (the dataset cannot be used
- * with these options), not 2. (A typed error class in the library would replace this match.)
- */
-const REFUSED_REBUILD = /^@cxr8\/dataset-builder: --[a-z-]+: this dataset(?:'s PNGs were made at| was built with| was split with)/;
-
 /** System error codes of a path that cannot be used: missing, not a folder, not readable or writable, full. */
 const UNUSABLE_PATH_CODES = new Set(['ENOENT', 'ENOTDIR', 'EISDIR', 'EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'ELOOP', 'ENAMETOOLONG', 'EEXIST', 'EBUSY']);
 
@@ -211,13 +204,14 @@ function isPathError(error: unknown): error is NodeJS.ErrnoException & { path: s
  * ```ts
  * exitCodeOf(new UsageError('--split: expected ...'), 'parse'); // 2
  * exitCodeOf(new UsageError('expected a folder of DICOM files (--dicom), found nothing at this path', { file: 'x' }), 'run'); // 3
+ * exitCodeOf(new RebuildRefusedError('--seed', 'this dataset was split with seed "cxr8", found "other"; ...'), 'run'); // 3
  * exitCodeOf(new TypeError('x is undefined'), 'run'); // 70
  * ```
  */
 export function exitCodeOf(error: unknown, stage: Stage): ExitCode {
-  if (error instanceof UsageError) {
-    return stage === 'run' && (error.file !== undefined || REFUSED_REBUILD.test(error.message)) ? EXIT.unusable : EXIT.usage;
-  }
+  // A refused rebuild: well-formed arguments that this dataset cannot be built with (another --size, --seed, ...).
+  if (error instanceof RebuildRefusedError) return EXIT.unusable;
+  if (error instanceof UsageError) return stage === 'run' && error.file !== undefined ? EXIT.unusable : EXIT.usage;
   // Typed errors of this package and of @cxr8/labeler (a bad lexicon file, say) name the input at fault.
   if (error instanceof BuilderError || (error instanceof Error && error.message.startsWith('@cxr8/'))) return EXIT.unusable;
   return isPathError(error) ? EXIT.unusable : EXIT.internal;

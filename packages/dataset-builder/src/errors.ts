@@ -125,6 +125,21 @@ export class BlankImageError extends DicomError {
  */
 export class UsageError extends BuilderError {}
 
+/**
+ * A rebuild that an existing dataset refuses because a given option differs from the one it records: `--size`,
+ * `--keep-report-text`, `--seed` or `--split` (the PNGs, labels or patient splits already made would mix two
+ * settings). The message names the option, both values and what to do; nothing has been written. The CLI maps it
+ * to exit code 3: the arguments are well-formed, but this dataset cannot be built with them.
+ */
+export class RebuildRefusedError extends BuilderError {
+  /** The refused option, as its flag (`--size`, `--keep-report-text`, `--seed`, `--split`). */
+  readonly option: string;
+  constructor(option: string, message: string) {
+    super(`${option}: ${message}`);
+    this.option = option;
+  }
+}
+
 /** A reports source (CSV, JSONL, folder of .txt) that cannot be read as reports at all. */
 export class ReportSourceError extends BuilderError {}
 

@@ -22,8 +22,8 @@
 import { readdir, mkdir } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { existsSync } from 'node:fs';
-import { FINDINGS_14, NO_FINDING, streamCsvRecords } from '@cxr8/labeler';
-import { readTextChunks } from './reports.js';
+import { FINDINGS_14, NO_FINDING, readCsvRecordChunks, readUtf8Pieces, type CsvRecord } from '@cxr8/labeler';
+import { notUtf8Error, refusedAsSourceError } from './reports.js';
 import { ageInYears, normalizeSex } from './deidentify.js';
 import { DEFAULT_SPLIT, assignSplit, patientHash } from './splits.js';
 import type { SplitFractions } from './splits.js';
@@ -108,6 +108,19 @@ export function normalizeNihFinding(name: string): string {
   return n;
 }
 
+/**
+ * The records of a release CSV (Data_Entry, BBox_List) as read: the labeler's one CSV reader, `readCsvRecordChunks`
+ * (`.gz` gunzipped; blank lines kept, so that records count rows by position), one array per chunk. The release is
+ * read whole or not at all: the first record with a byte that is not UTF-8 is a {@link notUtf8Error} naming the line
+ * and byte offset; a UTF-16 file is a `ReportSourceError`.
+ */
+async function* releaseCsvRecords(path: string): AsyncGenerator<CsvRecord[]> {
+  for await (const records of refusedAsSourceError(path, readCsvRecordChunks(path, { keepBlankLines: true }))) {
+    for (const r of records) if (r.invalid) throw notUtf8Error(path, r.invalid);
+    yield records;
+  }
+}
+
 function optionalNumber(value: string | undefined): number | undefined {
   if (value === undefined || value.trim() === '') return undefined;
   const n = Number(value);
@@ -129,61 +142,63 @@ export async function readDataEntry(path: string): Promise<{ entries: NihEntry[]
   let header: string[] | undefined;
   let col: Record<string, number> = {};
   let line = 0;
-  for await (const { fields: row } of streamCsvRecords(readTextChunks(path), { keepBlankLines: true })) {
-    line++;
-    if (!header) {
-      header = row.map((h) => h.trim());
-      const find = (pred: (h: string) => boolean): number => (header as string[]).findIndex(pred);
-      col = {
-        index: find((h) => h === 'Image Index'),
-        labels: find((h) => h === 'Finding Labels'),
-        followup: find((h) => h.startsWith('Follow-up')),
-        patient: find((h) => h === 'Patient ID'),
-        age: find((h) => h === 'Patient Age'),
-        sex: find((h) => h === 'Patient Gender' || h === 'Patient Sex'),
-        view: find((h) => h === 'View Position'),
-        width: find((h) => h.startsWith('OriginalImage[')),
-        spacing: find((h) => h.startsWith('OriginalImagePixelSpacing[')),
-      };
-      const missing = ['index', 'labels', 'patient'].filter((k) => (col[k] ?? -1) < 0);
-      if (missing.length > 0) {
-        throw new NihFormatError(
-          `expected a Data_Entry header with "Image Index", "Finding Labels", "Patient ID" (as in Data_Entry_2017.csv), found ${JSON.stringify(row.slice(0, 12))}`,
-          { file: path },
-        );
+  for await (const records of releaseCsvRecords(path)) {
+    for (const { fields: row } of records) {
+      line++;
+      if (!header) {
+        header = row.map((h) => h.trim());
+        const find = (pred: (h: string) => boolean): number => (header as string[]).findIndex(pred);
+        col = {
+          index: find((h) => h === 'Image Index'),
+          labels: find((h) => h === 'Finding Labels'),
+          followup: find((h) => h.startsWith('Follow-up')),
+          patient: find((h) => h === 'Patient ID'),
+          age: find((h) => h === 'Patient Age'),
+          sex: find((h) => h === 'Patient Gender' || h === 'Patient Sex'),
+          view: find((h) => h === 'View Position'),
+          width: find((h) => h.startsWith('OriginalImage[')),
+          spacing: find((h) => h.startsWith('OriginalImagePixelSpacing[')),
+        };
+        const missing = ['index', 'labels', 'patient'].filter((k) => (col[k] ?? -1) < 0);
+        if (missing.length > 0) {
+          throw new NihFormatError(
+            `expected a Data_Entry header with "Image Index", "Finding Labels", "Patient ID" (as in Data_Entry_2017.csv), found ${JSON.stringify(row.slice(0, 12))}`,
+            { file: path },
+          );
+        }
+        continue;
       }
-      continue;
+      if (row.length === 1 && (row[0] ?? '').trim() === '') continue;
+      const get = (k: string, offset = 0): string | undefined => {
+        const i = col[k] ?? -1;
+        return i < 0 ? undefined : row[i + offset];
+      };
+      const imageIndex = (get('index') ?? '').trim();
+      const patientId = Number(get('patient'));
+      if (!/^\S+\.png$/i.test(imageIndex) || !Number.isInteger(patientId) || patientId < 0) {
+        problems.push({ line, reason: `expected an Image Index like 00000001_000.png and an integer Patient ID, found "${imageIndex}", "${get('patient') ?? ''}"` });
+        continue;
+      }
+      const findings = (get('labels') ?? '')
+        .split('|')
+        .map(normalizeNihFinding)
+        .filter((f) => f !== '');
+      const unknown = findings.filter((f) => !KNOWN_LABELS.has(f));
+      if (unknown.length > 0) problems.push({ line, reason: `${imageIndex}: unknown finding ${JSON.stringify(unknown)} ignored` });
+      entries.push({
+        imageIndex,
+        findings: findings.filter((f) => KNOWN_LABELS.has(f)),
+        followup: optionalNumber(get('followup')) ?? Number(/_(\d+)\./.exec(imageIndex)?.[1] ?? 0),
+        patientId,
+        age: ageInYears(get('age') ?? '', '', ''),
+        sex: normalizeSex(get('sex') ?? ''),
+        view: (get('view') ?? '').trim().toUpperCase(),
+        width: optionalNumber(get('width')),
+        height: optionalNumber(get('width', 1)),
+        spacingX: optionalNumber(get('spacing')),
+        spacingY: optionalNumber(get('spacing', 1)),
+      });
     }
-    if (row.length === 1 && (row[0] ?? '').trim() === '') continue;
-    const get = (k: string, offset = 0): string | undefined => {
-      const i = col[k] ?? -1;
-      return i < 0 ? undefined : row[i + offset];
-    };
-    const imageIndex = (get('index') ?? '').trim();
-    const patientId = Number(get('patient'));
-    if (!/^\S+\.png$/i.test(imageIndex) || !Number.isInteger(patientId) || patientId < 0) {
-      problems.push({ line, reason: `expected an Image Index like 00000001_000.png and an integer Patient ID, found "${imageIndex}", "${get('patient') ?? ''}"` });
-      continue;
-    }
-    const findings = (get('labels') ?? '')
-      .split('|')
-      .map(normalizeNihFinding)
-      .filter((f) => f !== '');
-    const unknown = findings.filter((f) => !KNOWN_LABELS.has(f));
-    if (unknown.length > 0) problems.push({ line, reason: `${imageIndex}: unknown finding ${JSON.stringify(unknown)} ignored` });
-    entries.push({
-      imageIndex,
-      findings: findings.filter((f) => KNOWN_LABELS.has(f)),
-      followup: optionalNumber(get('followup')) ?? Number(/_(\d+)\./.exec(imageIndex)?.[1] ?? 0),
-      patientId,
-      age: ageInYears(get('age') ?? '', '', ''),
-      sex: normalizeSex(get('sex') ?? ''),
-      view: (get('view') ?? '').trim().toUpperCase(),
-      width: optionalNumber(get('width')),
-      height: optionalNumber(get('width', 1)),
-      spacingX: optionalNumber(get('spacing')),
-      spacingY: optionalNumber(get('spacing', 1)),
-    });
   }
   if (!header) throw new NihFormatError('expected a Data_Entry CSV with a header row, found an empty file', { file: path });
   return { entries, problems };
@@ -201,27 +216,30 @@ export async function readBboxList(path: string): Promise<{ imageIndex: string; 
   const out: { imageIndex: string; finding: string; x: number; y: number; w: number; h: number }[] = [];
   let first = true;
   let line = 0;
-  for await (const { fields: row } of streamCsvRecords(readTextChunks(path), { keepBlankLines: true })) {
-    line++;
-    if (first) {
-      first = false;
-      if ((row[0] ?? '').trim() !== 'Image Index' || !(row[2] ?? '').startsWith('Bbox')) {
-        throw new NihFormatError(`expected a BBox_List header "Image Index,Finding Label,Bbox [x,y,w,h],,,", found "${row.join(',')}"`, { file: path });
+  for await (const records of releaseCsvRecords(path)) {
+    for (const { fields: row } of records) {
+      line++;
+      if (first) {
+        first = false;
+        if ((row[0] ?? '').trim() !== 'Image Index' || !(row[2] ?? '').startsWith('Bbox')) {
+          throw new NihFormatError(`expected a BBox_List header "Image Index,Finding Label,Bbox [x,y,w,h],,,", found "${row.join(',')}"`, { file: path });
+        }
+        continue;
       }
-      continue;
+      if (row.length === 1 && (row[0] ?? '').trim() === '') continue;
+      const [x, y, w, h] = row.slice(2, 6).map(Number);
+      if (row.length < 6 || [x, y, w, h].some((v) => v === undefined || !Number.isFinite(v))) {
+        throw new NihFormatError(`line ${line}: expected Image Index, Finding Label and four numbers x,y,w,h, found "${row.join(',')}"`, { file: path });
+      }
+      out.push({ imageIndex: (row[0] ?? '').trim(), finding: normalizeNihFinding(row[1] ?? ''), x: x as number, y: y as number, w: w as number, h: h as number });
     }
-    if (row.length === 1 && (row[0] ?? '').trim() === '') continue;
-    const [x, y, w, h] = row.slice(2, 6).map(Number);
-    if (row.length < 6 || [x, y, w, h].some((v) => v === undefined || !Number.isFinite(v))) {
-      throw new NihFormatError(`line ${line}: expected Image Index, Finding Label and four numbers x,y,w,h, found "${row.join(',')}"`, { file: path });
-    }
-    out.push({ imageIndex: (row[0] ?? '').trim(), finding: normalizeNihFinding(row[1] ?? ''), x: x as number, y: y as number, w: w as number, h: h as number });
   }
   return out;
 }
 
 /**
- * Reads a split list (one Image Index a line; CRLF and a missing last newline accepted).
+ * Reads a split list (one Image Index a line; CRLF and a missing last newline accepted): the labeler's
+ * `readUtf8Pieces` (`.gz` gunzipped), read whole or not at all like the CSVs ({@link notUtf8Error}).
  *
  * @example
  * ```ts
@@ -229,14 +247,17 @@ export async function readBboxList(path: string): Promise<{ imageIndex: string; 
  * ```
  */
 export async function readImageList(path: string): Promise<Set<string>> {
-  let text = '';
-  for await (const chunk of readTextChunks(path)) text += chunk;
-  return new Set(
-    text
-      .split(/\r?\n/)
-      .map((s) => s.trim())
-      .filter((s) => s !== ''),
-  );
+  const names = new Set<string>();
+  // Each piece ends at a line break (the last at the end of the file), so lines are split within pieces.
+  for await (const piece of refusedAsSourceError(path, readUtf8Pieces(path))) {
+    const bad = piece.invalidBytes[0];
+    if (bad !== undefined) throw notUtf8Error(path, bad);
+    for (const line of piece.text.split(/\r?\n/)) {
+      const name = line.trim();
+      if (name !== '') names.add(name);
+    }
+  }
+  return names;
 }
 
 /** The PNGs under `root` by file name (the first in walk order wins), and how many files were looked at. */

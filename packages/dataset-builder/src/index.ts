@@ -1,19 +1,31 @@
+// The public API of @cxr8/dataset-builder: what the READMEs and docs use (listed in packages/dataset-builder/README.md,
+// "API"). test/public-api.test.ts pins the list: a new export goes there and into the README.
+
+// Building a dataset and importing the NIH release (README: "The library does the same").
+export { buildDataset } from './pipeline.js';
+export type { BuildOptions, BuildSummary } from './pipeline.js';
+export type { ReportColumns, ReportLabeler } from './reports.js';
+export type { SplitFractions } from './splits.js';
+export { importNih } from './import-nih.js';
+export type { ImportNihOptions, ImportNihSummary } from './import-nih.js';
+// The command line: main(argv, io) returns the exit code and writes only through io.
+export { main } from './cli.js';
+export type { CliIo } from './cli.js';
+
+// The shard format the trainer streams (docs/ARCHITECTURE.md, "The shard format"): reader and writer.
 export {
-  SHARD_MAGIC,
   LABEL_NOT_MENTIONED,
   ShardFormatError,
   ShardWriter,
-  encodeShardHeader,
-  encodeShardRecord,
-  decodeShardRecord,
   readShard,
   readShardHeader,
   readShardManifest,
-  writeShardManifest,
   readSplit,
+  writeShardManifest,
 } from './shards.js';
 export type { Split, ShardHeader, ShardBox, ShardRecord, ShardManifest } from './shards.js';
-// DICOM reading, decoding, rendering and writing (src/dicom/**; docs/architecture/dicom.md).
+
+// DICOM: read, decode, render to 8-bit grayscale or PNG, write (docs/architecture/dicom.md).
 export { isDicom, parseDicom, DicomDataSet } from './dicom/parse.js';
 export type {
   ParsedDicom,
@@ -26,31 +38,26 @@ export type {
   Fragment,
   PixelDataLocation,
 } from './dicom/parse.js';
-export {
-  decodeFrame,
-  checkPixelModule,
-  isSupportedTransferSyntax,
-  SUPPORTED_TRANSFER_SYNTAXES,
-  MAX_DIMENSION,
-  MAX_PIXELS,
-} from './dicom/decode.js';
+export { decodeFrame, isSupportedTransferSyntax, SUPPORTED_TRANSFER_SYNTAXES } from './dicom/decode.js';
 export type { DecodedFrame, PixelArray } from './dicom/decode.js';
-export {
-  renderFrameToGray8,
-  resizeGray8,
-  encodeGray8Png,
-  renderToGray8,
-  renderToPng,
-  voiLinear,
-  voiLinearExact,
-  voiSigmoid,
-  checkNotBlank,
-} from './dicom/render.js';
+export { renderToGray8, renderToPng } from './dicom/render.js';
 export type { PngOptions } from './dicom/render.js';
-export { writeDicom, writeDicomSync, IMPLEMENTATION_CLASS_UID } from './dicom/write.js';
+export { writeDicom, writeDicomSync } from './dicom/write.js';
 export type { WriteDicomInput, WriteDicomPixels, DicomItem, DicomValue } from './dicom/write.js';
-export { Tag, TransferSyntax, SopClass, formatTag } from './dicom/dictionary.js';
+export { Tag, TransferSyntax, SopClass } from './dicom/dictionary.js';
+
+// Typed errors: every failure of the functions here is one of these.
 export {
+  BuilderError,
+  UsageError,
+  RebuildRefusedError,
+  ReportSourceError,
+  NihFormatError,
+  KeyFileError,
+  StoreError,
+  WorkerError,
+  NothingToDoError,
+  OutputFolderError,
   DicomError,
   NotDicomError,
   TruncatedDicomError,
@@ -63,37 +70,13 @@ export {
   PixelDecodeError,
   BlankImageError,
   DicomWriteError,
-  thrownText,
-  isCleanReason,
 } from './errors.js';
 export type { DicomFailureReason } from './errors.js';
-export { BuilderError, UsageError, ReportSourceError, NihFormatError, KeyFileError, StoreError, WorkerError, NothingToDoError, OutputFolderError } from './errors.js';
-export { buildDataset, defaultWorkers, fileRef } from './pipeline.js';
-export type { BuildOptions, BuildSummary } from './pipeline.js';
-export { importNih, readDataEntry, readBboxList, readImageList, normalizeNihFinding } from './import-nih.js';
-export type { ImportNihOptions, ImportNihSummary, NihEntry } from './import-nih.js';
-export { discoverDicom, emptyDiscoverCounts, isDicomDirName, ownOutputPaths } from './discover.js';
-export type { DiscoveredFile, DiscoverCounts, DiscoverOptions } from './discover.js';
-export { selectImage, viewFromText, identifiablePixels } from './select.js';
-export type { Selection, SelectableHeader, SelectionOptions, FrontalView } from './select.js';
-export { hmacId, imageIndexName, ageInYears, normalizeSex, defaultKeyFile, assertOutsideDataset, scrubText, parseDicomDate } from './deidentify.js';
-export { scrubReportText, findPhi, applySpans, scrubExcerpt, scrubEvidence, scrubbedOffset, headerIdentifiersOf, parseHeaderIdentifiers, mergeHeaderIdentifiers, PLACEHOLDERS, SCRUBBER_VERSION } from './scrub.js';
-export type { HeaderIdentifiers, PhiKind, PhiSpan, QuotingEvidence, ScrubbableHeader } from './scrub.js';
-export { readReportSource, readTextChunks, invalidByteReason, checkReportSources, parseReportColumns, storedReportLabels, loadDefaultLabeler, isBlankReport, datasetLabels, DEFAULT_REPORT_COLUMNS, DATASET_LABELS } from './reports.js';
-export { loadBuildLabelSet, labelSetDigest, readRecordedLabelSet, recordedLabelSetOf, recordLabelSet, DEFAULT_LABEL_SET } from './label-set.js';
-export type { BuildLabelSet, LabelSetOptions, RecordedLabelSet } from './label-set.js';
-export { checkOutFolder, assertDicomPresent, checkKeyMatchesDataset, keyId, resolveRecordedOptions, DEFAULT_RECORDED_OPTIONS } from './run-setup.js';
-export type { RecordedOptions, DatasetKind } from './run-setup.js';
-export type { ReportRecord, ReportProblem, ReportColumns, ReportLabeler, ReportLabels, StoredEvidence } from './reports.js';
-export { parseSplitSpec, patientHash, patientDigest, assignSplit, splitOfPosition, stratifiedSplits, stratumOf, DEFAULT_SPLIT } from './splits.js';
-export type { SplitFractions } from './splits.js';
-export { openStore, setMeta, getMeta, recordFailure, DATASET_SCHEMA, PRIVATE_SCHEMA, SCHEMA_VERSION } from './store.js';
-export type { Store } from './store.js';
-export { writeNihExports, dataEntryCsv, splitLists, bboxCsv, bboxLabelName, DATA_ENTRY_HEADER, BBOX_HEADER } from './exports/nih.js';
-export { writeChexpertCsv, chexpertCsv } from './exports/chexpert.js';
-export { writeDatasetShards, shardFindings } from './exports/shards.js';
-export type { ShardsSummary, ShardOptions } from './exports/shards.js';
-export { createProgress, progressLine, formatDuration } from './progress.js';
-export type { Progress, ProgressOptions } from './progress.js';
-export { main } from './cli.js';
+
+// ---------------------------------------------------------------------------------------------------------------
+// For the other cxr8 packages (@cxr8/trainer), not a user API: what their src imports by package name. They may
+// change with those packages; do not build on them.
+// ---------------------------------------------------------------------------------------------------------------
+// The NIH release's CSV headers and the seeded generator the trainer's phantoms write NIH-layout data with.
+export { DATA_ENTRY_HEADER, BBOX_HEADER } from './exports/nih.js';
 export { mulberry32 } from './random.js';

@@ -18,7 +18,8 @@
  * 8. name (stages/name.ts): images that entered the dataset (rendered, with a report) get
  *    `{patient:08d}_{followup:03d}.png`, the patient's next follow-up numbers in date order; a name never changes.
  * 9. export (stages/export.ts): the NIH files and CheXpert.csv.
- * 10. shards (stages/shards.ts): training shards, from the spooled pixels (a PNG without them is decoded).
+ * 10. shards (stages/shards.ts): training shards, from the spooled pixels (a PNG without them is decoded); the
+ *     spool is then deleted.
  *
  * Resume: every stage only does the work the database says is not done, and writes its results in batched
  * transactions whose content depends only on the input, so a run killed at any moment and run again ends with the
@@ -44,7 +45,7 @@ import { PRIVATE_META_SQL } from './sql/sources.js';
 import { PATIENTS_SQL } from './sql/patients.js';
 import { createPool } from './pool.js';
 import type { ShardsSummary } from './exports/shards.js';
-import { UsageError } from './errors.js';
+import { RebuildRefusedError, UsageError } from './errors.js';
 import { assertDicomPresent, checkKeyFile, checkKeyMatchesDataset, checkOutFolder, keyId, recordOptions, resolveRecordedOptions, storableError } from './run-setup.js';
 import type { RecordedOptions } from './run-setup.js';
 import type { StageContext } from './stages/context.js';
@@ -256,7 +257,7 @@ export async function buildDataset(options: BuildOptions): Promise<BuildSummary>
     for (const [name, flag, value] of [['seed', '--seed', seed], ['split', '--split', splitText]] as const) {
       const recorded = getMeta(db, name);
       if (hasPatients && recorded !== undefined && recorded !== value) {
-        throw new UsageError(`${flag}: this dataset was split with ${name} "${recorded}", found "${value}"; patients keep their recorded split, so build into a new --out (with the same --key-file to keep the pseudonyms)`);
+        throw new RebuildRefusedError(flag, `this dataset was split with ${name} "${recorded}", found "${value}"; patients keep their recorded split, so build into a new --out (with the same --key-file to keep the pseudonyms)`);
       }
     }
     setMeta(db, 'kind', 'pacs');

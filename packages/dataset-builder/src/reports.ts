@@ -2,8 +2,8 @@
  * Stage 5: read the radiology reports and label them.
  *
  * Sources (any number, `--reports` repeated):
- * - a CSV file (RFC 4180: quoted fields, doubled quotes, line breaks inside quotes, CRLF or LF; `.csv.gz` too; parsed
- *   by the labeler's one CSV parser, `streamCsvRecords`) with
+ * - a CSV file (RFC 4180: quoted fields, doubled quotes, line breaks inside quotes, CRLF or LF; `.csv.gz` too; read
+ *   by the labeler's one CSV reader, `readCsvRecordChunks`) with
  *   columns `accession_number`, `report_text`, optional `study_instance_uid`, `patient_id`, `study_date`; the names
  *   are configurable ({@link ReportColumns});
  * - a JSONL file (`.jsonl` / `.ndjson`), one object per line with the same keys;
@@ -19,12 +19,16 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import { FINDINGS_14, NO_FINDING, ReportParseError, otherSeparatorHint, readCsvRecordChunks, readJsonLines, readTextReport, readUtf8Pieces, reasonOf } from '@cxr8/labeler';
+import { FINDINGS_14, NO_FINDING, ReportParseError, otherSeparatorHint, readCsvRecordChunks, readJsonLines, readTextReport, reasonOf } from '@cxr8/labeler';
 import type { InvalidByte, LabelSetDefinition } from '@cxr8/labeler';
 import { BuilderError, NothingToDoError, ReportSourceError } from './errors.js';
 
-/** One report as read from a source. Identifiers are raw here; the pipeline hashes them at once. */
-export interface ReportRecord {
+/**
+ * One report row as read from a source, keyed by its accession number and/or study UID (the join to the DICOM
+ * studies); not the labeler's `ReportRecord` (`{ id, text, source }`). Identifiers are raw here; the pipeline hashes
+ * them at once.
+ */
+export interface KeyedReportRow {
   accession: string;
   studyUid: string;
   text: string;
@@ -96,8 +100,15 @@ export function invalidByteReason(file: string, where: string, at: InvalidByte):
   return `expected UTF-8 text, found byte 0x${hex} at byte offset ${at.offset} of ${file} (${where}), which is not valid UTF-8; if the file is Windows-1252 or Latin-1, convert it first: iconv -f windows-1252 -t utf-8 ${file} > utf8-${file}`;
 }
 
-/** The items of a labeler reader, with a file it refuses whole (UTF-16) as the builder's {@link ReportSourceError}. */
-async function* refusedAsSourceError<T>(path: string, items: AsyncIterable<T>): AsyncGenerator<T> {
+/**
+ * The items of a labeler reader, with a file it refuses whole (UTF-16) as the builder's {@link ReportSourceError}.
+ *
+ * @example
+ * ```ts
+ * for await (const records of refusedAsSourceError(path, readCsvRecordChunks(path))) console.log(records.length);
+ * ```
+ */
+export async function* refusedAsSourceError<T>(path: string, items: AsyncIterable<T>): AsyncGenerator<T> {
   try {
     yield* items;
   } catch (cause) {
@@ -107,21 +118,18 @@ async function* refusedAsSourceError<T>(path: string, items: AsyncIterable<T>): 
 }
 
 /**
- * Streams a text file as strings (the NIH release's CSV and lists): the labeler's `readUtf8Pieces`, which gunzips
- * `.gz` files (by name or by their 1f 8b magic) and decodes strict UTF-8. The first invalid byte is an error naming
- * the file, the line and the byte offset (never a silent U+FFFD); a UTF-16 file is a {@link ReportSourceError}.
+ * The error for a file read whole or not at all (the NIH release's CSVs and split lists, import-nih.ts) at its first
+ * byte that is not UTF-8: it names the file, the line and the byte offset ({@link invalidByteReason}), never a silent
+ * U+FFFD.
  *
  * @example
  * ```ts
- * for await (const chunk of readTextChunks('Data_Entry_2017.csv.gz')) process.stdout.write(chunk);
+ * notUtf8Error('Data_Entry_2017.csv', { line: 3, offset: 98, byte: 0xa0 }).message;
+ * // 'Data_Entry_2017.csv: expected UTF-8 text, found byte 0xA0 at byte offset 98 of Data_Entry_2017.csv (line 3), ...'
  * ```
  */
-export async function* readTextChunks(path: string): AsyncGenerator<string> {
-  for await (const piece of refusedAsSourceError(path, readUtf8Pieces(path))) {
-    const bad = piece.invalidBytes[0];
-    if (bad !== undefined) throw new BuilderError(invalidByteReason(basename(path), `line ${bad.line}`, bad), { file: path });
-    yield piece.text;
-  }
+export function notUtf8Error(path: string, bad: InvalidByte): BuilderError {
+  return new BuilderError(invalidByteReason(basename(path), `line ${bad.line}`, bad), { file: path });
 }
 
 function columnIndex(header: string[], name: string): number {
@@ -144,7 +152,7 @@ function csvColumns(header: string[], columns: ReportColumns, path: string): { a
  * The reports of a CSV source: rows of the labeler's CSV reader (`readCsvRecordChunks`, the one RFC 4180 parser),
  * keyed by the builder's columns. Rows are numbered by position, blank lines included.
  */
-async function* csvSourceReports(path: string, columns: ReportColumns, problems: ReportProblem[]): AsyncGenerator<ReportRecord> {
+async function* csvSourceReports(path: string, columns: ReportColumns, problems: ReportProblem[]): AsyncGenerator<KeyedReportRow> {
   const source = basename(path);
   let header: string[] | undefined;
   let at = { accession: -1, text: -1, studyUid: -1 };
@@ -173,7 +181,7 @@ async function* csvSourceReports(path: string, columns: ReportColumns, problems:
 }
 
 /** One line of a JSONL source as a report, or the problem that keeps it from being one (pushed to `problems`). */
-function jsonlLineReport(line: string, position: number, invalid: InvalidByte | undefined, columns: ReportColumns, source: string, problems: ReportProblem[]): ReportRecord | undefined {
+function jsonlLineReport(line: string, position: number, invalid: InvalidByte | undefined, columns: ReportColumns, source: string, problems: ReportProblem[]): KeyedReportRow | undefined {
   const problem = (reason: string): undefined => {
     problems.push({ source, position, reason });
     return undefined;
@@ -201,11 +209,11 @@ function jsonlLineReport(line: string, position: number, invalid: InvalidByte | 
 }
 
 /** The reports of a JSONL source: the non-blank lines of the labeler's `readJsonLines`, keyed by the builder's columns. */
-async function* jsonlSourceReports(path: string, columns: ReportColumns, problems: ReportProblem[]): AsyncGenerator<ReportRecord> {
+async function* jsonlSourceReports(path: string, columns: ReportColumns, problems: ReportProblem[]): AsyncGenerator<KeyedReportRow> {
   const source = basename(path);
   let pieces = 0;
   let lines = 0;
-  const take = (text: string, line: number, _error: string | undefined, invalid: InvalidByte | undefined): ReportRecord | undefined =>
+  const take = (text: string, line: number, _error: string | undefined, invalid: InvalidByte | undefined): KeyedReportRow | undefined =>
     jsonlLineReport(text, line, invalid, columns, source, problems);
   for await (const chunk of refusedAsSourceError(path, readJsonLines(path, take))) {
     pieces++;
@@ -215,7 +223,7 @@ async function* jsonlSourceReports(path: string, columns: ReportColumns, problem
   if (lines === 0) throw new NothingToDoError(`expected one JSON object a line with "${columns.text}" and "${columns.accession}", found ${pieces === 0 ? 'an empty file' : 'only blank lines'}`, { file: path });
 }
 
-async function* txtFolderReports(dir: string, problems: ReportProblem[]): AsyncGenerator<ReportRecord> {
+async function* txtFolderReports(dir: string, problems: ReportProblem[]): AsyncGenerator<KeyedReportRow> {
   const all = await readdir(dir);
   const names = all.filter((n) => extname(n).toLowerCase() === '.txt').sort();
   if (names.length === 0) {
@@ -262,7 +270,7 @@ export function isBlankReport(text: string): boolean {
  * for await (const r of readReportSource('fixtures/pacs/reports.csv', DEFAULT_REPORT_COLUMNS, problems)) console.log(r.accession);
  * ```
  */
-export async function* readReportSource(path: string, columns: ReportColumns, problems: ReportProblem[]): AsyncGenerator<ReportRecord> {
+export async function* readReportSource(path: string, columns: ReportColumns, problems: ReportProblem[]): AsyncGenerator<KeyedReportRow> {
   let info;
   try {
     info = await stat(path);

@@ -11,8 +11,8 @@
  *   output inside it not counted.
  * - {@link resolveRecordedOptions}: the options that change the output (`--size`, `--keep-report-text`,
  *   `--shard-size`, `--shard-records`) are recorded in `meta`; without the flag a rebuild uses the recorded value,
- *   and a different `--size` or `--keep-report-text` is refused with both values named (the PNGs and labels already
- *   made would otherwise mix two settings). Shard options are applied fully instead: the shards are rewritten.
+ *   and a different `--size` or `--keep-report-text` is refused with both values named, a {@link RebuildRefusedError}
+ *   (exit 3; the PNGs and labels already made would otherwise mix two settings). Shard options are applied fully instead: the shards are rewritten.
  */
 import { createHmac } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -22,7 +22,7 @@ import Database from 'better-sqlite3';
 import type { Database as Db } from 'better-sqlite3';
 import { discoverDicom, emptyDiscoverCounts } from './discover.js';
 import type { DiscoverCounts } from './discover.js';
-import { KeyFileError, NothingToDoError, OutputFolderError, UsageError } from './errors.js';
+import { KeyFileError, NothingToDoError, OutputFolderError, RebuildRefusedError } from './errors.js';
 import { getMeta, setMeta } from './store.js';
 
 /** What `dataset.sqlite` says a dataset is: `pacs` (build-dataset) or `nih` (import-nih). */
@@ -175,15 +175,15 @@ function recordedValues(db: Db): Partial<RecordedOptions> {
 
 /**
  * The options of this run: each given one, else the dataset's recorded one, else the default. A given `--size` or
- * `--keep-report-text` that differs from the recorded one is a {@link UsageError} (exit 2) naming both values, as a
- * different `--seed` is: the PNGs at the old size and the labels made with (or without) report text would stay
- * beside the new ones. `--shard-size` / `--shard-records` may change: the shards are rewritten whole. Only datasets
- * that already hold images are held to their record.
+ * `--keep-report-text` that differs from the recorded one is a {@link RebuildRefusedError} (exit 3) naming both
+ * values, as a different `--seed` is: the PNGs at the old size and the labels made with (or without) report text
+ * would stay beside the new ones. `--shard-size` / `--shard-records` may change: the shards are rewritten whole.
+ * Only datasets that already hold images are held to their record.
  *
  * @example
  * ```ts
  * resolveRecordedOptions(db, { size: 256 }); // { size: 256, keepReportText: false, shardSize: 224, shardRecords: 1000 } on a new dataset
- * resolveRecordedOptions(db, { size: 512 }); // throws on a dataset built at 256: "--size: this dataset's PNGs were made at 256, found 512; ..."
+ * resolveRecordedOptions(db, { size: 512 }); // throws RebuildRefusedError on a dataset built at 256: "--size: this dataset's PNGs were made at 256 px, found --size 512; ..."
  * ```
  */
 export function resolveRecordedOptions(db: Db, given: Partial<RecordedOptions>): RecordedOptions {
@@ -193,13 +193,15 @@ export function resolveRecordedOptions(db: Db, given: Partial<RecordedOptions>):
   const result: RecordedOptions = { size: pick('size'), keepReportText: pick('keepReportText'), shardSize: pick('shardSize'), shardRecords: pick('shardRecords') };
   if (hasImages) {
     if (recorded.size !== undefined && given.size !== undefined && given.size !== recorded.size) {
-      throw new UsageError(
-        `--size: this dataset's PNGs were made at ${recorded.size} px, found --size ${given.size}; a rebuild keeps the PNGs it has, so build into a new --out (with the same --key-file to keep the pseudonyms), or leave --size out to use ${recorded.size}`,
+      throw new RebuildRefusedError(
+        '--size',
+        `this dataset's PNGs were made at ${recorded.size} px, found --size ${given.size}; a rebuild keeps the PNGs it has, so build into a new --out (with the same --key-file to keep the pseudonyms), or leave --size out to use ${recorded.size}`,
       );
     }
     if (recorded.keepReportText !== undefined && given.keepReportText !== undefined && given.keepReportText !== recorded.keepReportText) {
-      throw new UsageError(
-        `--keep-report-text: this dataset was built ${recorded.keepReportText ? 'with' : 'without'} it, found a run ${given.keepReportText ? 'with' : 'without'} it; labels already made would keep the other setting, so build into a new --out (with the same --key-file)`,
+      throw new RebuildRefusedError(
+        '--keep-report-text',
+        `this dataset was built ${recorded.keepReportText ? 'with' : 'without'} it, found a run ${given.keepReportText ? 'with' : 'without'} it; labels already made would keep the other setting, so build into a new --out (with the same --key-file)`,
       );
     }
   }

@@ -7,9 +7,10 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import sharp from 'sharp';
-import { importNih, normalizeNihFinding, readBboxList, readDataEntry } from '../src/import-nih.js';
+import { importNih, normalizeNihFinding, readBboxList, readDataEntry, readImageList } from '../src/import-nih.js';
 import { readSplit } from '../src/shards.js';
 import { main } from '../src/cli.js';
+import { ReportSourceError } from '../src/errors.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const shared = process.env.CXR8_SHARED_DATA ?? resolve(repoRoot, '../shared/data');
@@ -167,4 +168,21 @@ test('a Data_Entry with bytes that are not UTF-8 is refused naming the line and 
   });
   t.is(code, 3);
   t.regex(stderr, /byte 0xA0 at byte offset \d+ .*\(line 3\)/);
+});
+
+test('a BBox_List saved as UTF-16, or with a byte that is not UTF-8, is refused naming the file and what was found', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'cxr8-nih-utf16-'));
+  const text = 'Image Index,Finding Label,Bbox [x,y,w,h],,,\n00000001_000.png,Mass,1,2,3,4\n';
+  await writeFile(join(dir, 'utf16.csv'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+  await t.throwsAsync(readBboxList(join(dir, 'utf16.csv')), { instanceOf: ReportSourceError, message: /utf16\.csv: expected UTF-8 text, found UTF-16 \(byte order mark FF FE\)/ });
+  await writeFile(join(dir, 'latin1.csv'), Buffer.concat([Buffer.from(text), Buffer.from('00000002_000.png,Mass'), Buffer.from([0xe9]), Buffer.from(',1,2,3,4\n')]));
+  await t.throwsAsync(readBboxList(join(dir, 'latin1.csv')), { message: new RegExp(`latin1\\.csv: expected UTF-8 text, found byte 0xE9 at byte offset ${text.length + 21} of latin1\\.csv \\(line 3\\)`) });
+});
+
+test('a split list is read with CRLF, blank lines and no last newline, and refused at a byte that is not UTF-8', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'cxr8-nih-list-'));
+  await writeFile(join(dir, 'list.txt'), '00000001_000.png\r\n\r\n 00000002_000.png \n00000003_000.png');
+  t.deepEqual([...(await readImageList(join(dir, 'list.txt')))], ['00000001_000.png', '00000002_000.png', '00000003_000.png']);
+  await writeFile(join(dir, 'bad.txt'), Buffer.concat([Buffer.from('00000001_000.png\n0000'), Buffer.from([0xff]), Buffer.from('_000.png\n')]));
+  await t.throwsAsync(readImageList(join(dir, 'bad.txt')), { message: /bad\.txt: expected UTF-8 text, found byte 0xFF at byte offset 21 of bad\.txt \(line 2\)/ });
 });

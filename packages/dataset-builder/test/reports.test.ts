@@ -8,7 +8,7 @@ import { readUtf8Pieces, streamCsvRecords } from '@cxr8/labeler';
 import type { InvalidByte } from '@cxr8/labeler';
 import { DEFAULT_REPORT_COLUMNS, isBlankReport, loadDefaultLabeler, parseReportColumns, readReportSource, storedReportLabels } from '../src/reports.js';
 import { NothingToDoError } from '../src/errors.js';
-import type { ReportLabeler, ReportProblem, ReportRecord } from '../src/reports.js';
+import type { KeyedReportRow, ReportLabeler, ReportProblem } from '../src/reports.js';
 
 async function rows(chunks: string[]): Promise<string[][]> {
   const out: string[][] = [];
@@ -27,9 +27,9 @@ async function decoded(chunks: Buffer[]): Promise<{ text: string; invalid: Inval
   return { text, invalid };
 }
 
-async function collect(path: string, columns = DEFAULT_REPORT_COLUMNS): Promise<{ reports: ReportRecord[]; problems: ReportProblem[] }> {
+async function collect(path: string, columns = DEFAULT_REPORT_COLUMNS): Promise<{ reports: KeyedReportRow[]; problems: ReportProblem[] }> {
   const problems: ReportProblem[] = [];
-  const reports: ReportRecord[] = [];
+  const reports: KeyedReportRow[] = [];
   for await (const r of readReportSource(path, columns, problems)) reports.push(r);
   return { reports, problems };
 }

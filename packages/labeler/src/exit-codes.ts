@@ -35,16 +35,40 @@ export const EXIT_CODE_MEANINGS: Readonly<Record<ExitCode, string>> = {
   130: 'interrupted (Ctrl-C); the work done is kept and the command says how to resume',
 };
 
+/** How far the lines after a meaning's first are indented: under its text, past `  CODE `. */
+const MEANING_COLUMN = '  130  '.length;
+
 /**
- * The exit-code table as the help texts print it: one line a code, `  CODE  MEANING`.
+ * A line cut at its single spaces (a run of spaces, as in `  0    done`, is never cut) so that no line is longer than
+ * `width`, where the words allow; the lines after the first are indented by `hang` spaces.
+ */
+function wrapHanging(line: string, width: number, hang: number): string[] {
+  const lines: string[] = [];
+  let current = '';
+  for (const word of line.split(/(?<=\S) (?=\S)/)) {
+    if (current !== '' && current.length + 1 + word.length > width) {
+      lines.push(current);
+      current = `${' '.repeat(hang)}${word}`;
+    } else {
+      current = current === '' ? word : `${current} ${word}`;
+    }
+  }
+  return [...lines, current];
+}
+
+/**
+ * The exit-code table as the help texts and READMEs print it: one entry a code, `  CODE  MEANING`. With `width`, a
+ * meaning too long for the line goes on under itself (the lines after the first indented to the meaning's column);
+ * without it, one line a code.
  *
  * @example
  * ```ts
  * formatExitCodes().split('\n')[0]; // '  0    done'
+ * formatExitCodes(110).split('\n')[4]; // '       a dataset, nothing to work on); what was there is left as it was'
  * ```
  */
-export function formatExitCodes(): string {
+export function formatExitCodes(width = Number.POSITIVE_INFINITY): string {
   return Object.entries(EXIT_CODE_MEANINGS)
-    .map(([code, meaning]) => `  ${code.padEnd(4)} ${meaning}`)
+    .flatMap(([code, meaning]) => wrapHanging(`  ${code.padEnd(4)} ${meaning}`, width, MEANING_COLUMN))
     .join('\n');
 }

@@ -79,6 +79,8 @@ const AFTER_ANSWER = new Set<string>();
 const STATEMENT_WORDS = new Set<string>();
 /** Words of a short aside about an earlier study: "previously seen", "as described", "again noted". */
 const ASIDE_WORDS = new Set<string>();
+/** Negation cues that, opening a conjunct, continue the negated list before it ("no effusion, without pneumothorax"). */
+const NEGATION_CUES = new Set<string>();
 let bound: Vocabulary | null = null;
 
 /** Compiles the vocabulary in force into the flag map and sets above (once; again only when it changes). */
@@ -94,6 +96,7 @@ function bind(): void {
   refill(AFTER_ANSWER, v, 'words.after-answer');
   refill(STATEMENT_WORDS, v, 'words.statement');
   refill(ASIDE_WORDS, v, 'words.aside');
+  refill(NEGATION_CUES, v, 'words.negation-cues');
   bound = v;
 }
 
@@ -357,7 +360,7 @@ function opensNewClause(
   // comma opens an asserted phrase unless an "or" later in the clause shows a negated list ("no consolidation, large
   // effusion, or pneumothorax"; "no new, worsening or unexplained symptoms").
   if (negation && fj & F_STATUS && !sawOr && !laterOr(tokens, flags, j)) return true;
-  if (!sawOr && (first === 'no' || first === 'without' || first === 'negative')) return false;
+  if (!sawOr && NEGATION_CUES.has(first)) return false;
   for (let k = j; k < n && k < j + MAX_SCOPE; k++) {
     const fk = flags[k]!;
     if (fk & (F_BREAK | F_TERM)) break;

@@ -53,6 +53,7 @@ export const VOCABULARY_NAMES = [
   'words.after-answer',
   'words.statement',
   'words.aside',
+  'words.negation-cues',
   'placing.prepositions',
   'placing.not-placing',
   'match.gap-stops',

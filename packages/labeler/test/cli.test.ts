@@ -228,15 +228,15 @@ test('evaluate prints per-class precision, recall and F1 with micro and macro to
   t.is(json.classes.find((c) => c.label === 'Atelectasis')?.fp, 1);
 });
 
-test('evaluate with an unreadable or malformed file exits 1 and names it', async (t) => {
+test('evaluate with an unreadable or malformed file exits 3 (unusable input) and names it', async (t) => {
   const dir = await tempDir(t);
   await writeFile(join(dir, 'gold.csv'), GOLD);
   await writeFile(join(dir, 'bad.csv'), 'id,Opacity\nCXR1,1\n');
   const missing = await run(['evaluate', '--gold', 'gold.csv', '--pred', 'none.csv'], dir);
-  t.is(missing.code, 1);
+  t.is(missing.code, 3);
   t.regex(missing.stderr, /none\.csv: expected a readable csv file, found: no such file or directory/);
   const bad = await run(['evaluate', '--gold', 'gold.csv', '--pred', 'bad.csv'], dir);
-  t.is(bad.code, 1);
+  t.is(bad.code, 3);
   // "Opacity" may be a finding of a user's set (findings are data): it is refused for sharing no label with the gold.
   t.regex(bad.stderr, /bad\.csv: expected the predictions to have a column for at least one gold label \(Atelectasis, .*\), found none \(the predictions have Opacity\)/);
 });

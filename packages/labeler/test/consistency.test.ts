@@ -9,7 +9,7 @@ import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { FINDINGS_14, NO_FINDING } from '../src/findings.js';
-import { hasOpenIDev, openIDevPaths, readOpenIDev } from '../src/openi-benchmark.js';
+import { hasOpenIDev, openIDevPaths, readOpenIDev } from './helpers/openi-dev.js';
 import { createLabeler } from '../src/pipeline.js';
 import type { LabeledReport, LabelerOptions } from '../src/types.js';
 

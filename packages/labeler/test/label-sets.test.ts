@@ -297,7 +297,7 @@ test('an unknown set name is an error listing the sets there are', (t) => {
 test('with nih14, the labels of the challenge snippets and the dev reports are the same without the CheXpert lexicons', async (t) => {
   const { cpSync, readFileSync } = await import('node:fs');
   const { compileLexicons, labelWith } = await import('../src/pipeline.js');
-  const { hasOpenIDev, openIDevPaths, readOpenIDev } = await import('../src/openi-benchmark.js');
+  const { hasOpenIDev, openIDevPaths, readOpenIDev } = await import('./helpers/openi-dev.js');
   const bare = mkdtempSync(join(tmpdir(), 'cxr8-nih-only-'));
   cpSync(defaultLexiconDir(), bare, { recursive: true });
   for (const f of ['enlarged_cardiomediastinum', 'fracture', 'lung_lesion', 'lung_opacity', 'pleural_other', 'support_devices']) {
@@ -337,7 +337,7 @@ test('label-reports --format chexpert labels with the chexpert set: Fracture and
 
 test('chexpert over the challenge snippets and the dev reports: No Finding 1 only beside Support Devices, parents at least as present as their children', async (t) => {
   const { readFileSync } = await import('node:fs');
-  const { hasOpenIDev, openIDevPaths, readOpenIDev } = await import('../src/openi-benchmark.js');
+  const { hasOpenIDev, openIDevPaths, readOpenIDev } = await import('./helpers/openi-dev.js');
   const texts = readFileSync(new URL('./fixtures/challenge.jsonl', import.meta.url), 'utf8')
     .split('\n')
     .filter((l) => l.trim() !== '')

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { createLabeler } from '../src/pipeline.js';
 import { evaluate, type Evaluation, type LabelTable } from '../src/evaluate.js';
-import { hasOpenIDev, openIDevPaths, readOpenIDev } from '../src/openi-benchmark.js';
+import { hasOpenIDev, openIDevPaths, readOpenIDev } from './helpers/openi-dev.js';
 
 const paths = openIDevPaths();
 

@@ -1,10 +1,10 @@
 import test from 'ava';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { CsvParser, parseCsvRecords } from '../src/readers/csv.js';
-import { discoverInputs, globToRegExp, inputFormatOf } from '../src/readers/discover.js';
+import { discoverInputs, inputFormatOf } from '../src/readers/discover.js';
 import { readReports, type ReadItem } from '../src/readers/index.js';
 import { parseJsonlReport } from '../src/readers/jsonl.js';
 import { decodeUtf8 } from '../src/readers/text.js';
@@ -70,14 +70,6 @@ test('csv: an unterminated quote is reported with the line it opened on', (t) =>
 
 // --- other pure helpers ---
 
-test('glob: ** spans folders, * stays within one, braces give alternatives', (t) => {
-  t.true(globToRegExp('**/*.{xml,txt}').test('2024/01/CXR1.xml'));
-  t.true(globToRegExp('**/*.xml').test('CXR1.xml'));
-  t.false(globToRegExp('*.xml').test('2024/CXR1.xml'));
-  t.true(globToRegExp('CXR[0-9]?.xml').test('CXR12.xml'));
-  t.false(globToRegExp('CXR[!0-9]*.xml').test('CXR12.xml'));
-});
-
 test('formats come from the extension, case-insensitively', (t) => {
   t.deepEqual(['a.XML', 'b.txt', 'c.csv', 'd.jsonl', 'e.ndjson', 'f.md'].map(inputFormatOf), ['xml', 'txt', 'csv', 'jsonl', 'jsonl', undefined]);
 });
@@ -119,6 +111,68 @@ test('globs match below their folder; a glob that matches nothing is a failure',
   const items = await collect(['r/**/*.txt', 'r/*.jsonl'], { cwd: dir });
   t.deepEqual(items.map((i) => i.report?.id ?? i.failure?.source), ['b', 'a', 'r/*.jsonl']);
   t.is(items[2]?.failure?.reason, 'no file matches the pattern');
+});
+
+/** What discovery yields for `inputs` in `cwd`: file names, and failures as "source: reason". */
+async function discovered(inputs: string[], cwd: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const d of discoverInputs(inputs, { cwd })) names.push(d.file ? d.file.name : `${d.failure.source}: ${d.failure.reason}`);
+  return names;
+}
+
+/** r/a/z.txt, r/a.txt, r/b.txt, r/x/{a,c}.txt, r/CXR1.txt ... CXR12.txt, and hidden .h.txt, .cache/c.txt. */
+async function globTree(dir: string): Promise<void> {
+  await mkdir(join(dir, 'r', 'a'), { recursive: true });
+  await mkdir(join(dir, 'r', 'x', '.cache'), { recursive: true });
+  await mkdir(join(dir, 'r', '.cache'), { recursive: true });
+  for (const file of ['a/z.txt', 'a.txt', 'b.txt', 'x/a.txt', 'x/c.xml', 'CXR1.txt', 'CXR12.txt', 'CXRa.txt', '.h.txt', '.cache/c.txt', 'x/.cache/d.txt']) {
+    await writeFile(join(dir, 'r', file), 'Edema.');
+  }
+}
+
+test('glob: ** spans folders, * stays within one, braces give alternatives, [...] and [!...] classes', async (t) => {
+  const dir = await tempDir(t);
+  await globTree(dir);
+  t.deepEqual(await discovered(['r/**/*.{xml,txt}'], dir), ['r/CXR1.txt', 'r/CXR12.txt', 'r/CXRa.txt', 'r/a/z.txt', 'r/a.txt', 'r/b.txt', 'r/x/a.txt', 'r/x/c.xml']);
+  t.deepEqual(await discovered(['r/x/**/*.xml'], dir), ['r/x/c.xml'], '** matches no folder too');
+  t.deepEqual(await discovered(['r/*.xml'], dir), ['r/*.xml: no file matches the pattern'], '* stays within one folder');
+  t.deepEqual(await discovered(['r/CXR[0-9]?.txt'], dir), ['r/CXR12.txt']);
+  t.deepEqual(await discovered(['r/CXR[!0-9]*.txt'], dir), ['r/CXRa.txt']);
+  t.deepEqual(await discovered(['r/{a,x}/*.txt'], dir), ['r/a/z.txt', 'r/x/a.txt'], 'the base of brace alternatives is their common folder');
+  t.deepEqual(await discovered(['./r/a/*'], dir), ['./r/a/z.txt'], 'a name keeps the pattern as written');
+  t.deepEqual(await discovered([join(dir, 'r', 'a', '*.txt')], '/'), [join(dir, 'r', 'a', 'z.txt')], 'an absolute pattern');
+  t.deepEqual(await discovered(['nope/*.txt'], dir), ['nope/*.txt: no file matches the pattern (nope: no such file or directory)']);
+});
+
+test('glob matches come in the order of a folder walk: names sorted, depth first (a/z.txt before a.txt)', async (t) => {
+  const dir = await tempDir(t);
+  await globTree(dir);
+  const walk = ['r/CXR1.txt', 'r/CXR12.txt', 'r/CXRa.txt', 'r/a/z.txt', 'r/a.txt', 'r/b.txt', 'r/x/a.txt'];
+  t.deepEqual(await discovered(['r/**/*.txt'], dir), walk);
+  t.deepEqual(await discovered(['r'], dir), [...walk.slice(0, 6), 'r/x/a.txt', 'r/x/c.xml'], 'a folder input: the same order');
+});
+
+test('hidden entries are skipped by globs as in folders, even where the pattern names one; a hidden base is read', async (t) => {
+  const dir = await tempDir(t);
+  await globTree(dir);
+  t.false((await discovered(['r/**/*.txt'], dir)).some((name) => name.includes('/.')));
+  t.false((await discovered(['r'], dir)).some((name) => name.includes('/.')));
+  t.deepEqual(await discovered(['r/*/.cache/*.txt'], dir), ['r/*/.cache/*.txt: no file matches the pattern']);
+  t.deepEqual(await discovered(['r/.*.txt'], dir), ['r/.*.txt: no file matches the pattern']);
+  t.deepEqual(await discovered(['r/.cache/*.txt'], dir), ['r/.cache/c.txt'], 'the folder a glob starts at may be hidden');
+});
+
+test('a glob follows a linked folder once: a link back to a folder above is cut, a second path to a folder is not read again', async (t) => {
+  const dir = await tempDir(t);
+  await mkdir(join(dir, 'r', 'x'), { recursive: true });
+  await writeFile(join(dir, 'r', 'x', 'a.txt'), 'Edema.');
+  await symlink('..', join(dir, 'r', 'x', 'loop'));
+  await symlink('x', join(dir, 'r', 'y'));
+  await symlink(join(dir, 'gone.txt'), join(dir, 'r', 'g.txt'));
+  const expected = ['r/g.txt: a symbolic link to a file that cannot be read (no such file or directory)', 'r/x/a.txt'];
+  t.deepEqual(await discovered(['r/**/*.txt'], dir), expected);
+  t.deepEqual(await discovered(['r'], dir), expected, 'as a folder input');
+  t.deepEqual(await discovered(['r/y/*.txt'], dir), ['r/y/a.txt'], 'a link named in the pattern is read');
 });
 
 test('duplicate inputs are read once', async (t) => {

@@ -8,19 +8,13 @@
  * failures are thrown. Values are kept as the text given (`parse-numbers` is off) and converted and checked here, so
  * that a message quotes what was typed (`--n expects an integer, found "ten"`).
  */
-import { createRequire } from 'node:module';
 import type { Argv, Options } from 'yargs';
 import { formatExitCodes, suggestFlag } from '@cxr8/labeler';
+import { HELP_WIDTH, PARSER_CONFIGURATION as SHARED_PARSER_CONFIGURATION, yargs } from '@cxr8/labeler/cli-yargs';
 import { UsageError } from './errors.js';
 
-/**
- * yargs's CommonJS build: its help wraps at word boundaries (through wrap-ansi), where the ES module build of its
- * layout library breaks words in the middle.
- */
-const yargs = createRequire(import.meta.url)('yargs') as typeof import('yargs').default;
-
 /** The columns of the generated help, whatever the terminal's width (so that the README can quote it). */
-export const HELP_WIDTH = 110;
+export { HELP_WIDTH };
 
 /** The type of a flag's value. */
 export type FlagType = 'string' | 'number' | 'integer' | 'boolean';
@@ -287,15 +281,8 @@ function yargsOptionsOf(spec: FlagSpec, table?: FlagTable): Record<string, Optio
  */
 const MARK = { unknown: '\u0001unknown\u0001', missing: '\u0001missing\u0001', valueless: '\u0001valueless\u0001' } as const;
 
-/** yargs-parser settings: no camelCase twins (`--batchSize`), no `--no-` negations, no dotted objects, values as typed, the last of a repeated flag. */
-const PARSER_CONFIGURATION = {
-  'camel-case-expansion': false,
-  'boolean-negation': false,
-  'dot-notation': false,
-  'duplicate-arguments-array': false,
-  'parse-numbers': false,
-  'parse-positional-numbers': false,
-} as const;
+/** The shared yargs-parser settings, and the last of a repeated flag (no option here is an array). */
+const PARSER_CONFIGURATION = { ...SHARED_PARSER_CONFIGURATION, 'duplicate-arguments-array': false } as const;
 
 /**
  * yargs's messages as markers. A plural message is a `{ one, other }` pair, which yargs's locale store (y18n) takes
@@ -472,32 +459,11 @@ export function parseFlags(argv: readonly string[], spec: FlagSpec, command: str
   return flagsFrom(parsed, spec, command);
 }
 
-/** A line cut at spaces to {@link HELP_WIDTH} columns; the lines after the first start under its text at `hang`. */
-function hangingWrap(line: string, hang: number): string {
-  const out: string[] = [];
-  let rest = line;
-  while (rest.length > HELP_WIDTH) {
-    const cut = rest.lastIndexOf(' ', HELP_WIDTH);
-    if (cut <= hang) break;
-    out.push(rest.slice(0, cut));
-    rest = ' '.repeat(hang) + rest.slice(cut + 1);
-  }
-  return [...out, rest].join('\n');
-}
-
-/** The shared exit-code table (`formatExitCodes()` of @cxr8/labeler), each meaning wrapped under itself. */
-function exitCodeTable(): string {
-  return formatExitCodes()
-    .split('\n')
-    .map((line) => hangingWrap(line, (/^ *\d+ +/.exec(line)?.[0] ?? '').length))
-    .join('\n');
-}
-
 /** Printed under every help: what cxr8-train never uses, then the table. */
 const EXIT_NOTE = 'cxr8-train stops as a whole or finishes: it has no partial runs, so it never exits 1.';
 
 function epilogueOf(notes: string): string {
-  return `${notes === '' ? '' : `${notes}\n\n`}Exit codes:\n${exitCodeTable()}\n${EXIT_NOTE}`;
+  return `${notes === '' ? '' : `${notes}\n\n`}Exit codes:\n${formatExitCodes(HELP_WIDTH)}\n${EXIT_NOTE}`;
 }
 
 const TOP_USAGE = '$0 <command> [options]\n\n$0: train and evaluate the ChestX-ray8 model on a dataset built by build-dataset';

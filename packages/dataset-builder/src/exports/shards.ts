@@ -9,21 +9,24 @@
  * left out) and are in the 1024-pixel frame, as in BBox_List.
  *
  * The stage is skipped when a digest of everything that goes into the shards (findings, image names, splits, labels,
- * boxes, size) equals the one stored in `meta.shards_digest` by the last complete write; otherwise all shards are rewritten
- * into `.shards-partial/shards/` beside the old ones (each file through a `.partial` name) and the folder is swapped
- * in when done, so shards never mix two states of the dataset and a failed or stopped run leaves the old set whole.
+ * boxes, size) equals the one stored in `meta.shards_digest` by the last complete write; otherwise all shards are
+ * rewritten into `.shards-partial/shards/` beside the old ones (each file through a `.partial` name) and the folder
+ * is swapped in when done, so shards never mix two states of the dataset and a failed or stopped run leaves the old
+ * set whole. Pixels are not in the digest (it is a function of the database, so a resumed build records the same one
+ * as an uninterrupted build): an image rendered again under its name (its DICOM changed) makes the render stage
+ * {@link forgetShardsDigest}, and the next write covers the new pixels.
  *
  * Pixels: the render stage spools each PNG's pixels at the shard size to `.shard-pixels/<key>.gray` (tasks.ts
  * `encodeShardPixels`: the same pixels the PNG holds, resized once more, tied to the PNG by its length and mtime), so
  * the shard task reads 50 KB instead of decoding a 1024-pixel PNG. A PNG without a matching spool file (rendered by an
  * earlier run or another `--shard-size`, an NIH import, a deleted spool) is decoded and resized as before: the same
- * bytes either way. After a complete write the spool files of the written records are deleted (and those of images
- * no longer rendered); those of rendered images not yet in the dataset stay for a later write.
+ * bytes either way. The spool is the shards stage's to delete (stages/shards.ts `shardsStage` removes the folder
+ * when it ends, whether the shards were written or up to date), so no spooled pixels outlive a build.
  */
 import type { Database as Db } from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, rename, rm, rmdir } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { FINDINGS_14 } from '@cxr8/labeler';
 import { LABEL_NOT_MENTIONED, ShardWriter, writeShardManifest } from '../shards.js';
@@ -141,6 +144,20 @@ function digestOf(items: readonly ShardItem[], size: number, records: number, fi
 }
 
 /**
+ * Forgets the digest of the last complete shard write, so that the next {@link writeDatasetShards} writes the shards
+ * again even where names, labels and splits are unchanged: the render stage calls it when it replaces the PNG of a
+ * named image (new pixels under the same name), in the transaction that records the new render.
+ *
+ * @example
+ * ```ts
+ * forgetShardsDigest(store.db); // meta.shards_digest is gone: the shards stage rewrites the shards
+ * ```
+ */
+export function forgetShardsDigest(db: Db): void {
+  db.prepare("DELETE FROM meta WHERE key = 'shards_digest'").run();
+}
+
+/**
  * Writes the shards of a dataset folder (or confirms they are current).
  *
  * @example
@@ -209,20 +226,5 @@ export async function writeDatasetShards(db: Db, out: string, options: ShardOpti
   await rename(stageDir, shardDir);
   await rm(stagingRoot, { recursive: true, force: true });
   setMeta(db, 'shards_digest', digest);
-  await pruneShardPixels(db, out, items);
   return { size: options.size, shards: manifest.shards.length, records: written, skipped: false, decoded };
-}
-
-/**
- * After a complete write: deletes the spool files of the sharded images (their pixels are in the shards now) and of
- * images no longer rendered; keeps those of rendered images not in the dataset yet (no report, not named).
- */
-async function pruneShardPixels(db: Db, out: string, sharded: readonly ShardItem[]): Promise<void> {
-  const dir = join(out, SHARD_PIXELS_DIR);
-  if (!existsSync(dir)) return;
-  const keep = new Set((db.prepare("SELECT source_key FROM images WHERE png_status = 'done' AND source_key IS NOT NULL").pluck().all() as string[]).map(spoolName));
-  for (const it of sharded) if (it.source_key !== null) keep.delete(spoolName(it.source_key));
-  const names = await readdir(dir);
-  await Promise.all(names.filter((n) => !keep.has(n)).map((n) => rm(join(dir, n), { force: true })));
-  if (names.every((n) => !keep.has(n))) await rmdir(dir).catch(() => undefined);
 }

@@ -2,6 +2,7 @@
  * Stage 7 of `buildDataset`, render: DICOM to PNG in the worker pool (tasks.ts `render`, dicom/render.ts), the copies
  * of an instance tried in turn (copies.ts); the same pixels at the shard size are spooled for the shards stage.
  */
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RENDERED, renderOrder, settleCopies } from '../copies.js';
@@ -13,7 +14,7 @@ import { FAILURES_SQL } from '../sql/failures.js';
 import { mapOrdered } from '../pool.js';
 import type { TaskResult } from '../tasks.js';
 import { createProgress } from '../progress.js';
-import { SHARD_PIXELS_DIR, shardPixelsPath } from '../exports/shards.js';
+import { SHARD_PIXELS_DIR, forgetShardsDigest, shardPixelsPath } from '../exports/shards.js';
 import type { StageContext } from './context.js';
 
 /**
@@ -52,7 +53,9 @@ export interface RenderCounts {
  * Stage 7, render: each pending image's copies, one task each in path order (copies.ts), until one renders to an
  * 8-bit PNG at `--size` (temp name, then rename); failures are recorded per copy; then `settleCopies` records the
  * copies that did not render as duplicates. With `shardSize`, the task also spools the PNG's pixels at the shard size
- * (`.shard-pixels/`, exports/shards.ts), from the same pixels the PNG holds.
+ * (`.shard-pixels/`, exports/shards.ts), from the same pixels the PNG holds. A named image rendered again (its DICOM
+ * changed) replaces its PNG under the same name: the shards digest is then forgotten with the new render, so the
+ * shards stage writes the new pixels.
  *
  * @example
  * ```ts
@@ -82,7 +85,9 @@ export async function renderStage(ctx: StageContext, options: RenderOptions): Pr
   type Attempt = { copy: CopyRow; result: TaskResult };
   // Copies one task at a time, until one renders (copies.ts): a copy that fails, kills its thread or times out
   // costs only itself.
-  const run = async (t: (typeof todo)[number]): Promise<{ copies: CopyRow[]; attempts: Attempt[] }> => {
+  const run = async (t: (typeof todo)[number]): Promise<{ copies: CopyRow[]; attempts: Attempt[]; replaces: boolean }> => {
+    // A named image's PNG already there: this render replaces pixels that its shard record may hold.
+    const replaces = t.image_index !== null && existsSync(join(out, 'images', t.image_index));
     const copies = copiesOf.all(t.source_key) as CopyRow[];
     const attempts: Attempt[] = [];
     for (const copy of renderOrder(copies)) {
@@ -90,9 +95,9 @@ export async function renderStage(ctx: StageContext, options: RenderOptions): Pr
       attempts.push({ copy, result });
       if (result.ok) break;
     }
-    return { copies, attempts };
+    return { copies, attempts, replaces };
   };
-  for await (const [t, { copies, attempts }] of mapOrdered(todo, pool.capacity, run)) {
+  for await (const [t, { copies, attempts, replaces }] of mapOrdered(todo, pool.capacity, run)) {
     progress.tick();
     const last = attempts[attempts.length - 1];
     if (last && last.result.ok && last.result.kind === 'render') {
@@ -104,6 +109,7 @@ export async function renderStage(ctx: StageContext, options: RenderOptions): Pr
         setOutcome.run(RENDERED, last.copy.ref);
         for (const a of attempts) if (!a.result.ok) setOutcome.run(a.result.reason, a.copy.ref);
         for (const c of copies) clearRenderFailure.run(c.ref);
+        if (replaces) forgetShardsDigest(db);
       });
     } else if (attempts.length === 0) {
       batch.add(() => {

@@ -1,8 +1,11 @@
 /**
  * Stage 10 of `buildDataset`, shards: the dataset's PNGs resized in the pool and packed with their labels and boxes
- * into `shards/` (exports/shards.ts; the format is src/shards.ts).
+ * into `shards/` (exports/shards.ts; the format is src/shards.ts), from the pixels the render stage spooled to
+ * `.shard-pixels/` where they match; the spool is deleted when the stage ends.
  */
-import { writeDatasetShards } from '../exports/shards.js';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SHARD_PIXELS_DIR, writeDatasetShards } from '../exports/shards.js';
 import type { ShardsSummary } from '../exports/shards.js';
 import type { StageContext } from './context.js';
 
@@ -18,7 +21,10 @@ export interface ShardsStageOptions {
 
 /**
  * Stage 10, shards: writes (or, when their digest is unchanged, keeps) `shards/` for the dataset's images;
- * undefined when `--shard-size` is 0.
+ * undefined when `--shard-size` is 0. Then `.shard-pixels/` is deleted whole, whatever it holds: the spool of the
+ * images just sharded, and of images rendered but not in the dataset (no report yet, dropped since), which would
+ * otherwise stay as loose pixel copies beside the dataset. Such an image, when it enters the dataset later, is
+ * decoded from its PNG (counted in `decoded`). A run stopped inside this stage keeps the spool for the next one.
  *
  * @example
  * ```ts
@@ -27,6 +33,7 @@ export interface ShardsStageOptions {
  * ```
  */
 export async function shardsStage(ctx: StageContext, options: ShardsStageOptions): Promise<ShardsSummary | undefined> {
-  if (options.size <= 0) return undefined;
-  return writeDatasetShards(ctx.db, ctx.out, { size: options.size, records: options.records, pool: ctx.pool, progress: ctx.progress, findings: options.findings });
+  const shards = options.size > 0 ? await writeDatasetShards(ctx.db, ctx.out, { size: options.size, records: options.records, pool: ctx.pool, progress: ctx.progress, findings: options.findings }) : undefined;
+  await rm(join(ctx.out, SHARD_PIXELS_DIR), { recursive: true, force: true });
+  return shards;
 }

@@ -2,14 +2,17 @@
  * Input discovery for `label-reports`: files, folders (recursive) and glob patterns become a stream of report files.
  *
  * Order is deterministic: inputs in the order given; inside a folder, entries sorted by name (code-unit order) and
- * walked depth first. Hidden entries (names starting with ".") are skipped in folders and globs. A subfolder that
- * cannot be listed, and a symbolic link named like a report file whose target is missing, are failures with their
- * reason (never skipped without a word). The stream is lazy, so
- * memory stays flat in the number of files (only folder identities are remembered, to break symlink cycles; file paths
- * are remembered only when several inputs could overlap, to skip duplicates).
+ * walked depth first; a glob's matches (listed by fast-glob) in that same order. Hidden entries (names starting with
+ * ".") are skipped in folders and globs. A subfolder that cannot be listed, and a symbolic link named like a report
+ * file whose target is missing, are failures with their reason (never skipped without a word). A folder is walked
+ * lazily, so memory stays flat in the number of files (only folder identities are remembered, to break symlink
+ * cycles; file paths are remembered only when several inputs could overlap, to skip duplicates); a glob's matches are
+ * listed whole and sorted before the first is read (their paths only).
  */
+import { readdir as fsReaddir, type Dirent } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
-import { extname, join, resolve, sep } from 'node:path';
+import { dirname, extname, join, relative, resolve, sep } from 'node:path';
+import fastGlob from 'fast-glob';
 import type { InputFailure } from './records.js';
 
 /** The input formats `label-reports` reads, by file extension. */
@@ -78,102 +81,6 @@ export function inputFormatOf(path: string): InputFormat | undefined {
  */
 export function isGlobPattern(input: string): boolean {
   return /[*?[{]/.test(input);
-}
-
-/**
- * Compiles a glob pattern over "/"-separated relative paths into a regular expression.
- *
- * `*` matches within one path segment, `?` one character, `[abc]` / `[!abc]` a character class, `{a,b}` alternatives,
- * and a `**` segment any number of folders (zero included).
- *
- * @example
- * ```ts
- * globToRegExp('**\/*.{xml,txt}').test('2024/01/CXR1.xml'); // true
- * globToRegExp('*.xml').test('2024/CXR1.xml');              // false
- * ```
- */
-export function globToRegExp(pattern: string): RegExp {
-  const segments = pattern.split('/');
-  let source = '';
-  segments.forEach((segment, i) => {
-    const last = i === segments.length - 1;
-    if (segment === '**') {
-      source += last ? '.*' : '(?:[^/]+/)*';
-      return;
-    }
-    source += segmentSource(segment) + (last ? '' : '/');
-  });
-  return new RegExp(`^${source}$`);
-}
-
-function segmentSource(segment: string): string {
-  let out = '';
-  for (let i = 0; i < segment.length; i++) {
-    const c = segment[i] as string;
-    if (c === '*') {
-      while (segment[i + 1] === '*') i++;
-      out += '[^/]*';
-    } else if (c === '?') {
-      out += '[^/]';
-    } else if (c === '[') {
-      const close = segment.indexOf(']', i + 2);
-      if (close < 0) {
-        out += '\\[';
-        continue;
-      }
-      let body = segment.slice(i + 1, close);
-      const negate = body.startsWith('!') || body.startsWith('^');
-      if (negate) body = body.slice(1);
-      out += `[${negate ? '^/' : ''}${body.replace(/[\\\]]/g, '\\$&')}]`;
-      i = close;
-    } else if (c === '{') {
-      const close = matchingBrace(segment, i);
-      if (close < 0) {
-        out += '\\{';
-        continue;
-      }
-      const alternatives = splitTopLevel(segment.slice(i + 1, close));
-      out += `(?:${alternatives.map(segmentSource).join('|')})`;
-      i = close;
-    } else {
-      out += c.replace(/[.+^$()|\\\]}]/g, '\\$&');
-    }
-  }
-  return out;
-}
-
-function matchingBrace(s: string, open: number): number {
-  let depth = 0;
-  for (let i = open; i < s.length; i++) {
-    if (s[i] === '{') depth++;
-    else if (s[i] === '}' && --depth === 0) return i;
-  }
-  return -1;
-}
-
-function splitTopLevel(s: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < s.length; i++) {
-    if (s[i] === '{') depth++;
-    else if (s[i] === '}') depth--;
-    else if (s[i] === ',' && depth === 0) {
-      parts.push(s.slice(start, i));
-      start = i + 1;
-    }
-  }
-  parts.push(s.slice(start));
-  return parts;
-}
-
-/** Splits a pattern into the folder it is rooted at (no glob syntax) and the glob below it. */
-function splitGlob(pattern: string): { base: string; glob: string } {
-  const parts = pattern.split('/');
-  const firstMagic = parts.findIndex(isGlobPattern);
-  const baseParts = parts.slice(0, firstMagic);
-  const base = baseParts.length === 0 ? '.' : baseParts.join('/') || '/';
-  return { base, glob: parts.slice(firstMagic).join('/') };
 }
 
 /**
@@ -256,11 +163,9 @@ export async function* discoverInputs(inputs: readonly string[], options: Discov
 }
 
 async function* discoverGlob(pattern: string, cwd: string, fresh: (path: string) => boolean): AsyncGenerator<Discovered> {
-  const { base, glob } = splitGlob(pattern.split(sep).join('/'));
+  const glob = pattern.split(sep).join('/');
+  const base = globBase(glob);
   const root = resolve(cwd, base);
-  const matcher = globToRegExp(glob);
-  const depth = glob.split('/').includes('**') ? Infinity : glob.split('/').length;
-  let matched = 0;
   try {
     const info = await stat(root);
     if (!info.isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
@@ -268,30 +173,150 @@ async function* discoverGlob(pattern: string, cwd: string, fresh: (path: string)
     yield { failure: { source: pattern, reason: `no file matches the pattern (${base}: ${describeFsError(error)})` } };
     return;
   }
+  let matches: WalkEntry[];
   try {
-    for await (const entry of walk(root, depth)) {
-      const rel = entry.rel;
-      if (entry.error !== undefined) {
-        // A folder that cannot be listed may hold matches; a dangling link that matches is named too.
-        if (entry.folder === true || matcher.test(rel)) {
-          matched++;
-          yield { failure: { source: base === '.' ? rel : `${base.replace(/\/$/, '')}/${rel}`, reason: entry.error } };
-        }
-        continue;
-      }
-      if (!matcher.test(rel)) continue;
-      matched++;
-      const name = base === '.' ? rel : `${base.replace(/\/$/, '')}/${rel}`;
-      const format = inputFormatOf(rel);
-      const abs = join(root, rel);
-      if (!format) yield { failure: { source: name, reason: unsupported(name) } };
-      else if (fresh(abs)) yield { file: { name, path: abs, format } };
-    }
+    matches = await globMatches(glob, cwd, root);
   } catch (error) {
     yield { failure: { source: pattern, reason: `cannot read the folder ${base}: ${describeFsError(error)}` } };
     return;
   }
-  if (matched === 0) yield { failure: { source: pattern, reason: 'no file matches the pattern' } };
+  if (matches.length === 0) yield { failure: { source: pattern, reason: 'no file matches the pattern' } };
+  for (const entry of matches) {
+    const name = base === '.' ? entry.rel : `${base.replace(/\/$/, '')}/${entry.rel}`;
+    if (entry.error !== undefined) {
+      yield { failure: { source: name, reason: entry.error } };
+      continue;
+    }
+    const format = inputFormatOf(entry.rel);
+    const abs = join(root, entry.rel);
+    if (!format) yield { failure: { source: name, reason: unsupported(name) } };
+    else if (fresh(abs)) yield { file: { name, path: abs, format } };
+  }
+}
+
+/**
+ * The folder a glob is matched below: its leading folders without glob syntax, "." for none. fast-glob gives each
+ * brace alternative its own base (`r/{a,b}/*` is `r/a` and `r/b`); their common folder is the base (`r`).
+ */
+function globBase(glob: string): string {
+  const bases = fastGlob.generateTasks([glob], GLOB_OPTIONS).map((task) => task.base.split('/'));
+  const first = bases[0] ?? ['.'];
+  let shared = 0;
+  while (shared < first.length && bases.every((parts) => parts[shared] === first[shared])) shared++;
+  const common = first.slice(0, shared).join('/');
+  return common === '' ? (first[0] === '' && shared > 0 ? '/' : '.') : common;
+}
+
+/**
+ * fast-glob's settings: `*` and `**` skip hidden entries, extglobs (`+(a|b)`) are off (a parenthesis is a
+ * character), symbolic links are followed, and entries come with their type so that a dangling link can be named.
+ */
+const GLOB_OPTIONS = { dot: false, extglob: false, followSymbolicLinks: true, onlyFiles: false, absolute: true, objectMode: true } as const;
+
+/**
+ * The entries below `root` that a glob matches, in the order a folder walk gives (entries sorted by name, depth
+ * first), as {@link walk} yields them: files, dangling symbolic links (with their reason) and subfolders that could
+ * not be listed (whether or not they would have held a match). As in a folder, hidden entries below `root` are never
+ * matched (not even by a pattern that names one, `r/*\/.cache/*.txt`) and a folder reached again through a link is
+ * read once: fast-glob lists through a `readdir` that cuts a link back to a folder above it (a cycle), and of two
+ * paths to one folder only the first in that order is kept. The matches are sorted in memory (their paths only).
+ */
+async function globMatches(glob: string, cwd: string, root: string): Promise<WalkEntry[]> {
+  const prefix = root.endsWith(sep) ? root : `${root}${sep}`;
+  const relOf = (path: string): string => (path.startsWith(prefix) ? path.slice(prefix.length) : relative(root, path)).split(sep).join('/');
+  const unreadable: WalkEntry[] = [];
+  const realOf = new Map<string, string>();
+  const list = (dir: string, callback: (error: NodeJS.ErrnoException | null, entries: Dirent[]) => void): void => {
+    const rel = relOf(dir);
+    if (rel !== '' && hidden(rel)) {
+      callback(null, []);
+      return;
+    }
+    // A subfolder that cannot be read is named and the listing goes on; the root's error fails the glob.
+    const failed = (error: NodeJS.ErrnoException): void => {
+      if (rel === '') {
+        callback(error, []);
+        return;
+      }
+      unreadable.push({ rel, folder: true, error: `cannot read the folder: ${describeFsError(error)}` });
+      callback(null, []);
+    };
+    void realpath(dir).then((real) => {
+      if (ancestorsOf(dir, root).some((up) => realOf.get(up) === real)) {
+        callback(null, []); // a link back to a folder above: a cycle
+        return;
+      }
+      realOf.set(dir, real);
+      fsReaddir(dir, { withFileTypes: true }, (error, entries) => (error === null ? callback(null, entries) : failed(error)));
+    }, failed);
+  };
+  const readdir = ((dir: string, _options: unknown, callback: Parameters<typeof list>[1]) => list(dir, callback)) as unknown as typeof fsReaddir;
+  const found = await fastGlob(glob, { ...GLOB_OPTIONS, cwd, fs: { readdir } });
+  const matches: WalkEntry[] = [...unreadable];
+  for (const entry of found) {
+    const rel = relOf(entry.path);
+    if (hidden(rel) || entry.dirent.isDirectory()) continue;
+    if (entry.dirent.isSymbolicLink()) {
+      // fast-glob keeps a link it could not follow as a link: its target is missing or unreadable.
+      const reason = await stat(entry.path).then(() => 'a file that changed while it was read', describeFsError);
+      matches.push({ rel, error: `a symbolic link to a file that cannot be read (${reason})` });
+    } else if (entry.dirent.isFile()) {
+      matches.push({ rel });
+    }
+  }
+  const shadowed = shadowedFolders(realOf);
+  const reached = (m: WalkEntry): boolean => {
+    const path = join(root, m.rel);
+    return ![...(m.folder === true ? [path] : []), ...ancestorsOf(path, root)].some((dir) => shadowed.has(dir));
+  };
+  return inWalkOrder(shadowed.size === 0 ? matches : matches.filter(reached));
+}
+
+/** Whether a "/"-separated relative path goes through a hidden entry (a name starting with "."). */
+function hidden(rel: string): boolean {
+  return rel.split('/').some((name) => name.startsWith('.'));
+}
+
+/** The folders from `path`'s parent up to `root`, `root` included. */
+function ancestorsOf(path: string, root: string): string[] {
+  const up: string[] = [];
+  for (let dir = dirname(path); dir.length >= root.length && dir !== up.at(-1); dir = dirname(dir)) up.push(dir);
+  return up;
+}
+
+/** The folders listed whose real folder was also listed by a path that comes first in walk order. */
+function shadowedFolders(realOf: ReadonlyMap<string, string>): Set<string> {
+  const first = new Map<string, string>();
+  for (const [dir, real] of realOf) {
+    const kept = first.get(real);
+    if (kept === undefined || compareWalkOrder(dir.split(sep).join('/'), kept.split(sep).join('/')) < 0) first.set(real, dir);
+  }
+  return new Set([...realOf.keys()].filter((dir) => first.get(realOf.get(dir) as string) !== dir));
+}
+
+/**
+ * The order of a folder walk that sorts each folder's entries by name (code-unit order) and goes depth first:
+ * "/"-separated paths compared name by name, so `a/x.txt` comes before `a.txt` ("a" < "a.txt").
+ */
+function compareWalkOrder(a: string, b: string): number {
+  return compareNames(a.split('/'), b.split('/'));
+}
+
+function compareNames(x: readonly string[], y: readonly string[]): number {
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const p = x[i] as string;
+    const q = y[i] as string;
+    if (p !== q) return p < q ? -1 : 1;
+  }
+  return x.length - y.length;
+}
+
+/** Walk entries sorted in {@link compareWalkOrder}, each path split once. */
+function inWalkOrder(entries: readonly WalkEntry[]): WalkEntry[] {
+  return entries
+    .map((entry) => ({ entry, names: entry.rel.split('/') }))
+    .sort((a, b) => compareNames(a.names, b.names))
+    .map(({ entry }) => entry);
 }
 
 /**

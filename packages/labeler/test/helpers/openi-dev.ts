@@ -2,15 +2,16 @@
  * The OpenI dev set (`../shared/data/openi-dev`: `reports/*.xml`, `gold.csv` (NegBio's) and `gold-adjudicated.csv`
  * (every disagreement between that gold and the labeler of 2026-11 decided by two readers following
  * ../shared/docs/ANNOTATION.md), see ../shared/data/README.md):
- * where it is and how to read it, shared by the accuracy test (`test/openi-eval.test.ts`) and the benchmark
- * (`bench/run.ts`), and usable by anyone scoring a labeler on it.
+ * where it is and how to read it, shared by the accuracy tests (`test/openi-eval.test.ts`, `test/consistency.test.ts`,
+ * `test/label-sets.test.ts`) and the benchmark (`bench/run.ts`). A test helper: it reads `../shared/data` next to the
+ * repository, so it is not part of the package's `src` nor of its API.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseGoldCsv, type LabelTable } from './evaluate.js';
-import { readOpenIReport } from './readers/index.js';
-import type { InputFailure, ReportRecord } from './readers/records.js';
+import { parseGoldCsv, type LabelTable } from '../../src/evaluate.js';
+import { readOpenIReport } from '../../src/readers/index.js';
+import type { InputFailure, ReportRecord } from '../../src/readers/records.js';
 
 /**
  * The paper's F1 per class on OpenI (PAPER.md section 1: the 8 classes with "their method", and Normal as
@@ -47,7 +48,7 @@ export interface OpenIDevPaths {
 
 /**
  * The paths of the OpenI dev set: `$CXR8_SHARED_DATA/openi-dev` (`CXR8_DATA` is read too, for older scripts), else
- * `../shared/data/openi-dev` next to the repository (this module is `packages/labeler/src` or `dist` in it). The
+ * `../shared/data/openi-dev` next to the repository (this module is `packages/labeler/test/helpers` in it). The
  * folder may be absent: see {@link hasOpenIDev}.
  *
  * @example
@@ -56,7 +57,7 @@ export interface OpenIDevPaths {
  * ```
  */
 export function openIDevPaths(env: NodeJS.ProcessEnv = process.env): OpenIDevPaths {
-  const shared = env['CXR8_SHARED_DATA'] ?? env['CXR8_DATA'] ?? fileURLToPath(new URL('../../../../shared/data/', import.meta.url));
+  const shared = env['CXR8_SHARED_DATA'] ?? env['CXR8_DATA'] ?? fileURLToPath(new URL('../../../../../shared/data/', import.meta.url));
   const dir = resolve(shared, 'openi-dev');
   return { dir, reports: join(dir, 'reports'), gold: join(dir, 'gold.csv'), goldAdjudicated: join(dir, 'gold-adjudicated.csv') };
 }
