@@ -1,7 +1,8 @@
 /*
  * Native 2-D convolution kernels for the trainer (NHWC, float32): forward (with bias and ReLU), the input gradient and
  * the filter gradient, each as a cache-blocked matrix product with a micro-kernel chosen at run time (AVX-512 16 x 16,
- * AVX2+FMA 6 x 16 on x86-64; a portable C one elsewhere), on up to `threads` POSIX threads.
+ * AVX2+FMA 6 x 16 on x86-64; a portable C one elsewhere), on up to `threads` threads of a pool (see parallel_for); and
+ * the few other passes of a training step worth doing natively (bias sums, LSE pooling, ReLU gradient, sums, Adam).
  *
  * The tensors live in the memory of TensorFlow.js's wasm backend: every call gets that memory's ArrayBuffer and byte
  * offsets into it, and writes its output there, so nothing is copied between JavaScript and C.
@@ -19,8 +20,12 @@
  * JavaScript API (src/native.ts wraps it): conv(op, heap, params) with op 0 = forward, 1 = input gradient,
  * 2 = filter gradient, 3 = column sums (out[c] = sum over rows of x[row][c], x a P_N x P_CO matrix: the bias
  * gradient), 4 = LSE pooling (x [P_N, P_H positions, P_CO], r: pooled [P_N, P_CO] at P_OUT and the softmax weights,
- * its gradient, at P_DY), 5 = ReLU gradient (out = dy where x > 0, else 0, P_N values), 6 = sum (out = dy + x, then ReLU if P_RELU, P_N values); heap the wasm memory's ArrayBuffer; params a Float64Array (offsets pass 2 GB), see `Conv` below. Returns
- * undefined; throws a TypeError on bad arguments. kernel() names the micro-kernel in use, setKernel(name) switches it.
+ * its gradient, at P_DY), 5 = ReLU gradient (out = dy where x > 0, else 0, P_N values; with a 4th argument, a
+ * Float32Array of P_CO values, also the column sums of out as a P_N / P_CO x P_CO matrix: the bias gradient), 6 = sum
+ * (out = dy + x, then ReLU if P_RELU, P_N values); heap the wasm memory's ArrayBuffer; params a Float64Array (offsets
+ * pass 2 GB), see `Conv` below. Returns undefined; throws a TypeError on bad arguments. adam(heap, params) updates
+ * every variable of an Adam step in one call (see js_adam). kernel() names the micro-kernel in use, setKernel(name)
+ * switches it.
  */
 #include <node_api.h>
 #include <pthread.h>
@@ -343,35 +348,58 @@ static inline void zero_floats(float *d, int count) {
   for (; q < count; q++) d[q] = 0.0f;
 }
 
+static int round_up(int v, int to) { return (v + to - 1) / to * to; }
+
 /*
- * Writes im2col rows m0 .. m0 + rows - 1 of x (all K columns) into `dst` (row-major, `ld` floats a row). A filter row's
- * kw taps read kw * Ci consecutive floats of x and write them consecutively, so each filter row is one copy (with
- * zeros where the patch leaves the image).
+ * Writes `count` floats of src (zeros where src is NULL) at row r, column col of an im2col block: row-major with `ld`
+ * floats a row, or, with kc > 0, as NR-column panels of kc rows (pack_b's layout), split where a panel ends.
  */
-static void im2col_rows(const Conv *p, int m0, int rows, float *dst, int ld) {
+static inline void put_columns(float *dst, int ld, int kc, int r, int col, const float *src, int count) {
+  while (count > 0) {
+    const int n = kc == 0 ? count : (NR - col % NR < count ? NR - col % NR : count);
+    float *d = kc == 0 ? dst + (size_t)r * ld + col : dst + (size_t)(col / NR) * kc * NR + (size_t)r * NR + col % NR;
+    if (src != NULL) {
+      copy_floats(d, src, n);
+      src += n;
+    } else {
+      zero_floats(d, n);
+    }
+    col += n;
+    count -= n;
+  }
+}
+
+/*
+ * Writes im2col rows m0 .. m0 + rows - 1 of x (all K columns) into `dst`: row-major, `ld` floats a row (kc = 0), or
+ * straight into the NR-column panels of kc rows that pack_b would make of them (zero-padded to a whole panel), which
+ * saves the filter gradient a copy of every block. A filter row's kw taps read kw * Ci consecutive floats of x and
+ * write them consecutively, so each filter row is one copy (with zeros where the patch leaves the image).
+ */
+static void im2col_rows(const Conv *p, int m0, int rows, float *dst, int ld, int kc) {
   const int span = p->kw * p->ci;
+  const int k = p->kh * span;
   Pixel q = pixel_of(p, m0);
   for (int r = 0; r < rows; r++, next_pixel(p, &q)) {
-    float *row = dst + (size_t)r * ld;
     const int ix0 = q.ox * p->sw - p->pl;
     int j0, j1;
     inside_taps(p, ix0, &j0, &j1);
     for (int i = 0; i < p->kh; i++) {
       const int iy = q.oy * p->sh + i - p->pt;
-      float *d = row + (size_t)i * span;
+      const int col = i * span;
       if (iy < 0 || iy >= p->h || j0 == j1) {
-        zero_floats(d, span);
+        put_columns(dst, ld, kc, r, col, NULL, span);
         continue;
       }
       const float *s = p->x + (((size_t)q.n * p->h + iy) * p->w + (size_t)(ix0 + j0)) * p->ci;
       if (j0 == 0 && j1 == p->kw) { /* inside the image: the usual case */
-        copy_floats(d, s, span);
+        put_columns(dst, ld, kc, r, col, s, span);
         continue;
       }
-      zero_floats(d, j0 * p->ci);
-      copy_floats(d + j0 * p->ci, s, (j1 - j0) * p->ci);
-      zero_floats(d + j1 * p->ci, (p->kw - j1) * p->ci);
+      put_columns(dst, ld, kc, r, col, NULL, j0 * p->ci);
+      put_columns(dst, ld, kc, r, col + j0 * p->ci, s, (j1 - j0) * p->ci);
+      put_columns(dst, ld, kc, r, col + j1 * p->ci, NULL, (p->kw - j1) * p->ci);
     }
+    if (kc > 0) put_columns(dst, ld, kc, r, k, NULL, round_up(k, NR) - k); /* the last panel's padding */
   }
 }
 
@@ -408,7 +436,6 @@ static void pack_b_transposed(const float *src, int ld, int k0, int kc, int rows
   }
 }
 
-static int round_up(int v, int to) { return (v + to - 1) / to * to; }
 
 /*
  * The row stride of an im2col buffer of K columns: K rounded up to 16 floats, plus 16 when that is a multiple of 256
@@ -424,107 +451,248 @@ static int is_pointwise(const Conv *p) {
   return p->kh == 1 && p->kw == 1 && p->sh == 1 && p->sw == 1 && p->pt == 0 && p->pl == 0 && p->ho == p->h && p->wo == p->w;
 }
 
-/* ------------------------------------------------------------------------------------------------------ threads */
+/* Loops of selects (ReLU masks, maxima) that GCC vectorises only without trapping math. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define CXR8_VECTORIZABLE __attribute__((optimize("no-trapping-math"))) /* lets GCC vectorise them */
+#else
+#define CXR8_VECTORIZABLE
+#endif
 
+/* ------------------------------------------------------------------------------------------------- thread pool */
+
+/*
+ * One pool of worker threads, started on first use and grown to the largest count asked for, so that a call costs a
+ * wake-up rather than a pthread_create per thread. A job is `units` independent pieces of work, fn(ctx, unit): the
+ * caller and up to threads - 1 workers take units in turn from a shared counter, so the work balances itself (a thread
+ * that is held up, on a shared machine, leaves its units to the others, and a short last unit costs little). A unit
+ * writes only its own part of the output (or its own partial sums, added afterwards in unit order), so every result is
+ * the same whatever thread ran which unit.
+ *
+ * One job at a time: a call that finds the pool busy (another JavaScript thread's call) runs its units itself.
+ */
+typedef void (*UnitFn)(void *ctx, int unit);
+
+typedef struct {
+  pthread_mutex_t lock;
+  pthread_cond_t wake, done;
+  int workers;              /* started */
+  unsigned long generation; /* bumped for each job */
+  int helpers;              /* workers 0 .. helpers - 1 take part in the current job */
+  int running;              /* helpers not yet done with it */
+  UnitFn fn;
+  void *ctx;
+  int units;
+  int next; /* the next unit to take (atomic) */
+} Pool;
+
+static Pool pool = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, 0, NULL, NULL, 0, 0 };
+static pthread_mutex_t pool_busy = PTHREAD_MUTEX_INITIALIZER;
+static unsigned long worker_start[MAX_THREADS]; /* the generation each worker was started in: it joins later jobs only */
+
+static void take_units(UnitFn fn, void *ctx, int units) {
+  for (;;) {
+    const int u = __atomic_fetch_add(&pool.next, 1, __ATOMIC_RELAXED);
+    if (u >= units) return;
+    fn(ctx, u);
+  }
+}
+
+static void *pool_worker(void *arg) {
+  const int index = (int)(intptr_t)arg;
+  pthread_mutex_lock(&pool.lock);
+  unsigned long seen = worker_start[index];
+  for (;;) {
+    while (pool.generation == seen) pthread_cond_wait(&pool.wake, &pool.lock);
+    seen = pool.generation;
+    if (index >= pool.helpers) continue;
+    const UnitFn fn = pool.fn;
+    void *ctx = pool.ctx;
+    const int units = pool.units;
+    pthread_mutex_unlock(&pool.lock);
+    take_units(fn, ctx, units);
+    pthread_mutex_lock(&pool.lock);
+    if (--pool.running == 0) pthread_cond_signal(&pool.done);
+  }
+  return NULL;
+}
+
+/* Runs fn(ctx, 0 .. units - 1) on up to `threads` threads (this one included); returns when all are done. */
+static void parallel_for(UnitFn fn, void *ctx, int units, int threads) {
+  if (threads > units) threads = units;
+  if (threads > MAX_THREADS) threads = MAX_THREADS;
+  if (threads <= 1 || pthread_mutex_trylock(&pool_busy) != 0) {
+    for (int u = 0; u < units; u++) fn(ctx, u);
+    return;
+  }
+  pthread_mutex_lock(&pool.lock);
+  while (pool.workers < threads - 1) {
+    pthread_t id;
+    worker_start[pool.workers] = pool.generation;
+    if (pthread_create(&id, NULL, pool_worker, (void *)(intptr_t)pool.workers) != 0) break; /* fewer threads, same result */
+    pthread_detach(id);
+    pool.workers++;
+  }
+  pool.helpers = threads - 1 < pool.workers ? threads - 1 : pool.workers;
+  pool.running = pool.helpers;
+  pool.fn = fn;
+  pool.ctx = ctx;
+  pool.units = units;
+  __atomic_store_n(&pool.next, 0, __ATOMIC_RELAXED);
+  pool.generation++;
+  pthread_cond_broadcast(&pool.wake);
+  pthread_mutex_unlock(&pool.lock);
+  take_units(fn, ctx, units);
+  pthread_mutex_lock(&pool.lock);
+  while (pool.running > 0) pthread_cond_wait(&pool.done, &pool.lock);
+  pthread_mutex_unlock(&pool.lock);
+  pthread_mutex_unlock(&pool_busy);
+}
+
+/*
+ * Per-thread scratch buffers (im2col rows, packed panels), kept between calls and grown as needed: a unit of work
+ * allocates nothing. Freed when the thread ends (a gradient worker's JavaScript thread).
+ */
+enum { SCRATCH_SLOTS = 2 };
+typedef struct {
+  float *p[SCRATCH_SLOTS];
+  size_t n[SCRATCH_SLOTS];
+} Scratch;
+
+static pthread_key_t scratch_key;
+static int scratch_ready = -1; /* 0 once the key exists */
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+
+static void scratch_free(void *arg) {
+  Scratch *s = arg;
+  for (int i = 0; i < SCRATCH_SLOTS; i++) free(s->p[i]);
+  free(s);
+}
+
+static void scratch_init(void) { scratch_ready = pthread_key_create(&scratch_key, scratch_free); }
+
+/* This thread's buffer `slot` of at least `floats` floats (contents undefined), or NULL when out of memory. */
+static float *scratch(int slot, size_t floats) {
+  pthread_once(&scratch_once, scratch_init);
+  if (scratch_ready != 0) return NULL;
+  Scratch *s = pthread_getspecific(scratch_key);
+  if (s == NULL) {
+    s = calloc(1, sizeof *s);
+    if (s == NULL || pthread_setspecific(scratch_key, s) != 0) {
+      free(s);
+      return NULL;
+    }
+  }
+  if (s->n[slot] < floats) {
+    free(s->p[slot]);
+    s->p[slot] = malloc(floats * sizeof(float));
+    s->n[slot] = s->p[slot] != NULL ? floats : 0;
+  }
+  return s->p[slot];
+}
+
+/* What the convolution units share. */
 typedef struct {
   const Conv *p;
   const Kernel *kernel;  /* the micro-kernel, read once per call */
-  int begin, end;        /* forward: output rows; input gradient: images; filter gradient: output rows */
   const float *packed_b; /* forward and input gradient: the whole B, packed per depth block */
-  float *partial;        /* filter gradient: this thread's dW (K x Co) */
-  int failed;
-} Task;
+  float *partials;       /* filter gradient: one dW^T (Co x K) per chunk */
+  int chunk, chunks;     /* filter gradient: output rows per chunk, and the chunks */
+  int failed;            /* set (atomically) by a unit that could not get its scratch memory */
+} Job;
 
-typedef void *(*TaskFn)(void *);
+static void fail(Job *job) { __atomic_store_n(&job->failed, 1, __ATOMIC_RELAXED); }
 
-/* Runs fn on `count` tasks, the first on this thread; returns 0, or -1 when a thread could not start or failed. */
-static int run_tasks(TaskFn fn, Task *tasks, int count) {
-  pthread_t threads[MAX_THREADS];
-  int started[MAX_THREADS] = {0};
-  for (int t = 1; t < count; t++) started[t] = pthread_create(&threads[t], NULL, fn, &tasks[t]) == 0;
-  for (int t = 1; t < count; t++) {
-    if (!started[t]) fn(&tasks[t]); /* could not start a thread: do its share here */
-  }
-  fn(&tasks[0]);
-  int failed = tasks[0].failed;
-  for (int t = 1; t < count; t++) {
-    if (started[t]) pthread_join(threads[t], NULL);
-    failed |= tasks[t].failed;
-  }
-  return failed ? -1 : 0;
+/* Columns of B a packing unit packs: 8 panels of one depth block. */
+#define PACK_COLS (8 * NR)
+
+typedef struct {
+  const float *src;
+  int depth, cols, transposed, ld;
+  float *packed;
+} PackJob;
+
+/* Unit u: depth block u / groups, columns (u % groups) * PACK_COLS .. (groups: ceil(cols / PACK_COLS)). */
+static void pack_unit(void *arg, int u) {
+  const PackJob *j = arg;
+  const int groups = (j->cols + PACK_COLS - 1) / PACK_COLS;
+  const int k0 = u / groups * KC;
+  const int c0 = u % groups * PACK_COLS;
+  const int kc = j->depth - k0 < KC ? j->depth - k0 : KC;
+  const int nc = j->cols - c0 < PACK_COLS ? j->cols - c0 : PACK_COLS;
+  float *dst = j->packed + (size_t)k0 * round_up(j->cols, NR) + (size_t)(c0 / NR) * kc * NR;
+  if (j->transposed) pack_b_transposed(j->src + (size_t)c0 * j->ld, j->ld, k0, kc, nc, dst);
+  else pack_b(j->src + c0, j->ld, k0, kc, nc, dst);
 }
 
-/* B (K x Co, depth blocks of KC rows) packed once: block kb starts at kb * KC * round_up(Co, NR). */
-static float *pack_whole_b(const float *src, int depth, int cols, int transposed, int ld) {
+/*
+ * B (depth x cols: the filter, or its transpose) packed once, on every thread: depth block kb starts at
+ * kb * KC * round_up(cols, NR), each of its panels kc x NR.
+ */
+static float *pack_whole_b(const float *src, int depth, int cols, int transposed, int ld, int threads) {
   const int width = round_up(cols, NR);
-  float *packed = malloc((size_t)round_up(depth, KC) * width * sizeof(float));
-  if (packed == NULL) return NULL;
-  for (int k0 = 0; k0 < depth; k0 += KC) {
-    const int kc = depth - k0 < KC ? depth - k0 : KC;
-    float *dst = packed + (size_t)k0 * width;
-    if (transposed) pack_b_transposed(src, ld, k0, kc, cols, dst);
-    else pack_b(src, ld, k0, kc, cols, dst);
-  }
-  return packed;
+  PackJob job = { .src = src, .depth = depth, .cols = cols, .transposed = transposed, .ld = ld };
+  job.packed = malloc((size_t)round_up(depth, KC) * width * sizeof(float));
+  if (job.packed == NULL) return NULL;
+  parallel_for(pack_unit, &job, (depth + KC - 1) / KC * ((cols + PACK_COLS - 1) / PACK_COLS), threads);
+  return job.packed;
 }
 
 /* ------------------------------------------------------------------------------------------------------ forward */
 
-static void *forward_task(void *arg) {
-  Task *t = arg;
-  const Conv *p = t->p;
-  const Kernel *kn = t->kernel;
+/* Unit u: output rows u * MC .. u * MC + MC - 1 (im2col rows, then the product over every depth block). */
+static void forward_unit(void *arg, int u) {
+  Job *job = arg;
+  const Conv *p = job->p;
+  const int m = p->n * p->ho * p->wo;
   const int k = p->kh * p->kw * p->ci;
   const int width = round_up(p->co, NR);
   const int direct = is_pointwise(p);
   const int ldr = row_stride(k);
-  float *rows = direct ? NULL : calloc((size_t)MC * ldr, sizeof(float));
+  const int m0 = u * MC;
+  const int mc = m - m0 < MC ? m - m0 : MC;
+  float *rows = direct ? NULL : scratch(0, (size_t)MC * ldr);
   if (!direct && rows == NULL) {
-    t->failed = 1;
-    return NULL;
+    fail(job);
+    return;
   }
-  for (int m0 = t->begin; m0 < t->end; m0 += MC) {
-    const int mc = t->end - m0 < MC ? t->end - m0 : MC;
-    if (!direct) im2col_rows(p, m0, mc, rows, ldr);
-    const float *a = direct ? p->x + (size_t)m0 * k : rows;
-    float *c = p->out + (size_t)m0 * p->co;
-    for (int k0 = 0; k0 < k; k0 += KC) {
-      const int kc = k - k0 < KC ? k - k0 : KC;
-      const int last = k0 + kc >= k;
-      const Operand op = { a + k0, direct ? k : ldr, 1 };
-      block_product(kn, mc, p->co, kc, op, t->packed_b + (size_t)k0 * width, c, p->co, k0 > 0, last ? p->bias : NULL, last && p->relu);
-    }
+  if (!direct) im2col_rows(p, m0, mc, rows, ldr, 0);
+  const float *a = direct ? p->x + (size_t)m0 * k : rows;
+  float *c = p->out + (size_t)m0 * p->co;
+  for (int k0 = 0; k0 < k; k0 += KC) {
+    const int kc = k - k0 < KC ? k - k0 : KC;
+    const int last = k0 + kc >= k;
+    const Operand op = { a + k0, direct ? k : ldr, 1 };
+    block_product(job->kernel, mc, p->co, kc, op, job->packed_b + (size_t)k0 * width, c, p->co, k0 > 0, last ? p->bias : NULL, last && p->relu);
   }
-  free(rows);
-  return NULL;
 }
 
 /* ----------------------------------------------------------------------------------------------- input gradient */
 
-static void *input_gradient_task(void *arg) {
-  Task *t = arg;
-  const Conv *p = t->p;
-  const Kernel *kn = t->kernel;
+/* Unit u: image u's dx (its col2im touches only that image). */
+static void input_gradient_unit(void *arg, int u) {
+  Job *job = arg;
+  const Conv *p = job->p;
   const int k = p->kh * p->kw * p->ci;
   const int width = round_up(k, NR);
   const int per_image = p->ho * p->wo;
   const int direct = is_pointwise(p); /* col2im is the identity: products go straight into dx */
-  float *cols = direct ? NULL : malloc((size_t)MC * k * sizeof(float));
+  float *cols = direct ? NULL : scratch(0, (size_t)MC * k);
   if (!direct && cols == NULL) {
-    t->failed = 1;
-    return NULL;
+    fail(job);
+    return;
   }
   const size_t image_size = (size_t)p->h * p->w * p->ci;
-  if (!direct) memset(p->out + (size_t)t->begin * image_size, 0, (size_t)(t->end - t->begin) * image_size * sizeof(float));
-  for (int m0 = t->begin * per_image; m0 < t->end * per_image; m0 += MC) {
-    const int mc = t->end * per_image - m0 < MC ? t->end * per_image - m0 : MC;
+  if (!direct) memset(p->out + (size_t)u * image_size, 0, image_size * sizeof(float));
+  const int end = (u + 1) * per_image;
+  for (int m0 = u * per_image; m0 < end; m0 += MC) {
+    const int mc = end - m0 < MC ? end - m0 : MC;
     /* cols = dy[m0 .. m0 + mc) . filter^T, depth Co */
     const float *a = p->dy + (size_t)m0 * p->co;
     float *c = direct ? p->out + (size_t)m0 * k : cols;
     for (int k0 = 0; k0 < p->co; k0 += KC) {
       const int kc = p->co - k0 < KC ? p->co - k0 : KC;
       const Operand op = { a + k0, p->co, 1 };
-      block_product(kn, mc, k, kc, op, t->packed_b + (size_t)k0 * width, c, k, k0 > 0, NULL, 0);
+      block_product(job->kernel, mc, k, kc, op, job->packed_b + (size_t)k0 * width, c, k, k0 > 0, NULL, 0);
     }
     if (direct) continue;
     /* col2im: add each row's patch back into dx, a filter row (kw * Ci consecutive floats) at a time */
@@ -546,180 +714,178 @@ static void *input_gradient_task(void *arg) {
       }
     }
   }
-  free(cols);
-  return NULL;
 }
 
 /* ---------------------------------------------------------------------------------------------- filter gradient */
 
-/* dW^T (Co x K) = dy^T . im2col(x), accumulated over this thread's output rows into t->partial (Co x K). */
-static void *filter_gradient_task(void *arg) {
-  Task *t = arg;
-  const Conv *p = t->p;
-  const Kernel *kn = t->kernel;
+/* Unit u: dW^T (Co x K) = dy^T . im2col(x) over output rows u * chunk .. u * chunk + chunk - 1, into partial u. */
+static void filter_gradient_unit(void *arg, int u) {
+  Job *job = arg;
+  const Conv *p = job->p;
+  const int m = p->n * p->ho * p->wo;
   const int k = p->kh * p->kw * p->ci;
   const int direct = is_pointwise(p);
-  float *rows = direct ? NULL : malloc((size_t)KC * k * sizeof(float));
-  float *pb = malloc((size_t)round_up(k, NR) * KC * sizeof(float));
-  if ((!direct && rows == NULL) || pb == NULL) {
-    free(rows);
-    free(pb);
-    t->failed = 1;
-    return NULL;
+  const int begin = u * job->chunk;
+  const int end = m - begin < job->chunk ? m : begin + job->chunk;
+  float *partial = job->partials + (size_t)u * k * p->co;
+  float *pb = scratch(1, (size_t)round_up(k, NR) * KC);
+  if (pb == NULL) {
+    fail(job);
+    return;
   }
-  for (int m0 = t->begin; m0 < t->end; m0 += KC) {
-    const int kc = t->end - m0 < KC ? t->end - m0 : KC;
-    if (direct) {
-      pack_b(p->x, k, m0, kc, k, pb);
-    } else {
-      im2col_rows(p, m0, kc, rows, k);
-      pack_b(rows, k, 0, kc, k, pb);
-    }
+  for (int m0 = begin; m0 < end; m0 += KC) {
+    const int kc = end - m0 < KC ? end - m0 : KC;
+    if (direct) pack_b(p->x, k, m0, kc, k, pb);
+    else im2col_rows(p, m0, kc, pb, 0, kc);
     /* A = dy^T, read in place: element (c, m) at dy[m * Co + c] */
     const Operand op = { p->dy + (size_t)m0 * p->co, 1, p->co };
-    block_product(kn, p->co, k, kc, op, pb, t->partial, k, m0 > t->begin, NULL, 0);
+    block_product(job->kernel, p->co, k, kc, op, pb, partial, k, m0 > begin, NULL, 0);
   }
-  free(rows);
-  free(pb);
-  return NULL;
+}
+
+/* Filter columns a reduction unit transposes: dW rows q0 .. q0 + REDUCE_ROWS - 1, all Co columns (a few KB). */
+#define REDUCE_ROWS 64
+
+/* Unit u: dW[q][c] = sum over chunks (in chunk order) of partial[c][q], for q in unit u's rows. */
+static void filter_reduce_unit(void *arg, int u) {
+  Job *job = arg;
+  const Conv *p = job->p;
+  const int k = p->kh * p->kw * p->ci;
+  const int chunks = job->chunks;
+  const size_t size = (size_t)k * p->co;
+  const int q0 = u * REDUCE_ROWS;
+  const int q1 = k - q0 < REDUCE_ROWS ? k : q0 + REDUCE_ROWS;
+  for (int c = 0; c < p->co; c++) {
+    const float *src = job->partials + (size_t)c * k;
+    for (int q = q0; q < q1; q++) {
+      float s = src[q];
+      for (int t = 1; t < chunks; t++) s += src[size * t + q];
+      p->out[(size_t)q * p->co + c] = s;
+    }
+  }
 }
 
 /* ---------------------------------------------------------------------------------------------------- dispatch */
 
-static int clamp_threads(int threads, int units) {
-  if (threads < 1) threads = 1;
-  if (threads > MAX_THREADS) threads = MAX_THREADS;
-  if (threads > units) threads = units > 0 ? units : 1;
-  return threads;
-}
-
 static int conv_forward(const Conv *p, int threads) {
-  const Kernel *kn = kernel;
   const int m = p->n * p->ho * p->wo;
   const int k = p->kh * p->kw * p->ci;
-  float *packed_b = pack_whole_b(p->filter, k, p->co, 0, p->co);
+  Job job = { .p = p, .kernel = kernel };
+  float *packed_b = pack_whole_b(p->filter, k, p->co, 0, p->co, threads);
   if (packed_b == NULL) return -1;
-  threads = clamp_threads(threads, (m + MC - 1) / MC);
-  Task tasks[MAX_THREADS];
-  const int blocks = (m + MC - 1) / MC;
-  for (int t = 0; t < threads; t++) {
-    tasks[t] = (Task){ .p = p, .kernel = kn, .packed_b = packed_b };
-    tasks[t].begin = (int)((long)blocks * t / threads) * MC;
-    tasks[t].end = (int)((long)blocks * (t + 1) / threads) * MC;
-    if (tasks[t].end > m) tasks[t].end = m;
-  }
-  const int status = run_tasks(forward_task, tasks, threads);
+  job.packed_b = packed_b;
+  parallel_for(forward_unit, &job, (m + MC - 1) / MC, threads);
   free(packed_b);
-  return status;
+  return job.failed ? -1 : 0;
 }
 
 static int conv_input_gradient(const Conv *p, int threads) {
-  const Kernel *kn = kernel;
   const int k = p->kh * p->kw * p->ci;
+  Job job = { .p = p, .kernel = kernel };
   /* B = filter^T: depth Co, width K; filter is K x Co row-major */
-  float *packed_b = pack_whole_b(p->filter, p->co, k, 1, p->co);
+  float *packed_b = pack_whole_b(p->filter, p->co, k, 1, p->co, threads);
   if (packed_b == NULL) return -1;
-  threads = clamp_threads(threads, p->n);
-  Task tasks[MAX_THREADS];
-  for (int t = 0; t < threads; t++) {
-    tasks[t] = (Task){ .p = p, .kernel = kn, .packed_b = packed_b };
-    tasks[t].begin = (int)((long)p->n * t / threads);
-    tasks[t].end = (int)((long)p->n * (t + 1) / threads);
-  }
-  const int status = run_tasks(input_gradient_task, tasks, threads);
+  job.packed_b = packed_b;
+  parallel_for(input_gradient_unit, &job, p->n, threads);
   free(packed_b);
-  return status;
+  return job.failed ? -1 : 0;
 }
 
 static int conv_filter_gradient(const Conv *p, int threads) {
-  const Kernel *kn = kernel;
   const int m = p->n * p->ho * p->wo;
   const int k = p->kh * p->kw * p->ci;
   const size_t size = (size_t)k * p->co;
-  threads = clamp_threads(threads, (m + KC - 1) / KC);
-  float *partials = malloc(size * threads * sizeof(float));
-  if (partials == NULL) return -1;
-  Task tasks[MAX_THREADS];
   const int blocks = (m + KC - 1) / KC;
-  for (int t = 0; t < threads; t++) {
-    tasks[t] = (Task){ .p = p, .kernel = kn, .partial = partials + size * t };
-    tasks[t].begin = (int)((long)blocks * t / threads) * KC;
-    tasks[t].end = (int)((long)blocks * (t + 1) / threads) * KC;
-    if (tasks[t].end > m) tasks[t].end = m;
-    if (tasks[t].begin >= tasks[t].end) memset(tasks[t].partial, 0, size * sizeof(float));
-  }
-  const int status = run_tasks(filter_gradient_task, tasks, threads);
-  if (status == 0) {
-    /* dW[k][c] = sum over threads of partial[c][k] */
-    for (int c = 0; c < p->co; c++) {
-      for (int q = 0; q < k; q++) {
-        float s = 0.0f;
-        for (int t = 0; t < threads; t++) s += partials[size * t + (size_t)c * k + q];
-        p->out[(size_t)q * p->co + c] = s;
-      }
-    }
-  }
-  free(partials);
-  return status;
+  if (threads < 1) threads = 1;
+  if (threads > MAX_THREADS) threads = MAX_THREADS;
+  /*
+   * Two chunks per thread (one where there is one thread), each its own partial dW (at most 64 MB of them), of whole
+   * depth blocks: a short block costs a pass over the partial for little work, and each chunk adds one to the sum.
+   */
+  int chunks = threads == 1 ? 1 : 2 * threads;
+  const size_t cap = ((size_t)16 << 20) / (size > 0 ? size : 1);
+  if ((size_t)chunks > cap) chunks = cap > (size_t)threads ? (int)cap : threads;
+  if (chunks > blocks) chunks = blocks > 0 ? blocks : 1;
+  const int per_chunk = (blocks + chunks - 1) / chunks; /* in depth blocks */
+  chunks = m > 0 ? (blocks + per_chunk - 1) / per_chunk : 1;
+  Job job = { .p = p, .kernel = kernel, .chunk = per_chunk * KC, .chunks = chunks };
+  job.partials = malloc(size * chunks * sizeof(float));
+  if (job.partials == NULL) return -1;
+  if (m == 0) memset(job.partials, 0, size * sizeof(float));
+  else parallel_for(filter_gradient_unit, &job, chunks, threads);
+  if (!job.failed) parallel_for(filter_reduce_unit, &job, (k + REDUCE_ROWS - 1) / REDUCE_ROWS, threads);
+  free(job.partials);
+  return job.failed ? -1 : 0;
 }
 
-/* -------------------------------------------------------------------------------------------------- column sums */
+/* ------------------------------------------------------------------------------------------------ column sums */
+
+/*
+ * Rows of a column-sum unit: the units, and so the order of every addition, depend on the shape only (not on the
+ * thread count), so a bias gradient is the same on 1 thread or 8, fused into the ReLU gradient or not.
+ */
+#define SUM_ROWS 1024
+/* Columns summed per pass over the rows (a bias gradient's are at most a few hundred: one pass). */
+#define SUM_COLS 256
 
 typedef struct {
-  const float *x;
-  int rows, cols, begin, end;
-  double *partial; /* cols sums of rows begin .. end - 1 */
-  int failed;
-} SumTask;
+  const float *x;  /* rows x cols: summed (or, with y, the gradient dy) */
+  const float *y;  /* NULL, or a ReLU's output: x is masked where y <= 0, written to out, and summed */
+  float *out;      /* with y: the masked gradient */
+  int rows, cols;
+  double *partial; /* cols sums per unit */
+} SumJob;
 
-static void *column_sum_task(void *arg) {
-  SumTask *t = arg;
-  float acc[64];
-  for (int c0 = 0; c0 < t->cols; c0 += 64) {
-    const int width = t->cols - c0 < 64 ? t->cols - c0 : 64;
-    memset(acc, 0, sizeof acc);
-    /* float blocks of 256 rows, added into double partials: the order is fixed, the error small */
-    for (int r0 = t->begin; r0 < t->end; r0 += 256) {
-      const int r1 = t->end - r0 < 256 ? t->end : r0 + 256;
+/*
+ * Unit u: the column sums of rows u * SUM_ROWS .. (in float over blocks of 256 rows, added into double partials: a
+ * fixed order, a small error); with y, the rows are first masked (dy where y > 0, else 0) and written to out.
+ */
+CXR8_VECTORIZABLE static void column_sum_unit(void *arg, int u) {
+  SumJob *t = arg;
+  const int begin = u * SUM_ROWS;
+  const int end = t->rows - begin < SUM_ROWS ? t->rows : begin + SUM_ROWS;
+  double *partial = t->partial + (size_t)u * t->cols;
+  float acc[SUM_COLS];
+  for (int c0 = 0; c0 < t->cols; c0 += SUM_COLS) {
+    const int width = t->cols - c0 < SUM_COLS ? t->cols - c0 : SUM_COLS;
+    for (int j = 0; j < width; j++) partial[c0 + j] = 0.0;
+    for (int r0 = begin; r0 < end; r0 += 256) {
+      const int r1 = end - r0 < 256 ? end : r0 + 256;
+      for (int j = 0; j < width; j++) acc[j] = 0.0f;
       for (int r = r0; r < r1; r++) {
-        const float *row = t->x + (size_t)r * t->cols + c0;
-        for (int j = 0; j < width; j++) acc[j] += row[j];
+        const size_t at = (size_t)r * t->cols + c0;
+        const float *restrict row = t->x + at;
+        if (t->y == NULL) {
+          for (int j = 0; j < width; j++) acc[j] += row[j];
+          continue;
+        }
+        const float *restrict mask = t->y + at;
+        float *restrict o = t->out + at;
+        for (int j = 0; j < width; j++) {
+          const float d = row[j]; /* loaded unconditionally: a select, not a branch */
+          const float v = mask[j] > 0.0f ? d : 0.0f;
+          o[j] = v;
+          acc[j] += v;
+        }
       }
-      for (int j = 0; j < width; j++) {
-        t->partial[c0 + j] += acc[j];
-        acc[j] = 0.0f;
-      }
+      for (int j = 0; j < width; j++) partial[c0 + j] += acc[j];
     }
   }
-  return NULL;
 }
 
-static int column_sums(const float *x, int rows, int cols, float *out, int threads) {
-  threads = clamp_threads(threads, (rows + 4095) / 4096);
-  double *partials = calloc((size_t)cols * threads, sizeof(double));
-  if (partials == NULL) return -1;
-  SumTask tasks[MAX_THREADS];
-  pthread_t ids[MAX_THREADS];
-  int started[MAX_THREADS] = {0};
-  for (int t = 0; t < threads; t++) {
-    tasks[t] = (SumTask){ .x = x, .rows = rows, .cols = cols, .partial = partials + (size_t)cols * t };
-    tasks[t].begin = (int)((long)rows * t / threads);
-    tasks[t].end = (int)((long)rows * (t + 1) / threads);
-  }
-  for (int t = 1; t < threads; t++) started[t] = pthread_create(&ids[t], NULL, column_sum_task, &tasks[t]) == 0;
-  for (int t = 1; t < threads; t++) {
-    if (!started[t]) column_sum_task(&tasks[t]);
-  }
-  column_sum_task(&tasks[0]);
-  for (int t = 1; t < threads; t++) {
-    if (started[t]) pthread_join(ids[t], NULL);
-  }
+/* sums[c] = sum over rows of x[row][c] (y: of the masked x, written to out); -1 when out of memory. */
+static int column_sums(const float *x, const float *y, float *out, int rows, int cols, float *sums, int threads) {
+  const int units = rows > 0 ? (rows + SUM_ROWS - 1) / SUM_ROWS : 0;
+  double *partial = malloc((size_t)cols * (units > 0 ? units : 1) * sizeof(double));
+  if (partial == NULL) return -1;
+  SumJob job = { .x = x, .y = y, .out = out, .rows = rows, .cols = cols, .partial = partial };
+  parallel_for(column_sum_unit, &job, units, threads);
   for (int c = 0; c < cols; c++) {
     double s = 0.0;
-    for (int t = 0; t < threads; t++) s += partials[(size_t)cols * t + c];
-    out[c] = (float)s;
+    for (int u = 0; u < units; u++) s += partial[(size_t)cols * u + c];
+    sums[c] = (float)s;
   }
-  free(partials);
+  free(partial);
   return 0;
 }
 
@@ -730,11 +896,6 @@ static int column_sums(const float *x, int rows, int cols, float *out, int threa
  * with |f| <= ln 2 / 2 (ln 2 in two parts, Cody and Waite), e^f by its degree-6 Taylor polynomial, 2^n in the exponent
  * bits. Plain C that compilers vectorise (expf from libm is not, without -ffast-math); below -87, 0.
  */
-#if defined(__GNUC__) && !defined(__clang__)
-#define CXR8_VECTORIZABLE __attribute__((optimize("no-trapping-math"))) /* lets GCC vectorise the selects below */
-#else
-#define CXR8_VECTORIZABLE
-#endif
 
 CXR8_VECTORIZABLE static inline float exp_nonpositive(float t) {
   const float x = t < -87.0f ? -87.0f : t;
@@ -758,140 +919,168 @@ typedef struct {
   const float *x; /* [images, positions, depth] */
   float *pooled;  /* [images, depth] */
   float *weights; /* [images, positions, depth]: softmax(r x) over the positions, d pooled / d x */
-  int positions, depth, begin, end;
+  int positions, depth;
   float r;
   int failed;
-} LseTask;
+} LseJob;
 
 /*
- * For images begin .. end - 1 and every channel d: x* = max_p x[p][d], e[p][d] = exp(r (x[p][d] - x*)), S = sum_p e,
+ * Unit n: for image n and every channel d: x* = max_p x[p][d], e[p][d] = exp(r (x[p][d] - x*)), S = sum_p e,
  * pooled = x* + ln(S / P) / r, weights = e / S. Three passes over the image's map, each along d (contiguous).
  */
-CXR8_VECTORIZABLE static void *lse_task(void *arg) {
-  LseTask *t = arg;
+CXR8_VECTORIZABLE static void lse_unit(void *arg, int n) {
+  LseJob *t = arg;
   const int P = t->positions, D = t->depth;
-  float *peak = malloc((size_t)D * sizeof(float));
-  float *total = malloc((size_t)D * sizeof(float));
-  if (peak == NULL || total == NULL) {
-    free(peak);
-    free(total);
-    t->failed = 1;
-    return NULL;
+  float *peak = scratch(0, (size_t)2 * D);
+  if (peak == NULL) {
+    __atomic_store_n(&t->failed, 1, __ATOMIC_RELAXED);
+    return;
   }
-  for (int n = t->begin; n < t->end; n++) {
-    const float *x = t->x + (size_t)n * P * D;
-    float *w = t->weights + (size_t)n * P * D;
-    for (int d = 0; d < D; d++) peak[d] = x[d];
-    for (int p = 1; p < P; p++) {
-      const float *row = x + (size_t)p * D;
-      for (int d = 0; d < D; d++) peak[d] = row[d] > peak[d] ? row[d] : peak[d];
-    }
-    for (int d = 0; d < D; d++) total[d] = 0.0f;
-    for (int p = 0; p < P; p++) {
-      const float *row = x + (size_t)p * D;
-      float *wr = w + (size_t)p * D;
-      for (int d = 0; d < D; d++) {
-        const float e = exp_nonpositive(t->r * (row[d] - peak[d]));
-        wr[d] = e;
-        total[d] += e;
-      }
-    }
+  float *total = peak + D;
+  const float *x = t->x + (size_t)n * P * D;
+  float *w = t->weights + (size_t)n * P * D;
+  for (int d = 0; d < D; d++) peak[d] = x[d];
+  for (int p = 1; p < P; p++) {
+    const float *row = x + (size_t)p * D;
+    for (int d = 0; d < D; d++) peak[d] = row[d] > peak[d] ? row[d] : peak[d];
+  }
+  for (int d = 0; d < D; d++) total[d] = 0.0f;
+  for (int p = 0; p < P; p++) {
+    const float *row = x + (size_t)p * D;
+    float *wr = w + (size_t)p * D;
     for (int d = 0; d < D; d++) {
-      t->pooled[(size_t)n * D + d] = peak[d] + logf(total[d] / (float)P) / t->r;
-      total[d] = 1.0f / total[d];
-    }
-    for (int p = 0; p < P; p++) {
-      float *wr = w + (size_t)p * D;
-      for (int d = 0; d < D; d++) wr[d] *= total[d];
+      const float e = exp_nonpositive(t->r * (row[d] - peak[d]));
+      wr[d] = e;
+      total[d] += e;
     }
   }
-  free(peak);
-  free(total);
-  return NULL;
+  for (int d = 0; d < D; d++) {
+    t->pooled[(size_t)n * D + d] = peak[d] + logf(total[d] / (float)P) / t->r;
+    total[d] = 1.0f / total[d];
+  }
+  for (int p = 0; p < P; p++) {
+    float *wr = w + (size_t)p * D;
+    for (int d = 0; d < D; d++) wr[d] *= total[d];
+  }
 }
 
 static int lse_pool(const float *x, int images, int positions, int depth, float r, float *pooled, float *weights, int threads) {
-  threads = clamp_threads(threads, images);
-  LseTask tasks[MAX_THREADS];
-  pthread_t ids[MAX_THREADS];
-  int started[MAX_THREADS] = {0};
-  for (int t = 0; t < threads; t++) {
-    tasks[t] = (LseTask){ .x = x, .pooled = pooled, .weights = weights, .positions = positions, .depth = depth, .r = r };
-    tasks[t].begin = (int)((long)images * t / threads);
-    tasks[t].end = (int)((long)images * (t + 1) / threads);
-  }
-  for (int t = 1; t < threads; t++) started[t] = pthread_create(&ids[t], NULL, lse_task, &tasks[t]) == 0;
-  for (int t = 1; t < threads; t++) {
-    if (!started[t]) lse_task(&tasks[t]);
-  }
-  lse_task(&tasks[0]);
-  int failed = tasks[0].failed;
-  for (int t = 1; t < threads; t++) {
-    if (started[t]) pthread_join(ids[t], NULL);
-    failed |= tasks[t].failed;
-  }
-  return failed ? -1 : 0;
+  LseJob job = { .x = x, .pooled = pooled, .weights = weights, .positions = positions, .depth = depth, .r = r };
+  parallel_for(lse_unit, &job, images, threads);
+  return job.failed ? -1 : 0;
 }
 
-/* ------------------------------------------------------------------------------------------------ ReLU gradient */
+/* ------------------------------------------------------------------------------------------- element-wise ops */
+
+/* Values of an element-wise unit. */
+#define ELEMENTWISE_UNIT 65536
+
+/* The element-wise ops: the ReLU gradient (out = a where b > 0, else 0: a = dy, b = the ReLU's output), a + b, relu(a + b). */
+typedef enum { RELU_GRADIENT, SUM, SUM_RELU } Elementwise;
 
 typedef struct {
-  const float *dy, *y;
+  const float *a, *b;
   float *out;
-  size_t begin, end;
-  int relu; /* sums: 1 = ReLU after the add */
-  int failed;
-} MaskTask;
+  size_t count;
+  Elementwise op;
+} ElementwiseJob;
 
-/* out = dy where y > 0, else 0: the gradient through a ReLU whose output is y, in one pass (tfjs: step, then multiply). */
-CXR8_VECTORIZABLE static void *relu_gradient_task(void *arg) {
-  MaskTask *t = arg;
-  const float *restrict dy = t->dy;
-  const float *restrict y = t->y;
+/* Unit u: values u * ELEMENTWISE_UNIT .. of one op, in one pass (tfjs: step + multiply, add, add + relu). */
+CXR8_VECTORIZABLE static void elementwise_unit(void *arg, int u) {
+  const ElementwiseJob *t = arg;
+  const size_t begin = (size_t)u * ELEMENTWISE_UNIT;
+  const size_t end = t->count - begin < ELEMENTWISE_UNIT ? t->count : begin + ELEMENTWISE_UNIT;
+  const float *restrict a = t->a;
+  const float *restrict b = t->b;
   float *restrict out = t->out;
-  for (size_t i = t->begin; i < t->end; i++) {
-    const float d = dy[i]; /* loaded unconditionally: a select, not a branch on the sign of y */
-    out[i] = y[i] > 0.0f ? d : 0.0f;
-  }
-  return NULL;
-}
-
-/* out = a + b (then ReLU): a residual block's add, in one pass (tfjs: add, then relu). a in dy, b in y. */
-CXR8_VECTORIZABLE static void *sum_task(void *arg) {
-  MaskTask *t = arg;
-  const float *restrict a = t->dy;
-  const float *restrict b = t->y;
-  float *restrict out = t->out;
-  if (t->relu) {
-    for (size_t i = t->begin; i < t->end; i++) {
+  switch (t->op) {
+  case RELU_GRADIENT:
+    for (size_t i = begin; i < end; i++) {
+      const float d = a[i]; /* loaded unconditionally: a select, not a branch on the sign of b */
+      out[i] = b[i] > 0.0f ? d : 0.0f;
+    }
+    break;
+  case SUM_RELU:
+    for (size_t i = begin; i < end; i++) {
       const float v = a[i] + b[i];
       out[i] = v > 0.0f ? v : 0.0f;
     }
-  } else {
-    for (size_t i = t->begin; i < t->end; i++) out[i] = a[i] + b[i];
+    break;
+  case SUM:
+    for (size_t i = begin; i < end; i++) out[i] = a[i] + b[i];
+    break;
   }
-  return NULL;
 }
 
-/* Runs an element-wise task over `count` values, in shares of at least 64 Ki values. */
-static void elementwise(TaskFn fn, const float *a, const float *b, float *out, size_t count, int relu, int threads) {
-  threads = clamp_threads(threads, (int)((count + 65535) / 65536));
-  MaskTask tasks[MAX_THREADS];
-  pthread_t ids[MAX_THREADS];
-  int started[MAX_THREADS] = {0};
-  for (int t = 0; t < threads; t++) {
-    tasks[t] = (MaskTask){ .dy = a, .y = b, .out = out, .relu = relu };
-    tasks[t].begin = count * (size_t)t / (size_t)threads;
-    tasks[t].end = count * (size_t)(t + 1) / (size_t)threads;
+static void elementwise(Elementwise op, const float *a, const float *b, float *out, size_t count, int threads) {
+  const ElementwiseJob job = { .a = a, .b = b, .out = out, .count = count, .op = op };
+  parallel_for(elementwise_unit, (void *)&job, (int)((count + ELEMENTWISE_UNIT - 1) / ELEMENTWISE_UNIT), threads);
+}
+
+/* ------------------------------------------------------------------------------------------------------- Adam */
+
+/* One variable's Adam update: x, m, v, g in; x', m', v' out (may be x, m, v themselves). */
+typedef struct {
+  const float *x, *m, *v, *g;
+  float *x2, *m2, *v2;
+  size_t size;
+} AdamSlot;
+
+typedef struct {
+  const AdamSlot *slots;
+  const int *slot_of;   /* unit -> slot */
+  const size_t *first;  /* unit -> first value */
+  float beta1, beta2, one_minus_beta1, one_minus_beta2, epsilon, rate;
+} AdamJob;
+
+/*
+ * Unit u: values first .. first + ELEMENTWISE_UNIT - 1 of one variable, each in one pass, as src/train.ts's Adam
+ * computes it in float32: m' = b1 m + (1 - b1) g; v' = b2 v + (1 - b2) g^2; x' = x - m' / (sqrt(v') + eps) * rate.
+ */
+CXR8_VECTORIZABLE static void adam_unit(void *arg, int u) {
+  const AdamJob *j = arg;
+  const AdamSlot *s = &j->slots[j->slot_of[u]];
+  const size_t begin = j->first[u];
+  const size_t end = s->size - begin < ELEMENTWISE_UNIT ? s->size : begin + ELEMENTWISE_UNIT;
+  const float b1 = j->beta1, b2 = j->beta2, c1 = j->one_minus_beta1, c2 = j->one_minus_beta2, eps = j->epsilon, rate = j->rate;
+  for (size_t i = begin; i < end; i++) {
+    const float g = s->g[i];
+    const float m = b1 * s->m[i] + c1 * g;
+    const float v = b2 * s->v[i] + c2 * (g * g);
+    const float x = s->x[i] - m / (sqrtf(v) + eps) * rate;
+    s->m2[i] = m;
+    s->v2[i] = v;
+    s->x2[i] = x;
   }
-  for (int t = 1; t < threads; t++) started[t] = pthread_create(&ids[t], NULL, fn, &tasks[t]) == 0;
-  for (int t = 1; t < threads; t++) {
-    if (!started[t]) fn(&tasks[t]);
+}
+
+/* Every variable's update in one job, in units of ELEMENTWISE_UNIT values; -1 when out of memory. */
+static int adam_update(const AdamSlot *slots, int count, const float hyper[6], int threads) {
+  size_t units = 0;
+  for (int i = 0; i < count; i++) units += (slots[i].size + ELEMENTWISE_UNIT - 1) / ELEMENTWISE_UNIT;
+  if (units > INT32_MAX) return -1;
+  int *slot_of = malloc((units > 0 ? units : 1) * sizeof(int));
+  size_t *first = malloc((units > 0 ? units : 1) * sizeof(size_t));
+  if (slot_of == NULL || first == NULL) {
+    free(slot_of);
+    free(first);
+    return -1;
   }
-  fn(&tasks[0]);
-  for (int t = 1; t < threads; t++) {
-    if (started[t]) pthread_join(ids[t], NULL);
+  size_t u = 0;
+  for (int i = 0; i < count; i++) {
+    for (size_t at = 0; at < slots[i].size; at += ELEMENTWISE_UNIT, u++) {
+      slot_of[u] = i;
+      first[u] = at;
+    }
   }
+  const AdamJob job = {
+    .slots = slots, .slot_of = slot_of, .first = first, .beta1 = hyper[0], .beta2 = hyper[1], .one_minus_beta1 = hyper[2],
+    .one_minus_beta2 = hyper[3], .epsilon = hyper[4], .rate = hyper[5],
+  };
+  parallel_for(adam_unit, (void *)&job, (int)units, threads);
+  free(slot_of);
+  free(first);
+  return 0;
 }
 
 /* ------------------------------------------------------------------------------------------------------- N-API */
@@ -913,23 +1102,29 @@ static const float *at(uint8_t *base, size_t length, double where, size_t floats
   return (const float *)(base + offset);
 }
 
+/* The data and length of a typed array argument of type `want`, or NULL when `value` is not one. */
+static void *typed_array(napi_env env, napi_value value, napi_typedarray_type want, size_t *length) {
+  bool is_typed = false;
+  napi_typedarray_type type;
+  void *data = NULL;
+  if (napi_is_typedarray(env, value, &is_typed) != napi_ok || !is_typed) return NULL;
+  if (napi_get_typedarray_info(env, value, &type, length, &data, NULL, NULL) != napi_ok || type != want) return NULL;
+  return data;
+}
+
 static napi_value js_conv(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
+  size_t argc = 4;
+  napi_value argv[4];
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 3) return throw_type_error(env, "conv(op, heap, params): expected 3 arguments");
   int32_t op;
   if (napi_get_value_int32(env, argv[0], &op) != napi_ok || op < 0 || op > 6) return throw_type_error(env, "conv: op must be 0 to 6");
   void *heap_data;
   size_t heap_length;
   if (napi_get_arraybuffer_info(env, argv[1], &heap_data, &heap_length) != napi_ok) return throw_type_error(env, "conv: heap must be an ArrayBuffer");
-  bool is_typed;
-  napi_typedarray_type type;
-  size_t length;
-  void *params_data;
-  if (napi_is_typedarray(env, argv[2], &is_typed) != napi_ok || !is_typed) return throw_type_error(env, "conv: params must be a Float64Array");
-  napi_get_typedarray_info(env, argv[2], &type, &length, &params_data, NULL, NULL);
-  if (type != napi_float64_array || length < P_COUNT) return throw_type_error(env, "conv: params must be a Float64Array of 21 values");
-  const double *q = params_data;
+  size_t length = 0;
+  const double *q = typed_array(env, argv[2], napi_float64_array, &length);
+  if (q == NULL) return throw_type_error(env, "conv: params must be a Float64Array");
+  if (length < P_COUNT) return throw_type_error(env, "conv: params must be a Float64Array of 21 values");
   for (int i = 0; i < P_X; i++) {
     if (!(q[i] >= -2147483648.0 && q[i] <= 2147483647.0) || q[i] != (double)(int32_t)q[i]) return throw_type_error(env, "conv: shapes, strides and padding must be 32-bit integers");
   }
@@ -937,7 +1132,7 @@ static napi_value js_conv(napi_env env, napi_callback_info info) {
   const float *bad = (const float *)(uintptr_t)1;
   if (op == 5 || op == 6) {
     const char *what = op == 5 ? "ReLU gradient" : "sum";
-    char message[96];
+    char message[112];
     if (q[P_N] < 0) {
       snprintf(message, sizeof message, "%s: expected a count >= 0", what);
       return throw_type_error(env, message);
@@ -950,7 +1145,16 @@ static napi_value js_conv(napi_env env, napi_callback_info info) {
       snprintf(message, sizeof message, "%s: a tensor offset is outside the heap or misaligned", what);
       return throw_type_error(env, message);
     }
-    elementwise(op == 5 ? relu_gradient_task : sum_task, a, b, out, count, q[P_RELU] != 0, (int)q[P_THREADS]);
+    if (op == 5 && argc >= 4) { /* and the column sums of the result (the bias gradient), into a Float32Array */
+      size_t cols = 0;
+      float *sums = typed_array(env, argv[3], napi_float32_array, &cols);
+      if (sums == NULL || cols < 1 || q[P_CO] != (double)cols || count % cols != 0 || count / cols > INT32_MAX) {
+        return throw_type_error(env, "ReLU gradient: sums must be a Float32Array of P_CO values, P_CO dividing the count");
+      }
+      if (column_sums(a, b, out, (int)(count / cols), (int)cols, sums, (int)q[P_THREADS]) != 0) napi_throw_error(env, NULL, "ReLU gradient: out of memory");
+      return NULL;
+    }
+    elementwise(op == 5 ? RELU_GRADIENT : q[P_RELU] != 0 ? SUM_RELU : SUM, a, b, out, count, (int)q[P_THREADS]);
     return NULL;
   }
   if (op == 4) {
@@ -970,7 +1174,7 @@ static napi_value js_conv(napi_env env, napi_callback_info info) {
     const float *x = at(base, heap_length, q[P_X], (size_t)q[P_N] * (size_t)q[P_CO]);
     float *out = (float *)at(base, heap_length, q[P_OUT], (size_t)q[P_CO]);
     if (x == NULL || x == bad || out == NULL || out == bad) return throw_type_error(env, "column sums: a tensor offset is outside the heap or misaligned");
-    if (column_sums(x, (int)q[P_N], (int)q[P_CO], out, (int)q[P_THREADS]) != 0) napi_throw_error(env, NULL, "column sums: out of memory");
+    if (column_sums(x, NULL, NULL, (int)q[P_N], (int)q[P_CO], out, (int)q[P_THREADS]) != 0) napi_throw_error(env, NULL, "column sums: out of memory");
     return NULL;
   }
   for (int i = 0; i < P_X; i++) {
@@ -1007,6 +1211,55 @@ static napi_value js_conv(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* adam(heap, params): see A_* below; every variable's Adam update in one call. Throws a TypeError on bad arguments. */
+enum { A_COUNT, A_BETA1, A_BETA2, A_EPSILON, A_RATE, A_THREADS, A_HEADER };
+enum { A_SIZE, A_X, A_M, A_V, A_G, A_X2, A_M2, A_V2, A_PER_VARIABLE };
+
+static napi_value js_adam(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2) return throw_type_error(env, "adam(heap, params): expected 2 arguments");
+  void *heap_data;
+  size_t heap_length;
+  if (napi_get_arraybuffer_info(env, argv[0], &heap_data, &heap_length) != napi_ok) return throw_type_error(env, "adam: heap must be an ArrayBuffer");
+  size_t length = 0;
+  const double *q = typed_array(env, argv[1], napi_float64_array, &length);
+  if (q == NULL || length < A_HEADER) return throw_type_error(env, "adam: params must be a Float64Array of 6 + 8 per variable values");
+  const double count = q[A_COUNT];
+  if (!(count >= 0 && count <= 1e6) || count != (double)(int)count || length < A_HEADER + (size_t)count * A_PER_VARIABLE) {
+    return throw_type_error(env, "adam: params must be a Float64Array of 6 + 8 per variable values");
+  }
+  AdamSlot *slots = malloc(((size_t)count > 0 ? (size_t)count : 1) * sizeof(AdamSlot));
+  if (slots == NULL) {
+    napi_throw_error(env, NULL, "adam: out of memory");
+    return NULL;
+  }
+  uint8_t *base = heap_data;
+  const float *bad = (const float *)(uintptr_t)1;
+  for (int i = 0; i < (int)count; i++) {
+    const double *r = q + A_HEADER + (size_t)i * A_PER_VARIABLE;
+    if (!(r[A_SIZE] >= 0 && r[A_SIZE] <= 4294967295.0) || r[A_SIZE] != (double)(uint64_t)r[A_SIZE]) {
+      free(slots);
+      return throw_type_error(env, "adam: a variable size must be a non-negative integer");
+    }
+    const size_t n = (size_t)r[A_SIZE];
+    const float *p[7];
+    for (int j = 0; j < 7; j++) {
+      p[j] = at(base, heap_length, r[A_X + j], n);
+      if (p[j] == NULL || p[j] == bad) {
+        free(slots);
+        return throw_type_error(env, "adam: a tensor offset is outside the heap or misaligned");
+      }
+    }
+    slots[i] = (AdamSlot){ .x = p[0], .m = p[1], .v = p[2], .g = p[3], .x2 = (float *)p[4], .m2 = (float *)p[5], .v2 = (float *)p[6], .size = n };
+  }
+  const float hyper[6] = { (float)q[A_BETA1], (float)q[A_BETA2], (float)(1.0 - q[A_BETA1]), (float)(1.0 - q[A_BETA2]), (float)q[A_EPSILON], (float)q[A_RATE] };
+  const int status = adam_update(slots, (int)count, hyper, (int)q[A_THREADS]);
+  free(slots);
+  if (status != 0) napi_throw_error(env, NULL, "adam: out of memory");
+  return NULL;
+}
+
 /*
  * setKernel('generic' | 'avx2-fma' | 'avx512'): picks the micro-kernel (tests run each, the bench compares them);
  * returns false when this CPU lacks it.
@@ -1039,7 +1292,7 @@ static napi_value js_kernel(napi_env env, napi_callback_info info) {
 }
 
 /* The calling convention's version: src/native.ts refuses an addon built from another version of this file. */
-#define CXR8_NATIVE_ABI 3
+#define CXR8_NATIVE_ABI 4
 
 NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   choose_micro_kernel();
@@ -1049,6 +1302,8 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   napi_set_named_property(env, exports, "abi", abi);
   napi_create_function(env, "conv", NAPI_AUTO_LENGTH, js_conv, NULL, &fn);
   napi_set_named_property(env, exports, "conv", fn);
+  napi_create_function(env, "adam", NAPI_AUTO_LENGTH, js_adam, NULL, &fn);
+  napi_set_named_property(env, exports, "adam", fn);
   napi_create_function(env, "kernel", NAPI_AUTO_LENGTH, js_kernel, NULL, &fn);
   napi_set_named_property(env, exports, "kernel", fn);
   napi_create_function(env, "setKernel", NAPI_AUTO_LENGTH, js_set_kernel, NULL, &fn);

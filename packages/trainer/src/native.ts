@@ -10,7 +10,8 @@
  * `nativeKernelInfo()` says which.
  *
  * Public API (stable): `loadNativeConv()`, `nativeKernelInfo()`, `registerNativeConvKernels(threads?)`,
- * `nativeConvThreads()`, `setNativeConvThreads(n)`, `NativeConvAddon`, `NativeKernelName`, `NATIVE_KERNEL_NAMES`.
+ * `nativeConvThreads()`, `setNativeConvThreads(n)`, `nativeAdamStep(slots, hyper)`, `NativeConvAddon`, `NativeKernelName`,
+ * `NATIVE_KERNEL_NAMES`, `AdamSlot`, `AdamHyper`.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
@@ -29,8 +30,13 @@ export const NATIVE_KERNEL_NAMES: readonly NativeKernelName[] = ['avx512', 'avx2
 export interface NativeConvAddon {
   /** Version of the calling convention (CXR8_NATIVE_ABI in native/cxr8_conv.c). */
   abi?: number;
-  /** op 0 = forward, 1 = input gradient, 2 = filter gradient, 3 = column sums, 4 = LSE pooling, 5 = ReLU gradient, 6 = sum (+ ReLU); params: see native/cxr8_conv.c. */
-  conv(op: 0 | 1 | 2 | 3 | 4 | 5 | 6, heap: ArrayBuffer, params: Float64Array): void;
+  /**
+   * op 0 = forward, 1 = input gradient, 2 = filter gradient, 3 = column sums, 4 = LSE pooling, 5 = ReLU gradient (with
+   * `sums`: also its column sums, the bias gradient), 6 = sum (+ ReLU); params: see native/cxr8_conv.c.
+   */
+  conv(op: 0 | 1 | 2 | 3 | 4 | 5 | 6, heap: ArrayBuffer, params: Float64Array, sums?: Float32Array): void;
+  /** Adam's update of every variable in one pass each (params: count, beta1, beta2, epsilon, rate, threads, then size and 7 offsets per variable). */
+  adam(heap: ArrayBuffer, params: Float64Array): void;
   /** 'avx512', 'avx2-fma' or 'generic': the micro-kernel in use (the best this CPU runs, chosen at load). */
   kernel(): string;
   /** Switches the micro-kernel (tests run each); false when this CPU lacks it. */
@@ -38,7 +44,7 @@ export interface NativeConvAddon {
 }
 
 /** The calling convention this file speaks (CXR8_NATIVE_ABI in native/cxr8_conv.c). */
-const NATIVE_ABI = 3;
+const NATIVE_ABI = 4;
 
 /** Where the addon is built; `CXR8_NATIVE_ADDON=path` loads another build instead (the AddressSanitizer check). */
 export const NATIVE_ADDON_PATH = process.env.CXR8_NATIVE_ADDON || fileURLToPath(new URL('../native/build/cxr8_conv.node', import.meta.url));
@@ -128,6 +134,23 @@ export const NATIVE_RELU_GRADIENT_KERNEL = 'Cxr8ReluGrad';
 /** Name of the native relu(a + b) kernel (registered on wasm; inputs a, b of one shape): a residual block's output. */
 export const NATIVE_ADD_RELU_KERNEL = 'Cxr8AddRelu';
 
+/**
+ * Name of the native Adam kernel (registered on wasm): inputs x0, m0, v0, g0, x1, ... (a variable, its two moments and
+ * its gradient, float32, one shape each), attrs beta1, beta2, epsilon, rate; outputs [x0', m0', v0', x1', ...], every
+ * variable's update in one call (tfjs: 12 kernels per variable). `nativeAdamStep` runs it.
+ */
+export const NATIVE_ADAM_KERNEL = 'Cxr8Adam';
+
+/** Widest last axis whose column sums (bias gradient) the native ReLU gradient computes as it goes. */
+const FUSED_BIAS_MAX_COLUMNS = 4096;
+
+/**
+ * The column sums of each native ReLU gradient's output (over every axis but the last: the bias gradient of the
+ * convolution it feeds), computed in the same pass, keyed by the output's dataId: a later Sum of that tensor over those
+ * axes returns them instead of reading it again. Tensors are immutable, so the sums stay true while the dataId lives.
+ */
+const reluGradientSums = new WeakMap<object, Float32Array>();
+
 /** Same-shape float32 adds at least this large run natively (threaded); smaller ones and broadcasts stay on wasm. */
 const NATIVE_ADD_MIN_SIZE = 65536;
 
@@ -195,12 +218,23 @@ function run(native: NativeConvAddon, backend: WasmBackend, op: NativeCall['op']
 
 const registeredOn = new Set<string>();
 
-/** What a kernel asks of the addon: the op, its parameters (offsets filled in from `tensors`) and the output shape. */
+/**
+ * What a kernel asks of the addon: the op, its parameters (offsets filled in from `tensors`) and the output shape; or,
+ * with `values`, no call: the output is those values (a bias gradient the ReLU gradient already summed).
+ */
 interface NativeCall {
   op: 0 | 1 | 2 | 3 | 4 | 5 | 6;
   params: Float64Array;
   outShape: number[];
   tensors: Partial<Record<'x' | 'filter' | 'bias' | 'dy', TensorInfo>>;
+  values?: Float32Array;
+}
+
+/** A new wasm tensor of `shape` holding `values`. */
+function outputOf(backend: WasmBackend, shape: number[], values: Float32Array): TensorInfo {
+  const out = backend.makeOutput(shape, 'float32');
+  new Float32Array(backend.wasm.HEAPU8.buffer, heapOffset(backend, out), values.length).set(values);
+  return out;
 }
 
 function allFloat(...infos: (TensorInfo | undefined)[]): boolean {
@@ -211,8 +245,9 @@ function allFloat(...infos: (TensorInfo | undefined)[]): boolean {
  * Registers the native kernels on the wasm backend in place of its Conv2D, FusedConv2D, Conv2DBackpropInput and
  * Conv2DBackpropFilter (configurations they do not cover, e.g. dilations, NCHW or activations other than ReLU, go to
  * the kernels they replace), and of Sum over every axis but the last (a bias gradient: wasm transposes the whole tensor
- * first), and of same-shape float32 Add of 64 Ki values or more; adds `NATIVE_LSE_KERNEL` (LSE pooling with its softmax
- * weights), `NATIVE_RELU_GRADIENT_KERNEL` and `NATIVE_ADD_RELU_KERNEL`. Returns false, registering nothing, when the addon is not loaded; a second call does nothing. Call after the wasm
+ * first; a Sum of a native ReLU gradient's output returns the sums that kernel made in its pass), and of same-shape
+ * float32 Add of 64 Ki values or more; adds `NATIVE_LSE_KERNEL` (LSE pooling with its softmax weights),
+ * `NATIVE_RELU_GRADIENT_KERNEL`, `NATIVE_ADD_RELU_KERNEL` and `NATIVE_ADAM_KERNEL`. Returns false, registering nothing, when the addon is not loaded; a second call does nothing. Call after the wasm
  * gradient kernels are registered, before or after tf.setBackend('wasm').
  *
  * @example
@@ -238,6 +273,7 @@ export function registerNativeConvKernels(backendName = 'wasm'): boolean {
         return old.kernelFunc(args);
       }
       const b = args.backend as unknown as WasmBackend;
+      if (call.values !== undefined) return outputOf(b, call.outShape, call.values);
       for (const [slot, info] of Object.entries(call.tensors) as [keyof typeof call.tensors, TensorInfo][]) call.params[P[slot]] = offset(b, info);
       return run(native, b, call.op, call.params, call.outShape);
     };
@@ -288,7 +324,9 @@ export function registerNativeConvKernels(backendName = 'wasm'): boolean {
     const params = new Float64Array(PARAM_COUNT).fill(-1);
     params[P.n] = x.shape.slice(0, -1).reduce((p, q) => p * q, 1);
     params[P.co] = cols;
-    return { op: 3, params, outShape: a.keepDims ? [...x.shape.slice(0, -1).map(() => 1), cols] : [cols], tensors: { x } };
+    const outShape = a.keepDims ? [...x.shape.slice(0, -1).map(() => 1), cols] : [cols];
+    const values = reluGradientSums.get(x.dataId as object);
+    return { op: 3, params, outShape, tensors: { x }, values: values?.length === cols ? values : undefined };
   });
 
   // Same-shape float32 adds (residual sums, gradient accumulation), threaded; everything else to wasm's Add.
@@ -347,9 +385,94 @@ export function registerNativeConvKernels(backendName = 'wasm'): boolean {
     params[P.x] = heapOffset(b, y);
     params[P.out] = heapOffset(b, out);
     params[P.threads] = threads;
-    native.conv(5, b.wasm.HEAPU8.buffer as ArrayBuffer, params);
+    const cols = dy.shape.at(-1) ?? 0;
+    if (dy.shape.length < 2 || cols < 1 || cols > FUSED_BIAS_MAX_COLUMNS) {
+      native.conv(5, b.wasm.HEAPU8.buffer as ArrayBuffer, params);
+      return out;
+    }
+    // The bias gradient of the convolution this feeds, in the same pass (Sum returns it, see reluGradientSums).
+    const sums = new Float32Array(cols);
+    params[P.co] = cols;
+    native.conv(5, b.wasm.HEAPU8.buffer as ArrayBuffer, params, sums);
+    reluGradientSums.set(out.dataId as object, sums);
     return out;
   };
   tf.registerKernel({ kernelName: NATIVE_RELU_GRADIENT_KERNEL, backendName, kernelFunc: reluGradient });
+
+  tf.registerKernel({ kernelName: NATIVE_ADAM_KERNEL, backendName, kernelFunc: (args) => adamKernel(native, args) });
+  return true;
+}
+
+/** Values per variable in the addon's Adam parameters (size, x, m, v, g, x', m', v'), after a header of 6. */
+const ADAM_PER_VARIABLE = 8;
+const ADAM_HEADER = 6;
+
+/** The Cxr8Adam kernel: allocates every output, then one native call updates every variable. */
+function adamKernel(native: NativeConvAddon, args: Parameters<KernelFunc>[0]): TensorInfo[] {
+  const a = args.attrs as unknown as AdamHyper;
+  const b = args.backend as unknown as WasmBackend;
+  const count = Object.keys(args.inputs).length / 4;
+  const slots = Array.from({ length: count }, (_, i) => ['x', 'm', 'v', 'g'].map((k) => args.inputs[`${k}${i}`]));
+  slots.forEach((slot, i) => {
+    const [x] = slot;
+    if (x === undefined || slot.some((t) => t === undefined || t.dtype !== 'float32' || t.shape.join() !== x.shape.join())) {
+      throw new TrainerError(`${NATIVE_ADAM_KERNEL}: variable ${i}: expected float32 x${i}, m${i}, v${i}, g${i} of one shape`);
+    }
+  });
+  const outputs = slots.flatMap((slot) => [0, 1, 2].map(() => b.makeOutput([...(slot[0] as TensorInfo).shape], 'float32')));
+  const params = new Float64Array(ADAM_HEADER + ADAM_PER_VARIABLE * count);
+  params.set([count, a.beta1, a.beta2, a.epsilon, a.rate, threads]);
+  slots.forEach((slot, i) => {
+    const at = ADAM_HEADER + ADAM_PER_VARIABLE * i;
+    params[at] = (slot[0] as TensorInfo).shape.reduce((p, q) => p * q, 1);
+    slot.forEach((t, j) => (params[at + 1 + j] = heapOffset(b, t as TensorInfo)));
+    for (let j = 0; j < 3; j++) params[at + 5 + j] = heapOffset(b, outputs[3 * i + j] as TensorInfo);
+  });
+  // The heap's buffer is read after every output is allocated (allocation may grow and replace the wasm memory).
+  native.adam(b.wasm.HEAPU8.buffer as ArrayBuffer, params);
+  return outputs;
+}
+
+/** Adam's hyper-parameters for one step: the moments' decays, epsilon, and the step's bias-corrected rate. */
+export interface AdamHyper {
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  rate: number;
+}
+
+/** One variable's part of an Adam step: the variable, its moments (updated too) and its gradient. */
+export interface AdamSlot {
+  x: tf.Variable;
+  m: tf.Variable;
+  v: tf.Variable;
+  g: tf.Tensor;
+}
+
+/**
+ * One Adam step for every slot in one native call (m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2;
+ * x -= m / (sqrt(v) + eps) * rate, in float32), each variable assigned its new value. Returns false, changing nothing,
+ * where `NATIVE_ADAM_KERNEL` is not registered on the current backend or a tensor is not float32 of its variable's
+ * shape; the caller then runs its tfjs ops.
+ *
+ * @example
+ * ```ts
+ * if (!nativeAdamStep(slots, { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, rate })) updateWithTfjs();
+ * ```
+ */
+export function nativeAdamStep(slots: readonly AdamSlot[], hyper: AdamHyper): boolean {
+  if (slots.length === 0 || tf.getKernel(NATIVE_ADAM_KERNEL, tf.getBackend()) === undefined) return false;
+  const fits = (s: AdamSlot) => [s.x, s.m, s.v, s.g].every((t) => t.dtype === 'float32' && tf.util.arraysEqual(t.shape, s.x.shape));
+  if (!slots.every(fits)) return false;
+  const inputs: Record<string, tf.Tensor> = {};
+  slots.forEach((s, i) => Object.assign(inputs, { [`x${i}`]: s.x, [`m${i}`]: s.m, [`v${i}`]: s.v, [`g${i}`]: s.g }));
+  tf.tidy(() => {
+    const out = tf.engine().runKernel(NATIVE_ADAM_KERNEL, inputs, { ...hyper } as unknown as NamedAttrMap) as tf.Tensor[];
+    slots.forEach((s, i) => {
+      s.x.assign(out[3 * i] as tf.Tensor);
+      s.m.assign(out[3 * i + 1] as tf.Tensor);
+      s.v.assign(out[3 * i + 2] as tf.Tensor);
+    });
+  });
   return true;
 }

@@ -45,7 +45,7 @@ import { BUILTIN_BACKBONES, createModelAsync, loadModel } from './model.js';
 import type { BuiltinBackbone, CxrModel, InputNorm, ModelConfig, OutputStride, PretrainedBackbone } from './model.js';
 import { rocAuc } from './metrics/auc.js';
 import { createGradientPool, defaultWorkerCount } from './train-workers.js';
-import { nativeKernelInfo } from './native.js';
+import { nativeAdamStep, nativeKernelInfo } from './native.js';
 import type { GradientPool } from './train-workers.js';
 
 /** Options of `train`. Only `data` and `out` are required. */
@@ -292,6 +292,9 @@ export class Adam {
     const c1 = 1 - this.beta1 ** this.step;
     const c2 = 1 - this.beta2 ** this.step;
     const rate = (lr * Math.sqrt(c2)) / c1;
+    // One native call for every variable where the wasm backend has it (tfjs: 12 kernels per variable).
+    const slots = this.variables.map((x, i) => ({ x, m: this.m[i] as tf.Variable, v: this.v[i] as tf.Variable, g: grads[i] as tf.Tensor }));
+    if (nativeAdamStep(slots, { beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, rate })) return;
     tf.tidy(() => {
       this.variables.forEach((x, i) => {
         const g = grads[i] as tf.Tensor;

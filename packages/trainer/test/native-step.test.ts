@@ -1,0 +1,177 @@
+/**
+ * The native parts of a training step beyond the convolutions themselves: the ReLU gradient with its bias sums made in
+ * the same pass, Adam for every variable in one call, and the thread pool's results not depending on the thread count
+ * or on which thread ran which unit. Each is checked against the tfjs cpu backend.
+ */
+import test from 'ava';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../src/backend.js';
+import { convBiasActivation } from '../src/model.js';
+import { loadNativeConv, NATIVE_ADAM_KERNEL, nativeAdamStep, nativeConvThreads, nativeKernelInfo, setNativeConvThreads } from '../src/native.js';
+import { Adam } from '../src/train.js';
+import { maxError, values } from './helpers/numeric.js';
+
+const native = loadNativeConv();
+const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
+
+/** Runs `fn` with the native kernels on `threads` threads, then restores the count. */
+async function withThreads<T>(threads: number, fn: () => T | Promise<T>): Promise<T> {
+  const before = nativeConvThreads();
+  setNativeConvThreads(threads);
+  try {
+    return await fn();
+  } finally {
+    setNativeConvThreads(before);
+  }
+}
+
+/** convBiasActivation's output and its gradients (x, filter, bias) for sum(y * w), on the current backend. */
+function fusedGradients(xShape: [number, number, number, number], fShape: [number, number, number, number], stride: number): Float32Array[] {
+  return tf.tidy(() => {
+    const x = tf.tensor4d(values(size(xShape), 11), xShape);
+    const f = tf.tensor4d(values(size(fShape), 12), fShape);
+    const b = tf.tensor1d(values(fShape[3], 13));
+    const y = convBiasActivation(x, f, b, stride, 'relu');
+    const w = tf.tensor(values(size(y.shape), 14), y.shape);
+    const grads = tf.grads((xi: tf.Tensor, fi: tf.Tensor, bi: tf.Tensor) =>
+      tf.sum(tf.mul(convBiasActivation(xi as tf.Tensor4D, fi as tf.Tensor4D, bi as tf.Tensor1D, stride, 'relu'), w)),
+    )([x, f, b]);
+    return [y, ...grads].map((g) => g.dataSync().slice() as Float32Array);
+  });
+}
+
+// Rows (N * Ho * Wo) past one sum unit (1024) and not a multiple of it; Co past one 256-column pass, and not a
+// multiple of 16; Co = 70 across a 64-column block.
+const fusedCases: { name: string; x: [number, number, number, number]; f: [number, number, number, number]; stride: number }[] = [
+  { name: '3x3, Co 70, 1,250 rows', x: [2, 25, 25, 5], f: [3, 3, 5, 70], stride: 1 },
+  { name: '2x2 stride 2, Co 300, 1,058 rows', x: [2, 46, 46, 3], f: [2, 2, 3, 300], stride: 2 },
+];
+
+for (const c of fusedCases) {
+  test.serial(`convBiasActivation on the native kernels (bias gradient summed in the ReLU gradient's pass) equals the cpu backend: ${c.name}`, async (t) => {
+    if (native === null) {
+      t.log(`skipped: ${nativeKernelInfo().detail}`);
+      t.pass();
+      return;
+    }
+    await initBackend('cpu');
+    const expected = fusedGradients(c.x, c.f, c.stride);
+    await initBackend('wasm');
+    const runs: Float32Array[][] = [];
+    for (const threads of [1, 2, 3]) runs.push(await withThreads(threads, () => fusedGradients(c.x, c.f, c.stride)));
+    for (const [r, actual] of runs.entries()) {
+      ['output', 'input gradient', 'filter gradient', 'bias gradient'].forEach((what, i) => {
+        t.true(expected[i]!.some((v) => v !== 0), `${what} is all zeros`);
+        t.true(maxError(actual[i]!, expected[i]!) < 1e-4, `${what}, ${r + 1} thread(s): error ${maxError(actual[i]!, expected[i]!)}`);
+      });
+    }
+    // the bias sums' order of addition is fixed by the shape: the same bits on 1, 2 and 3 threads
+    t.deepEqual(Array.from(runs[1]![3]!), Array.from(runs[0]![3]!));
+    t.deepEqual(Array.from(runs[2]![3]!), Array.from(runs[0]![3]!));
+  });
+}
+
+test.serial('the native filter gradient gives the same bits on every run for a thread count (units are taken in any order)', async (t) => {
+  if (native === null) {
+    t.pass();
+    return;
+  }
+  await initBackend('wasm');
+  const grad = () =>
+    tf.tidy(() => {
+      const x = tf.tensor4d(values(4 * 30 * 30 * 8, 21), [4, 30, 30, 8]); // 3,600 rows: 15 depth blocks in 4 chunks
+      const dy = tf.tensor4d(values(4 * 30 * 30 * 24, 22), [4, 30, 30, 24]);
+      return (tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 8, 24] }) as tf.Tensor)
+        .dataSync()
+        .slice();
+    });
+  const first = await withThreads(2, grad);
+  for (let i = 0; i < 5; i++) t.deepEqual(Array.from(await withThreads(2, grad)), Array.from(first), `run ${i + 2}`);
+});
+
+/** Variables of these shapes (one past a 64 Ki-value unit, one tiny), their gradients for `steps` steps of Adam. */
+const adamShapes = [[3, 3, 4, 5], [70001], [2], [130, 1100]];
+
+/** x, m and v of every variable after three Adam steps on the current backend (native where registered). */
+function adamRun(): { x: Float32Array[]; m: Float32Array[]; v: Float32Array[] } {
+  const vars = tf.tidy(() => adamShapes.map((s, i) => tf.variable(tf.tensor(values(size(s), 30 + i), s), true, `adam-test-${i}-${Math.random()}`)));
+  const adam = new Adam(vars);
+  for (let step = 0; step < 3; step++) {
+    tf.tidy(() => adam.apply(adamShapes.map((s, i) => tf.tensor(values(size(s), 40 + 10 * step + i), s)), 1e-2 * (step + 1)));
+  }
+  const out = { x: vars.map((v) => v.dataSync().slice()), m: adam.m.map((v) => v.dataSync().slice()), v: adam.v.map((v) => v.dataSync().slice()) };
+  adam.dispose();
+  tf.dispose(vars);
+  return out as { x: Float32Array[]; m: Float32Array[]; v: Float32Array[] };
+}
+
+test.serial('native Adam (one call for every variable) equals tfjs Adam on the cpu backend to 1e-4, on 1 and 3 threads', async (t) => {
+  if (native === null) {
+    t.pass();
+    return;
+  }
+  await initBackend('cpu');
+  t.false(nativeAdamStep([], { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, rate: 1 }), 'nothing to do');
+  const expected = adamRun();
+  await initBackend('wasm');
+  t.not(tf.getKernel(NATIVE_ADAM_KERNEL, 'wasm'), undefined);
+  for (const threads of [1, 3]) {
+    const tensorsBefore = tf.memory().numTensors;
+    const actual = await withThreads(threads, adamRun);
+    t.is(tf.memory().numTensors, tensorsBefore, 'no tensor leaks');
+    for (const part of ['x', 'm', 'v'] as const) {
+      expected[part].forEach((e, i) => {
+        t.true(e.some((v) => v !== 0), `${part}${i} is all zeros`);
+        t.true(maxError(actual[part][i]!, e) < 1e-4, `${part}${i}, ${threads} thread(s): error ${maxError(actual[part][i]!, e)}`);
+      });
+    }
+  }
+});
+
+test.serial('Adam falls back to tfjs ops for a gradient of another dtype or shape, and the addon rejects bad Adam params', async (t) => {
+  if (native === null) {
+    t.pass();
+    return;
+  }
+  await initBackend('wasm');
+  const x = tf.variable(tf.zeros([4]), true, `adam-fallback-${Math.random()}`);
+  const m = tf.variable(tf.zeros([4]));
+  const v = tf.variable(tf.zeros([4]));
+  t.false(nativeAdamStep([{ x, m, v, g: tf.zeros([2, 2]) }], { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, rate: 1 }));
+  t.false(nativeAdamStep([{ x, m, v, g: tf.zeros([4], 'int32') }], { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, rate: 1 }));
+  t.true(nativeAdamStep([{ x, m, v, g: tf.ones([4]) }], { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, rate: 0.5 }));
+  // m = 0.1, v = 0.001: x = -0.1 / (sqrt(0.001) + 1e-7) * 0.5
+  t.true(maxError(x.dataSync(), new Float32Array(4).fill(-0.1 / (Math.sqrt(0.001) + 1e-7) * 0.5)) < 1e-6);
+  tf.dispose([x, m, v]);
+  const heap = new ArrayBuffer(1024);
+  t.throws(() => native.adam(heap, new Float64Array(3)), { instanceOf: TypeError, message: /adam: params must be/ });
+  t.throws(() => native.adam(heap, new Float64Array([2, 0.9, 0.999, 1e-7, 1, 1, 4, 0, 16, 32, 48, 64, 80, 96])), { instanceOf: TypeError, message: /adam: params must be/ });
+  t.throws(() => native.adam(heap, new Float64Array([1, 0.9, 0.999, 1e-7, 1, 1, 4, 0, 16, 32, 4096, 64, 80, 96])), { instanceOf: TypeError, message: /outside the heap/ });
+  t.throws(() => native.conv(5, heap, new Float64Array(21).fill(4), new Float32Array(3)), { instanceOf: TypeError, message: /sums must be/ });
+});
+
+test.serial('a Sum of a native ReLU gradient uses its pass sums only over the same columns; reshaped, it sums afresh', async (t) => {
+  const { NATIVE_RELU_GRADIENT_KERNEL } = await import('../src/native.js');
+  if (native === null) {
+    t.pass();
+    return;
+  }
+  const shape = [3, 25, 31, 12]; // 2,325 rows: three sum units, the last short
+  const dy = values(size(shape), 51);
+  const y = values(size(shape), 52);
+  const compute = (masked: (d: tf.Tensor4D, m: tf.Tensor4D) => tf.Tensor) =>
+    tf.tidy(() => {
+      const g = masked(tf.tensor4d(dy, shape as [number, number, number, number]), tf.tensor4d(y, shape as [number, number, number, number]));
+      return [tf.sum(g, [0, 1, 2]), tf.sum(g, [0, 1, 2], true), tf.sum(tf.reshape(g, [3 * 25 * 31 * 2, 6]), 0), tf.sum(tf.reshape(g, [3 * 25, 31 * 12]), 0)].map(
+        (r) => r.dataSync().slice(),
+      );
+    });
+  await initBackend('cpu');
+  const expected = compute((d, m) => tf.mul(d, tf.step(m)));
+  await initBackend('wasm');
+  const actual = compute((d, m) => tf.engine().runKernel(NATIVE_RELU_GRADIENT_KERNEL, { dy: d, y: m }) as tf.Tensor);
+  expected.forEach((e, i) => {
+    t.is(actual[i]!.length, e.length, `sum ${i}: length`);
+    t.true(maxError(actual[i]!, e) < 1e-4, `sum ${i}: error ${maxError(actual[i]!, e)}`);
+  });
+});
