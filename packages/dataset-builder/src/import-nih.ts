@@ -19,10 +19,10 @@
  * With `images` (a folder of the release's PNGs, searched recursively, e.g. `images_001/images/...`), images found
  * there are marked done and shards are written from them; images not found are marked `missing` and counted.
  */
-import { readdir, mkdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { existsSync } from 'node:fs';
-import { FINDINGS_14, NO_FINDING, readCsvRecordChunks, readUtf8Pieces, type CsvRecord } from '@cxr8/labeler';
+import { FINDINGS_14, NO_FINDING, readCsvRecordChunks, readUtf8Pieces, type CsvRecord, makeDirectory } from '@cxr8/labeler';
 import { notUtf8Error, refusedAsSourceError } from './reports.js';
 import { ageInYears, normalizeSex } from './deidentify.js';
 import { DEFAULT_SPLIT, assignSplit, patientHash } from './splits.js';
@@ -340,7 +340,7 @@ export async function importNih(options: ImportNihOptions): Promise<ImportNihSum
     } else if (current === undefined) patientSplit.set(e.patientId, assignSplit(e.patientId, seed, fractions));
   }
 
-  await mkdir(out, { recursive: true });
+  await makeDirectory(out);
   const store = openStore(join(out, 'dataset.sqlite'));
   const { db } = store;
   const runId = startRun(db, 'import-nih', { '@cxr8/dataset-builder': '0.1.0', node: process.version }, { ...options, out, progress: undefined });

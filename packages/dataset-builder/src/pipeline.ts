@@ -27,7 +27,6 @@
  * as it was: the recorded options (refused when they differ), the key, and the `runs` row.
  */
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Database as Db } from 'better-sqlite3';
@@ -59,6 +58,7 @@ import { nameStage } from './stages/name.js';
 import { exportStage } from './stages/export.js';
 import { shardsStage } from './stages/shards.js';
 import { datasetCounts } from './stages/summary.js';
+import { makeDirectory } from '@cxr8/labeler';
 
 export { fileRef } from './stages/index.js';
 
@@ -228,7 +228,7 @@ export async function buildDataset(options: BuildOptions): Promise<BuildSummary>
     // A dataset made before label sets records none: it holds the NIH 14, the default.
     ...(existsSync(join(out, 'dataset.sqlite')) ? { recorded: readRecordedLabelSet(out) } : {}),
   });
-  await mkdir(join(out, 'images'), { recursive: true });
+  await makeDirectory(join(out, 'images'));
   const store = openStore(join(out, 'dataset.sqlite'), keyFile);
   const { db } = store;
   // The options that change the output: recorded ones are the defaults, and a different --size is refused.

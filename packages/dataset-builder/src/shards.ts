@@ -21,9 +21,10 @@
  * Next to the shards, `shards/manifest.json` (ShardManifest) lists every shard with its split and record count.
  */
 import { createReadStream } from 'node:fs';
-import { open, readFile, writeFile, mkdir, rename } from 'node:fs/promises';
+import { open, readFile, writeFile, rename } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { makeDirectory } from '@cxr8/labeler';
 
 /** The 8 magic bytes that start every shard file. */
 export const SHARD_MAGIC = 'CXR8SHD1';
@@ -292,7 +293,7 @@ export async function readShardManifest(datasetDir: string): Promise<ShardManife
  */
 export async function writeShardManifest(datasetDir: string, manifest: ShardManifest): Promise<void> {
   const dir = join(datasetDir, 'shards');
-  await mkdir(dir, { recursive: true });
+  await makeDirectory(dir);
   const path = join(dir, 'manifest.json');
   await writeFile(`${path}.partial`, JSON.stringify(manifest, null, 2));
   await rename(`${path}.partial`, path);

@@ -29,9 +29,9 @@
  */
 import Database from 'better-sqlite3';
 import type { Database as Db, Statement } from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { StoreError } from './errors.js';
+import { makeDirectorySync } from '@cxr8/labeler';
 
 /** Version of the dataset schema, stored in `meta.schema_version`. */
 export const SCHEMA_VERSION = 2;
@@ -212,7 +212,7 @@ export interface Store {
 export function openStore(path: string, privatePath?: string): Store {
   let db: Db;
   try {
-    mkdirSync(dirname(path), { recursive: true });
+    makeDirectorySync(dirname(path));
     db = new Database(path);
   } catch (cause) {
     throw new StoreError('cannot open the dataset database', { file: path, cause });
@@ -230,7 +230,7 @@ export function openStore(path: string, privatePath?: string): Store {
     }
     if (!version) setMeta(db, 'schema_version', String(SCHEMA_VERSION));
     if (privatePath) {
-      mkdirSync(dirname(privatePath), { recursive: true });
+      makeDirectorySync(dirname(privatePath));
       db.prepare('ATTACH DATABASE ? AS private').run(privatePath);
       db.pragma('private.journal_mode = WAL');
       db.pragma('private.synchronous = NORMAL');

@@ -192,3 +192,14 @@ test('the demo fixture export builds, and no identifier of its headers or report
   }
   db.close();
 });
+
+test('an --out whose parent exists but takes no folder (/proc, a dangling link) is exit 3 at once, not a hang', async (t) => {
+  const work = await mkdtemp(join(tmpdir(), 'cxr8-cli-out-'));
+  await symlink(join(work, 'no-such-disk'), join(work, 'dangling'));
+  const outs = [join(work, 'dangling', 'out'), ...(existsSync('/proc/self') ? ['/proc/cxr8-no-such/out'] : [])];
+  for (const out of outs) {
+    const r = await run(['--dicom', join(fixtures, 'dicom'), '--reports', join(fixtures, 'reports.csv'), '--out', out]);
+    t.is(r.code, EXIT.unusable, `${out}: ${r.stderr}`);
+    t.regex(r.stderr, /ENOENT/);
+  }
+});

@@ -73,6 +73,7 @@ export { defaultLexiconDir, lexiconFilesIn } from './lexicon.js';
 // One worker bootstrap, one atomic write, one progress redraw, one flag suggester for all three packages.
 export { startModuleWorker } from './worker-start.js';
 export { writeAtomic } from './write-atomic.js';
+export { makeDirectory, makeDirectorySync } from './make-dir.js';
 export { createStatusLine, formatDuration } from './progress.js';
 export type { StatusLine, StatusLineOptions } from './progress.js';
 export { suggestFlag } from './cli.js';

@@ -44,6 +44,8 @@ testPublicApi({
     'labelReport',
     'labelSetFiles',
     'lexiconFilesIn',
+    'makeDirectory',
+    'makeDirectorySync',
     'nihFindingLabels',
     'otherSeparatorHint',
     'parseCsvRecords',

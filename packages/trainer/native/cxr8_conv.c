@@ -765,9 +765,151 @@ static void filter_reduce_unit(void *arg, int u) {
   }
 }
 
+/* ------------------------------------------------------------------------ direct convolution (tiny input depth) */
+
+/*
+ * Where K = kh * kw * Ci is tiny (the stem: 4 x 4 x 1 = 16), im2col and packing cost more than the product, so the
+ * forward and the filter gradient run directly: each output pixel's taps are read from x where they lie, Co in 16-lane
+ * vectors (one AVX-512 register, two AVX2 ones, four SSE/NEON ones: GCC/Clang vector extensions compiled once per
+ * micro-kernel's instruction set, the one in use chosen by the kernel). Co must be a multiple of 16, at most DIRECT_CO.
+ */
+#define DIRECT_MAX_K 64
+#define DIRECT_CO 64
+typedef float v16f __attribute__((vector_size(64), aligned(4)));
+
+static int is_direct(const Conv *p) {
+  return p->kh * p->kw * p->ci <= DIRECT_MAX_K && p->co % 16 == 0 && p->co <= DIRECT_CO && !is_pointwise(p);
+}
+
+/* The taps of output pixel (n, oy, ox) inside the image: tap index t = (i * kw + j) * Ci + c and the x offset of each. */
+static inline int direct_taps(const Conv *p, int n, int oy, int ox, int *tap, const float **src) {
+  int count = 0;
+  const int iy0 = oy * p->sh - p->pt, ix0 = ox * p->sw - p->pl;
+  for (int i = 0; i < p->kh; i++) {
+    const int iy = iy0 + i;
+    if (iy < 0 || iy >= p->h) continue;
+    for (int j = 0; j < p->kw; j++) {
+      const int ix = ix0 + j;
+      if (ix < 0 || ix >= p->w) continue;
+      const float *s = p->x + (((size_t)n * p->h + iy) * p->w + ix) * p->ci;
+      for (int c = 0; c < p->ci; c++) {
+        tap[count] = (i * p->kw + j) * p->ci + c;
+        src[count++] = s + c;
+      }
+    }
+  }
+  return count;
+}
+
+/* Forward, unit u: output row u (image u / Ho, row u % Ho), y = sum over taps of x * filter row (+ bias, ReLU). */
+#define CXR8_DIRECT_FORWARD(NAME, TARGET)                                                                            \
+  TARGET static void NAME(const Conv *p, int u) {                                                                    \
+    const int n = u / p->ho, oy = u % p->ho, blocks = p->co / 16;                                                    \
+    const v16f zero = { 0 };                                                                                         \
+    v16f bias[DIRECT_CO / 16];                                                                                       \
+    for (int b = 0; b < blocks; b++) bias[b] = p->bias != NULL ? *(const v16f *)(p->bias + 16 * b) : zero;           \
+    int tap[DIRECT_MAX_K];                                                                                           \
+    const float *src[DIRECT_MAX_K];                                                                                  \
+    float *y = p->out + ((size_t)n * p->ho + oy) * p->wo * p->co;                                                    \
+    for (int ox = 0; ox < p->wo; ox++, y += p->co) {                                                                 \
+      const int count = direct_taps(p, n, oy, ox, tap, src);                                                         \
+      for (int b = 0; b < blocks; b++) {                                                                             \
+        v16f acc = bias[b];                                                                                          \
+        for (int t = 0; t < count; t++) acc += *src[t] * *(const v16f *)(p->filter + (size_t)tap[t] * p->co + 16 * b); \
+        if (p->relu) acc = acc > zero ? acc : zero;                                                                  \
+        *(v16f *)(y + 16 * b) = acc;                                                                                 \
+      }                                                                                                              \
+    }                                                                                                                \
+  }
+
+/*
+ * Filter gradient, unit u: image u's dW (K x Co) = sum over its output pixels of x_tap * dy row, in float per output
+ * row, added into the unit's double partial; the partials are summed in image order (see conv_filter_gradient_direct).
+ */
+#define CXR8_DIRECT_FILTER(NAME, TARGET)                                                                             \
+  TARGET static void NAME(const Conv *p, int u, double *partial) {                                                   \
+    const int k = p->kh * p->kw * p->ci, blocks = p->co / 16;                                                        \
+    const v16f zero = { 0 };                                                                                         \
+    v16f acc[DIRECT_MAX_K * DIRECT_CO / 16];                                                                         \
+    int tap[DIRECT_MAX_K];                                                                                           \
+    const float *src[DIRECT_MAX_K];                                                                                  \
+    for (int q = 0; q < k * p->co; q++) partial[q] = 0.0;                                                            \
+    for (int oy = 0; oy < p->ho; oy++) {                                                                             \
+      for (int q = 0; q < k * blocks; q++) acc[q] = zero;                                                            \
+      const float *dy = p->dy + ((size_t)u * p->ho + oy) * p->wo * p->co;                                            \
+      for (int ox = 0; ox < p->wo; ox++, dy += p->co) {                                                              \
+        const int count = direct_taps(p, u, oy, ox, tap, src);                                                       \
+        for (int b = 0; b < blocks; b++) {                                                                           \
+          const v16f d = *(const v16f *)(dy + 16 * b);                                                               \
+          for (int t = 0; t < count; t++) acc[tap[t] * blocks + b] += *src[t] * d;                                   \
+        }                                                                                                            \
+      }                                                                                                              \
+      for (int q = 0; q < k * blocks; q++) {                                                                         \
+        for (int l = 0; l < 16; l++) partial[q * 16 + l] += acc[q][l];                                               \
+      }                                                                                                              \
+    }                                                                                                                \
+  }
+
+CXR8_DIRECT_FORWARD(direct_forward_generic, )
+CXR8_DIRECT_FILTER(direct_filter_generic, )
+#ifdef CXR8_X86
+CXR8_DIRECT_FORWARD(direct_forward_avx2, __attribute__((target("avx2,fma"))))
+CXR8_DIRECT_FILTER(direct_filter_avx2, __attribute__((target("avx2,fma"))))
+CXR8_DIRECT_FORWARD(direct_forward_avx512, __attribute__((target("avx512f"))))
+CXR8_DIRECT_FILTER(direct_filter_avx512, __attribute__((target("avx512f"))))
+#endif
+
+typedef struct {
+  const Conv *p;
+  const Kernel *kernel;
+  double *partials; /* filter gradient: K x Co per image */
+} DirectJob;
+
+static void direct_forward_unit(void *arg, int u) {
+  const DirectJob *j = arg;
+#ifdef CXR8_X86
+  if (j->kernel == &KERNEL_AVX512) return direct_forward_avx512(j->p, u);
+  if (j->kernel == &KERNEL_AVX2) return direct_forward_avx2(j->p, u);
+#endif
+  direct_forward_generic(j->p, u);
+}
+
+static void direct_filter_unit(void *arg, int u) {
+  const DirectJob *j = arg;
+  double *partial = j->partials + (size_t)u * j->p->kh * j->p->kw * j->p->ci * j->p->co;
+#ifdef CXR8_X86
+  if (j->kernel == &KERNEL_AVX512) return direct_filter_avx512(j->p, u, partial);
+  if (j->kernel == &KERNEL_AVX2) return direct_filter_avx2(j->p, u, partial);
+#endif
+  direct_filter_generic(j->p, u, partial);
+}
+
+static int conv_forward_direct(const Conv *p, int threads) {
+  const DirectJob job = { .p = p, .kernel = kernel };
+  parallel_for(direct_forward_unit, (void *)&job, p->n * p->ho, threads);
+  return 0;
+}
+
+/* One partial per image (units fixed by the shape), summed in image order: the same bits on any thread count. */
+static int conv_filter_gradient_direct(const Conv *p, int threads) {
+  const size_t size = (size_t)p->kh * p->kw * p->ci * p->co;
+  DirectJob job = { .p = p, .kernel = kernel };
+  job.partials = malloc(size * (p->n > 0 ? p->n : 1) * sizeof(double));
+  if (job.partials == NULL) return -1;
+  parallel_for(direct_filter_unit, &job, p->n, threads);
+  for (size_t q = 0; q < size; q++) {
+    double s = 0.0;
+    for (int n = 0; n < p->n; n++) s += job.partials[size * n + q];
+    p->out[q] = (float)s;
+  }
+  free(job.partials);
+  return 0;
+}
+
 /* ---------------------------------------------------------------------------------------------------- dispatch */
 
 static int conv_forward(const Conv *p, int threads) {
+  if (is_direct(p)) return conv_forward_direct(p, threads);
   const int m = p->n * p->ho * p->wo;
   const int k = p->kh * p->kw * p->ci;
   Job job = { .p = p, .kernel = kernel };
@@ -792,6 +934,7 @@ static int conv_input_gradient(const Conv *p, int threads) {
 }
 
 static int conv_filter_gradient(const Conv *p, int threads) {
+  if (is_direct(p)) return conv_filter_gradient_direct(p, threads);
   const int m = p->n * p->ho * p->wo;
   const int k = p->kh * p->kw * p->ci;
   const size_t size = (size_t)k * p->co;

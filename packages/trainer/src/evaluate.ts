@@ -24,7 +24,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createWriteStream } from 'node:fs';
 import type { WriteStream } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readShardManifest } from '@cxr8/dataset-builder';
 import type { Split } from '@cxr8/dataset-builder';
@@ -44,6 +44,7 @@ import { checkDatasetFolder, checkRunFolder } from './preflight.js';
 import type { CxrModel } from './model.js';
 import { canRenderText, CURVE_COLOURS, drawOverlay, drawRoc, PAPER_AUC_CXR14, PAPER_AUC_CXR8, writeCanvasPng, writeReport } from './report.js';
 import type { Metrics, ReportContext } from './report.js';
+import { makeDirectory } from '@cxr8/labeler';
 
 /** Options of {@link evaluate}. */
 export interface EvaluateOptions {
@@ -258,8 +259,8 @@ async function evaluateInto(
 
   try {
     await rm(out, { recursive: true, force: true });
-    await mkdir(join(out, 'roc'), { recursive: true });
-    await mkdir(join(out, 'overlays'), { recursive: true });
+    await makeDirectory(join(out, 'roc'));
+    await makeDirectory(join(out, 'overlays'));
   } catch (cause) {
     throw new EvaluationError(`cannot create the output folder ${options.out} (staging in ${out})`, { cause });
   }

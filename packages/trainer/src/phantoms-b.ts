@@ -29,7 +29,7 @@
  *
  * Everything is drawn from seeded PRNGs (sfc32 seeded through splitmix32), so a seed reproduces the set bit for bit.
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -38,7 +38,7 @@ import type { FindingBox } from './metrics/localization.js';
 import { BBOX_LIST_HEADER, DATA_ENTRY_HEADER, PHANTOM_FINDINGS, PHANTOM_OUTPUT, PHANTOM_SIZE } from './phantoms.js';
 import type { MakePhantomsOptions, PhantomDataset, PhantomEntry, PhantomFinding, RenderedPhantom } from './phantoms.js';
 import { claimOutputFolder, replaceEntries, stagingFolderFor } from './safe-output.js';
-import { startModuleWorker } from '@cxr8/labeler';
+import { startModuleWorker, makeDirectory } from '@cxr8/labeler';
 
 const N = PHANTOM_SIZE;
 /** The nominal pixel spacing of family B's 1024 frame, in mm (written to Data_Entry.csv). */
@@ -832,7 +832,7 @@ export async function makePhantomsB(options: MakePhantomsOptions): Promise<Phant
   const imagesDir = join(dir, 'images');
   try {
     try {
-      await mkdir(imagesDir, { recursive: true });
+      await makeDirectory(imagesDir);
     } catch (cause) {
       throw new PhantomError(`cannot create the output folder ${options.out} (staging in ${dir})`, { cause });
     }

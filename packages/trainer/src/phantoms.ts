@@ -19,12 +19,12 @@
  * a reader draws them. An image has zero (healthy) to three findings, at most one of each class. Everything is drawn from a seeded PRNG
  * (mulberry32), so `--seed` reproduces the dataset bit for bit.
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { BBOX_HEADER, DATA_ENTRY_HEADER, mulberry32 } from '@cxr8/dataset-builder';
 import { availableParallelism } from 'node:os';
-import { startModuleWorker } from '@cxr8/labeler';
+import { startModuleWorker, makeDirectory } from '@cxr8/labeler';
 import { InterruptedError, PhantomError } from './errors.js';
 import { claimOutputFolder, replaceEntries, stagingFolderFor } from './safe-output.js';
 import type { OutputKind } from './safe-output.js';
@@ -607,7 +607,7 @@ async function writePhantomSet(options: MakePhantomsOptions, dir: string): Promi
   const entries = planPhantoms(options);
   const imagesDir = join(dir, 'images');
   try {
-    await mkdir(imagesDir, { recursive: true });
+    await makeDirectory(imagesDir);
   } catch (cause) {
     throw new PhantomError(`cannot create the output folder ${options.out} (staging in ${dir})`, { cause });
   }

@@ -11,13 +11,14 @@
  * and the paper's; an overlay has a legend band (finding, predicted probability, the box colours, the heatmap scale).
  * Markdown is built by pure functions, so it can be tested without files.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import sharp from 'sharp';
 import type { RocCurve } from './metrics/auc.js';
 import type { Box, LocalizationTable } from './metrics/localization.js';
 import { upsampleBilinear } from './heatmap.js';
 import type { Map2D } from './heatmap.js';
+import { makeDirectory } from '@cxr8/labeler';
 
 /** The paper the reference numbers come from. */
 export const PAPER_CITATION =
@@ -582,7 +583,7 @@ export function drawOverlay(input: OverlayInput, size = 512): Canvas {
  * ```
  */
 export async function writeCanvasPng(c: Canvas, path: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  await makeDirectory(dirname(path));
   let image = sharp(c.data, { raw: { width: c.width, height: c.height, channels: 3 } });
   if (c.labels !== undefined && c.labels.length > 0) {
     const layer = await sharp(Buffer.from(labelsSvg(c.width, c.height, c.labels))).png().toBuffer();
@@ -647,6 +648,6 @@ export function canRenderText(): Promise<boolean> {
 
 /** Writes report.md. */
 export async function writeReport(path: string, metrics: Metrics, context: ReportContext): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  await makeDirectory(dirname(path));
   await writeFile(path, renderReport(metrics, context));
 }

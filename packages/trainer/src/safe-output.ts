@@ -13,9 +13,10 @@
  *   are left alone.
  */
 import { constants } from 'node:fs';
-import { access, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { access, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { RefusedError } from './errors.js';
+import { makeDirectory } from '@cxr8/labeler';
 
 /** What a path holds. */
 export type FolderState =
@@ -47,7 +48,7 @@ export async function inspectFolder(dir: string): Promise<FolderState> {
  *
  * @example
  * ```ts
- * await mkdir('/proc/x').catch(describeFsError); // "no such file or directory"
+ * await makeDirectory('/proc/x').catch(describeFsError); // "no such file or directory"
  * ```
  */
 export function describeFsError(error: unknown): string {
@@ -157,7 +158,7 @@ export function stagingFolderFor(dir: string): string {
  * ```
  */
 export async function replaceEntries(staging: string, dir: string, ownNames: readonly string[]): Promise<void> {
-  await mkdir(dir, { recursive: true });
+  await makeDirectory(dir);
   const staged = await readdir(staging);
   for (const entry of staged) {
     const target = join(dir, entry);

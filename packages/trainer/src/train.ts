@@ -30,8 +30,8 @@
  * `InterruptedError`; the checkpoint of the last finished epoch stays for `resume`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { appendFile, mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { writeAtomic } from '@cxr8/labeler';
+import { appendFile, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { writeAtomic, makeDirectory } from '@cxr8/labeler';
 import { join } from 'node:path';
 import { inspectFolder, unwritableReason } from './safe-output.js';
 import { checkDatasetFolder } from './preflight.js';
@@ -356,7 +356,7 @@ async function saveCheckpoint(out: string, model: CxrModel, adam: Adam, state: C
   const final = join(out, 'checkpoint');
   const old = join(out, 'checkpoint.old');
   await rm(partial, { recursive: true, force: true });
-  await mkdir(partial, { recursive: true });
+  await makeDirectory(partial);
   await model.save(partial);
   await saveOptimizer(partial, adam);
   await writeFile(join(partial, 'state.json'), JSON.stringify(state, null, 2));
@@ -420,7 +420,7 @@ async function featureCacheSource(
   split: Split,
   cacheDir: string,
 ): Promise<{ source: BatchSource; count: number }> {
-  await mkdir(cacheDir, { recursive: true });
+  await makeDirectory(cacheDir);
   const file = join(cacheDir, `${split}.f32`);
   const metaFile = join(cacheDir, `${split}.json`);
   let meta: { count: number; shape: number[]; classes: number } | undefined;
@@ -671,7 +671,7 @@ async function settleReplacedRun(out: string): Promise<void> {
 
 async function setAsideRun(out: string): Promise<void> {
   const aside = join(out, REPLACED);
-  await mkdir(aside, { recursive: true });
+  await makeDirectory(aside);
   for (const entry of RUN_ENTRIES) {
     if (await exists(join(out, entry))) await rename(join(out, entry), join(aside, entry));
   }
@@ -815,7 +815,7 @@ async function trainInFolder(options: TrainOptions): Promise<TrainResult> {
     }
   }
   const runOptions = recordOf(o, imageSize);
-  await mkdir(o.out, { recursive: true });
+  await makeDirectory(o.out);
 
   let model: CxrModel;
   let state: CheckpointState = { version: 1, epoch: 0, step: 0, bestEpoch: 0, bestScore: null, epochsWithoutImprovement: 0 };

@@ -5,8 +5,8 @@
  */
 import test from 'ava';
 import { spawn } from 'node:child_process';
-import { constants } from 'node:fs';
-import { access, chmod, mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { constants, existsSync } from 'node:fs';
+import { access, chmod, mkdir, mkdtemp, readFile, readdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -464,5 +464,17 @@ test.serial('an --out that cannot be written is refused (exit 3) before any work
     t.is(r.code, 3, `${args[0]}: ${r.err}`);
     t.regex(r.err, expected);
     t.notRegex(r.err, /internal error|    at /);
+  }
+});
+
+test('an --out whose parent exists but takes no folder (/proc, a dangling link) is exit 3 at once, not a hang', async (t) => {
+  await symlink(join(work, 'no-such-disk'), join(work, 'dangling'));
+  const parents = [join(work, 'dangling'), ...(existsSync('/proc/self') ? ['/proc/cxr8-no-such'] : [])];
+  for (const parent of parents) {
+    const phantoms = await cli(['phantoms', '--out', join(parent, 'p'), '--n', '4']);
+    t.is(phantoms.code, 3, phantoms.err);
+    const trained = await cli(trainArgs(join(parent, 'run')));
+    t.is(trained.code, 3, trained.err);
+    t.regex(trained.err, /no such file or directory|does not exist|ENOENT/);
   }
 });

@@ -26,9 +26,9 @@
 import type { Database as Db } from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { readdir, rename, rm } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
-import { FINDINGS_14 } from '@cxr8/labeler';
+import { FINDINGS_14, makeDirectory } from '@cxr8/labeler';
 import { LABEL_NOT_MENTIONED, ShardWriter, writeShardManifest } from '../shards.js';
 import type { ShardBox, ShardHeader, ShardManifest, Split } from '../shards.js';
 import type { TaskRunner } from '../pool.js';
@@ -182,7 +182,7 @@ export async function writeDatasetShards(db: Db, out: string, options: ShardOpti
   const stagingRoot = join(out, '.shards-partial');
   const stageDir = join(stagingRoot, 'shards');
   await rm(stagingRoot, { recursive: true, force: true });
-  await mkdir(stageDir, { recursive: true });
+  await makeDirectory(stageDir);
   const manifest: ShardManifest = { version: 1, size: options.size, findings: [...findings], shards: [] };
   const progress = createProgress({ label: 'shards', total: items.length, stream: options.progress === undefined ? process.stderr : options.progress });
   let written = 0;

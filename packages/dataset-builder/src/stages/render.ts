@@ -3,7 +3,6 @@
  * of an instance tried in turn (copies.ts); the same pixels at the shard size are spooled for the shards stage.
  */
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RENDERED, renderOrder, settleCopies } from '../copies.js';
 import type { CopyRow } from '../copies.js';
@@ -16,6 +15,7 @@ import type { TaskResult } from '../tasks.js';
 import { createProgress } from '../progress.js';
 import { SHARD_PIXELS_DIR, forgetShardsDigest, shardPixelsPath } from '../exports/shards.js';
 import type { StageContext } from './context.js';
+import { makeDirectory } from '@cxr8/labeler';
 
 /**
  * Where an image's PNG goes under `images/`: its NIH name once it has one, else a provisional name (an image without
@@ -70,8 +70,8 @@ export async function renderStage(ctx: StageContext, options: RenderOptions): Pr
   const images = statements(db, IMAGES_SQL);
   const sources = statements(db, SOURCES_SQL);
   const todo = images.toRender.all() as { id: number; image_index: string | null; source_key: string }[];
-  if (todo.some((t) => t.image_index === null)) await mkdir(join(out, 'images', '.pending'), { recursive: true });
-  if (shardSize > 0 && todo.length > 0) await mkdir(join(out, SHARD_PIXELS_DIR), { recursive: true });
+  if (todo.some((t) => t.image_index === null)) await makeDirectory(join(out, 'images', '.pending'));
+  if (shardSize > 0 && todo.length > 0) await makeDirectory(join(out, SHARD_PIXELS_DIR));
   const spool = (t: (typeof todo)[number]) => (shardSize > 0 ? { shardSize, shardPath: shardPixelsPath(out, t.source_key) } : {});
   const copiesOf = sources.copiesOf;
   const ok = images.setRendered;
