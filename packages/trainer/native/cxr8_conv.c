@@ -2,7 +2,9 @@
  * Native 2-D convolution kernels for the trainer (NHWC, float32): forward (with bias and ReLU), the input gradient and
  * the filter gradient, each as a cache-blocked matrix product with a micro-kernel chosen at run time (AVX-512 16 x 16,
  * AVX2+FMA 6 x 16 on x86-64; a portable C one elsewhere), on up to `threads` threads of a pool (see parallel_for); and
- * the few other passes of a training step worth doing natively (bias sums, LSE pooling, ReLU gradient, sums, Adam).
+ * the few other passes of a training step worth doing natively (bias sums, LSE pooling, ReLU gradient, sums, Adam,
+ * the per-image input standardisation). Where K = kh * kw * Ci is tiny (the stem), forward and filter gradient run as
+ * direct convolutions instead (no im2col, no packing).
  *
  * The tensors live in the memory of TensorFlow.js's wasm backend: every call gets that memory's ArrayBuffer and byte
  * offsets into it, and writes its output there, so nothing is copied between JavaScript and C.
@@ -17,12 +19,14 @@
  * the right one (the filter, or im2col rows for the filter gradient) is packed into 16-column panels. Bias and ReLU are
  * applied as the forward's last depth block is stored; 1x1 stride-1 convolutions read x in place (no im2col).
  *
- * JavaScript API (src/native.ts wraps it): conv(op, heap, params) with op 0 = forward, 1 = input gradient,
- * 2 = filter gradient, 3 = column sums (out[c] = sum over rows of x[row][c], x a P_N x P_CO matrix: the bias
+ * JavaScript API (src/native.ts wraps it): conv(op, heap, params) with op 0 = forward, 1 = input gradient (with a 4th
+ * argument, a Float32Array of Ci values: masked by a ReLU's output at P_X, dx where it is > 0, else 0, and the column
+ * sums of the masked dx into it: a ReLU gradient fused into the input gradient), 2 = filter gradient, 3 = column sums (out[c] = sum over rows of x[row][c], x a P_N x P_CO matrix: the bias
  * gradient), 4 = LSE pooling (x [P_N, P_H positions, P_CO], r: pooled [P_N, P_CO] at P_OUT and the softmax weights,
  * its gradient, at P_DY), 5 = ReLU gradient (out = dy where x > 0, else 0, P_N values; with a 4th argument, a
  * Float32Array of P_CO values, also the column sums of out as a P_N / P_CO x P_CO matrix: the bias gradient), 6 = sum
- * (out = dy + x, then ReLU if P_RELU, P_N values); heap the wasm memory's ArrayBuffer; params a Float64Array (offsets
+ * (out = dy + x, then ReLU if P_RELU, P_N values), 7 = standardisation (x [P_N images, P_H values]: each image minus
+ * its mean, over its standard deviation + P_R, into out); heap the wasm memory's ArrayBuffer; params a Float64Array (offsets
  * pass 2 GB), see `Conv` below. Returns undefined; throws a TypeError on bad arguments. adam(heap, params) updates
  * every variable of an Adam step in one call (see js_adam). kernel() names the micro-kernel in use, setKernel(name)
  * switches it.
@@ -57,6 +61,8 @@ typedef struct {
   const float *bias;      /* forward: may be NULL */
   const float *dy;        /* gradients: output gradient */
   float *out;             /* y, dx or dW */
+  const float *mask;      /* input gradient: NULL, or a ReLU's output of x's shape: dx where it is > 0, else 0 */
+  double *mask_sums;      /* with mask: Ci column sums of the masked dx per image (N x Ci) */
 } Conv;
 
 /* ------------------------------------------------------ micro-kernels: C[MR x 16] (+)= A . B panel (+ bias, ReLU) */
@@ -225,6 +231,22 @@ static const Kernel KERNEL_GENERIC = { "generic", 6, micro_generic_columns, micr
 #ifdef CXR8_X86
 static const Kernel KERNEL_AVX2 = { "avx2-fma", 6, micro_avx2_columns, micro_avx2_rows };
 static const Kernel KERNEL_AVX512 = { "avx512", 16, micro_avx512_columns, micro_avx512_rows };
+#endif
+
+/*
+ * The passes written with 16-lane vector extensions (direct convolution, masked sums, LSE exponentials) are compiled
+ * once per instruction set (CXR8_PER_ISA defines NAME_generic, NAME_avx2, NAME_avx512 from DEFINE(name, target)), and
+ * the one of the micro-kernel `k` runs (CXR8_BY_ISA), so that CXR8_KERNEL / setKernel test each.
+ */
+#ifdef CXR8_X86
+#define CXR8_PER_ISA(DEFINE, NAME)                                                                                   \
+  DEFINE(NAME##_generic, )                                                                                           \
+  DEFINE(NAME##_avx2, __attribute__((target("avx2,fma"))))                                                           \
+  DEFINE(NAME##_avx512, __attribute__((target("avx512f"))))
+#define CXR8_BY_ISA(k, NAME, ARGS) ((k) == &KERNEL_AVX512 ? NAME##_avx512 ARGS : (k) == &KERNEL_AVX2 ? NAME##_avx2 ARGS : NAME##_generic ARGS)
+#else
+#define CXR8_PER_ISA(DEFINE, NAME) DEFINE(NAME##_generic, )
+#define CXR8_BY_ISA(k, NAME, ARGS) NAME##_generic ARGS
 #endif
 
 /* The micro-kernel in use; each convolution reads it once, so a switch never splits a call. */
@@ -458,6 +480,92 @@ static int is_pointwise(const Conv *p) {
 #define CXR8_VECTORIZABLE
 #endif
 
+/* ------------------------------------------------------------------------------------------ masked column sums */
+
+/* Columns summed per pass over the rows (a bias gradient's are at most a few hundred: one pass). */
+#define SUM_COLS 256
+
+/*
+ * partial[c] += the sum of x[r][c] over rows begin .. end - 1 of a `cols`-column matrix (in float over blocks of 256
+ * rows, added into double: a fixed order, a small error); with y (a ReLU's output), x is first masked (x where y > 0,
+ * else 0) and written to out, which may be x itself.
+ */
+/* 16 floats in one AVX-512 register, two AVX2 ones or four SSE/NEON ones, whichever the function is compiled for. */
+typedef float v16f __attribute__((vector_size(64), aligned(4)));
+typedef int32_t v16i __attribute__((vector_size(64), aligned(4)));
+
+/*
+ * masked_column_sums where cols is a multiple of 64 or at most 64 and a multiple of 16: the same additions in the same
+ * order (so the same bits), with up to 4 x 16 column sums in registers, compiled per instruction set.
+ */
+#define CXR8_MASKED_SUMS(NAME, TARGET)                                                                               \
+  TARGET static void NAME(const float *x, const float *y, float *out, int cols, int begin, int end, double *partial) { \
+    const int step = cols < 64 ? cols : 64, blocks = step / 16;                                                      \
+    const v16f zero = { 0 };                                                                                         \
+    for (int c0 = 0; c0 < cols; c0 += step) {                                                                        \
+      for (int r0 = begin; r0 < end; r0 += 256) {                                                                    \
+        const int r1 = end - r0 < 256 ? end : r0 + 256;                                                              \
+        v16f acc[4] = { zero, zero, zero, zero };                                                                    \
+        for (int r = r0; r < r1; r++) {                                                                              \
+          const size_t at = (size_t)r * cols + c0;                                                                   \
+          for (int b = 0; b < 4; b++) {                                                                              \
+            if (b >= blocks) break;                                                                                  \
+            v16f v = *(const v16f *)(x + at + 16 * b);                                                               \
+            if (y != NULL) {                                                                                         \
+              v = (v16f)((v16i)v & (*(const v16f *)(y + at + 16 * b) > zero));                                      \
+              *(v16f *)(out + at + 16 * b) = v;                                                                      \
+            }                                                                                                        \
+            acc[b] += v;                                                                                             \
+          }                                                                                                          \
+        }                                                                                                            \
+        for (int b = 0; b < blocks; b++) {                                                                           \
+          for (int l = 0; l < 16; l++) partial[c0 + 16 * b + l] += acc[b][l];                                       \
+        }                                                                                                            \
+      }                                                                                                              \
+    }                                                                                                                \
+  }
+CXR8_PER_ISA(CXR8_MASKED_SUMS, masked_sums)
+
+CXR8_VECTORIZABLE static void masked_column_sums(const float *x, const float *y, float *out, int cols, int begin, int end, double *partial) {
+  if (cols % 64 == 0 || (cols < 64 && cols % 16 == 0)) {
+    CXR8_BY_ISA(kernel, masked_sums, (x, y, out, cols, begin, end, partial));
+    return;
+  }
+  float acc[SUM_COLS];
+  for (int c0 = 0; c0 < cols; c0 += SUM_COLS) {
+    const int width = cols - c0 < SUM_COLS ? cols - c0 : SUM_COLS;
+    for (int r0 = begin; r0 < end; r0 += 256) {
+      const int r1 = end - r0 < 256 ? end : r0 + 256;
+      for (int j = 0; j < width; j++) acc[j] = 0.0f;
+      for (int r = r0; r < r1; r++) {
+        const size_t at = (size_t)r * cols + c0;
+        const float *row = x + at;
+        if (y == NULL) {
+          for (int j = 0; j < width; j++) acc[j] += row[j];
+          continue;
+        }
+        const float *mask = y + at;
+        float *o = out + at;
+        if (o == row) { /* in place: one pointer, so that the loop vectorises without an overlap check */
+          for (int j = 0; j < width; j++) {
+            const float v = mask[j] > 0.0f ? o[j] : 0.0f;
+            o[j] = v;
+            acc[j] += v;
+          }
+          continue;
+        }
+        for (int j = 0; j < width; j++) {
+          const float d = row[j]; /* loaded unconditionally: a select, not a branch */
+          const float v = mask[j] > 0.0f ? d : 0.0f;
+          o[j] = v;
+          acc[j] += v;
+        }
+      }
+      for (int j = 0; j < width; j++) partial[c0 + j] += acc[j];
+    }
+  }
+}
+
 /* ------------------------------------------------------------------------------------------------- thread pool */
 
 /*
@@ -668,7 +776,33 @@ static void forward_unit(void *arg, int u) {
 
 /* ----------------------------------------------------------------------------------------------- input gradient */
 
-/* Unit u: image u's dx (its col2im touches only that image). */
+/* col2im of im2col rows m0 .. m0 + mc - 1 (`cols`, K floats each): adds each row's patch back into dx, a filter row
+ * (kw * Ci consecutive floats) at a time. */
+static void col2im_rows(const Conv *p, const float *cols, int m0, int mc) {
+  const int k = p->kh * p->kw * p->ci;
+  const int span = p->kw * p->ci;
+  Pixel q = pixel_of(p, m0);
+  for (int r = 0; r < mc; r++, next_pixel(p, &q)) {
+    const float *row = cols + (size_t)r * k;
+    const int ix0 = q.ox * p->sw - p->pl;
+    int j0, j1;
+    inside_taps(p, ix0, &j0, &j1);
+    if (j0 == j1) continue;
+    const int count = (j1 - j0) * p->ci;
+    for (int i = 0; i < p->kh; i++) {
+      const int iy = q.oy * p->sh + i - p->pt;
+      if (iy < 0 || iy >= p->h) continue;
+      float *d = p->out + (((size_t)q.n * p->h + iy) * p->w + (size_t)(ix0 + j0)) * p->ci;
+      const float *s = row + (size_t)i * span + j0 * p->ci;
+      for (int c2 = 0; c2 < count; c2++) d[c2] += s[c2];
+    }
+  }
+}
+
+/*
+ * Unit u: image u's dx (its col2im touches only that image). With p->mask, each band of dx rows that no later output
+ * row touches is masked and summed as soon as it is final (the bands depend on the shape only), while it is in cache.
+ */
 static void input_gradient_unit(void *arg, int u) {
   Job *job = arg;
   const Conv *p = job->p;
@@ -684,6 +818,9 @@ static void input_gradient_unit(void *arg, int u) {
   const size_t image_size = (size_t)p->h * p->w * p->ci;
   if (!direct) memset(p->out + (size_t)u * image_size, 0, image_size * sizeof(float));
   const int end = (u + 1) * per_image;
+  double *sums = p->mask != NULL ? p->mask_sums + (size_t)u * p->ci : NULL;
+  for (int c = 0; sums != NULL && c < p->ci; c++) sums[c] = 0.0;
+  int done = 0; /* rows of dx masked */
   for (int m0 = u * per_image; m0 < end; m0 += MC) {
     const int mc = end - m0 < MC ? end - m0 : MC;
     /* cols = dy[m0 .. m0 + mc) . filter^T, depth Co */
@@ -694,24 +831,17 @@ static void input_gradient_unit(void *arg, int u) {
       const Operand op = { a + k0, p->co, 1 };
       block_product(job->kernel, mc, k, kc, op, job->packed_b + (size_t)k0 * width, c, k, k0 > 0, NULL, 0);
     }
-    if (direct) continue;
-    /* col2im: add each row's patch back into dx, a filter row (kw * Ci consecutive floats) at a time */
-    Pixel q = pixel_of(p, m0);
-    const int span = p->kw * p->ci;
-    for (int r = 0; r < mc; r++, next_pixel(p, &q)) {
-      const float *row = cols + (size_t)r * k;
-      const int ix0 = q.ox * p->sw - p->pl;
-      int j0, j1;
-      inside_taps(p, ix0, &j0, &j1);
-      if (j0 == j1) continue;
-      const int count = (j1 - j0) * p->ci;
-      for (int i = 0; i < p->kh; i++) {
-        const int iy = q.oy * p->sh + i - p->pt;
-        if (iy < 0 || iy >= p->h) continue;
-        float *d = p->out + (((size_t)q.n * p->h + iy) * p->w + (size_t)(ix0 + j0)) * p->ci;
-        const float *s = row + (size_t)i * span + j0 * p->ci;
-        for (int c2 = 0; c2 < count; c2++) d[c2] += s[c2];
-      }
+    if (!direct) col2im_rows(p, cols, m0, mc);
+    if (p->mask == NULL) continue;
+    /* the ReLU gradient of x on the rows of dx no later output row touches */
+    const int last = m0 + mc - 1 - u * per_image;                                      /* the image's last pixel so far */
+    const int complete = last % p->wo == p->wo - 1 ? last / p->wo + 1 : last / p->wo; /* its output rows done */
+    int limit = m0 + mc == end ? p->h : complete * p->sh - p->pt;                       /* rows of dx now final */
+    if (limit > p->h) limit = p->h;
+    if (limit > done) {
+      const size_t at = (size_t)u * p->h * p->w * p->ci;
+      masked_column_sums(p->out + at, p->mask + at, p->out + at, p->ci, done * p->w, limit * p->w, sums);
+      done = limit;
     }
   }
 }
@@ -771,52 +901,51 @@ static void filter_reduce_unit(void *arg, int u) {
  * Where K = kh * kw * Ci is tiny (the stem: 4 x 4 x 1 = 16), im2col and packing cost more than the product, so the
  * forward and the filter gradient run directly: each output pixel's taps are read from x where they lie, Co in 16-lane
  * vectors (one AVX-512 register, two AVX2 ones, four SSE/NEON ones: GCC/Clang vector extensions compiled once per
- * micro-kernel's instruction set, the one in use chosen by the kernel). Co must be a multiple of 16, at most DIRECT_CO.
+ * micro-kernel's instruction set, the one in use chosen by the kernel). Ci <= 4, K <= DIRECT_MAX_K, Co a multiple of
+ * 16 up to DIRECT_CO.
  */
 #define DIRECT_MAX_K 64
 #define DIRECT_CO 64
-typedef float v16f __attribute__((vector_size(64), aligned(4)));
 
 static int is_direct(const Conv *p) {
-  return p->kh * p->kw * p->ci <= DIRECT_MAX_K && p->co % 16 == 0 && p->co <= DIRECT_CO && !is_pointwise(p);
+  /* Ci <= 4: the im2col runs are a few floats; at Ci = 16 (the 2x2 shortcut, K = 64) the product wins again */
+  return p->ci <= 4 && p->kh * p->kw * p->ci <= DIRECT_MAX_K && p->co % 16 == 0 && p->co <= DIRECT_CO && !is_pointwise(p);
 }
 
-/* The taps of output pixel (n, oy, ox) inside the image: tap index t = (i * kw + j) * Ci + c and the x offset of each. */
-static inline int direct_taps(const Conv *p, int n, int oy, int ox, int *tap, const float **src) {
-  int count = 0;
-  const int iy0 = oy * p->sh - p->pt, ix0 = ox * p->sw - p->pl;
-  for (int i = 0; i < p->kh; i++) {
-    const int iy = iy0 + i;
-    if (iy < 0 || iy >= p->h) continue;
-    for (int j = 0; j < p->kw; j++) {
-      const int ix = ix0 + j;
-      if (ix < 0 || ix >= p->w) continue;
-      const float *s = p->x + (((size_t)n * p->h + iy) * p->w + ix) * p->ci;
-      for (int c = 0; c < p->ci; c++) {
-        tap[count] = (i * p->kw + j) * p->ci + c;
-        src[count++] = s + c;
-      }
-    }
-  }
-  return count;
-}
+/*
+ * Visits the taps of output pixel (n, oy, ox) that fall inside the image, a filter row at a time: BODY runs with
+ * `s` (the row's first inside value of x), `f0` (its index in the filter's K rows) and `c0 .. c1` (the inside columns
+ * of the row, kw * Ci floats, read s[t - c0] for column t), so that the usual inside case is one short loop.
+ */
+#define CXR8_DIRECT_TAPS(p, n, oy, ox, BODY)                                                                         \
+  do {                                                                                                               \
+    const int ix0_ = (ox) * (p)->sw - (p)->pl, span_ = (p)->kw * (p)->ci;                                            \
+    int j0_, j1_;                                                                                                    \
+    inside_taps((p), ix0_, &j0_, &j1_);                                                                              \
+    const int c0 = j0_ * (p)->ci, c1 = j1_ * (p)->ci;                                                                \
+    for (int i_ = 0; i_ < (p)->kh && c0 < c1; i_++) {                                                                \
+      const int iy_ = (oy) * (p)->sh + i_ - (p)->pt;                                                                 \
+      if (iy_ < 0 || iy_ >= (p)->h) continue;                                                                        \
+      const float *s = (p)->x + (((size_t)(n) * (p)->h + iy_) * (p)->w + (size_t)(ix0_ + j0_)) * (p)->ci;            \
+      const int f0 = i_ * span_;                                                                                     \
+      BODY                                                                                                           \
+    }                                                                                                                \
+  } while (0)
 
 /* Forward, unit u: output row u (image u / Ho, row u % Ho), y = sum over taps of x * filter row (+ bias, ReLU). */
 #define CXR8_DIRECT_FORWARD(NAME, TARGET)                                                                            \
   TARGET static void NAME(const Conv *p, int u) {                                                                    \
-    const int n = u / p->ho, oy = u % p->ho, blocks = p->co / 16;                                                    \
+    const int n = u / p->ho, oy = u % p->ho, blocks = p->co / 16, co = p->co;                                        \
     const v16f zero = { 0 };                                                                                         \
-    v16f bias[DIRECT_CO / 16];                                                                                       \
-    for (int b = 0; b < blocks; b++) bias[b] = p->bias != NULL ? *(const v16f *)(p->bias + 16 * b) : zero;           \
-    int tap[DIRECT_MAX_K];                                                                                           \
-    const float *src[DIRECT_MAX_K];                                                                                  \
-    float *y = p->out + ((size_t)n * p->ho + oy) * p->wo * p->co;                                                    \
-    for (int ox = 0; ox < p->wo; ox++, y += p->co) {                                                                 \
-      const int count = direct_taps(p, n, oy, ox, tap, src);                                                         \
+    float *y = p->out + ((size_t)n * p->ho + oy) * p->wo * co;                                                       \
+    for (int ox = 0; ox < p->wo; ox++, y += co) {                                                                    \
       for (int b = 0; b < blocks; b++) {                                                                             \
-        v16f acc = bias[b];                                                                                          \
-        for (int t = 0; t < count; t++) acc += *src[t] * *(const v16f *)(p->filter + (size_t)tap[t] * p->co + 16 * b); \
-        if (p->relu) acc = acc > zero ? acc : zero;                                                                  \
+        v16f acc = p->bias != NULL ? *(const v16f *)(p->bias + 16 * b) : zero;                                       \
+        const float *fb = p->filter + 16 * b;                                                                        \
+        CXR8_DIRECT_TAPS(p, n, oy, ox, {                                                                             \
+          for (int t = c0; t < c1; t++) acc += s[t - c0] * *(const v16f *)(fb + (size_t)(f0 + t) * co);              \
+        });                                                                                                          \
+        if (p->relu) acc = (v16f)((v16i)acc & (acc > zero)); /* lanes > 0 keep their bits, others +0 */              \
         *(v16f *)(y + 16 * b) = acc;                                                                                 \
       }                                                                                                              \
     }                                                                                                                \
@@ -831,17 +960,17 @@ static inline int direct_taps(const Conv *p, int n, int oy, int ox, int *tap, co
     const int k = p->kh * p->kw * p->ci, blocks = p->co / 16;                                                        \
     const v16f zero = { 0 };                                                                                         \
     v16f acc[DIRECT_MAX_K * DIRECT_CO / 16];                                                                         \
-    int tap[DIRECT_MAX_K];                                                                                           \
-    const float *src[DIRECT_MAX_K];                                                                                  \
     for (int q = 0; q < k * p->co; q++) partial[q] = 0.0;                                                            \
     for (int oy = 0; oy < p->ho; oy++) {                                                                             \
       for (int q = 0; q < k * blocks; q++) acc[q] = zero;                                                            \
       const float *dy = p->dy + ((size_t)u * p->ho + oy) * p->wo * p->co;                                            \
       for (int ox = 0; ox < p->wo; ox++, dy += p->co) {                                                              \
-        const int count = direct_taps(p, u, oy, ox, tap, src);                                                       \
         for (int b = 0; b < blocks; b++) {                                                                           \
           const v16f d = *(const v16f *)(dy + 16 * b);                                                               \
-          for (int t = 0; t < count; t++) acc[tap[t] * blocks + b] += *src[t] * d;                                   \
+          v16f *ab = acc + b;                                                                                        \
+          CXR8_DIRECT_TAPS(p, u, oy, ox, {                                                                           \
+            for (int t = c0; t < c1; t++) ab[(f0 + t) * blocks] += s[t - c0] * d;                                    \
+          });                                                                                                        \
         }                                                                                                            \
       }                                                                                                              \
       for (int q = 0; q < k * blocks; q++) {                                                                         \
@@ -850,14 +979,8 @@ static inline int direct_taps(const Conv *p, int n, int oy, int ox, int *tap, co
     }                                                                                                                \
   }
 
-CXR8_DIRECT_FORWARD(direct_forward_generic, )
-CXR8_DIRECT_FILTER(direct_filter_generic, )
-#ifdef CXR8_X86
-CXR8_DIRECT_FORWARD(direct_forward_avx2, __attribute__((target("avx2,fma"))))
-CXR8_DIRECT_FILTER(direct_filter_avx2, __attribute__((target("avx2,fma"))))
-CXR8_DIRECT_FORWARD(direct_forward_avx512, __attribute__((target("avx512f"))))
-CXR8_DIRECT_FILTER(direct_filter_avx512, __attribute__((target("avx512f"))))
-#endif
+CXR8_PER_ISA(CXR8_DIRECT_FORWARD, direct_forward)
+CXR8_PER_ISA(CXR8_DIRECT_FILTER, direct_filter)
 
 typedef struct {
   const Conv *p;
@@ -867,21 +990,13 @@ typedef struct {
 
 static void direct_forward_unit(void *arg, int u) {
   const DirectJob *j = arg;
-#ifdef CXR8_X86
-  if (j->kernel == &KERNEL_AVX512) return direct_forward_avx512(j->p, u);
-  if (j->kernel == &KERNEL_AVX2) return direct_forward_avx2(j->p, u);
-#endif
-  direct_forward_generic(j->p, u);
+  CXR8_BY_ISA(j->kernel, direct_forward, (j->p, u));
 }
 
 static void direct_filter_unit(void *arg, int u) {
   const DirectJob *j = arg;
   double *partial = j->partials + (size_t)u * j->p->kh * j->p->kw * j->p->ci * j->p->co;
-#ifdef CXR8_X86
-  if (j->kernel == &KERNEL_AVX512) return direct_filter_avx512(j->p, u, partial);
-  if (j->kernel == &KERNEL_AVX2) return direct_filter_avx2(j->p, u, partial);
-#endif
-  direct_filter_generic(j->p, u, partial);
+  CXR8_BY_ISA(j->kernel, direct_filter, (j->p, u, partial));
 }
 
 static int conv_forward_direct(const Conv *p, int threads) {
@@ -933,6 +1048,21 @@ static int conv_input_gradient(const Conv *p, int threads) {
   return job.failed ? -1 : 0;
 }
 
+/* The input gradient masked by p->mask, and its column sums (over images in order, into sums: Ci values). */
+static int conv_input_gradient_masked(Conv *p, float *sums, int threads) {
+  p->mask_sums = malloc((size_t)p->n * p->ci * sizeof(double));
+  if (p->mask_sums == NULL) return -1;
+  const int status = conv_input_gradient(p, threads);
+  for (int c = 0; c < p->ci; c++) {
+    double s = 0.0;
+    for (int n = 0; n < p->n; n++) s += p->mask_sums[(size_t)n * p->ci + c];
+    sums[c] = (float)s;
+  }
+  free(p->mask_sums);
+  p->mask_sums = NULL;
+  return status;
+}
+
 static int conv_filter_gradient(const Conv *p, int threads) {
   if (is_direct(p)) return conv_filter_gradient_direct(p, threads);
   const int m = p->n * p->ho * p->wo;
@@ -968,8 +1098,6 @@ static int conv_filter_gradient(const Conv *p, int threads) {
  * thread count), so a bias gradient is the same on 1 thread or 8, fused into the ReLU gradient or not.
  */
 #define SUM_ROWS 1024
-/* Columns summed per pass over the rows (a bias gradient's are at most a few hundred: one pass). */
-#define SUM_COLS 256
 
 typedef struct {
   const float *x;  /* rows x cols: summed (or, with y, the gradient dy) */
@@ -979,41 +1107,14 @@ typedef struct {
   double *partial; /* cols sums per unit */
 } SumJob;
 
-/*
- * Unit u: the column sums of rows u * SUM_ROWS .. (in float over blocks of 256 rows, added into double partials: a
- * fixed order, a small error); with y, the rows are first masked (dy where y > 0, else 0) and written to out.
- */
-CXR8_VECTORIZABLE static void column_sum_unit(void *arg, int u) {
+/* Unit u: the column sums of rows u * SUM_ROWS .. (see masked_column_sums). */
+static void column_sum_unit(void *arg, int u) {
   SumJob *t = arg;
   const int begin = u * SUM_ROWS;
   const int end = t->rows - begin < SUM_ROWS ? t->rows : begin + SUM_ROWS;
   double *partial = t->partial + (size_t)u * t->cols;
-  float acc[SUM_COLS];
-  for (int c0 = 0; c0 < t->cols; c0 += SUM_COLS) {
-    const int width = t->cols - c0 < SUM_COLS ? t->cols - c0 : SUM_COLS;
-    for (int j = 0; j < width; j++) partial[c0 + j] = 0.0;
-    for (int r0 = begin; r0 < end; r0 += 256) {
-      const int r1 = end - r0 < 256 ? end : r0 + 256;
-      for (int j = 0; j < width; j++) acc[j] = 0.0f;
-      for (int r = r0; r < r1; r++) {
-        const size_t at = (size_t)r * t->cols + c0;
-        const float *restrict row = t->x + at;
-        if (t->y == NULL) {
-          for (int j = 0; j < width; j++) acc[j] += row[j];
-          continue;
-        }
-        const float *restrict mask = t->y + at;
-        float *restrict o = t->out + at;
-        for (int j = 0; j < width; j++) {
-          const float d = row[j]; /* loaded unconditionally: a select, not a branch */
-          const float v = mask[j] > 0.0f ? d : 0.0f;
-          o[j] = v;
-          acc[j] += v;
-        }
-      }
-      for (int j = 0; j < width; j++) partial[c0 + j] += acc[j];
-    }
-  }
+  for (int c = 0; c < t->cols; c++) partial[c] = 0.0;
+  masked_column_sums(t->x, t->y, t->out, t->cols, begin, end, partial);
 }
 
 /* sums[c] = sum over rows of x[row][c] (y: of the masked x, written to out); -1 when out of memory. */
@@ -1058,6 +1159,42 @@ CXR8_VECTORIZABLE static inline float exp_nonpositive(float t) {
   return t < -87.0f ? 0.0f : p * scale;
 }
 
+/*
+ * exp_nonpositive on 16 lanes, the same operations in the same order (so the same bits), compiled per instruction set:
+ * the exponentials pass of LSE pooling where the depth is a multiple of 16 (w = e^(r (x - peak)), total += w).
+ */
+#define CXR8_LSE_EXP(NAME, TARGET)                                                                                   \
+  TARGET static void NAME(const float *x, const float *peak, float r, int P, int D, float *w, float *total) {       \
+    const v16f zero = { 0 }, low = zero - 87.0f;                                                                     \
+    for (int d = 0; d < D; d += 16) {                                                                                \
+      const v16f top = *(const v16f *)(peak + d);                                                                    \
+      v16f sum = *(const v16f *)(total + d);                                                                         \
+      for (int p = 0; p < P; p++) {                                                                                  \
+        const v16f t = r * (*(const v16f *)(x + (size_t)p * D + d) - top);                                          \
+        const v16i under = t < low;                                                                                  \
+        const v16f v = (v16f)((under & (v16i)low) | (~under & (v16i)t));                                             \
+        const v16i i = __builtin_convertvector(v * 1.44269504f - 0.5f, v16i);                                        \
+        const v16f n = __builtin_convertvector(i, v16f);                                                             \
+        const v16f f = (v - n * 0.693145752f) - n * 1.42860677e-6f;                                                  \
+        v16f q = f * (1.0f / 720.0f) + 1.0f / 120.0f;                                                                \
+        q = q * f + 1.0f / 24.0f;                                                                                    \
+        q = q * f + 1.0f / 6.0f;                                                                                     \
+        q = q * f + 0.5f;                                                                                            \
+        q = q * f + 1.0f;                                                                                            \
+        q = q * f + 1.0f;                                                                                            \
+        const v16f e = (v16f)(~under & (v16i)(q * (v16f)((i + 127) << 23)));                                        \
+        *(v16f *)(w + (size_t)p * D + d) = e;                                                                        \
+        sum += e;                                                                                                    \
+      }                                                                                                              \
+      *(v16f *)(total + d) = sum;                                                                                    \
+    }                                                                                                                \
+  }
+CXR8_PER_ISA(CXR8_LSE_EXP, lse_exp)
+
+static void lse_exponentials(const float *x, const float *peak, float r, int P, int D, float *w, float *total) {
+  CXR8_BY_ISA(kernel, lse_exp, (x, peak, r, P, D, w, total));
+}
+
 typedef struct {
   const float *x; /* [images, positions, depth] */
   float *pooled;  /* [images, depth] */
@@ -1088,13 +1225,17 @@ CXR8_VECTORIZABLE static void lse_unit(void *arg, int n) {
     for (int d = 0; d < D; d++) peak[d] = row[d] > peak[d] ? row[d] : peak[d];
   }
   for (int d = 0; d < D; d++) total[d] = 0.0f;
-  for (int p = 0; p < P; p++) {
-    const float *row = x + (size_t)p * D;
-    float *wr = w + (size_t)p * D;
-    for (int d = 0; d < D; d++) {
-      const float e = exp_nonpositive(t->r * (row[d] - peak[d]));
-      wr[d] = e;
-      total[d] += e;
+  if (D % 16 == 0) {
+    lse_exponentials(x, peak, t->r, P, D, w, total);
+  } else {
+    for (int p = 0; p < P; p++) {
+      const float *row = x + (size_t)p * D;
+      float *wr = w + (size_t)p * D;
+      for (int d = 0; d < D; d++) {
+        const float e = exp_nonpositive(t->r * (row[d] - peak[d]));
+        wr[d] = e;
+        total[d] += e;
+      }
     }
   }
   for (int d = 0; d < D; d++) {
@@ -1111,6 +1252,51 @@ static int lse_pool(const float *x, int images, int positions, int depth, float 
   LseJob job = { .x = x, .pooled = pooled, .weights = weights, .positions = positions, .depth = depth, .r = r };
   parallel_for(lse_unit, &job, images, threads);
   return job.failed ? -1 : 0;
+}
+
+/* ------------------------------------------------------------------------------------ input standardisation */
+
+typedef struct {
+  const float *x;
+  float *out;
+  int size; /* values per image */
+  float epsilon;
+} StandardiseJob;
+
+/* The sum of v[0 .. count) (or of (v - centre)^2 with `squares`): 16 float lanes over runs of 1024, added in double. */
+CXR8_VECTORIZABLE static double lane_sum(const float *v, int count, float centre, int squares) {
+  double total = 0.0;
+  for (int r0 = 0; r0 < count; r0 += 1024) {
+    const int r1 = count - r0 < 1024 ? count : r0 + 1024;
+    float acc[16] = { 0 };
+    int i = r0;
+    for (; i + 16 <= r1; i += 16) {
+      for (int l = 0; l < 16; l++) {
+        const float d = v[i + l] - centre;
+        acc[l] += squares ? d * d : v[i + l];
+      }
+    }
+    for (; i < r1; i++) {
+      const float d = v[i] - centre;
+      acc[0] += squares ? d * d : v[i];
+    }
+    for (int l = 0; l < 16; l++) total += acc[l];
+  }
+  return total;
+}
+
+/*
+ * Unit n: image n minus its mean, divided by its standard deviation + epsilon (tf.moments' population variance: the
+ * mean of the squared deviations), in three passes over the image (mean, variance, output).
+ */
+CXR8_VECTORIZABLE static void standardise_unit(void *arg, int n) {
+  const StandardiseJob *j = arg;
+  const float *restrict x = j->x + (size_t)n * j->size;
+  float *restrict out = j->out + (size_t)n * j->size;
+  const float mean = (float)(lane_sum(x, j->size, 0.0f, 0) / j->size);
+  const float variance = (float)(lane_sum(x, j->size, mean, 1) / j->size);
+  const float scale = sqrtf(variance) + j->epsilon;
+  for (int i = 0; i < j->size; i++) out[i] = (x[i] - mean) / scale;
 }
 
 /* ------------------------------------------------------------------------------------------- element-wise ops */
@@ -1260,7 +1446,7 @@ static napi_value js_conv(napi_env env, napi_callback_info info) {
   napi_value argv[4];
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 3) return throw_type_error(env, "conv(op, heap, params): expected 3 arguments");
   int32_t op;
-  if (napi_get_value_int32(env, argv[0], &op) != napi_ok || op < 0 || op > 6) return throw_type_error(env, "conv: op must be 0 to 6");
+  if (napi_get_value_int32(env, argv[0], &op) != napi_ok || op < 0 || op > 7) return throw_type_error(env, "conv: op must be 0 to 7");
   void *heap_data;
   size_t heap_length;
   if (napi_get_arraybuffer_info(env, argv[1], &heap_data, &heap_length) != napi_ok) return throw_type_error(env, "conv: heap must be an ArrayBuffer");
@@ -1298,6 +1484,16 @@ static napi_value js_conv(napi_env env, napi_callback_info info) {
       return NULL;
     }
     elementwise(op == 5 ? RELU_GRADIENT : q[P_RELU] != 0 ? SUM_RELU : SUM, a, b, out, count, (int)q[P_THREADS]);
+    return NULL;
+  }
+  if (op == 7) {
+    if (q[P_N] < 1 || q[P_H] < 1 || !(q[P_R] >= 0)) return throw_type_error(env, "standardisation: expected images, values per image >= 1 and epsilon >= 0");
+    const size_t size = (size_t)q[P_N] * (size_t)q[P_H];
+    const float *x = at(base, heap_length, q[P_X], size);
+    float *out = (float *)at(base, heap_length, q[P_OUT], size);
+    if (x == NULL || x == bad || out == NULL || out == bad) return throw_type_error(env, "standardisation: a tensor offset is outside the heap or misaligned");
+    const StandardiseJob job = { .x = x, .out = out, .size = (int)q[P_H], .epsilon = (float)q[P_R] };
+    parallel_for(standardise_unit, (void *)&job, (int)q[P_N], (int)q[P_THREADS]);
     return NULL;
   }
   if (op == 4) {
@@ -1346,7 +1542,17 @@ static napi_value js_conv(napi_env env, napi_callback_info info) {
   }
   p.out = out;
   const int threads = (int)q[P_THREADS];
-  const int status = op == 0 ? conv_forward(&p, threads) : op == 1 ? conv_input_gradient(&p, threads) : conv_filter_gradient(&p, threads);
+  float *sums = NULL;
+  if (op == 1 && argc >= 4) { /* masked by a ReLU's output (at P_X, x's shape), with the column sums into a Float32Array */
+    size_t cols = 0;
+    sums = typed_array(env, argv[3], napi_float32_array, &cols);
+    if (sums == NULL || cols != (size_t)p.ci) return throw_type_error(env, "conv: input gradient sums must be a Float32Array of Ci values");
+    p.mask = at(base, heap_length, q[P_X], nx);
+    if (p.mask == NULL || p.mask == bad) return throw_type_error(env, "conv: the input gradient's mask offset is outside the heap or misaligned");
+  }
+  const int status = op == 0 ? conv_forward(&p, threads)
+                     : op == 1 ? (sums != NULL ? conv_input_gradient_masked(&p, sums, threads) : conv_input_gradient(&p, threads))
+                               : conv_filter_gradient(&p, threads);
   if (status != 0) {
     napi_throw_error(env, NULL, "conv: out of memory");
     return NULL;
@@ -1435,7 +1641,7 @@ static napi_value js_kernel(napi_env env, napi_callback_info info) {
 }
 
 /* The calling convention's version: src/native.ts refuses an addon built from another version of this file. */
-#define CXR8_NATIVE_ABI 4
+#define CXR8_NATIVE_ABI 5
 
 NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   choose_micro_kernel();

@@ -40,7 +40,7 @@ import { writeAtomic } from '@cxr8/labeler';
 import { dirname, join } from 'node:path';
 import { ModelError } from './errors.js';
 import { DEFAULT_LSE_R, lsePool } from './lse-pooling.js';
-import { NATIVE_ADD_RELU_KERNEL, NATIVE_RELU_GRADIENT_KERNEL } from './native.js';
+import { NATIVE_ADD_RELU_KERNEL, NATIVE_CONV_INPUT_GRADIENT_RELU_KERNEL, NATIVE_RELU_GRADIENT_KERNEL, NATIVE_STANDARDIZE_KERNEL } from './native.js';
 
 /** The built-in, from-scratch backbones. */
 export type BuiltinBackbone = 'resnet-tiny' | 'resnet-small';
@@ -227,9 +227,39 @@ export type InputNorm = (typeof INPUT_NORMS)[number];
 export function normalizeImages(images: tf.Tensor4D, norm: InputNorm): tf.Tensor4D {
   return tf.tidy(() => {
     if (norm === 'fixed') return tf.mul(tf.sub(images, 0.5), 4) as tf.Tensor4D;
+    if (images.dtype === 'float32' && tf.getKernel(NATIVE_STANDARDIZE_KERNEL, tf.getBackend()) !== undefined) return standardizeNative(images);
     const { mean, variance } = tf.moments(images, [1, 2, 3], true);
-    return tf.div(tf.sub(images, mean), tf.add(tf.sqrt(variance), 1e-5)) as tf.Tensor4D;
+    return tf.div(tf.sub(images, mean), tf.add(tf.sqrt(variance), STANDARDIZE_EPSILON)) as tf.Tensor4D;
   });
+}
+
+/** Added to each image's standard deviation by `normalizeImages('image')`. */
+const STANDARDIZE_EPSILON = 1e-5;
+
+/**
+ * `normalizeImages(images, 'image')` in one native pass per image, with its gradient written out (the input gradient
+ * is taken by the cell-offset measurement): with c = x - mean, sd the standard deviation, s = sd + epsilon and P the
+ * values per image, dx = (dy - mean(dy)) / s - c * sum(dy c) / (P sd s^2) (0 for a flat image, where c = 0).
+ */
+function standardizeNative(images: tf.Tensor4D): tf.Tensor4D {
+  const op = tf.customGrad(((x: tf.Tensor4D, save: tf.GradSaveFunc) => {
+    save([x]);
+    const value = tf.engine().runKernel(NATIVE_STANDARDIZE_KERNEL, { x }, { epsilon: STANDARDIZE_EPSILON }) as tf.Tensor4D;
+    const gradFunc = (dy: tf.Tensor4D, saved: tf.Tensor[]) => {
+      const input = saved[0] as tf.Tensor4D;
+      const axes = [1, 2, 3];
+      const { mean, variance } = tf.moments(input, axes, true);
+      const centred = tf.sub(input, mean);
+      const sd = tf.sqrt(variance);
+      const s = tf.add(sd, STANDARDIZE_EPSILON);
+      const positions = input.shape[1] * input.shape[2] * input.shape[3];
+      const first = tf.div(tf.sub(dy, tf.mean(dy, axes, true)), s);
+      const projection = tf.divNoNan(tf.sum(tf.mul(dy, centred), axes, true), tf.mul(tf.mul(sd, tf.square(s)), positions));
+      return tf.sub(first, tf.mul(centred, projection));
+    };
+    return { value, gradFunc };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return op(images) as tf.Tensor4D;
 }
 
 class Variables {
@@ -284,8 +314,14 @@ const FUSED_CONV_GRADIENT: tf.GradConfig = {
     // One ReLU mask for the three gradients, made once (in one native pass where the kernel is registered).
     const g = a.activation === 'linear' ? (dy as tf.Tensor4D) : reluGradient(dy as tf.Tensor4D, y);
     const common = { strides: a.strides, pad: a.pad, dataFormat: 'NHWC' as const, dimRoundingMode: a.dimRoundingMode };
+    // An input that is a ReLU's output (only convBiasActivation's caller knows) gets its input gradient masked by it as
+    // it is written, with the sums of the producing convolution's bias gradient: that ReLU's gradient is then free.
+    const fuseRelu = (attrs as { inputIsRelu?: boolean }).inputIsRelu === true && x.dtype === 'float32' && tf.getKernel(NATIVE_CONV_INPUT_GRADIENT_RELU_KERNEL, tf.getBackend()) !== undefined;
     return {
-      x: () => tf.engine().runKernel(tf.Conv2DBackpropInput, { dy: g, filter }, { ...common, inputShape: x.shape }) as tf.Tensor4D,
+      x: () =>
+        fuseRelu
+          ? (tf.engine().runKernel(NATIVE_CONV_INPUT_GRADIENT_RELU_KERNEL, { dy: g, filter, y: x }, { ...common, inputShape: x.shape }) as tf.Tensor4D)
+          : (tf.engine().runKernel(tf.Conv2DBackpropInput, { dy: g, filter }, { ...common, inputShape: x.shape }) as tf.Tensor4D),
       filter: () => tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy: g }, { ...common, filterShape: filter.shape }) as tf.Tensor4D,
       bias: () => tf.sum(g, [0, 1, 2]),
     };
@@ -327,24 +363,40 @@ let fusedGradientRegistered = false;
  * Convolution ('same' padding) + bias + activation as one op: one FusedConv2D kernel, whose gradient (registered
  * here, see FUSED_CONV_GRADIENT) calls the two convolution gradients and a bias sum directly, each only when needed.
  * tf.fused.conv2d instead runs as three unfused ops (and takes three gradients) whenever gradients are recorded,
- * which costs a pass over the activations each.
+ * which costs a pass over the activations each. `inputIsRelu`: x is a ReLU's output (a convBiasActivation's or a
+ * residual sum's) whose gradient is only wanted through that ReLU: its input gradient is then masked as it is written
+ * (see NATIVE_CONV_INPUT_GRADIENT_RELU_KERNEL), the same values the ReLU's gradient gives, and that gradient is free.
  *
  * @example
  * ```ts
  * const y = convBiasActivation(x, kernel, bias, 2, 'relu'); // [N, H/2, W/2, Co]
  * ```
  */
-export function convBiasActivation(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, stride: number, activation: Activation): tf.Tensor4D {
+export function convBiasActivation(
+  x: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  bias: tf.Tensor1D,
+  stride: number,
+  activation: Activation,
+  inputIsRelu = false,
+): tf.Tensor4D {
   if (!fusedGradientRegistered) {
     tf.registerGradient(FUSED_CONV_GRADIENT);
     fusedGradientRegistered = true;
   }
-  const attrs = { strides: [stride, stride] as [number, number], pad: 'same' as const, dataFormat: 'NHWC' as const, dilations: [1, 1] as [number, number], activation };
+  const attrs = {
+    strides: [stride, stride] as [number, number],
+    pad: 'same' as const,
+    dataFormat: 'NHWC' as const,
+    dilations: [1, 1] as [number, number],
+    activation,
+    inputIsRelu,
+  };
   return tf.engine().runKernel(tf.FusedConv2D, { x, filter, bias }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
 }
 
-function conv(vars: Variables, name: string, x: tf.Tensor4D, stride: number, activation: Activation): tf.Tensor4D {
-  return convBiasActivation(x, vars.get(`${name}/kernel`) as tf.Tensor4D, vars.get(`${name}/bias`) as tf.Tensor1D, stride, activation);
+function conv(vars: Variables, name: string, x: tf.Tensor4D, stride: number, activation: Activation, inputIsRelu = false): tf.Tensor4D {
+  return convBiasActivation(x, vars.get(`${name}/kernel`) as tf.Tensor4D, vars.get(`${name}/bias`) as tf.Tensor1D, stride, activation, inputIsRelu);
 }
 
 interface Backbone {
@@ -395,7 +447,7 @@ function builtinBackbone(name: BuiltinBackbone, outputStride: OutputStride, seed
       let h = conv(vars, 'stem', normalizeImages(images, inputNorm), 2, 'relu');
       for (const block of blocks) {
         const a = conv(vars, `${block.name}/conv1`, h, block.stride, 'relu');
-        const b = conv(vars, `${block.name}/conv2`, a, 1, 'linear');
+        const b = conv(vars, `${block.name}/conv2`, a, 1, 'linear', true); // a: a ReLU's output, used here only
         const shortcut = block.projection ? conv(vars, `${block.name}/shortcut`, h, block.stride, 'linear') : h;
         h = addRelu(b, shortcut);
       }

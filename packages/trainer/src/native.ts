@@ -1,7 +1,8 @@
 /**
  * Native convolution kernels for the wasm backend: Conv2D, FusedConv2D (bias, ReLU), Conv2DBackpropInput and
  * Conv2DBackpropFilter run in C (`native/cxr8_conv.c`: cache-blocked matrix products with an AVX-512 or AVX2+FMA
- * micro-kernel chosen at run time, on every core) directly on the wasm backend's memory, so nothing is copied. Everything else (the element-wise ops,
+ * micro-kernel chosen at run time, on every core; direct convolutions where Ci <= 4) directly on the wasm backend's
+ * memory, so nothing is copied. Everything else (the element-wise ops,
  * pooling, the loss, autodiff, the optimiser) stays in TensorFlow.js on wasm. XNNPACK in wasm is limited to 128-bit
  * SIMD without fused multiply-add; these kernels run at about twice its rate on one core, and use the others.
  *
@@ -32,9 +33,10 @@ export interface NativeConvAddon {
   abi?: number;
   /**
    * op 0 = forward, 1 = input gradient, 2 = filter gradient, 3 = column sums, 4 = LSE pooling, 5 = ReLU gradient (with
-   * `sums`: also its column sums, the bias gradient), 6 = sum (+ ReLU); params: see native/cxr8_conv.c.
+   * `sums`: also its column sums, the bias gradient), 6 = sum (+ ReLU), 7 = per-image standardisation; params: see
+   * native/cxr8_conv.c.
    */
-  conv(op: 0 | 1 | 2 | 3 | 4 | 5 | 6, heap: ArrayBuffer, params: Float64Array, sums?: Float32Array): void;
+  conv(op: 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7, heap: ArrayBuffer, params: Float64Array, sums?: Float32Array): void;
   /** Adam's update of every variable in one pass each (params: count, beta1, beta2, epsilon, rate, threads, then size and 7 offsets per variable). */
   adam(heap: ArrayBuffer, params: Float64Array): void;
   /** 'avx512', 'avx2-fma' or 'generic': the micro-kernel in use (the best this CPU runs, chosen at load). */
@@ -44,7 +46,7 @@ export interface NativeConvAddon {
 }
 
 /** The calling convention this file speaks (CXR8_NATIVE_ABI in native/cxr8_conv.c). */
-const NATIVE_ABI = 4;
+const NATIVE_ABI = 5;
 
 /** Where the addon is built; `CXR8_NATIVE_ADDON=path` loads another build instead (the AddressSanitizer check). */
 export const NATIVE_ADDON_PATH = process.env.CXR8_NATIVE_ADDON || fileURLToPath(new URL('../native/build/cxr8_conv.node', import.meta.url));
@@ -107,6 +109,7 @@ interface WasmBackend {
   wasm: { HEAPU8: Uint8Array };
   getMemoryOffset(dataId: unknown): number;
   makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
+  incRef(dataId: unknown): void;
 }
 
 type Pad = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
@@ -126,10 +129,26 @@ export const NATIVE_LSE_KERNEL = 'Cxr8LsePool';
 
 /**
  * Name of the native ReLU gradient kernel (registered on wasm): inputs dy and y (the ReLU's output, same shape);
- * output dy where y > 0, else 0, in one pass on every core (tfjs: step(y), then a multiply). `convBiasActivation`'s
- * gradient uses it where it is registered.
+ * output dy where y > 0, else 0, in one pass on every core (tfjs: step(y), then a multiply); dy itself (no pass) where
+ * dy is a `NATIVE_CONV_INPUT_GRADIENT_RELU_KERNEL` output already masked by this y. `convBiasActivation`'s gradient
+ * uses it where it is registered.
  */
 export const NATIVE_RELU_GRADIENT_KERNEL = 'Cxr8ReluGrad';
+
+/**
+ * Name of the native input standardisation kernel (registered on wasm): input x [N, ...] float32, attr epsilon; output
+ * each image (x[n]) minus its mean, divided by its standard deviation (population) + epsilon, in one threaded call
+ * (tfjs: Mean, Sub, Square, Mean, Sqrt, Add, RealDiv). `normalizeImages` uses it where it is registered.
+ */
+export const NATIVE_STANDARDIZE_KERNEL = 'Cxr8StandardizeImages';
+
+/**
+ * Name of the native input gradient fused with a ReLU gradient (registered on wasm): inputs dy, filter and y (the
+ * convolution's input, the output of a ReLU), attrs those of Conv2DBackpropInput; output the input gradient where y > 0,
+ * else 0, and its column sums (the bias gradient of the convolution that made y) in the same pass over each image. The
+ * ReLU gradient of y then returns it as it is. `convBiasActivation(..., inputIsRelu = true)`'s gradient uses it.
+ */
+export const NATIVE_CONV_INPUT_GRADIENT_RELU_KERNEL = 'Cxr8Conv2DBackpropInputRelu';
 
 /** Name of the native relu(a + b) kernel (registered on wasm; inputs a, b of one shape): a residual block's output. */
 export const NATIVE_ADD_RELU_KERNEL = 'Cxr8AddRelu';
@@ -218,12 +237,27 @@ function run(native: NativeConvAddon, backend: WasmBackend, op: NativeCall['op']
 
 const registeredOn = new Set<string>();
 
+/** The native call of Conv2DBackpropInput (dy, filter, attrs), or null where it does not cover the configuration. */
+function inputGradientPlan(dy: TensorInfo | undefined, filter: TensorInfo | undefined, attrs: NamedAttrMap): NativeCall | null {
+  const a = attrs as unknown as tf.Conv2DBackpropInputAttrs;
+  if (dy === undefined || filter === undefined || !allFloat(dy, filter)) return null;
+  const shape = convParams(a.inputShape, filter.shape, a.strides, a.pad as Pad, 1, a.dimRoundingMode, a.dataFormat);
+  if (shape === null || shape.outShape.some((d, i) => d !== dy.shape[i])) return null;
+  return { op: 1, params: shape.params, outShape: [...a.inputShape], tensors: { dy, filter } };
+}
+
+/**
+ * Outputs of `NATIVE_CONV_INPUT_GRADIENT_RELU_KERNEL` (keyed by dataId): the dataId of the ReLU output they are already
+ * masked by, so that the ReLU gradient of that output (dy, y) returns dy itself instead of masking it again.
+ */
+const maskedBy = new WeakMap<object, object>();
+
 /**
  * What a kernel asks of the addon: the op, its parameters (offsets filled in from `tensors`) and the output shape; or,
  * with `values`, no call: the output is those values (a bias gradient the ReLU gradient already summed).
  */
 interface NativeCall {
-  op: 0 | 1 | 2 | 3 | 4 | 5 | 6;
+  op: 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7;
   params: Float64Array;
   outShape: number[];
   tensors: Partial<Record<'x' | 'filter' | 'bias' | 'dy', TensorInfo>>;
@@ -247,7 +281,8 @@ function allFloat(...infos: (TensorInfo | undefined)[]): boolean {
  * the kernels they replace), and of Sum over every axis but the last (a bias gradient: wasm transposes the whole tensor
  * first; a Sum of a native ReLU gradient's output returns the sums that kernel made in its pass), and of same-shape
  * float32 Add of 64 Ki values or more; adds `NATIVE_LSE_KERNEL` (LSE pooling with its softmax weights),
- * `NATIVE_RELU_GRADIENT_KERNEL`, `NATIVE_ADD_RELU_KERNEL` and `NATIVE_ADAM_KERNEL`. Returns false, registering nothing, when the addon is not loaded; a second call does nothing. Call after the wasm
+ * `NATIVE_RELU_GRADIENT_KERNEL`, `NATIVE_CONV_INPUT_GRADIENT_RELU_KERNEL`, `NATIVE_ADD_RELU_KERNEL`,
+ * `NATIVE_STANDARDIZE_KERNEL` and `NATIVE_ADAM_KERNEL`. Returns false, registering nothing, when the addon is not loaded; a second call does nothing. Call after the wasm
  * gradient kernels are registered, before or after tf.setBackend('wasm').
  *
  * @example
@@ -298,13 +333,7 @@ export function registerNativeConvKernels(backendName = 'wasm'): boolean {
     return { op: 0, params: shape.params, outShape: shape.outShape, tensors: bias === undefined ? { x, filter } : { x, filter, bias } };
   });
 
-  replace(tf.Conv2DBackpropInput, ({ dy, filter }, attrs) => {
-    const a = attrs as unknown as tf.Conv2DBackpropInputAttrs;
-    if (dy === undefined || filter === undefined || !allFloat(dy, filter)) return null;
-    const shape = convParams(a.inputShape, filter.shape, a.strides, a.pad as Pad, 1, a.dimRoundingMode, a.dataFormat);
-    if (shape === null || shape.outShape.some((d, i) => d !== dy.shape[i])) return null;
-    return { op: 1, params: shape.params, outShape: [...a.inputShape], tensors: { dy, filter } };
-  });
+  replace(tf.Conv2DBackpropInput, ({ dy, filter }, attrs) => inputGradientPlan(dy, filter, attrs));
 
   replace(tf.Conv2DBackpropFilter, ({ x, dy }, attrs) => {
     const a = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
@@ -346,6 +375,18 @@ export function registerNativeConvKernels(backendName = 'wasm'): boolean {
     return call;
   });
 
+  replace(NATIVE_STANDARDIZE_KERNEL, ({ x }, attrs) => {
+    const epsilon = (attrs as { epsilon?: number }).epsilon ?? 0;
+    if (x === undefined || x.dtype !== 'float32' || x.shape.length < 2 || !(epsilon >= 0)) {
+      throw new TrainerError(`${NATIVE_STANDARDIZE_KERNEL}: expected a float32 [N, ...] tensor and epsilon >= 0, found ${x?.dtype} [${x?.shape.join(', ')}], epsilon ${epsilon}`);
+    }
+    const params = new Float64Array(PARAM_COUNT).fill(-1);
+    params[P.n] = x.shape[0] as number;
+    params[P.h] = x.shape.slice(1).reduce((p, q) => p * q, 1);
+    params[P.r] = epsilon;
+    return { op: 7, params, outShape: [...x.shape], tensors: { x } };
+  });
+
   // LSE pooling: max, exponentials, sums, the pooled value and the softmax weights in three passes, on every core.
   const lseKernel: KernelFunc = (args) => {
     const x = args.inputs.x as TensorInfo;
@@ -371,6 +412,26 @@ export function registerNativeConvKernels(backendName = 'wasm'): boolean {
   };
   tf.registerKernel({ kernelName: NATIVE_LSE_KERNEL, backendName, kernelFunc: lseKernel });
 
+  const inputGradientRelu: KernelFunc = (args) => {
+    const { dy, filter, y } = args.inputs;
+    const call = inputGradientPlan(dy, filter, args.attrs ?? {});
+    if (call === null || y === undefined || y.dtype !== 'float32' || y.shape.join() !== call.outShape.join()) {
+      throw new TrainerError(`${NATIVE_CONV_INPUT_GRADIENT_RELU_KERNEL}: expected float32 dy, filter and y (the input's shape, NHWC, no dilation), found y ${y?.dtype} [${y?.shape.join(', ')}]`);
+    }
+    const b = args.backend as unknown as WasmBackend;
+    for (const [slot, info] of Object.entries(call.tensors) as [keyof typeof call.tensors, TensorInfo][]) call.params[P[slot]] = offset(b, info);
+    call.params[P.x] = heapOffset(b, y);
+    const out = b.makeOutput(call.outShape, 'float32');
+    call.params[P.out] = heapOffset(b, out);
+    call.params[P.threads] = threads;
+    const sums = new Float32Array(call.outShape.at(-1) as number);
+    native.conv(1, b.wasm.HEAPU8.buffer as ArrayBuffer, call.params, sums);
+    reluGradientSums.set(out.dataId as object, sums);
+    maskedBy.set(out.dataId as object, y.dataId as object);
+    return out;
+  };
+  tf.registerKernel({ kernelName: NATIVE_CONV_INPUT_GRADIENT_RELU_KERNEL, backendName, kernelFunc: inputGradientRelu });
+
   const reluGradient: KernelFunc = (args) => {
     const dy = args.inputs.dy as TensorInfo;
     const y = args.inputs.y as TensorInfo;
@@ -378,6 +439,11 @@ export function registerNativeConvKernels(backendName = 'wasm'): boolean {
       throw new TrainerError(`${NATIVE_RELU_GRADIENT_KERNEL}: expected float32 dy and y of one shape, found ${dy.dtype} [${dy.shape.join(', ')}] and ${y.dtype} [${y.shape.join(', ')}]`);
     }
     const b = args.backend as unknown as WasmBackend;
+    if (maskedBy.get(dy.dataId as object) === y.dataId) {
+      // already masked by y (and summed) as the input gradient was written: the same data, one more reference
+      b.incRef(dy.dataId);
+      return { dataId: dy.dataId, shape: [...dy.shape], dtype: dy.dtype };
+    }
     const out = b.makeOutput([...dy.shape], 'float32');
     const params = new Float64Array(PARAM_COUNT).fill(-1);
     params[P.n] = dy.shape.reduce((p, q) => p * q, 1);

@@ -64,33 +64,48 @@ test('rejects r <= 0', (t) => {
   t.throws(() => lsePool(tf.zeros([1, 2, 2, 1]) as tf.Tensor4D, 0), { instanceOf: ModelError, message: /expected r > 0/ });
 });
 
-test('the native LSE kernel (wasm) equals the tfjs ops on the cpu backend, value and gradient, to 1e-4', async (t) => {
-  const { NATIVE_LSE_KERNEL } = await import('../src/native.js');
-  if (tf.getKernel(NATIVE_LSE_KERNEL, 'wasm') === undefined) {
-    t.log('skipped: the native kernels are not loaded');
-    t.pass();
-    return;
-  }
-  // 3 images, 7 x 9 positions, 37 channels (not a multiple of any vector width), values over a wide range.
-  const shape: [number, number, number, number] = [3, 7, 9, 37];
-  const count = shape.reduce((a, b) => a * b, 1);
-  const data = Float32Array.from({ length: count }, (_, i) => Math.sin(i * 12.9898) * 3 + ((i * 7) % 11) / 5);
-  const weights = Float32Array.from({ length: shape[0] * shape[3] }, (_, i) => Math.cos(i * 0.37));
-  const compute = () =>
-    tf.tidy(() => {
-      const x = tf.tensor4d(data, shape);
-      const w = tf.tensor2d(weights, [shape[0], shape[3]]);
-      const gradient = tf.grad((xi: tf.Tensor) => tf.sum(tf.mul(lsePool(xi as tf.Tensor4D, 10), w)))(x);
-      return [lsePool(x, 10).dataSync().slice(), lsePool(tf.mul(x, 0.1) as tf.Tensor4D, 1).dataSync().slice(), gradient.dataSync().slice()];
-    });
-  await initBackend('cpu');
-  const expected = compute();
-  await initBackend('wasm');
-  const actual = compute();
-  t.is(actual.length, 3);
-  for (let k = 0; k < expected.length; k++) {
-    let worst = 0;
-    expected[k]!.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - actual[k]![i]!) / Math.max(1, Math.abs(v)))));
-    t.true(worst < 1e-4, `output ${k}: error ${worst}`);
-  }
-});
+// 37 channels (not a multiple of any vector width: the scalar loop) and 48 (16-lane vectors, values spread so that
+// some exponents fall below the -87 cut-off), on each micro-kernel's instruction set this CPU runs.
+const lseCases = [
+  { depth: 37, spread: 1 },
+  { depth: 48, spread: 3 },
+];
+for (const c of lseCases) {
+  test.serial(`the native LSE kernel (wasm) equals the tfjs ops on the cpu backend, value and gradient, to 1e-4: ${c.depth} channels`, async (t) => {
+    const { NATIVE_LSE_KERNEL, NATIVE_KERNEL_NAMES, loadNativeConv } = await import('../src/native.js');
+    const native = loadNativeConv();
+    if (native === null || tf.getKernel(NATIVE_LSE_KERNEL, 'wasm') === undefined) {
+      t.log('skipped: the native kernels are not loaded');
+      t.pass();
+      return;
+    }
+    const shape: [number, number, number, number] = [3, 7, 9, c.depth];
+    const count = shape.reduce((a, b) => a * b, 1);
+    const data = Float32Array.from({ length: count }, (_, i) => (Math.sin(i * 12.9898) * 3 + ((i * 7) % 11) / 5) * c.spread);
+    const weights = Float32Array.from({ length: shape[0] * shape[3] }, (_, i) => Math.cos(i * 0.37));
+    const compute = () =>
+      tf.tidy(() => {
+        const x = tf.tensor4d(data, shape);
+        const w = tf.tensor2d(weights, [shape[0], shape[3]]);
+        const gradient = tf.grad((xi: tf.Tensor) => tf.sum(tf.mul(lsePool(xi as tf.Tensor4D, 10), w)))(x);
+        return [lsePool(x, 10).dataSync().slice(), lsePool(tf.mul(x, 0.1) as tf.Tensor4D, 1).dataSync().slice(), gradient.dataSync().slice()];
+      });
+    await initBackend('cpu');
+    const expected = compute();
+    await initBackend('wasm');
+    const chosen = native.kernel() as (typeof NATIVE_KERNEL_NAMES)[number];
+    try {
+      for (const kernel of NATIVE_KERNEL_NAMES.filter((k) => native.setKernel(k))) {
+        const actual = compute();
+        t.is(actual.length, 3);
+        for (let k = 0; k < expected.length; k++) {
+          let worst = 0;
+          expected[k]!.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - actual[k]![i]!) / Math.max(1, Math.abs(v)))));
+          t.true(worst < 1e-4, `${kernel}: output ${k}: error ${worst}`);
+        }
+      }
+    } finally {
+      native.setKernel(chosen);
+    }
+  });
+}

@@ -1,12 +1,13 @@
 /**
  * The native parts of a training step beyond the convolutions themselves: the ReLU gradient with its bias sums made in
  * the same pass, Adam for every variable in one call, and the thread pool's results not depending on the thread count
- * or on which thread ran which unit. Each is checked against the tfjs cpu backend.
+ * or on which thread ran which unit, the per-image input standardisation and its gradient. Each is checked against the
+ * tfjs cpu backend.
  */
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend.js';
-import { convBiasActivation } from '../src/model.js';
+import { convBiasActivation, normalizeImages } from '../src/model.js';
 import { loadNativeConv, NATIVE_ADAM_KERNEL, nativeAdamStep, nativeConvThreads, nativeKernelInfo, setNativeConvThreads } from '../src/native.js';
 import { Adam } from '../src/train.js';
 import { maxError, values } from './helpers/numeric.js';
@@ -175,3 +176,96 @@ test.serial('a Sum of a native ReLU gradient uses its pass sums only over the sa
     t.true(maxError(actual[i]!, e) < 1e-4, `sum ${i}: error ${maxError(actual[i]!, e)}`);
   });
 });
+
+test.serial("normalizeImages('image') on the native kernel (one pass per image, gradient written out) equals the cpu backend, a flat image included", async (t) => {
+  const { NATIVE_STANDARDIZE_KERNEL } = await import('../src/native.js');
+  if (native === null) {
+    t.pass();
+    return;
+  }
+  const shape: [number, number, number, number] = [3, 37, 29, 1]; // 1,073 values an image: one 1,024 run and a short one
+  const compute = () =>
+    tf.tidy(() => {
+      const pixels = values(size(shape), 61).map((v) => 0.5 + 0.4 * v);
+      pixels.fill(0.25, 2 * 37 * 29); // the third image is flat
+      const x = tf.tensor4d(pixels, shape);
+      const w = tf.tensor4d(values(size(shape), 62), shape);
+      const y = normalizeImages(x, 'image');
+      const dx = tf.grad((xi: tf.Tensor) => tf.sum(tf.mul(normalizeImages(xi as tf.Tensor4D, 'image'), w)))(x);
+      return [y, dx].map((r) => r.dataSync().slice());
+    });
+  await initBackend('cpu');
+  const expected = compute();
+  await initBackend('wasm');
+  t.not(tf.getKernel(NATIVE_STANDARDIZE_KERNEL, 'wasm'), undefined);
+  for (const threads of [1, 3]) {
+    const actual = await withThreads(threads, compute);
+    // tfjs's gradient of a flat image is NaN (sqrt at 0): the written-out one is finite; the others are compared
+    const flat = 2 * 37 * 29;
+    ['output', 'input gradient'].forEach((what, i) => {
+      const [a, e] = i === 0 ? [actual[i]!, expected[i]!] : [actual[i]!.subarray(0, flat), expected[i]!.subarray(0, flat)];
+      t.true(e.some((v) => v !== 0), `${what} is all zeros`);
+      t.true(maxError(a, e) < 1e-4, `${what}, ${threads} thread(s): error ${maxError(a, e)}`);
+    });
+    t.true(Array.from(actual[0]!.subarray(flat)).every((v) => v === 0), 'a flat image gives zeros');
+    t.true(Array.from(actual[1]!.subarray(flat)).every(Number.isFinite), 'a flat image has a finite gradient');
+  }
+});
+
+/** Two layers, relu then linear with inputIsRelu: output and gradients of sum(y2 * w) for x, f1, b1, f2, b2. */
+function chainGradients(xShape: [number, number, number, number], f1Shape: [number, number, number, number], f2Shape: [number, number, number, number], stride: number): Float32Array[] {
+  return tf.tidy(() => {
+    const x = tf.tensor4d(values(size(xShape), 71), xShape);
+    const f1 = tf.tensor4d(values(size(f1Shape), 72), f1Shape);
+    const b1 = tf.tensor1d(values(f1Shape[3], 73));
+    const f2 = tf.tensor4d(values(size(f2Shape), 74), f2Shape);
+    const b2 = tf.tensor1d(values(f2Shape[3], 75));
+    const net = (xi: tf.Tensor, f1i: tf.Tensor, b1i: tf.Tensor, f2i: tf.Tensor, b2i: tf.Tensor) =>
+      convBiasActivation(convBiasActivation(xi as tf.Tensor4D, f1i as tf.Tensor4D, b1i as tf.Tensor1D, 1, 'relu'), f2i as tf.Tensor4D, b2i as tf.Tensor1D, stride, 'linear', true);
+    const y = net(x, f1, b1, f2, b2);
+    const w = tf.tensor(values(size(y.shape), 76), y.shape);
+    const grads = tf.grads((xi: tf.Tensor, f1i: tf.Tensor, b1i: tf.Tensor, f2i: tf.Tensor, b2i: tf.Tensor) => tf.sum(tf.mul(net(xi, f1i, b1i, f2i, b2i), w)))([x, f1, b1, f2, b2]);
+    return [y, ...grads].map((g) => g.dataSync().slice() as Float32Array);
+  });
+}
+
+// The ReLU gradient fused into the next convolution's input gradient: strided (col2im by phases of rows), 1x1 (dx
+// written in place), Ci past one 256-column sum pass.
+const chainCases: { name: string; x: [number, number, number, number]; f1: [number, number, number, number]; f2: [number, number, number, number]; stride: number }[] = [
+  { name: '3x3 then 4x4 stride 2', x: [3, 14, 13, 4], f1: [3, 3, 4, 24], f2: [4, 4, 24, 16], stride: 2 },
+  { name: '3x3 then 1x1', x: [2, 9, 9, 3], f1: [3, 3, 3, 20], f2: [1, 1, 20, 7], stride: 1 },
+  { name: '1x1, Ci 300, then 3x3', x: [2, 6, 5, 8], f1: [1, 1, 8, 300], f2: [3, 3, 300, 5], stride: 1 },
+];
+
+for (const c of chainCases) {
+  test.serial(`a ReLU gradient fused into the next input gradient (inputIsRelu) equals the cpu backend, the same bits on 1 to 3 threads: ${c.name}`, async (t) => {
+    const { NATIVE_CONV_INPUT_GRADIENT_RELU_KERNEL } = await import('../src/native.js');
+    if (native === null) {
+      t.pass();
+      return;
+    }
+    await initBackend('cpu');
+    const expected = chainGradients(c.x, c.f1, c.f2, c.stride);
+    await initBackend('wasm');
+    const kernel = tf.getKernel(NATIVE_CONV_INPUT_GRADIENT_RELU_KERNEL, 'wasm');
+    t.not(kernel, undefined);
+    let calls = 0;
+    tf.unregisterKernel(NATIVE_CONV_INPUT_GRADIENT_RELU_KERNEL, 'wasm');
+    tf.registerKernel({ ...kernel!, kernelFunc: (args) => (calls++, kernel!.kernelFunc(args)) });
+    try {
+      const runs: Float32Array[][] = [];
+      for (const threads of [1, 2, 3]) runs.push(await withThreads(threads, () => chainGradients(c.x, c.f1, c.f2, c.stride)));
+      t.is(calls, 3, 'the fused kernel ran once per run');
+      for (const [r, actual] of runs.entries()) {
+        ['output', 'x gradient', 'f1 gradient', 'b1 gradient', 'f2 gradient', 'b2 gradient'].forEach((what, i) => {
+          t.true(expected[i]!.some((v) => v !== 0), `${what} is all zeros`);
+          t.true(maxError(actual[i]!, expected[i]!) < 1e-4, `${what}, ${r + 1} thread(s): error ${maxError(actual[i]!, expected[i]!)}`);
+          t.deepEqual(Array.from(actual[i]!), Array.from(runs[0]![i]!), `${what}: ${r + 1} thread(s) gives other bits than 1`);
+        });
+      }
+    } finally {
+      tf.unregisterKernel(NATIVE_CONV_INPUT_GRADIENT_RELU_KERNEL, 'wasm');
+      tf.registerKernel(kernel!);
+    }
+  });
+}

@@ -55,6 +55,10 @@ const cases: Case[] = [
   { name: '3x3 stride 2 valid', x: [2, 11, 11, 5], f: [3, 3, 5, 8], strides: 2, pad: 'valid', activation: 'relu' },
   { name: 'K = 2700 (several depth blocks)', x: [2, 12, 12, 300], f: [3, 3, 300, 7], strides: 1, pad: 'same', activation: 'linear' },
   { name: '3x3, Co 40 (a 16-row tile and an 8-row edge), K = 288', x: [2, 7, 9, 32], f: [3, 3, 32, 40], strides: 1, pad: 'same', activation: 'relu' },
+  // direct convolutions (K <= 64, Co a multiple of 16 up to 64): taps cut by every edge, several 16-column blocks
+  { name: 'direct: stem 4x4 stride 2, Ci 1, 3 images, Co 32', x: [3, 18, 17, 1], f: [4, 4, 1, 32], strides: 2, pad: 'same', activation: 'relu' },
+  { name: 'direct: 3x3 stride 1, Ci 3, Co 48', x: [2, 10, 11, 3], f: [3, 3, 3, 48], strides: 1, pad: 'same', activation: 'linear' },
+  { name: 'direct: 5x5 stride 3 valid, Ci 2, Co 64 (K = 50)', x: [2, 17, 14, 2], f: [5, 5, 2, 64], strides: 3, pad: 'valid', activation: 'relu' },
 ];
 
 /** Output and gradients of sum(fused conv(x, f) + b, activation) * weights) on the current backend. */
