@@ -35,8 +35,8 @@
  * is what class activation maps up-sampled with half-pixel centres assume (no offset to correct).
  */
 import * as tf from '@tensorflow/tfjs';
-import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
-import { writeAtomic } from '@cxr8/labeler';
+import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { makeDirectory, writeAtomic } from '@cxr8/labeler';
 import { dirname, join } from 'node:path';
 import { ModelError } from './errors.js';
 import { DEFAULT_LSE_R, lsePool } from './lse-pooling.js';
@@ -509,7 +509,7 @@ export function fileSystemModelHandler(path: string): tf.io.IOHandler {
  * ```
  */
 export async function saveLayersModelToDir(model: tf.LayersModel, dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true });
+  await makeDirectory(dir);
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       const data = artifacts.weightData;
@@ -694,7 +694,7 @@ interface WeightEntry {
 
 /** Writes the model's weights and config, each file atomically (`writeAtomic`). */
 async function saveWeights(dir: string, config: ModelConfig, variables: ReadonlyMap<string, tf.Variable>): Promise<void> {
-  await mkdir(dir, { recursive: true });
+  await makeDirectory(dir);
   const entries: WeightEntry[] = [];
   const chunks: Float32Array[] = [];
   let offset = 0;
