@@ -15,7 +15,7 @@
  *    message, where python3-torch is absent).
  * The exit code is 1 when a target is missed.
  *
- * Flags (all optional): --n IMAGES per family (default 900), --seed S (1), --held-out-seed S (7; 0: none), --epochs E
+ * Flags (all optional): --n IMAGES per family (default 1800), --seed S (1), --held-out-seed S (7; 0: none), --epochs E
  * (36), --image-size PX (128), --batch-size B (16), --lr X (2e-3), --input-norm image|fixed (the train default),
  * --boxes strong|peak|paper (the evaluate default), --output-stride 4|8|16 (4: a 32 x 32 map at 128 px; train's default is 8), --work DIR (out/bench-trainer, one folder per family; phantoms
  * are reused when n, seed and the drawing version match), --families a,b, --backend NAME, --skip-throughput.
@@ -51,7 +51,7 @@ function flag(name: string, fallback: string): string {
   return i >= 0 && process.argv[i + 1] !== undefined ? (process.argv[i + 1] as string) : fallback;
 }
 
-const n = Number(flag('n', '900'));
+const n = Number(flag('n', '1800'));
 const seed = Number(flag('seed', '1'));
 const epochs = Number(flag('epochs', '36'));
 const imageSize = Number(flag('image-size', '128'));
