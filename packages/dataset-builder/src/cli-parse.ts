@@ -6,7 +6,7 @@
  */
 import type { Argv, Options } from 'yargs';
 import { formatExitCodes } from '@cxr8/labeler';
-import { HELP_WIDTH, PARSER_CONFIGURATION, yargs } from '@cxr8/labeler/cli-yargs';
+import { HELP_WIDTH, PARSER_CONFIGURATION, editDistance, lastOf, repeatableOption as repeatable, requiredOption as required, textOption as text, yargs } from '@cxr8/labeler/cli-yargs';
 import { UsageError } from './errors.js';
 
 /** The version `build-dataset --version` prints. */
@@ -20,14 +20,8 @@ export type Command = 'build' | 'import-nih';
 
 type OptionTable = Readonly<Record<string, Options>>;
 
-/** A flag given twice keeps its last value, as `node:util`'s parser did. */
-const lastOf = (value: unknown): unknown => (Array.isArray(value) ? value.at(-1) : value);
-
-const text = (describe: string, defaultDescription?: string): Options => ({ type: 'string', requiresArg: true, coerce: lastOf, describe, ...(defaultDescription !== undefined ? { defaultDescription } : {}) });
-const required = (describe: string): Options => ({ ...text(describe), demandOption: true });
 /** An integer option: kept as the text given (`parse-numbers` is off), checked by the command (`--size: expected ...`). */
 const integer = (describe: string, defaultDescription: string): Options => ({ requiresArg: true, coerce: lastOf, describe, defaultDescription });
-const repeatable = (describe: string, defaultDescription: string): Options => ({ type: 'string', array: true, requiresArg: true, describe, defaultDescription });
 const flag = (describe: string, defaultDescription = 'off'): Options => ({ type: 'boolean', describe, defaultDescription });
 
 /** The options whose text is the same in both subcommands. */
@@ -333,17 +327,4 @@ function nearestName(word: string, names: readonly string[]): string | undefined
     if (distance <= 2 && (best === undefined || distance < best.distance)) best = { name, distance };
   }
   return best?.name;
-}
-
-/** Levenshtein distance: insertions, deletions and substitutions. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length] as number;
 }

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Argv, Options } from 'yargs';
 import { UsageError } from './errors.js';
-import { HELP_WIDTH, PARSER_CONFIGURATION, yargs } from './cli-yargs.js';
+import { HELP_WIDTH, PARSER_CONFIGURATION, editDistance, lastOf, repeatableOption as repeatable, requiredOption as required, textOption as valued, yargs } from './cli-yargs.js';
 import { formatExitCodes } from './exit-codes.js';
 
 export { HELP_WIDTH } from './cli-yargs.js';
@@ -20,18 +20,6 @@ export type CliCommand = 'label' | 'evaluate';
 
 type OptionTable = Readonly<Record<string, Options>>;
 
-/** A flag given twice keeps its last value, as `node:util`'s parser did. */
-const lastOf = (value: unknown): unknown => (Array.isArray(value) ? value.at(-1) : value);
-
-const valued = (describe: string, defaultDescription?: string): Options => ({
-  type: 'string',
-  requiresArg: true,
-  coerce: lastOf,
-  describe,
-  ...(defaultDescription !== undefined ? { defaultDescription } : {}),
-});
-const required = (describe: string): Options => ({ ...valued(describe), demandOption: true });
-const repeatable = (describe: string, defaultDescription: string): Options => ({ type: 'string', array: true, requiresArg: true, describe, defaultDescription });
 const toggle = (describe: string, defaultDescription = 'off'): Options => ({ type: 'boolean', coerce: lastOf, describe, defaultDescription });
 
 /** The options of the labeling command, with their defaults as `--help` shows them. */
@@ -330,20 +318,6 @@ function checkNotEmpty(values: Readonly<Record<string, unknown>>, command: CliCo
     const value = values[flag];
     if (value === '' || (Array.isArray(value) && value.includes(''))) throw usage(command, `--${flag}: expected a value, found an empty string`);
   }
-}
-
-/** Edit distance (insertions, deletions, substitutions, transpositions of neighbours), for flag suggestions. */
-function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const row = d[i] as number[];
-      const up = d[i - 1] as number[];
-      row[j] = Math.min((up[j] as number) + 1, (row[j - 1] as number) + 1, (up[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) row[j] = Math.min(row[j] as number, ((d[i - 2] as number[])[j - 2] as number) + 1);
-    }
-  }
-  return (d[a.length] as number[])[b.length] as number;
 }
 
 /**

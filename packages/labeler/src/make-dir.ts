@@ -7,7 +7,6 @@
  * down, and a level that still cannot be made once its parent exists fails at once, naming both.
  */
 import { lstatSync, mkdirSync, readlinkSync, statSync } from 'node:fs';
-import { mkdir, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 
 /** Node's error shape (`code`, `path`, `syscall`), so that callers that explain file-system errors by code still do. */
@@ -59,28 +58,12 @@ function codeOf(error: unknown): string | undefined {
  * ```
  */
 export async function makeDirectory(path: string): Promise<void> {
-  const target = resolve(path);
-  try {
-    await mkdir(target);
-    return;
-  } catch (error) {
-    const code = codeOf(error);
-    if (code === 'EEXIST' && (await stat(target).then((s) => s.isDirectory(), () => false))) return;
-    if (code === 'EEXIST') throw explainExisting(target, error);
-    if (code !== 'ENOENT' || dirname(target) === target) throw error;
-  }
-  await makeDirectory(dirname(target));
-  try {
-    await mkdir(target);
-  } catch (error) {
-    const code = codeOf(error);
-    if (code === 'EEXIST' && (await stat(target).then((s) => s.isDirectory(), () => false))) return;
-    throw code === 'ENOENT' ? noChildError(target) : error;
-  }
+  // A few mkdir calls, once per output folder: the synchronous walk is the one implementation.
+  makeDirectorySync(path);
 }
 
 /**
- * {@link makeDirectory} for synchronous code (the builder's database opening).
+ * {@link makeDirectory} for synchronous code (the builder's database opening); the walk itself.
  *
  * @example
  * ```ts
