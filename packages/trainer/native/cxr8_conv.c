@@ -1021,10 +1021,443 @@ static int conv_filter_gradient_direct(const Conv *p, int threads) {
   return 0;
 }
 
+/* ------------------------------------------------------------------- Winograd F(2x2, 3x3): 3x3, stride 1, same */
+
+/*
+ * A 3x3 stride-1 convolution with one pixel of padding each side (tfjs's 'same') as Winograd's minimal filtering
+ * F(2x2, 3x3) (Lavin and Gray, 2016): the output in 2x2 tiles, each from a 4x4 tile of the input, so that a tile costs
+ * 16 products a channel pair instead of 36. With B, G and A the F(2, 3) transforms below,
+ *   U[xi] = (G g G^T)[xi]     per filter pair (depth channel, output channel): 16 Ci x Co matrices
+ *   V_t[xi] = (B^T d_t B)[xi] per input tile t and depth channel
+ *   M_t[xi] = V_t[xi] . U[xi] one matrix product per xi (the micro-kernels), over a block of tiles
+ *   y_t = A^T M_t A           the 2x2 outputs (+ bias, ReLU)
+ * The input gradient is the same forward over dy with the filter turned by 180 degrees and its Ci and Co swapped
+ * (padding 3 - 1 - 1 = 1 again). The filter gradient follows from the forward's linearity: per xi,
+ * dU[xi] = sum over tiles of V_t[xi]^T . (A dy_t A^T)[xi], one product of depth `tiles` per block, then dW = G^T dU G.
+ * The transforms' additions are in float; against the cpu backend the results differ by rounding only (the tests
+ * hold them to 1e-4, as the other paths). CXR8_WINOGRAD=0 or setWinograd(false) turns the path off (im2col again).
+ */
+#define WINO_TILES 96         /* tiles of a forward / input-gradient block: a multiple of every micro-kernel's MR */
+#define WINO_FILTER_TILES 96 /* tiles of a filter-gradient block: the depth of its products */
+#define WINO_CHUNKS 8        /* filter gradient: partial sums, each over a run of blocks (units of work) */
+
+static int winograd_on = 1;
+
+static int is_winograd(const Conv *p) {
+  return winograd_on && p->kh == 3 && p->kw == 3 && p->sh == 1 && p->sw == 1 && p->pt == 1 && p->pl == 1 && p->ho == p->h &&
+         p->wo == p->w && p->ci >= 16 && p->co >= 16;
+}
+
+/* The size of one xi's packed U: depth rounded up to whole depth blocks, cols to whole panels (pack_whole_b's layout). */
+static size_t wino_packed_size(int depth, int cols) { return (size_t)round_up(depth, KC) * round_up(cols, NR); }
+
+typedef struct {
+  const float *f; /* [3, 3, Ci, Co] */
+  int ci, co, flip; /* flip: the input gradient's filter (turned by 180 degrees, depth Co, cols Ci) */
+  float *u;         /* 16 packed U (see wino_packed_size) */
+} WinoFilterJob;
+
+/* Unit u: U of depth channels u * 16 .. u * 16 + 15, every column, written into their packed places. */
+static void wino_filter_unit(void *arg, int unit) {
+  const WinoFilterJob *j = arg;
+  const int depth = j->flip ? j->co : j->ci, cols = j->flip ? j->ci : j->co, width = round_up(cols, NR);
+  const size_t per_xi = wino_packed_size(depth, cols);
+  const int a1 = depth - unit * 16 < 16 ? depth : unit * 16 + 16;
+  for (int a = unit * 16; a < a1; a++) {
+    const int k0 = a / KC * KC, kc = depth - k0 < KC ? depth - k0 : KC;
+    for (int b = 0; b < width; b++) {
+      float e[16] = { 0 };
+      if (b < cols) {
+        float g[3][3], t[4][3];
+        for (int i = 0; i < 3; i++) {
+          for (int s = 0; s < 3; s++) {
+            g[i][s] = j->flip ? j->f[((size_t)((2 - i) * 3 + 2 - s) * j->ci + b) * j->co + a] : j->f[((size_t)(i * 3 + s) * j->ci + a) * j->co + b];
+          }
+        }
+        for (int s = 0; s < 3; s++) { /* G g */
+          t[0][s] = g[0][s];
+          t[1][s] = 0.5f * (g[0][s] + g[1][s] + g[2][s]);
+          t[2][s] = 0.5f * (g[0][s] - g[1][s] + g[2][s]);
+          t[3][s] = g[2][s];
+        }
+        for (int r = 0; r < 4; r++) { /* (G g) G^T */
+          e[r * 4 + 0] = t[r][0];
+          e[r * 4 + 1] = 0.5f * (t[r][0] + t[r][1] + t[r][2]);
+          e[r * 4 + 2] = 0.5f * (t[r][0] - t[r][1] + t[r][2]);
+          e[r * 4 + 3] = t[r][2];
+        }
+      }
+      const size_t at = (size_t)k0 * width + (size_t)(b / NR) * kc * NR + (size_t)(a - k0) * NR + b % NR;
+      for (int xi = 0; xi < 16; xi++) j->u[xi * per_xi + at] = e[xi];
+    }
+  }
+}
+
+/* The 16 packed U of a filter (flip: the input gradient's), on every thread; NULL when out of memory. */
+static float *wino_filter(const float *f, int ci, int co, int flip, int threads) {
+  const int depth = flip ? co : ci, cols = flip ? ci : co;
+  WinoFilterJob job = { .f = f, .ci = ci, .co = co, .flip = flip };
+  job.u = malloc(16 * wino_packed_size(depth, cols) * sizeof(float));
+  if (job.u == NULL) return NULL;
+  parallel_for(wino_filter_unit, &job, (depth + 15) / 16, threads);
+  return job.u;
+}
+
+/*
+ * 16 channels of one tile's transform, as GCC/Clang vectors (lanes past the channels hold zeros or are not stored):
+ *   input  V = B^T d B, d 4x4:   rows then columns: (d0 - d2, d1 + d2, d2 - d1, d1 - d3)
+ *   dy     W = A dy A^T, dy 2x2: (g0, g0 + g1, g0 - g1, -g1)
+ *   output Y = A^T m A, m 4x4:   (m0 + m1 + m2, m1 - m2 - m3)
+ */
+static inline __attribute__((always_inline)) void wino_bt(v16f d[16]) {
+  for (int s = 0; s < 4; s++) {
+    const v16f d0 = d[s], d1 = d[4 + s], d2 = d[8 + s], d3 = d[12 + s];
+    d[s] = d0 - d2;
+    d[4 + s] = d1 + d2;
+    d[8 + s] = d2 - d1;
+    d[12 + s] = d1 - d3;
+  }
+  for (int r = 0; r < 4; r++) {
+    v16f *e = d + 4 * r;
+    const v16f e0 = e[0], e1 = e[1], e2 = e[2], e3 = e[3];
+    e[0] = e0 - e2;
+    e[1] = e1 + e2;
+    e[2] = e2 - e1;
+    e[3] = e1 - e3;
+  }
+}
+
+/* Loads `lanes` floats (16: a whole vector) of p, zeros past them. */
+static inline __attribute__((always_inline)) v16f load_lanes(const float *p, int lanes) {
+  if (lanes == 16) return *(const v16f *)p;
+  v16f v = { 0 };
+  for (int l = 0; l < lanes; l++) v[l] = p[l];
+  return v;
+}
+
+static inline __attribute__((always_inline)) void store_lanes(float *p, v16f v, int lanes) {
+  if (lanes == 16) {
+    *(v16f *)p = v;
+    return;
+  }
+  for (int l = 0; l < lanes; l++) p[l] = v[l];
+}
+
+/* Where tiles come from and go: a tensor [n, h, w, c] in 2x2 output tiles, tw a row, th rows, per image. */
+typedef struct {
+  const float *src; /* the input: x (forward, filter gradient) or dy (input gradient) */
+  int h, w, c;      /* its height, width and channels (= the output's height and width) */
+  int tw, th;       /* tiles a row and tile rows */
+} Tiles;
+
+/*
+ * V of `count` tiles from tile g0 on (numbered over the images, row-major in each) into v: element (xi, t, channel) at
+ * v[xi * xs + t * ld + channel]; `zeros` holds src->c zeros (the padding).
+ */
+static inline __attribute__((always_inline)) void wino_input_body(const Tiles *s, long g0, int count, const float *zeros, float *v, size_t xs, int ld) {
+  const int per_image = s->tw * s->th;
+  for (int t = 0; t < count; t++) {
+    const long g = g0 + t;
+    const int n = (int)(g / per_image), ty = (int)(g % per_image) / s->tw, tx = (int)(g % per_image) % s->tw;
+    const float *at[16];
+    for (int r = 0; r < 4; r++) {
+      const int iy = 2 * ty - 1 + r;
+      for (int q = 0; q < 4; q++) {
+        const int ix = 2 * tx - 1 + q;
+        at[r * 4 + q] = iy >= 0 && iy < s->h && ix >= 0 && ix < s->w ? s->src + (((size_t)n * s->h + iy) * s->w + ix) * s->c : zeros;
+      }
+    }
+    float *o = v + (size_t)t * ld;
+    for (int c = 0; c < s->c; c += 16) {
+      const int lanes = s->c - c < 16 ? s->c - c : 16;
+      v16f d[16];
+      for (int e = 0; e < 16; e++) d[e] = load_lanes(at[e] + c, lanes);
+      wino_bt(d);
+      for (int e = 0; e < 16; e++) store_lanes(o + e * xs + c, d[e], lanes);
+    }
+  }
+}
+
+/*
+ * Y of `count` tiles from tile g0 on, from m (element (xi, t, channel) at m[xi * xs + t * ld + channel]) into dst
+ * ([n, h, w, channels]), + bias, ReLU; outputs past the image's edge are dropped.
+ */
+static inline __attribute__((always_inline)) void wino_output_body(const Tiles *s, long g0, int count, const float *m, size_t xs, int ld, int channels,
+                                                                    float *dst, const float *bias, int relu) {
+  const int per_image = s->tw * s->th;
+  const v16f zero = { 0 };
+  for (int t = 0; t < count; t++) {
+    const long g = g0 + t;
+    const int n = (int)(g / per_image), ty = (int)(g % per_image) / s->tw, tx = (int)(g % per_image) % s->tw;
+    const int rows = s->h - 2 * ty < 2 ? 1 : 2, cols = s->w - 2 * tx < 2 ? 1 : 2;
+    const float *mt = m + (size_t)t * ld;
+    float *y = dst + (((size_t)n * s->h + 2 * ty) * s->w + 2 * tx) * channels;
+    for (int c = 0; c < channels; c += 16) {
+      const int lanes = channels - c < 16 ? channels - c : 16;
+      v16f e[8];
+      for (int q = 0; q < 4; q++) {
+        const v16f m0 = load_lanes(mt + c + q * xs, lanes), m1 = load_lanes(mt + c + (4 + q) * xs, lanes);
+        const v16f m2 = load_lanes(mt + c + (8 + q) * xs, lanes), m3 = load_lanes(mt + c + (12 + q) * xs, lanes);
+        e[q] = m0 + m1 + m2;
+        e[4 + q] = m1 - m2 - m3;
+      }
+      const v16f b = bias != NULL ? load_lanes(bias + c, lanes) : zero;
+      for (int r = 0; r < rows; r++) {
+        const v16f *er = e + 4 * r;
+        v16f out[2] = { er[0] + er[1] + er[2] + b, er[1] - er[2] - er[3] + b };
+        for (int q = 0; q < cols; q++) {
+          if (relu) out[q] = (v16f)((v16i)out[q] & (out[q] > zero));
+          store_lanes(y + ((size_t)r * s->w + q) * channels + c, out[q], lanes);
+        }
+      }
+    }
+  }
+}
+
+/*
+ * W = A dy A^T of `count` tiles from tile g0 on (dy [n, h, w, co]) into NR-column panels of `count` rows (element (xi,
+ * t, channel) at w[xi * xs + (channel / NR) * count * NR + t * NR + channel % NR]), zero-padded to whole panels.
+ */
+static inline __attribute__((always_inline)) void wino_dy_body(const float *dy, const Tiles *s, int co, long g0, int count, float *w, size_t xs) {
+  const int per_image = s->tw * s->th;
+  const v16f zero = { 0 };
+  for (int t = 0; t < count; t++) {
+    const long g = g0 + t;
+    const int n = (int)(g / per_image), ty = (int)(g % per_image) / s->tw, tx = (int)(g % per_image) % s->tw;
+    const int rows = s->h - 2 * ty < 2 ? 1 : 2, cols = s->w - 2 * tx < 2 ? 1 : 2;
+    const float *d = dy + (((size_t)n * s->h + 2 * ty) * s->w + 2 * tx) * co;
+    for (int c = 0; c < co; c += 16) {
+      const int lanes = co - c < 16 ? co - c : 16;
+      const v16f g00 = load_lanes(d + c, lanes);
+      const v16f g01 = cols > 1 ? load_lanes(d + co + c, lanes) : zero;
+      const v16f g10 = rows > 1 ? load_lanes(d + (size_t)s->w * co + c, lanes) : zero;
+      const v16f g11 = rows > 1 && cols > 1 ? load_lanes(d + ((size_t)s->w + 1) * co + c, lanes) : zero;
+      const v16f e[4][2] = { { g00, g01 }, { g00 + g10, g01 + g11 }, { g00 - g10, g01 - g11 }, { -g10, -g11 } };
+      float *o = w + (size_t)(c / NR) * count * NR + (size_t)t * NR;
+      for (int r = 0; r < 4; r++) {
+        const v16f q[4] = { e[r][0], e[r][0] + e[r][1], e[r][0] - e[r][1], -e[r][1] };
+        for (int k = 0; k < 4; k++) *(v16f *)(o + (r * 4 + k) * xs) = q[k]; /* lanes past co are zeros: the padding */
+      }
+    }
+  }
+}
+
+#define CXR8_WINO_INPUT(NAME, TARGET)                                                                                \
+  TARGET static void NAME(const Tiles *s, long g0, int count, const float *zeros, float *v, size_t xs, int ld) {     \
+    wino_input_body(s, g0, count, zeros, v, xs, ld);                                                                 \
+  }
+#define CXR8_WINO_OUTPUT(NAME, TARGET)                                                                               \
+  TARGET static void NAME(const Tiles *s, long g0, int count, const float *m, size_t xs, int ld, int channels, float *dst, \
+                          const float *bias, int relu) {                                                             \
+    wino_output_body(s, g0, count, m, xs, ld, channels, dst, bias, relu);                                            \
+  }
+#define CXR8_WINO_DY(NAME, TARGET)                                                                                   \
+  TARGET static void NAME(const float *dy, const Tiles *s, int co, long g0, int count, float *w, size_t xs) {        \
+    wino_dy_body(dy, s, co, g0, count, w, xs);                                                                       \
+  }
+CXR8_PER_ISA(CXR8_WINO_INPUT, wino_input)
+CXR8_PER_ISA(CXR8_WINO_OUTPUT, wino_output)
+CXR8_PER_ISA(CXR8_WINO_DY, wino_dy)
+
+/* What the Winograd units share. */
+typedef struct {
+  const Kernel *kernel;
+  Tiles tiles;
+  const float *zeros;   /* tiles.c zeros */
+  const float *u;       /* forward / input gradient: the 16 packed U */
+  int cols;             /* the output's channels */
+  float *dst;
+  const float *bias;
+  int relu;
+  int band, bands;      /* tile rows a unit, units an image */
+  const float *mask;    /* input gradient: NULL, or the ReLU's output (dst's shape) */
+  double *sums;         /* with mask: cols sums per unit */
+  const float *dy;      /* filter gradient */
+  int co;               /* filter gradient: dy's channels */
+  long total, chunk;    /* filter gradient: tiles in all, and a chunk's */
+  int chunks;
+  float *partials;      /* filter gradient: 16 x Ci x Co per chunk */
+  int failed;
+} WinoJob;
+
+/* Unit u: band u % bands of image u / bands, in blocks of WINO_TILES tiles: V, 16 products, Y (then the mask). */
+static void wino_forward_unit(void *arg, int u) {
+  WinoJob *job = arg;
+  const Tiles *s = &job->tiles;
+  const int n = u / job->bands, ty0 = u % job->bands * job->band;
+  const int ty1 = s->th - ty0 < job->band ? s->th : ty0 + job->band;
+  const int depth = s->c, width = round_up(job->cols, NR);
+  const int ldv = row_stride(depth), ldm = row_stride(job->cols);
+  const size_t vs = (size_t)WINO_TILES * ldv, ms = (size_t)WINO_TILES * ldm, us = wino_packed_size(depth, job->cols);
+  float *v = scratch(0, 16 * vs), *m = scratch(1, 16 * ms);
+  if (v == NULL || m == NULL) {
+    __atomic_store_n(&job->failed, 1, __ATOMIC_RELAXED);
+    return;
+  }
+  const long first = ((long)n * s->th + ty0) * s->tw, end = ((long)n * s->th + ty1) * s->tw;
+  for (long g0 = first; g0 < end; g0 += WINO_TILES) {
+    const int count = end - g0 < WINO_TILES ? (int)(end - g0) : WINO_TILES;
+    CXR8_BY_ISA(job->kernel, wino_input, (s, g0, count, job->zeros, v, vs, ldv));
+    for (int xi = 0; xi < 16; xi++) {
+      for (int k0 = 0; k0 < depth; k0 += KC) {
+        const int kc = depth - k0 < KC ? depth - k0 : KC;
+        const Operand op = { v + xi * vs + k0, ldv, 1 };
+        block_product(job->kernel, count, job->cols, kc, op, job->u + xi * us + (size_t)k0 * width, m + xi * ms, ldm, k0 > 0, NULL, 0);
+      }
+    }
+    CXR8_BY_ISA(job->kernel, wino_output, (s, g0, count, m, ms, ldm, job->cols, job->dst, job->bias, job->relu));
+  }
+  if (job->mask == NULL) return;
+  const int y0 = 2 * ty0, y1 = 2 * ty1 < s->h ? 2 * ty1 : s->h;
+  const size_t at = (size_t)n * s->h * s->w * job->cols;
+  double *sums = job->sums + (size_t)u * job->cols;
+  for (int c = 0; c < job->cols; c++) sums[c] = 0.0;
+  masked_column_sums(job->dst + at, job->mask + at, job->dst + at, job->cols, y0 * s->w, y1 * s->w, sums);
+}
+
+/* Unit u: dU (16 x Ci x Co) over tiles u * chunk .. (numbered over the images), into partial u: per block, V of x and
+ * W of dy, then dU[xi] (+)= V[xi]^T . W[xi], V read in place as the left operand's columns. */
+static void wino_filter_gradient_unit(void *arg, int u) {
+  WinoJob *job = arg;
+  const Tiles *s = &job->tiles;
+  const int ci = s->c, co = job->co, ldv = row_stride(ci);
+  const size_t vs = (size_t)WINO_FILTER_TILES * ldv, ws = (size_t)WINO_FILTER_TILES * round_up(co, NR), size = (size_t)ci * co;
+  float *v = scratch(0, 16 * vs), *w = scratch(1, 16 * ws);
+  if (v == NULL || w == NULL) {
+    __atomic_store_n(&job->failed, 1, __ATOMIC_RELAXED);
+    return;
+  }
+  float *partial = job->partials + (size_t)u * 16 * size;
+  const long begin = (long)u * job->chunk, end = job->total - begin < job->chunk ? job->total : begin + job->chunk;
+  for (long g0 = begin; g0 < end; g0 += WINO_FILTER_TILES) {
+    const int count = end - g0 < WINO_FILTER_TILES ? (int)(end - g0) : WINO_FILTER_TILES;
+    const size_t wsx = (size_t)count * round_up(co, NR); /* one xi's panels, of `count` rows */
+    CXR8_BY_ISA(job->kernel, wino_input, (s, g0, count, job->zeros, v, vs, ldv));
+    CXR8_BY_ISA(job->kernel, wino_dy, (job->dy, s, co, g0, count, w, wsx));
+    for (int xi = 0; xi < 16; xi++) {
+      const Operand op = { v + xi * vs, 1, ldv }; /* element (channel, tile) at v[tile * ldv + channel] */
+      block_product(job->kernel, ci, co, count, op, w + xi * wsx, partial + xi * size, co, g0 > begin, NULL, 0);
+    }
+  }
+}
+
+/* Filter rows (depth channels) a reduction unit finishes. */
+#define WINO_REDUCE_ROWS 8
+
+/* Unit u: for channels u * 8 .. of Ci, dU summed over the chunks (in chunk order), then dW = G^T dU G. */
+static void wino_filter_reduce_unit(void *arg, int u) {
+  WinoJob *job = arg;
+  const int ci = job->tiles.c, co = job->co;
+  const size_t size = (size_t)ci * co;
+  const int a1 = ci - u * WINO_REDUCE_ROWS < WINO_REDUCE_ROWS ? ci : u * WINO_REDUCE_ROWS + WINO_REDUCE_ROWS;
+  for (int a = u * WINO_REDUCE_ROWS; a < a1; a++) {
+    for (int b = 0; b < co; b++) {
+      float d[16], e[3][4];
+      for (int xi = 0; xi < 16; xi++) {
+        const float *src = job->partials + xi * size + (size_t)a * co + b;
+        float sum = src[0];
+        for (int t = 1; t < job->chunks; t++) sum += src[16 * size * t];
+        d[xi] = sum;
+      }
+      for (int q = 0; q < 4; q++) { /* G^T d */
+        e[0][q] = d[q] + 0.5f * (d[4 + q] + d[8 + q]);
+        e[1][q] = 0.5f * (d[4 + q] - d[8 + q]);
+        e[2][q] = 0.5f * (d[4 + q] + d[8 + q]) + d[12 + q];
+      }
+      for (int i = 0; i < 3; i++) { /* (G^T d) G */
+        float *o = job->dst + ((size_t)(i * 3) * ci + a) * co + b;
+        o[0] = e[i][0] + 0.5f * (e[i][1] + e[i][2]);
+        o[size] = 0.5f * (e[i][1] - e[i][2]);
+        o[2 * size] = 0.5f * (e[i][1] + e[i][2]) + e[i][3];
+      }
+    }
+  }
+}
+
+/* The tiles of a convolution's output (its input's height and width), read from src of c channels. */
+static Tiles wino_tiles(const Conv *p, const float *src, int c) {
+  return (Tiles){ .src = src, .h = p->h, .w = p->w, .c = c, .tw = (p->w + 1) / 2, .th = (p->h + 1) / 2 };
+}
+
+/*
+ * Forward (flip = 0: x -> y, depth Ci) or input gradient (flip = 1: dy -> dx, depth Co), with units of whole tile
+ * rows (bands) of one image, about two blocks each, so that every output is written by one unit and the masked
+ * sums of a unit are over rows it finished.
+ */
+static int wino_forward(const Conv *p, int flip, int threads) {
+  const int depth = flip ? p->co : p->ci;
+  WinoJob job = { .kernel = kernel, .tiles = wino_tiles(p, flip ? p->dy : p->x, depth), .cols = flip ? p->ci : p->co, .dst = p->out,
+                  .bias = flip ? NULL : p->bias, .relu = !flip && p->relu, .mask = flip ? p->mask : NULL };
+  const int per_image = job.tiles.tw * job.tiles.th;
+  job.bands = (per_image + 2 * WINO_TILES - 1) / (2 * WINO_TILES);
+  if (job.bands > job.tiles.th) job.bands = job.tiles.th;
+  job.band = (job.tiles.th + job.bands - 1) / job.bands;
+  job.bands = (job.tiles.th + job.band - 1) / job.band;
+  const int units = p->n * job.bands;
+  float *zeros = calloc((size_t)depth, sizeof(float));
+  float *u = wino_filter(p->filter, p->ci, p->co, flip, threads);
+  double *sums = job.mask != NULL ? malloc((size_t)units * job.cols * sizeof(double)) : NULL;
+  if (zeros == NULL || u == NULL || (job.mask != NULL && sums == NULL)) {
+    free(zeros);
+    free(u);
+    free(sums);
+    return -1;
+  }
+  job.zeros = zeros;
+  job.u = u;
+  job.sums = sums;
+  parallel_for(wino_forward_unit, &job, units, threads);
+  if (sums != NULL && !job.failed) { /* per image, its bands' sums in order */
+    for (int n = 0; n < p->n; n++) {
+      for (int c = 0; c < job.cols; c++) {
+        double t = 0.0;
+        for (int b = 0; b < job.bands; b++) t += sums[((size_t)n * job.bands + b) * job.cols + c];
+        p->mask_sums[(size_t)n * job.cols + c] = t;
+      }
+    }
+  }
+  free(zeros);
+  free(u);
+  free(sums);
+  return job.failed ? -1 : 0;
+}
+
+static int wino_filter_gradient(const Conv *p, int threads) {
+  WinoJob job = { .kernel = kernel, .tiles = wino_tiles(p, p->x, p->ci), .dy = p->dy, .co = p->co, .dst = p->out };
+  const size_t size = (size_t)p->ci * p->co;
+  job.total = (long)p->n * job.tiles.tw * job.tiles.th;
+  const long blocks = (job.total + WINO_FILTER_TILES - 1) / WINO_FILTER_TILES;
+  /*
+   * WINO_CHUNKS chunks of whole blocks (fewer where there are fewer blocks, or where their partials would pass 64 MB),
+   * whatever the thread count: the same bits on 1 thread or 8.
+   */
+  long chunks = WINO_CHUNKS;
+  const size_t cap = ((size_t)16 << 20) / (16 * size);
+  if ((size_t)chunks > cap) chunks = cap > 0 ? (long)cap : 1;
+  if (chunks > blocks) chunks = blocks;
+  const long per_chunk = (blocks + chunks - 1) / chunks;
+  job.chunk = per_chunk * WINO_FILTER_TILES;
+  job.chunks = (int)((blocks + per_chunk - 1) / per_chunk);
+  float *zeros = calloc((size_t)p->ci, sizeof(float));
+  job.partials = malloc(16 * size * job.chunks * sizeof(float));
+  if (zeros == NULL || job.partials == NULL) {
+    free(zeros);
+    free(job.partials);
+    return -1;
+  }
+  job.zeros = zeros;
+  parallel_for(wino_filter_gradient_unit, &job, job.chunks, threads);
+  if (!job.failed) parallel_for(wino_filter_reduce_unit, &job, (p->ci + WINO_REDUCE_ROWS - 1) / WINO_REDUCE_ROWS, threads);
+  free(zeros);
+  free(job.partials);
+  return job.failed ? -1 : 0;
+}
+
 /* ---------------------------------------------------------------------------------------------------- dispatch */
 
 static int conv_forward(const Conv *p, int threads) {
   if (is_direct(p)) return conv_forward_direct(p, threads);
+  if (is_winograd(p)) return wino_forward(p, 0, threads);
   const int m = p->n * p->ho * p->wo;
   const int k = p->kh * p->kw * p->ci;
   Job job = { .p = p, .kernel = kernel };
@@ -1037,6 +1470,7 @@ static int conv_forward(const Conv *p, int threads) {
 }
 
 static int conv_input_gradient(const Conv *p, int threads) {
+  if (is_winograd(p)) return wino_forward(p, 1, threads);
   const int k = p->kh * p->kw * p->ci;
   Job job = { .p = p, .kernel = kernel };
   /* B = filter^T: depth Co, width K; filter is K x Co row-major */
@@ -1065,6 +1499,7 @@ static int conv_input_gradient_masked(Conv *p, float *sums, int threads) {
 
 static int conv_filter_gradient(const Conv *p, int threads) {
   if (is_direct(p)) return conv_filter_gradient_direct(p, threads);
+  if (is_winograd(p)) return wino_filter_gradient(p, threads);
   const int m = p->n * p->ho * p->wo;
   const int k = p->kh * p->kw * p->ci;
   const size_t size = (size_t)k * p->co;
@@ -1640,11 +2075,27 @@ static napi_value js_kernel(napi_env env, napi_callback_info info) {
   return name;
 }
 
+/* setWinograd(on): 3x3 stride-1 'same' convolutions through Winograd (true, the default) or im2col; returns the old state. */
+static napi_value js_set_winograd(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  bool on;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 || napi_get_value_bool(env, argv[0], &on) != napi_ok) {
+    return throw_type_error(env, "setWinograd(on): expected a boolean");
+  }
+  napi_value was;
+  napi_get_boolean(env, winograd_on != 0, &was);
+  winograd_on = on ? 1 : 0;
+  return was;
+}
+
 /* The calling convention's version: src/native.ts refuses an addon built from another version of this file. */
-#define CXR8_NATIVE_ABI 5
+#define CXR8_NATIVE_ABI 6
 
 NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   choose_micro_kernel();
+  const char *wino = getenv("CXR8_WINOGRAD");
+  if (wino != NULL && strcmp(wino, "0") == 0) winograd_on = 0;
   napi_value fn;
   napi_value abi;
   napi_create_int32(env, CXR8_NATIVE_ABI, &abi);
@@ -1657,5 +2108,7 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   napi_set_named_property(env, exports, "kernel", fn);
   napi_create_function(env, "setKernel", NAPI_AUTO_LENGTH, js_set_kernel, NULL, &fn);
   napi_set_named_property(env, exports, "setKernel", fn);
+  napi_create_function(env, "setWinograd", NAPI_AUTO_LENGTH, js_set_winograd, NULL, &fn);
+  napi_set_named_property(env, exports, "setWinograd", fn);
   return exports;
 }

@@ -43,10 +43,12 @@ export interface NativeConvAddon {
   kernel(): string;
   /** Switches the micro-kernel (tests run each); false when this CPU lacks it. */
   setKernel(name: NativeKernelName): boolean;
+  /** 3x3 stride-1 'same' convolutions through Winograd F(2x2, 3x3) (true, the default; CXR8_WINOGRAD=0 at load: false) or im2col; returns the previous setting. */
+  setWinograd(on: boolean): boolean;
 }
 
 /** The calling convention this file speaks (CXR8_NATIVE_ABI in native/cxr8_conv.c). */
-const NATIVE_ABI = 5;
+const NATIVE_ABI = 6;
 
 /** Where the addon is built; `CXR8_NATIVE_ADDON=path` loads another build instead (the AddressSanitizer check). */
 export const NATIVE_ADDON_PATH = process.env.CXR8_NATIVE_ADDON || fileURLToPath(new URL('../native/build/cxr8_conv.node', import.meta.url));

@@ -235,6 +235,9 @@ const chainCases: { name: string; x: [number, number, number, number]; f1: [numb
   { name: '3x3 then 4x4 stride 2', x: [3, 14, 13, 4], f1: [3, 3, 4, 24], f2: [4, 4, 24, 16], stride: 2 },
   { name: '3x3 then 1x1', x: [2, 9, 9, 3], f1: [3, 3, 3, 20], f2: [1, 1, 20, 7], stride: 1 },
   { name: '1x1, Ci 300, then 3x3', x: [2, 6, 5, 8], f1: [1, 1, 8, 300], f2: [3, 3, 300, 5], stride: 1 },
+  // both through Winograd F(2x2, 3x3): the mask and its sums applied per band of tile rows, odd sizes
+  { name: '3x3 then 3x3 (Winograd), 11 x 9, Ci 24', x: [3, 11, 9, 16], f1: [3, 3, 16, 24], f2: [3, 3, 24, 16], stride: 1 },
+  { name: '3x3 then 3x3 (Winograd), 30 x 30, several bands', x: [2, 30, 30, 16], f1: [3, 3, 16, 32], f2: [3, 3, 32, 16], stride: 1 },
 ];
 
 for (const c of chainCases) {

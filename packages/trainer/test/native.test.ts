@@ -58,6 +58,12 @@ const cases: Case[] = [
   // direct convolutions (K <= 64, Co a multiple of 16 up to 64): taps cut by every edge, several 16-column blocks
   { name: 'direct: stem 4x4 stride 2, Ci 1, 3 images, Co 32', x: [3, 18, 17, 1], f: [4, 4, 1, 32], strides: 2, pad: 'same', activation: 'relu' },
   { name: 'direct: 3x3 stride 1, Ci 3, Co 48', x: [2, 10, 11, 3], f: [3, 3, 3, 48], strides: 1, pad: 'same', activation: 'linear' },
+  // Winograd F(2x2, 3x3) (3x3, stride 1, 'same', Ci and Co >= 16): odd sizes (half tiles at the right and bottom),
+  // channels not a multiple of 16, a depth past one block (Ci 272 > 256), and blocks of tiles that span images
+  { name: 'winograd: 3x3, 9 x 11, Ci 16, Co 24', x: [3, 9, 11, 16], f: [3, 3, 16, 24], strides: 1, pad: 'same', activation: 'relu' },
+  { name: 'winograd: 3x3, 14 x 14, Ci 33, Co 17', x: [2, 14, 14, 33], f: [3, 3, 33, 17], strides: 1, pad: 'same', activation: 'linear' },
+  { name: 'winograd: 3x3, 6 x 5, Ci 272, Co 20', x: [2, 6, 5, 272], f: [3, 3, 272, 20], strides: 1, pad: 'same', activation: 'relu' },
+  { name: 'winograd: 3x3, 1 x 3, Ci 16, Co 16', x: [5, 1, 3, 16], f: [3, 3, 16, 16], strides: 1, pad: 'same', activation: 'relu' },
   { name: 'direct: 5x5 stride 3 valid, Ci 2, Co 64 (K = 50)', x: [2, 17, 14, 2], f: [5, 5, 2, 64], strides: 3, pad: 'valid', activation: 'relu' },
 ];
 
@@ -90,8 +96,10 @@ const variants: { threads: number; kernel?: NativeKernelName }[] = [
 ];
 
 for (const c of cases) {
-  for (const v of variants) {
-    const title = `${c.name}, ${v.threads} thread(s)${v.kernel === undefined ? '' : `, ${v.kernel} micro-kernel`}`;
+  // the Winograd shapes through im2col too (setWinograd(false)), so that both paths stay checked on them
+  const extra = c.name.startsWith('winograd') ? [{ threads: 2, im2col: true }] : [];
+  for (const v of [...variants, ...extra] as { threads: number; kernel?: NativeKernelName; im2col?: boolean }[]) {
+    const title = `${c.name}, ${v.threads} thread(s)${v.kernel === undefined ? '' : `, ${v.kernel} micro-kernel`}${v.im2col ? ', im2col (Winograd off)' : ''}`;
     test.serial(`native convolution, input and filter gradients, bias sum equal the cpu backend to 1e-4: ${title}`, async (t) => {
       if (native === null) {
         t.log(`skipped: ${nativeKernelInfo().detail}`);
@@ -104,6 +112,7 @@ for (const c of cases) {
       const before = { threads: nativeConvThreads(), kernel: native.kernel() as NativeKernelName };
       setNativeConvThreads(v.threads);
       if (v.kernel !== undefined) t.true(native.setKernel(v.kernel));
+      if (v.im2col) native.setWinograd(false);
       try {
         const actual = await run(c);
         ['output', 'input gradient', 'filter gradient', 'bias gradient'].forEach((what, i) => {
@@ -113,10 +122,35 @@ for (const c of cases) {
       } finally {
         setNativeConvThreads(before.threads);
         native.setKernel(before.kernel);
+        native.setWinograd(true);
       }
     });
   }
 }
+
+test.serial('3x3 stride-1 convolutions take the Winograd path: its rounding differs from im2col, within 1e-4, on every output', async (t) => {
+  if (native === null) {
+    t.log(`skipped: ${nativeKernelInfo().detail}`);
+    t.pass();
+    return;
+  }
+  await initBackend('wasm');
+  const c = cases.find((k) => k.name.startsWith('winograd: 3x3, 14 x 14'))!;
+  t.true(native.setWinograd(true), 'Winograd is on by default');
+  const winograd = await run(c);
+  t.true(native.setWinograd(false));
+  let im2col: Float32Array[];
+  try {
+    im2col = await run(c);
+  } finally {
+    t.false(native.setWinograd(true));
+  }
+  ['output', 'input gradient', 'filter gradient'].forEach((what, i) => {
+    t.true(winograd[i]!.some((x, j) => x !== im2col[i]![j]), `${what}: the same bits as im2col (Winograd not taken?)`);
+    t.true(maxError(winograd[i]!, im2col[i]!) < 1e-4, `${what}: error ${maxError(winograd[i]!, im2col[i]!)}`);
+  });
+  t.throws(() => native.setWinograd('yes' as unknown as boolean), { instanceOf: TypeError, message: /expected a boolean/ });
+});
 
 test.serial('configurations the native kernels do not cover fall back to wasm: dilations, Sum over other axes', async (t) => {
   const compute = () =>
