@@ -8,7 +8,8 @@
  *        [--kernels chosen|all]
  *
  * Rows: ours in-process on wasm with the micro-kernel chosen for this CPU on one thread and on every core, the other
- * micro-kernels it runs (AVX2 where AVX-512 is chosen) on every core, ours with N gradient worker threads, and PyTorch
+ * micro-kernels it runs (AVX2 where AVX-512 is chosen) on every core, the 3x3 convolutions by im2col instead of
+ * Winograd (setWinograd(false)) on every core, ours with N gradient worker threads, and PyTorch
  * with 1 thread and with every core. `measureThroughput(options)` returns the numbers for bench/run.ts.
  *
  * A second table measures evaluation as src/evaluate.ts runs it, with the 14 NIH findings: forward only; forward +
@@ -146,6 +147,18 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
       } finally {
         addon.setKernel(chosen as (typeof NATIVE_KERNEL_NAMES)[number]);
       }
+    }
+  }
+  // The 3x3 stride-1 convolutions through im2col instead of Winograd F(2x2, 3x3), on every core, in the same run.
+  if (native && addon !== null && options.kernels !== 'chosen') {
+    setNativeConvThreads(cores);
+    addon.setWinograd(false);
+    try {
+      const train = await timed(options.steps, options.warmup, n, trainStep);
+      const forward = await timed(options.steps, options.warmup, n, forwardStep);
+      rows.push({ name: `ours, native convolutions (${chosen}), 3x3 by im2col (Winograd off), ${cores} thread${cores > 1 ? 's' : ''}`, trainImagesPerSecond: train, evalImagesPerSecond: forward, note: 'in-process' });
+    } finally {
+      addon.setWinograd(true);
     }
   }
   if (native) setNativeConvThreads(cores);

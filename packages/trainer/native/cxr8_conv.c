@@ -1127,20 +1127,23 @@ static inline __attribute__((always_inline)) void wino_bt(v16f d[16]) {
   }
 }
 
-/* Loads `lanes` floats (16: a whole vector) of p, zeros past them. */
-static inline __attribute__((always_inline)) v16f load_lanes(const float *p, int lanes) {
-  if (lanes == 16) return *(const v16f *)p;
-  v16f v = { 0 };
-  for (int l = 0; l < lanes; l++) v[l] = p[l];
-  return v;
-}
-
-static inline __attribute__((always_inline)) void store_lanes(float *p, v16f v, int lanes) {
+/* Loads `lanes` floats (16: a whole vector) of p into *v, zeros past them (vectors by pointer: the same ABI everywhere). */
+static inline __attribute__((always_inline)) void load_lanes(v16f *v, const float *p, int lanes) {
   if (lanes == 16) {
-    *(v16f *)p = v;
+    *v = *(const v16f *)p;
     return;
   }
-  for (int l = 0; l < lanes; l++) p[l] = v[l];
+  v16f t = { 0 };
+  for (int l = 0; l < lanes; l++) t[l] = p[l];
+  *v = t;
+}
+
+static inline __attribute__((always_inline)) void store_lanes(float *p, const v16f *v, int lanes) {
+  if (lanes == 16) {
+    *(v16f *)p = *v;
+    return;
+  }
+  for (int l = 0; l < lanes; l++) p[l] = (*v)[l];
 }
 
 /* Where tiles come from and go: a tensor [n, h, w, c] in 2x2 output tiles, tw a row, th rows, per image. */
@@ -1171,9 +1174,9 @@ static inline __attribute__((always_inline)) void wino_input_body(const Tiles *s
     for (int c = 0; c < s->c; c += 16) {
       const int lanes = s->c - c < 16 ? s->c - c : 16;
       v16f d[16];
-      for (int e = 0; e < 16; e++) d[e] = load_lanes(at[e] + c, lanes);
+      for (int e = 0; e < 16; e++) load_lanes(&d[e], at[e] + c, lanes);
       wino_bt(d);
-      for (int e = 0; e < 16; e++) store_lanes(o + e * xs + c, d[e], lanes);
+      for (int e = 0; e < 16; e++) store_lanes(o + e * xs + c, &d[e], lanes);
     }
   }
 }
@@ -1196,18 +1199,22 @@ static inline __attribute__((always_inline)) void wino_output_body(const Tiles *
       const int lanes = channels - c < 16 ? channels - c : 16;
       v16f e[8];
       for (int q = 0; q < 4; q++) {
-        const v16f m0 = load_lanes(mt + c + q * xs, lanes), m1 = load_lanes(mt + c + (4 + q) * xs, lanes);
-        const v16f m2 = load_lanes(mt + c + (8 + q) * xs, lanes), m3 = load_lanes(mt + c + (12 + q) * xs, lanes);
+        v16f m0, m1, m2, m3;
+        load_lanes(&m0, mt + c + q * xs, lanes);
+        load_lanes(&m1, mt + c + (4 + q) * xs, lanes);
+        load_lanes(&m2, mt + c + (8 + q) * xs, lanes);
+        load_lanes(&m3, mt + c + (12 + q) * xs, lanes);
         e[q] = m0 + m1 + m2;
         e[4 + q] = m1 - m2 - m3;
       }
-      const v16f b = bias != NULL ? load_lanes(bias + c, lanes) : zero;
+      v16f b = zero;
+      if (bias != NULL) load_lanes(&b, bias + c, lanes);
       for (int r = 0; r < rows; r++) {
         const v16f *er = e + 4 * r;
         v16f out[2] = { er[0] + er[1] + er[2] + b, er[1] - er[2] - er[3] + b };
         for (int q = 0; q < cols; q++) {
           if (relu) out[q] = (v16f)((v16i)out[q] & (out[q] > zero));
-          store_lanes(y + ((size_t)r * s->w + q) * channels + c, out[q], lanes);
+          store_lanes(y + ((size_t)r * s->w + q) * channels + c, &out[q], lanes);
         }
       }
     }
@@ -1228,10 +1235,11 @@ static inline __attribute__((always_inline)) void wino_dy_body(const float *dy, 
     const float *d = dy + (((size_t)n * s->h + 2 * ty) * s->w + 2 * tx) * co;
     for (int c = 0; c < co; c += 16) {
       const int lanes = co - c < 16 ? co - c : 16;
-      const v16f g00 = load_lanes(d + c, lanes);
-      const v16f g01 = cols > 1 ? load_lanes(d + co + c, lanes) : zero;
-      const v16f g10 = rows > 1 ? load_lanes(d + (size_t)s->w * co + c, lanes) : zero;
-      const v16f g11 = rows > 1 && cols > 1 ? load_lanes(d + ((size_t)s->w + 1) * co + c, lanes) : zero;
+      v16f g00, g01 = zero, g10 = zero, g11 = zero;
+      load_lanes(&g00, d + c, lanes);
+      if (cols > 1) load_lanes(&g01, d + co + c, lanes);
+      if (rows > 1) load_lanes(&g10, d + (size_t)s->w * co + c, lanes);
+      if (rows > 1 && cols > 1) load_lanes(&g11, d + ((size_t)s->w + 1) * co + c, lanes);
       const v16f e[4][2] = { { g00, g01 }, { g00 + g10, g01 + g11 }, { g00 - g10, g01 - g11 }, { -g10, -g11 } };
       float *o = w + (size_t)(c / NR) * count * NR + (size_t)t * NR;
       for (int r = 0; r < 4; r++) {
