@@ -1153,15 +1153,25 @@ typedef struct {
   int tw, th;       /* tiles a row and tile rows */
 } Tiles;
 
+/* Tile g (numbered over the images, row-major in each): its image, tile row and column, and its output rows and columns inside the image (1 or 2). */
+typedef struct {
+  int n, ty, tx, rows, cols;
+} TileAt;
+
+static inline TileAt tile_at(const Tiles *s, long g) {
+  const int per_image = s->tw * s->th, in_image = (int)(g % per_image);
+  const int ty = in_image / s->tw, tx = in_image % s->tw;
+  return (TileAt){ .n = (int)(g / per_image), .ty = ty, .tx = tx, .rows = s->h - 2 * ty < 2 ? 1 : 2, .cols = s->w - 2 * tx < 2 ? 1 : 2 };
+}
+
 /*
  * V of `count` tiles from tile g0 on (numbered over the images, row-major in each) into v: element (xi, t, channel) at
  * v[xi * xs + t * ld + channel]; `zeros` holds src->c zeros (the padding).
  */
 static inline __attribute__((always_inline)) void wino_input_body(const Tiles *s, long g0, int count, const float *zeros, float *v, size_t xs, int ld) {
-  const int per_image = s->tw * s->th;
   for (int t = 0; t < count; t++) {
-    const long g = g0 + t;
-    const int n = (int)(g / per_image), ty = (int)(g % per_image) / s->tw, tx = (int)(g % per_image) % s->tw;
+    const TileAt a = tile_at(s, g0 + t);
+    const int n = a.n, ty = a.ty, tx = a.tx;
     const float *at[16];
     for (int r = 0; r < 4; r++) {
       const int iy = 2 * ty - 1 + r;
@@ -1187,12 +1197,10 @@ static inline __attribute__((always_inline)) void wino_input_body(const Tiles *s
  */
 static inline __attribute__((always_inline)) void wino_output_body(const Tiles *s, long g0, int count, const float *m, size_t xs, int ld, int channels,
                                                                     float *dst, const float *bias, int relu) {
-  const int per_image = s->tw * s->th;
   const v16f zero = { 0 };
   for (int t = 0; t < count; t++) {
-    const long g = g0 + t;
-    const int n = (int)(g / per_image), ty = (int)(g % per_image) / s->tw, tx = (int)(g % per_image) % s->tw;
-    const int rows = s->h - 2 * ty < 2 ? 1 : 2, cols = s->w - 2 * tx < 2 ? 1 : 2;
+    const TileAt a = tile_at(s, g0 + t);
+    const int n = a.n, ty = a.ty, tx = a.tx, rows = a.rows, cols = a.cols;
     const float *mt = m + (size_t)t * ld;
     float *y = dst + (((size_t)n * s->h + 2 * ty) * s->w + 2 * tx) * channels;
     for (int c = 0; c < channels; c += 16) {
@@ -1226,12 +1234,10 @@ static inline __attribute__((always_inline)) void wino_output_body(const Tiles *
  * t, channel) at w[xi * xs + (channel / NR) * count * NR + t * NR + channel % NR]), zero-padded to whole panels.
  */
 static inline __attribute__((always_inline)) void wino_dy_body(const float *dy, const Tiles *s, int co, long g0, int count, float *w, size_t xs) {
-  const int per_image = s->tw * s->th;
   const v16f zero = { 0 };
   for (int t = 0; t < count; t++) {
-    const long g = g0 + t;
-    const int n = (int)(g / per_image), ty = (int)(g % per_image) / s->tw, tx = (int)(g % per_image) % s->tw;
-    const int rows = s->h - 2 * ty < 2 ? 1 : 2, cols = s->w - 2 * tx < 2 ? 1 : 2;
+    const TileAt a = tile_at(s, g0 + t);
+    const int n = a.n, ty = a.ty, tx = a.tx, rows = a.rows, cols = a.cols;
     const float *d = dy + (((size_t)n * s->h + 2 * ty) * s->w + 2 * tx) * co;
     for (int c = 0; c < co; c += 16) {
       const int lanes = co - c < 16 ? co - c : 16;
